@@ -1,0 +1,65 @@
+// fuzz_text: every core/text entry point on arbitrary bytes. Aborts when a display-text result
+// breaks its contract (invalid UTF-8, longer than max_bytes, untrimmed or uncollapsed whitespace)
+// or when the UTF-8 helpers disagree with each other.
+//
+// The first two bytes choose the options, so short limits (where cutting is most delicate) get
+// exercised as well as the default: byte 0 bit 0 = keep_line_breaks, bit 1 = default max_bytes,
+// else byte 1 is max_bytes (0..255).
+#include "core/text.h"
+
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+namespace {
+
+void require(bool ok) {
+    if (!ok) std::abort();
+}
+
+void check_display_text(const std::string& s, const nk::text::HtmlTextOptions& o) {
+    require(nk::text::is_valid_utf8(s));
+    require(s.size() <= o.max_bytes);
+    if (!s.empty()) {
+        require(s.front() != ' ' && s.front() != '\n');
+        require(s.back() != ' ' && s.back() != '\n');
+    }
+    require(s.find("  ") == std::string::npos);
+    require(s.find("\n\n") == std::string::npos);
+    require(s.find(" \n") == std::string::npos);
+    require(s.find("\n ") == std::string::npos);
+    if (!o.keep_line_breaks) require(s.find('\n') == std::string::npos);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    nk::text::HtmlTextOptions options;
+    if (size >= 2) {
+        options.keep_line_breaks = (data[0] & 1) != 0;
+        if ((data[0] & 2) == 0) options.max_bytes = data[1];
+        data += 2;
+        size -= 2;
+    }
+    const std::string_view in(reinterpret_cast<const char*>(data), size);
+
+    check_display_text(nk::text::html_to_text(in, options), options);
+    check_display_text(nk::text::clean_plain(in, options), options);
+
+    const std::string decoded = nk::text::decode_entities(in);
+    (void)nk::text::first_img_src(in);
+
+    const bool valid = nk::text::is_valid_utf8(in);
+    const std::string clean = nk::text::sanitize_utf8(in);
+    require(nk::text::is_valid_utf8(clean));
+    require(valid == (clean == in));
+    // Every reference decodes to valid UTF-8, so decoding keeps valid input valid.
+    if (valid) require(nk::text::is_valid_utf8(decoded));
+    for (std::size_t k : {std::size_t{0}, std::size_t{1}, clean.size() / 2, clean.size()}) {
+        const std::string_view p = nk::text::utf8_prefix(clean, k);
+        require(p.size() <= k && p.size() + 3 >= std::min(k, clean.size()));
+        require(nk::text::is_valid_utf8(p));
+    }
+    return 0;
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs every Debian package that building, running and testing newsroom-kiosk needs.
+# Idempotent: when everything is present it only asks dpkg and returns in well under a second.
+# Non-interactive (CI has no terminal); uses sudo only when not already root.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake pkg-config git
+  # src/core: XML
+  libtinyxml2-dev
+  # src/app: JSON output of `parse` and the status endpoint
+  nlohmann-json3-dev
+  # tests and fuzzing (clang + compiler-rt for libFuzzer, ASan, UBSan)
+  catch2 clang libclang-rt-14-dev llvm
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+  [ "$status" = installed ] || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "setup: installing ${missing[*]}" >&2
+SUDO=()
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "setup: not root and no sudo; install as root: ${missing[*]}" >&2; exit 1; }
+  SUDO=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+# apt-get update only when the lists are absent or the install fails on stale lists.
+if ! "${SUDO[@]}" apt-get install -y --no-install-recommends "${missing[@]}" </dev/null; then
+  "${SUDO[@]}" apt-get update </dev/null
+  "${SUDO[@]}" apt-get install -y --no-install-recommends "${missing[@]}" </dev/null
+fi

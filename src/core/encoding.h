@@ -1,0 +1,37 @@
+// encoding.h: any feed's bytes -> UTF-8, before tinyxml2 (which reads UTF-8 only) sees them.
+// Order: BOM, then the XML declaration, then the charset the caller passes (HTTP Content-Type),
+// then UTF-8. Labels follow the WHATWG Encoding Standard as browsers do (ISO-8859-1, ASCII ->
+// windows-1252; Shift_JIS -> windows-31j; GB2312 -> GB18030 ...); conversion by glibc iconv.
+// Invalid sequences become U+FFFD; undeclared bytes that are not UTF-8 are read as windows-1252.
+// Pure (iconv is used as a function); any thread.
+#pragma once
+
+#include "core/result.h"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nk::encoding {
+
+struct Decoded {
+    std::string utf8;                   // no BOM; valid UTF-8
+    std::string charset;                // what the bytes were read as, e.g. "windows-1252"
+    std::vector<std::string> warnings;  // e.g. "undeclared charset; bytes are not UTF-8, read as windows-1252"
+};
+
+// "text/xml; charset=ISO-8859-1" -> "ISO-8859-1"; "" when there is no charset parameter.
+std::string charset_from_content_type(std::string_view content_type);
+
+// The encoding="..." of a leading XML declaration (ASCII-compatible bytes), or "".
+std::string declared_encoding(std::string_view bytes);
+
+// Lower-cased canonical name per WHATWG labels ("latin1" -> "windows-1252", "utf8" -> "utf-8"),
+// or "" for a label nobody knows.
+std::string canonical_charset(std::string_view label);
+
+// Never fails on content: only an unknown declared charset is reported, as a warning, and the
+// bytes are then read as UTF-8 (or windows-1252 when they are not valid UTF-8).
+Decoded to_utf8(std::string_view bytes, std::string_view http_charset = {});
+
+}  // namespace nk::encoding

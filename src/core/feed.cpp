@@ -1,0 +1,16 @@
+#include "core/feed.h"
+
+namespace nk {
+
+std::string_view format_name(FeedFormat f) {
+    switch (f) {
+        case FeedFormat::Rss20: return "rss2.0";
+        case FeedFormat::Rss10: return "rss1.0";
+        case FeedFormat::Rss09x: return "rss0.9x";
+        case FeedFormat::Atom10: return "atom1.0";
+        case FeedFormat::Atom03: return "atom0.3";
+    }
+    return "rss2.0";
+}
+
+}  // namespace nk

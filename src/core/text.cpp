@@ -1,0 +1,1146 @@
+// text.cpp: feed text and HTML -> display text. See text.h for the contract.
+//
+// Everything here is one forward pass over its input (html_to_text at most two), with bounded
+// look-ahead at each '<' and '&': no regex, no re-scanning, no erase-from-front, so hostile input
+// ("<<<<...", "&&&&...", "<a <a <a ...") costs the same per byte as prose. The only allocations are
+// the output strings. Nothing throws beyond std::bad_alloc from std::string.
+#include "core/text.h"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cstring>
+
+namespace nk::text {
+namespace {
+
+constexpr char32_t kReplacement = 0xFFFD;
+constexpr std::string_view kReplacementUtf8 = "\xEF\xBF\xBD";
+constexpr std::string_view kEllipsis = "\xE2\x80\xA6";  // "…"
+// Names in the HTML5 table are at most 31 characters; a longer run after '&' is never a reference,
+// so the scan for a name stops here and a hostile "&aaaa..." costs O(1) per '&'.
+constexpr std::size_t kMaxEntityName = 32;
+
+// ---------------------------------------------------------------------------------------------
+// UTF-8
+
+struct Utf8Char {
+    char32_t cp;      // kReplacement when !valid
+    std::size_t len;  // bytes consumed; for invalid input the maximal subpart (WHATWG), >= 1
+    bool valid;
+};
+
+bool is_continuation(unsigned char b) { return (b & 0xC0) == 0x80; }
+
+// Decodes the sequence at p (n >= 1 bytes available). An invalid sequence reports the length of
+// its maximal subpart, so each one becomes exactly one U+FFFD as in the WHATWG decoder and every
+// browser: the byte that broke the sequence is looked at again as a possible lead byte.
+Utf8Char decode_utf8(const unsigned char* p, std::size_t n) {
+    const unsigned char b0 = p[0];
+    if (b0 < 0x80) return {b0, 1, true};
+    if (b0 < 0xC2) return {kReplacement, 1, false};  // stray continuation, or overlong C0/C1
+    if (b0 < 0xE0) {
+        if (n < 2 || !is_continuation(p[1])) return {kReplacement, 1, false};
+        return {(char32_t(b0 & 0x1F) << 6) | char32_t(p[1] & 0x3F), 2, true};
+    }
+    if (b0 < 0xF0) {
+        // E0 would allow overlongs below A0; ED would encode surrogates from A0 up.
+        const unsigned char lo = b0 == 0xE0 ? 0xA0 : 0x80;
+        const unsigned char hi = b0 == 0xED ? 0x9F : 0xBF;
+        if (n < 2 || p[1] < lo || p[1] > hi) return {kReplacement, 1, false};
+        if (n < 3 || !is_continuation(p[2])) return {kReplacement, 2, false};
+        return {(char32_t(b0 & 0x0F) << 12) | (char32_t(p[1] & 0x3F) << 6) | char32_t(p[2] & 0x3F), 3,
+                true};
+    }
+    if (b0 < 0xF5) {
+        // F0 would allow overlongs below 90; F4 would pass U+10FFFF from 90 up.
+        const unsigned char lo = b0 == 0xF0 ? 0x90 : 0x80;
+        const unsigned char hi = b0 == 0xF4 ? 0x8F : 0xBF;
+        if (n < 2 || p[1] < lo || p[1] > hi) return {kReplacement, 1, false};
+        if (n < 3 || !is_continuation(p[2])) return {kReplacement, 2, false};
+        if (n < 4 || !is_continuation(p[3])) return {kReplacement, 3, false};
+        return {(char32_t(b0 & 0x07) << 18) | (char32_t(p[1] & 0x3F) << 12) |
+                    (char32_t(p[2] & 0x3F) << 6) | char32_t(p[3] & 0x3F),
+                4, true};
+    }
+    return {kReplacement, 1, false};
+}
+
+[[maybe_unused]] constexpr std::uint64_t byteswap64(std::uint64_t v) {  // only on big-endian hosts
+    std::uint64_t r = 0;
+    for (int k = 0; k < 8; ++k, v >>= 8) r = (r << 8) | (v & 0xFF);
+    return r;
+}
+
+const unsigned char* bytes(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+
+// Length of the valid prefix of s. Eight ASCII bytes at a time, since feed text is mostly ASCII.
+std::size_t valid_utf8_prefix(std::string_view s) {
+    const unsigned char* p = bytes(s);
+    const std::size_t n = s.size();
+    std::size_t i = 0;
+    while (i < n) {
+        while (i + 8 <= n) {
+            std::uint64_t word;
+            std::memcpy(&word, p + i, 8);
+            if (word & 0x8080808080808080ULL) break;
+            i += 8;
+        }
+        if (i >= n) break;
+        if (p[i] < 0x80) {
+            ++i;
+            continue;
+        }
+        const Utf8Char c = decode_utf8(p + i, n - i);
+        if (!c.valid) return i;
+        i += c.len;
+    }
+    return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Character references
+
+constexpr std::array<char16_t, 32> kWindows1252 = {
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,  // 80..87
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,  // 88..8F
+    0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,  // 90..97
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,  // 98..9F
+};
+
+bool is_ascii_alpha(unsigned char c) { return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
+bool is_ascii_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+bool is_ascii_alnum(unsigned char c) { return is_ascii_alpha(c) || is_ascii_digit(c); }
+int hex_value(unsigned char c) {
+    if (is_ascii_digit(c)) return c - '0';
+    const unsigned char l = static_cast<unsigned char>(c | 0x20);
+    if (l >= 'a' && l <= 'f') return l - 'a' + 10;
+    return -1;
+}
+char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? char(c + ('a' - 'A')) : c; }
+
+struct Reference {
+    enum Type : std::uint8_t { none, named, numeric } type = none;
+    std::size_t end = 0;        // index just past the reference (and its ';' when present)
+    bool semicolon = false;     // written complete, with ';'
+    std::string_view value;     // named: UTF-8
+    char32_t cp = 0;            // numeric
+};
+
+// The character reference starting at s[amp] == '&', or type none when the '&' is literal text.
+// Named references need their ';' except for the legacy names, which are taken without one only
+// when the next character is neither alphanumeric nor '=' (the HTML attribute rule, which keeps
+// "?a=1&copy=2" and "&notit" intact). Numeric ones take all their digits, ';' optional, as browsers do.
+Reference parse_reference(std::string_view s, std::size_t amp) {
+    const unsigned char* p = bytes(s);
+    const std::size_t n = s.size();
+    Reference r;
+    std::size_t k = amp + 1;
+    if (k < n && p[k] == '#') {
+        ++k;
+        const bool hex = k < n && (p[k] | 0x20) == 'x';
+        if (hex) ++k;
+        const std::size_t digits = k;
+        std::uint64_t value = 0;
+        // Saturating at 0x110000 keeps a million digits linear and overflow-free; any value
+        // past U+10FFFF means U+FFFD anyway.
+        for (; k < n; ++k) {
+            const int d = hex ? hex_value(p[k]) : (is_ascii_digit(p[k]) ? p[k] - '0' : -1);
+            if (d < 0) break;
+            value = std::min<std::uint64_t>(value * (hex ? 16 : 10) + std::uint64_t(d), 0x110000);
+        }
+        if (k == digits) return r;  // "&#", "&#x", "&#;": literal
+        r.semicolon = k < n && p[k] == ';';
+        if (r.semicolon) ++k;
+        r.type = Reference::numeric;
+        r.cp = numeric_reference(value);
+        r.end = k;
+        return r;
+    }
+    const std::size_t start = k;
+    while (k < n && k - start <= kMaxEntityName && is_ascii_alnum(p[k])) ++k;
+    const std::size_t len = k - start;
+    if (len == 0 || len > kMaxEntityName) return r;
+    const std::string_view name = s.substr(start, len);
+    if (k < n && p[k] == ';') {
+        const std::string_view v = lookup_entity(name);
+        if (v.empty()) return r;
+        r.type = Reference::named;
+        r.value = v;
+        r.semicolon = true;
+        r.end = k + 1;
+        return r;
+    }
+    if (k < n && p[k] == '=') return r;
+    const std::string_view v = lookup_legacy_entity(name);
+    if (v.empty()) return r;
+    r.type = Reference::named;
+    r.value = v;
+    r.end = k;
+    return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Display text output
+
+// Byte classes for the text scanner.
+enum : std::uint8_t { kPlain, kSpace, kNewline, kLt, kAmp, kControl, kHigh };
+
+constexpr std::array<std::uint8_t, 256> kClass = [] {
+    std::array<std::uint8_t, 256> t{};
+    for (std::size_t c = 0; c < 256; ++c) {
+        if (c >= 0x80) t[c] = kHigh;
+        else if (c < 0x20 || c == 0x7F) t[c] = kControl;
+        else t[c] = kPlain;
+    }
+    t[' '] = t['\t'] = t['\f'] = t['\v'] = kSpace;
+    t['\n'] = t['\r'] = kNewline;
+    t['<'] = kLt;
+    t['&'] = kAmp;
+    return t;
+}();
+
+// SWAR helpers over 8 bytes at once; each sets bit 7 of exactly the bytes that match (no borrow
+// between bytes, so the lowest set bit locates the first match).
+constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+constexpr std::uint64_t kLow7 = 0x7F7F7F7F7F7F7F7FULL;
+constexpr std::uint64_t kBit7 = 0x8080808080808080ULL;
+constexpr std::uint64_t bytes_equal(std::uint64_t w, unsigned char c) {
+    const std::uint64_t x = w ^ (kOnes * c);
+    return ~(((x & kLow7) + kLow7) | x | kLow7);
+}
+constexpr std::uint64_t bytes_below_0x20(std::uint64_t w) {
+    return ~((w & kLow7) + kOnes * 0x60) & ~w & kBit7;
+}
+
+// Code points that are whitespace or nothing at all on a display, though not ASCII.
+enum class Special : std::uint8_t { none, space, line, drop };
+Special special(char32_t cp) {
+    if (cp == 0xA0) return Special::space;                     // no-break space: a space on a card
+    if (cp >= 0x80 && cp <= 0x9F) return Special::drop;        // C1 controls have no glyph
+    if (cp == 0xAD || cp == 0xFEFF) return Special::drop;      // soft hyphen (ImGui would draw it), BOM
+    if (cp == 0x2028 || cp == 0x2029) return Special::line;    // line / paragraph separator
+    return Special::none;
+}
+
+// End of the run of text from p[i] that can be copied as it is: printable ASCII other than '<' and
+// '&', valid UTF-8 that special() leaves alone, and single spaces between them (a run never starts
+// or ends with a space, so whitespace collapsing still sees every gap). Prose goes eight bytes at a
+// time; this loop is most of the cost of html_to_text on real feeds.
+std::size_t scan_run(const unsigned char* p, std::size_t i, std::size_t n) {
+    std::size_t j = i;
+    while (j < n) {
+        // Bit 7 of byte 0 stands for "the byte before this word was a space" (or there is none).
+        std::uint64_t space_before = (j == i || p[j - 1] == ' ') ? 0x80 : 0;
+        while (j + 8 <= n) {
+            std::uint64_t w;
+            std::memcpy(&w, p + j, 8);
+            if constexpr (std::endian::native == std::endian::big) w = byteswap64(w);
+            const std::uint64_t spaces = bytes_equal(w, ' ');
+            const std::uint64_t stop = bytes_below_0x20(w) | (w & kBit7) | bytes_equal(w, 0x7F) |
+                                       bytes_equal(w, '<') | bytes_equal(w, '&') |
+                                       (spaces & ((spaces << 8) | space_before));
+            if (stop) {
+                j += static_cast<std::size_t>(std::countr_zero(stop)) / 8;
+                break;
+            }
+            space_before = spaces >> 56;
+            j += 8;
+        }
+        if (j >= n) break;
+        const unsigned char c = p[j];
+        if (c == ' ') {
+            if (j == i || p[j - 1] == ' ') break;
+            ++j;
+        } else if (c < 0x80) {
+            if (kClass[c] != kPlain) break;
+            ++j;
+        } else if (c >= 0xC3 && c <= 0xDF && j + 1 < n && is_continuation(p[j + 1])) {
+            j += 2;  // Latin, Greek, Cyrillic, Hebrew, Arabic: never special()
+        } else if (((c >= 0xE3 && c <= 0xEC) || c == 0xEE) && j + 2 < n && is_continuation(p[j + 1]) &&
+                   is_continuation(p[j + 2])) {
+            j += 3;  // CJK and most other scripts: never special(), never surrogates or overlong
+        } else {
+            const Utf8Char u = decode_utf8(p + j, n - j);
+            if (!u.valid || special(u.cp) != Special::none) break;
+            j += u.len;
+        }
+    }
+    if (j > i && p[j - 1] == ' ') --j;
+    return j;
+}
+
+// Collects display text: collapses whitespace (a pending separator is written only between two
+// pieces of text, so the result is trimmed and never has blank lines or spaces next to '\n'), and
+// stops early once there is more than the cut needs.
+class Sink {
+public:
+    Sink(std::string& out, bool line_breaks, std::size_t limit, bool stop_despite_markup)
+        : out_(out), limit_(limit), line_breaks_(line_breaks), stop_despite_markup_(stop_despite_markup) {}
+
+    void space() {
+        if (pending_ == Pending::none) pending_ = Pending::space;
+    }
+    void line() {
+        if (!line_breaks_) return space();
+        pending_ = Pending::line;
+    }
+    void text(const char* p, std::size_t n) {
+        if (stopped_) return;
+        flush();
+        // When we may stop, nothing past limit + 1 bytes can matter: cut_to() looks no further.
+        if (may_stop() && out_.size() + n > limit_) {
+            stopped_ = true;
+            if (out_.size() > limit_) return;
+            n = std::min(n, limit_ - out_.size() + 1);
+        }
+        out_.append(p, n);
+    }
+    void text(std::string_view s) { text(s.data(), s.size()); }
+    // '<' and '&' that reach the output: the text may be HTML escaped twice (see html_to_text).
+    void markup_char(char c) {
+        if (stopped_) return;
+        saw_markup_ = true;
+        text(&c, 1);
+    }
+    bool full() const { return stopped_; }
+    bool saw_markup() const { return saw_markup_; }
+
+private:
+    enum class Pending : std::uint8_t { none, space, line };
+    bool may_stop() const { return stop_despite_markup_ || !saw_markup_; }
+    void flush() {
+        if (pending_ != Pending::none && !out_.empty()) out_.push_back(pending_ == Pending::line ? '\n' : ' ');
+        pending_ = Pending::none;
+    }
+
+    std::string& out_;
+    std::size_t limit_;
+    bool line_breaks_;
+    bool stop_despite_markup_;
+    bool saw_markup_ = false;
+    bool stopped_ = false;  // holds limit_ + 1 bytes (or more, see text()): the rest cannot matter
+    Pending pending_ = Pending::none;
+};
+
+bool is_html_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
+
+// Cuts s (valid UTF-8, collapsed whitespace) to max_bytes including the ellipsis. The cut goes at
+// the last word boundary that fits, unless the word that straddles the limit is longer than the
+// whole budget (a URL, a run of CJK without spaces): keeping only the words before it could leave
+// almost nothing, so that word is cut at a code point instead.
+void cut_to(std::string& s, std::size_t max_bytes) {
+    if (s.size() <= max_bytes) return;
+    auto trim_back = [&s] {
+        while (!s.empty() && (s.back() == ' ' || s.back() == '\n')) s.pop_back();
+    };
+    if (max_bytes < kEllipsis.size()) {  // no room for "…": a plain prefix is all that fits
+        s.resize(utf8_prefix(s, max_bytes).size());
+        trim_back();
+        return;
+    }
+    const std::size_t budget = max_bytes - kEllipsis.size();
+    std::size_t at;
+    if (s[budget] == ' ' || s[budget] == '\n') {
+        at = budget;
+    } else {
+        const std::size_t word_start = budget == 0 ? std::string::npos : s.find_last_of(" \n", budget - 1);
+        // Only whether the word is longer than budget matters, so look no further than that.
+        const std::size_t word_begin = word_start == std::string::npos ? 0 : word_start + 1;
+        const std::string_view ahead = std::string_view(s).substr(0, std::min(s.size(), word_begin + budget + 1));
+        std::size_t word_end = ahead.find_first_of(" \n", budget);
+        if (word_end == std::string_view::npos) word_end = ahead.size();
+        if (word_start == std::string::npos || word_end - word_begin > budget) {
+            at = utf8_prefix(s, budget).size();
+        } else {
+            at = word_start;
+        }
+    }
+    s.resize(at);
+    trim_back();
+    s.append(kEllipsis);
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTML
+
+enum class Kind : std::uint8_t {
+    unknown,  // not an HTML element name we know: inline in the first pass, text in the second
+    inline_,  // leaves nothing (a, b, span, img ...)
+    block,    // a line break, or a space without keep_line_breaks
+    cell,     // td, th: a space
+    pre,      // block, and newlines inside are kept
+    drop,     // content is never meant to be read as text; nests
+    raw_drop, // raw-text element (its content is not markup): skipped up to its end tag
+    head,     // dropped until </head>, <body>, an element or text that cannot be in <head>
+    body,
+};
+
+struct TagInfo {
+    std::string_view name;
+    Kind kind;
+};
+
+// Sorted for binary search. "button" and "select" are dropped: their words ("Share", "Subscribe",
+// option lists) are interface, not article. audio/video/canvas/object content is fallback text
+// ("Your browser does not support..."). math is dropped because linearised MathML is gibberish.
+constexpr TagInfo kTags[] = {
+    {"a", Kind::inline_},          {"abbr", Kind::inline_},       {"acronym", Kind::inline_},
+    {"address", Kind::block},      {"applet", Kind::drop},        {"area", Kind::inline_},
+    {"article", Kind::block},      {"aside", Kind::block},        {"audio", Kind::drop},
+    {"b", Kind::inline_},          {"base", Kind::inline_},       {"basefont", Kind::inline_},
+    {"bdi", Kind::inline_},        {"bdo", Kind::inline_},        {"big", Kind::inline_},
+    {"blockquote", Kind::block},   {"body", Kind::body},          {"br", Kind::block},
+    {"button", Kind::drop},        {"canvas", Kind::drop},        {"caption", Kind::block},
+    {"center", Kind::block},       {"cite", Kind::inline_},       {"code", Kind::inline_},
+    {"col", Kind::inline_},        {"colgroup", Kind::inline_},   {"data", Kind::inline_},
+    {"datalist", Kind::drop},      {"dd", Kind::block},           {"del", Kind::inline_},
+    {"details", Kind::block},      {"dfn", Kind::inline_},        {"dialog", Kind::block},
+    {"dir", Kind::block},          {"div", Kind::block},          {"dl", Kind::block},
+    {"dt", Kind::block},           {"em", Kind::inline_},         {"embed", Kind::inline_},
+    {"fieldset", Kind::block},     {"figcaption", Kind::block},   {"figure", Kind::block},
+    {"font", Kind::inline_},       {"footer", Kind::block},       {"form", Kind::block},
+    {"frame", Kind::inline_},      {"frameset", Kind::drop},      {"h1", Kind::block},
+    {"h2", Kind::block},           {"h3", Kind::block},           {"h4", Kind::block},
+    {"h5", Kind::block},           {"h6", Kind::block},           {"head", Kind::head},
+    {"header", Kind::block},       {"hgroup", Kind::block},       {"hr", Kind::block},
+    {"html", Kind::block},         {"i", Kind::inline_},          {"iframe", Kind::raw_drop},
+    {"img", Kind::inline_},        {"input", Kind::inline_},      {"ins", Kind::inline_},
+    {"kbd", Kind::inline_},        {"label", Kind::inline_},      {"legend", Kind::block},
+    {"li", Kind::block},           {"link", Kind::inline_},       {"main", Kind::block},
+    {"map", Kind::inline_},        {"mark", Kind::inline_},       {"math", Kind::drop},
+    {"menu", Kind::block},         {"meta", Kind::inline_},       {"meter", Kind::inline_},
+    {"nav", Kind::block},          {"nobr", Kind::inline_},       {"noembed", Kind::raw_drop},
+    {"noframes", Kind::raw_drop},  {"noscript", Kind::raw_drop},  {"object", Kind::drop},
+    {"ol", Kind::block},           {"optgroup", Kind::inline_},   {"option", Kind::inline_},
+    {"output", Kind::inline_},     {"p", Kind::block},            {"param", Kind::inline_},
+    {"picture", Kind::inline_},    {"pre", Kind::pre},
+    {"progress", Kind::inline_},   {"q", Kind::inline_},          {"rp", Kind::inline_},
+    {"rt", Kind::inline_},         {"ruby", Kind::inline_},       {"s", Kind::inline_},
+    {"samp", Kind::inline_},       {"script", Kind::raw_drop},    {"search", Kind::block},
+    {"section", Kind::block},      {"select", Kind::drop},        {"small", Kind::inline_},
+    {"source", Kind::inline_},     {"span", Kind::inline_},       {"strike", Kind::inline_},
+    {"strong", Kind::inline_},     {"style", Kind::raw_drop},     {"sub", Kind::inline_},
+    {"summary", Kind::block},      {"sup", Kind::inline_},        {"svg", Kind::drop},
+    {"table", Kind::block},        {"tbody", Kind::inline_},      {"td", Kind::cell},
+    {"template", Kind::drop},      {"textarea", Kind::raw_drop},  {"tfoot", Kind::inline_},
+    {"th", Kind::cell},            {"thead", Kind::inline_},      {"time", Kind::inline_},
+    {"title", Kind::raw_drop},     {"tr", Kind::block},           {"track", Kind::inline_},
+    {"tt", Kind::inline_},         {"u", Kind::inline_},          {"ul", Kind::block},
+    {"var", Kind::inline_},        {"video", Kind::drop},         {"wbr", Kind::inline_},
+};
+
+constexpr bool tags_sorted() {
+    for (std::size_t i = 1; i < std::size(kTags); ++i)
+        if (!(kTags[i - 1].name < kTags[i].name)) return false;
+    return true;
+}
+static_assert(tags_sorted(), "kTags must stay sorted for the binary search");
+
+constexpr std::size_t kMaxTagName = 10;  // "blockquote", "figcaption"
+
+// A tag name as written, lower-cased into a fixed buffer (no allocation per tag).
+struct TagName {
+    char buf[kMaxTagName] = {};
+    std::size_t len = 0;     // as written; > kMaxTagName means "too long to be one we know"
+    std::size_t end = 0;     // index just past the name
+    std::string_view view() const { return {buf, std::min(len, kMaxTagName)}; }
+};
+
+bool ends_tag_name(unsigned char c) { return is_html_space(c) || c == '/' || c == '>'; }
+
+// The tokenizer's tag name: everything up to whitespace, '/' or '>', or at most max characters
+// (callers that only want a known name must not walk "<aaaa..." to the end once per '<').
+TagName read_tag_name(std::string_view s, std::size_t i, std::size_t max = std::string_view::npos) {
+    TagName t;
+    while (i < s.size() && t.len < max && !ends_tag_name(static_cast<unsigned char>(s[i]))) {
+        if (t.len < kMaxTagName) t.buf[t.len] = ascii_lower(s[i]);
+        ++t.len;
+        ++i;
+    }
+    t.end = i;
+    return t;
+}
+
+// Tag names packed into integers, first character most significant and zero-padded, so integer
+// order is string order and the lookup (once per tag) compares numbers instead of calling memcmp.
+struct PackedName {
+    std::uint64_t head = 0;  // characters 0..7
+    std::uint16_t tail = 0;  // characters 8..9
+    constexpr bool operator==(const PackedName&) const = default;
+    constexpr auto operator<=>(const PackedName&) const = default;
+};
+static_assert(kMaxTagName <= 10, "PackedName holds 10 characters");
+
+constexpr PackedName pack(std::string_view name) {
+    PackedName p;
+    for (std::size_t k = 0; k < 8; ++k)
+        p.head = (p.head << 8) | (k < name.size() ? static_cast<unsigned char>(name[k]) : 0u);
+    for (std::size_t k = 8; k < 10; ++k)
+        p.tail = static_cast<std::uint16_t>((p.tail << 8) | (k < name.size() ? static_cast<unsigned char>(name[k]) : 0u));
+    return p;
+}
+
+struct PackedTag {
+    PackedName name;
+    Kind kind;
+};
+
+constexpr std::array<PackedTag, std::size(kTags)> kPackedTags = [] {
+    std::array<PackedTag, std::size(kTags)> t{};
+    for (std::size_t i = 0; i < t.size(); ++i) t[i] = {pack(kTags[i].name), kTags[i].kind};
+    return t;
+}();
+
+Kind classify(const TagName& t) {
+    if (t.len == 0 || t.len > kMaxTagName) return Kind::unknown;
+    const PackedName key = pack(t.view());
+    const auto it = std::lower_bound(kPackedTags.begin(), kPackedTags.end(), key,
+                                     [](const PackedTag& a, const PackedName& b) { return a.name < b; });
+    return it != kPackedTags.end() && it->name == key ? it->kind : Kind::unknown;
+}
+
+bool head_content(std::string_view name) {
+    return name == "title" || name == "meta" || name == "link" || name == "style" || name == "script" ||
+           name == "base" || name == "noscript" || name == "template" || name == "head";
+}
+
+bool starts_with_ci(std::string_view s, std::size_t i, std::string_view lower) {
+    if (s.size() - i < lower.size()) return false;
+    for (std::size_t k = 0; k < lower.size(); ++k)
+        if (ascii_lower(s[i + k]) != lower[k]) return false;
+    return true;
+}
+
+struct TagEnd {
+    std::size_t end = std::string_view::npos;  // index just past '>', npos when the input ends first
+    bool self_closing = false;
+};
+
+// Walks the attributes from i (just past the tag name) to the closing '>', as the HTML tokenizer
+// does: quotes only count right after '=', so a '>' inside a quoted value does not end the tag and
+// a stray quote elsewhere is just part of a name. on_attr(name, value, has_value) sees each one.
+template <typename OnAttr>
+TagEnd scan_attributes(std::string_view s, std::size_t i, OnAttr&& on_attr) {
+    const std::size_t n = s.size();
+    auto space_at = [&](std::size_t k) { return is_html_space(static_cast<unsigned char>(s[k])); };
+    while (i < n) {
+        const char c = s[i];
+        if (space_at(i)) {
+            ++i;
+            continue;
+        }
+        if (c == '/') {
+            if (i + 1 < n && s[i + 1] == '>') return {i + 2, true};
+            ++i;
+            continue;
+        }
+        if (c == '>') return {i + 1, false};
+        const std::size_t name_start = i++;  // a leading '=' belongs to the name
+        while (i < n && !space_at(i) && s[i] != '/' && s[i] != '>' && s[i] != '=') ++i;
+        const std::string_view name = s.substr(name_start, i - name_start);
+        while (i < n && space_at(i)) ++i;
+        if (i >= n || s[i] != '=') {
+            on_attr(name, std::string_view{}, false);
+            continue;
+        }
+        ++i;
+        while (i < n && space_at(i)) ++i;
+        if (i >= n) break;
+        const char q = s[i];
+        if (q == '"' || q == '\'') {
+            const std::size_t close = s.find(q, i + 1);
+            if (close == std::string_view::npos) break;
+            on_attr(name, s.substr(i + 1, close - i - 1), true);
+            i = close + 1;
+        } else if (q == '>') {
+            on_attr(name, std::string_view{}, true);
+        } else {
+            const std::size_t value_start = i;
+            while (i < n && !space_at(i) && s[i] != '>') ++i;
+            on_attr(name, s.substr(value_start, i - value_start), true);
+        }
+    }
+    return {};
+}
+
+TagEnd scan_attributes(std::string_view s, std::size_t i) {
+    return scan_attributes(s, i, [](std::string_view, std::string_view, bool) {});
+}
+
+// Index of the '<' of the end tag "</name" (name lower-case) at or after i, followed by whitespace,
+// '/', '>' or the end of input; npos when there is none.
+std::size_t find_end_tag(std::string_view s, std::size_t i, std::string_view name) {
+    while ((i = s.find("</", i)) != std::string_view::npos) {
+        const std::size_t after = i + 2 + name.size();
+        if (starts_with_ci(s, i + 2, name) &&
+            (after >= s.size() || ends_tag_name(static_cast<unsigned char>(s[after]))))
+            return i;
+        i += 2;
+    }
+    return std::string_view::npos;
+}
+
+// In text that has already been through one pass, only things that really look like markup count:
+// a known element name right after '<' or '</', then whitespace, '/' or '>'; a comment, CDATA or
+// doctype opener. "a < b", "<3", "x<y" and "<foo>" stay text.
+bool looks_like_markup(std::string_view s, std::size_t lt) {
+    const std::size_t n = s.size();
+    std::size_t i = lt + 1;
+    if (i >= n) return false;
+    if (s[i] == '!')
+        return s.compare(i, 3, "!--") == 0 || s.compare(i, 8, "![CDATA[") == 0 || starts_with_ci(s, i, "!doctype");
+    if (s[i] == '/') ++i;
+    if (i >= n || !is_ascii_alpha(static_cast<unsigned char>(s[i]))) return false;
+    const TagName t = read_tag_name(s, i, kMaxTagName + 1);
+    return t.end < n && ends_tag_name(static_cast<unsigned char>(s[t.end])) && classify(t) != Kind::unknown;
+}
+
+enum class Mode : std::uint8_t {
+    html,    // first pass over HTML: tokenized the way browsers do
+    strict,  // second pass over once-decoded text: only things that look_like_markup are markup
+    plain,   // clean_plain: no markup, no references
+};
+
+// One pass of HTML (or plain text) into a Sink.
+class Pass {
+public:
+    Pass(std::string_view in, Sink& sink, Mode mode) : in_(in), sink_(sink), mode_(mode) {}
+
+    void run() {
+        const std::size_t n = in_.size();
+        const bool markup = mode_ != Mode::plain;
+        std::size_t i = 0;
+        while (i < n && !sink_.full()) {
+            if (markup && drop_depth_ > 0) {
+                // Dropped content: only a tag can end it, so jump from '<' to '<'.
+                i = in_.find('<', i);
+                if (i == std::string_view::npos) break;
+                i = on_lt(i);
+                continue;
+            }
+            if (markup && in_head_) {
+                // As in browsers, text ends <head> (whitespace does not): an unclosed <head> in a
+                // description must not swallow the story.
+                const unsigned char c = static_cast<unsigned char>(in_[i]);
+                if (c == '<') {
+                    i = on_lt(i);
+                    continue;
+                }
+                if (is_html_space(c)) {
+                    ++i;
+                    continue;
+                }
+                in_head_ = false;
+            }
+            const char c = in_[i];
+            if (markup && c == '<') i = on_lt(i);
+            else if (markup && c == '&') i = on_amp(i);
+            else i = step_text(in_, i);
+        }
+    }
+
+private:
+    bool suppressed() const { return drop_depth_ > 0 || in_head_; }
+
+    // Source newlines are only spaces in HTML (authors hard-wrap their markup), except in <pre>.
+    // In the second pass and in plain text they are the line breaks made before.
+    void newline() {
+        if (mode_ == Mode::html && pre_depth_ == 0) sink_.space();
+        else sink_.line();
+    }
+
+    void separator_line() {
+        if (!suppressed()) sink_.line();
+    }
+    void separator_space() {
+        if (!suppressed()) sink_.space();
+    }
+    void literal(char c) {
+        if (!suppressed()) sink_.markup_char(c);
+    }
+
+    void emit_special(Special sp) {
+        switch (sp) {
+        case Special::space: sink_.space(); break;
+        case Special::line: newline(); break;
+        case Special::drop:
+        case Special::none: break;
+        }
+    }
+
+    // One code point that did not come from the text scanner (a character reference).
+    void emit_code_point(char32_t cp) {
+        if (cp < 0x80) {
+            const char c = static_cast<char>(cp);
+            switch (kClass[static_cast<unsigned char>(c)]) {
+            case kPlain: sink_.text(&c, 1); break;
+            case kSpace: sink_.space(); break;
+            case kNewline: newline(); break;
+            case kLt:
+            case kAmp: sink_.markup_char(c); break;
+            default: break;  // controls have no glyph
+            }
+            return;
+        }
+        const Special sp = special(cp);
+        if (sp != Special::none) return emit_special(sp);
+        std::string buf;  // small-string buffer: no heap allocation for 4 bytes
+        append_utf8(buf, cp);
+        sink_.text(buf);
+    }
+
+    // Text from s[i]: a run of ordinary characters (single spaces between words included, so prose
+    // is appended a text node at a time), or one character that needs handling. '<' and '&' only
+    // get here as literal text (plain mode, CDATA content).
+    std::size_t step_text(std::string_view s, std::size_t i) {
+        const unsigned char* p = bytes(s);
+        const std::size_t n = s.size();
+        const std::size_t j = scan_run(p, i, n);
+        if (j > i) {
+            sink_.text(s.data() + i, j - i);
+            return j;
+        }
+        const unsigned char c = p[i];
+        switch (kClass[c]) {
+        case kSpace: sink_.space(); return i + 1;
+        case kNewline: newline(); return i + 1;
+        case kLt:
+        case kAmp: sink_.markup_char(static_cast<char>(c)); return i + 1;
+        case kHigh: {
+            const Utf8Char u = decode_utf8(p + i, n - i);
+            if (!u.valid) sink_.text(kReplacementUtf8);
+            else emit_special(special(u.cp));
+            return i + u.len;
+        }
+        default: return i + 1;  // C0 controls and DEL: nothing to show
+        }
+    }
+
+    std::size_t on_amp(std::size_t i) {
+        const Reference r = parse_reference(in_, i);
+        switch (r.type) {
+        case Reference::none: sink_.markup_char('&'); return i + 1;
+        case Reference::numeric: emit_code_point(r.cp); return r.end;
+        case Reference::named:
+            if (r.value.size() == 1) {
+                emit_code_point(static_cast<unsigned char>(r.value[0]));
+            } else {
+                // Named values are valid UTF-8 of one or two code points.
+                for (std::size_t k = 0; k < r.value.size();) {
+                    const Utf8Char u = decode_utf8(bytes(r.value) + k, r.value.size() - k);
+                    emit_code_point(u.cp);
+                    k += u.len;
+                }
+            }
+            return r.end;
+        }
+        return i + 1;
+    }
+
+    // Something that could not be finished before the input ended. In HTML the rest is part of it
+    // and vanishes (browsers do the same with a truncated "<a href=..."). In the second pass it was
+    // probably text after all, so the '<' is shown; and since a later '<' could only hit the same
+    // end of input, all later ones are text too, which keeps the pass linear.
+    std::size_t unterminated(std::size_t lt) {
+        if (mode_ == Mode::html) return in_.size();
+        no_more_markup_ = true;
+        literal('<');
+        return lt + 1;
+    }
+
+    std::size_t on_lt(std::size_t i) {
+        const std::size_t n = in_.size();
+        if (mode_ == Mode::strict && (no_more_markup_ || !looks_like_markup(in_, i))) {
+            literal('<');
+            return i + 1;
+        }
+        if (i + 1 >= n) {
+            literal('<');
+            return i + 1;
+        }
+        const unsigned char c1 = static_cast<unsigned char>(in_[i + 1]);
+        if (is_ascii_alpha(c1)) return start_tag(i);
+        if (c1 == '/') {
+            if (i + 2 >= n) {
+                literal('<');
+                return i + 1;
+            }
+            if (is_ascii_alpha(static_cast<unsigned char>(in_[i + 2]))) return end_tag(i);
+            if (in_[i + 2] == '>') return i + 3;  // "</>" is ignored
+            return bogus_comment(i);
+        }
+        if (c1 == '!') {
+            if (in_.compare(i + 2, 2, "--") == 0) return comment(i);
+            if (in_.compare(i + 2, 7, "[CDATA[") == 0) return cdata(i);
+            return bogus_comment(i);  // <!DOCTYPE ...> and the like
+        }
+        if (c1 == '?') return bogus_comment(i);  // <?xml ...?>
+        literal('<');  // "a < b", "<3"
+        return i + 1;
+    }
+
+    std::size_t bogus_comment(std::size_t lt) {
+        const std::size_t gt = in_.find('>', lt + 2);
+        return gt == std::string_view::npos ? unterminated(lt) : gt + 1;
+    }
+
+    std::size_t comment(std::size_t lt) {
+        const std::size_t body = lt + 4;
+        // "<!-->" and "<!--->" are complete (empty) comments in HTML.
+        if (in_.compare(body, 1, ">") == 0) return body + 1;
+        if (in_.compare(body, 2, "->") == 0) return body + 2;
+        const std::size_t close = in_.find("-->", body);
+        return close == std::string_view::npos ? unterminated(lt) : close + 3;
+    }
+
+    // CDATA content is literal text, never markup; if it holds escaped HTML (a feed wrapping its
+    // HTML in CDATA twice), the second pass sees the '<' it leaves and strips that too.
+    std::size_t cdata(std::size_t lt) {
+        const std::size_t body = lt + 9;
+        std::size_t close = in_.find("]]>", body);
+        if (close == std::string_view::npos) {
+            if (mode_ == Mode::strict) return unterminated(lt);
+            close = in_.size();
+        }
+        if (!suppressed()) {
+            const std::string_view content = in_.substr(0, close);
+            for (std::size_t k = body; k < close && !sink_.full();) k = step_text(content, k);
+        }
+        return std::min(close + 3, in_.size());
+    }
+
+    std::size_t start_tag(std::size_t lt) {
+        const TagName name = read_tag_name(in_, lt + 1);
+        const TagEnd tag = scan_attributes(in_, name.end);
+        if (tag.end == std::string_view::npos) return unterminated(lt);
+        const Kind kind = classify(name);
+        if (in_head_ && !head_content(name.view())) in_head_ = false;
+        // XHTML-style "<iframe ... />" is common in feeds; honouring '/>' on every element (HTML
+        // ignores it on non-void ones) loses less text than waiting for an end tag that never comes.
+        const bool opens = !tag.self_closing;
+        switch (kind) {
+        case Kind::block: separator_line(); break;
+        case Kind::cell: separator_space(); break;
+        case Kind::pre:
+            separator_line();
+            if (opens) ++pre_depth_;
+            break;
+        case Kind::drop:
+            separator_space();
+            if (opens) ++drop_depth_;
+            break;
+        case Kind::raw_drop: {
+            if (!opens) break;
+            const std::size_t close = find_end_tag(in_, tag.end, name.view());
+            if (close == std::string_view::npos) {
+                // An unclosed <script> swallows the rest in browsers too.
+                if (mode_ == Mode::html) return in_.size();
+                return unterminated(lt);
+            }
+            const TagEnd end = scan_attributes(in_, close + 2 + name.len);
+            if (end.end == std::string_view::npos) return unterminated(lt);
+            return end.end;
+        }
+        case Kind::head:
+            if (opens) in_head_ = true;
+            break;
+        case Kind::body: in_head_ = false; break;
+        case Kind::inline_:
+        case Kind::unknown: break;
+        }
+        return tag.end;
+    }
+
+    std::size_t end_tag(std::size_t lt) {
+        const TagName name = read_tag_name(in_, lt + 2);
+        const TagEnd tag = scan_attributes(in_, name.end);
+        if (tag.end == std::string_view::npos) return unterminated(lt);
+        switch (classify(name)) {
+        case Kind::block: separator_line(); break;
+        case Kind::cell: separator_space(); break;
+        case Kind::pre:
+            separator_line();
+            if (pre_depth_ > 0) --pre_depth_;
+            break;
+        case Kind::drop:
+            if (drop_depth_ > 0) --drop_depth_;
+            separator_space();
+            break;
+        case Kind::head: in_head_ = false; break;
+        case Kind::raw_drop:
+        case Kind::body:
+        case Kind::inline_:
+        case Kind::unknown: break;
+        }
+        return tag.end;
+    }
+
+    std::string_view in_;
+    Sink& sink_;
+    Mode mode_;
+    std::size_t drop_depth_ = 0;
+    std::size_t pre_depth_ = 0;
+    bool in_head_ = false;
+    bool no_more_markup_ = false;
+};
+
+// After one pass, does the text still carry markup or references, i.e. was it escaped twice?
+// Looks for a real-looking tag (looks_like_markup) or a complete reference with its ';' that
+// would decode ("&amp;", "&#8217;"): "AT&T", "&foo;" and "a < b" do not count.
+bool escaped_twice(std::string_view s) {
+    const unsigned char* p = bytes(s);
+    const std::size_t n = s.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        // Skip eight bytes at a time to the next '<' or '&' (string_view::find_first_of would call
+        // memchr on the set for every byte).
+        while (i + 8 <= n) {
+            std::uint64_t w;
+            std::memcpy(&w, p + i, 8);
+            if constexpr (std::endian::native == std::endian::big) w = byteswap64(w);
+            const std::uint64_t hit = bytes_equal(w, '<') | bytes_equal(w, '&');
+            if (hit) {
+                i += static_cast<std::size_t>(std::countr_zero(hit)) / 8;
+                break;
+            }
+            i += 8;
+        }
+        if (i >= n) break;
+        if (s[i] == '<') {
+            if (looks_like_markup(s, i)) return true;
+        } else if (s[i] == '&') {
+            const Reference r = parse_reference(s, i);
+            if (r.type != Reference::none && r.semicolon) return true;
+        }
+    }
+    return false;
+}
+
+std::size_t initial_capacity(std::size_t input, std::size_t max_bytes) {
+    return std::min(input, max_bytes) + 8;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+char32_t numeric_reference(uint64_t value) {
+    if (value == 0 || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) return kReplacement;
+    if (value >= 0x80 && value <= 0x9F) return kWindows1252[value - 0x80];
+    return static_cast<char32_t>(value);
+}
+
+void append_utf8(std::string& out, char32_t cp) {
+    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = kReplacement;
+    char buf[4];
+    std::size_t n;
+    if (cp < 0x80) {
+        buf[0] = static_cast<char>(cp);
+        n = 1;
+    } else if (cp < 0x800) {
+        buf[0] = static_cast<char>(0xC0 | (cp >> 6));
+        buf[1] = static_cast<char>(0x80 | (cp & 0x3F));
+        n = 2;
+    } else if (cp < 0x10000) {
+        buf[0] = static_cast<char>(0xE0 | (cp >> 12));
+        buf[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        buf[2] = static_cast<char>(0x80 | (cp & 0x3F));
+        n = 3;
+    } else {
+        buf[0] = static_cast<char>(0xF0 | (cp >> 18));
+        buf[1] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        buf[2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        buf[3] = static_cast<char>(0x80 | (cp & 0x3F));
+        n = 4;
+    }
+    out.append(buf, n);
+}
+
+std::string decode_entities(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    std::size_t i = 0;
+    for (std::size_t amp = s.find('&'); amp != std::string_view::npos; amp = s.find('&', i)) {
+        const Reference r = parse_reference(s, amp);
+        if (r.type == Reference::none) {
+            out.append(s.data() + i, amp + 1 - i);
+            i = amp + 1;
+            continue;
+        }
+        out.append(s.data() + i, amp - i);
+        if (r.type == Reference::named) out.append(r.value);
+        else append_utf8(out, r.cp);
+        i = r.end;
+    }
+    out.append(s.data() + i, s.size() - i);
+    return out;
+}
+
+// Double escaping: many feeds escape their HTML once more than the format asks for, so after the
+// XML parser and one HTML pass the text still reads "<p>Hello</p>" or "Tom &amp; Jerry". One more
+// pass runs when the first one's output still looks like markup (escaped_twice: a known tag, or a
+// complete reference such as "&amp;" or "&#8217;"), never more than that, and it only takes what
+// looks_like_markup accepts as tags, so "a < b" and "<3" survive.
+// Decision: this means html_to_text("Tom &amp;amp; Jerry") is "Tom & Jerry" while
+// decode_entities gives "Tom &amp; Jerry". A raw "&amp;" on a lobby screen is always a publisher's
+// bug, whereas text that is about HTML references and wants "&amp;" shown literally is vanishingly
+// rare in news, and a third level of escaping ("&amp;amp;amp;") is left as it comes out of two.
+std::string html_to_text(std::string_view html, const HtmlTextOptions& options) {
+    std::string first;
+    first.reserve(initial_capacity(html.size(), options.max_bytes));
+    // The first pass may stop at max_bytes only while it has written no '<' or '&': the second pass
+    // leaves such text unchanged, so the prefix is final whatever comes later.
+    Sink sink(first, options.keep_line_breaks, options.max_bytes, false);
+    Pass(html, sink, Mode::html).run();
+    if (sink.saw_markup() && escaped_twice(first)) {
+        std::string second;
+        second.reserve(initial_capacity(first.size(), options.max_bytes));
+        Sink sink2(second, options.keep_line_breaks, options.max_bytes, true);
+        Pass(first, sink2, Mode::strict).run();
+        cut_to(second, options.max_bytes);
+        return second;
+    }
+    cut_to(first, options.max_bytes);
+    return first;
+}
+
+std::string clean_plain(std::string_view s, const HtmlTextOptions& options) {
+    std::string out;
+    out.reserve(initial_capacity(s.size(), options.max_bytes));
+    Sink sink(out, options.keep_line_breaks, options.max_bytes, true);
+    Pass(s, sink, Mode::plain).run();
+    cut_to(out, options.max_bytes);
+    return out;
+}
+
+namespace {
+
+bool equals_ci(std::string_view a, std::string_view lower) {
+    return a.size() == lower.size() && starts_with_ci(a, 0, lower);
+}
+
+std::string_view trim_html_space(std::string_view s) {
+    while (!s.empty() && is_html_space(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    while (!s.empty() && is_html_space(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    return s;
+}
+
+// width="1", "0", "1px": the size of a tracking pixel.
+bool at_most_one_pixel(std::string_view v) {
+    v = trim_html_space(v);
+    std::size_t k = 0;
+    std::uint64_t value = 0;
+    while (k < v.size() && is_ascii_digit(static_cast<unsigned char>(v[k])) && value <= 1)
+        value = value * 10 + std::uint64_t(v[k++] - '0');
+    return k > 0 && value <= 1;
+}
+
+// A usable image URL from an attribute value, or "".
+std::string image_url(std::string_view raw) {
+    std::string url = decode_entities(raw);
+    const std::string_view t = trim_html_space(url);
+    if (t.empty() || starts_with_ci(t, 0, "data:")) return {};
+    return std::string(t);
+}
+
+}  // namespace
+
+// The first <img> (or <image>, which HTML reads as <img>) with a usable URL. Lazy-loading markup
+// often puts a data: placeholder in src and the real URL in data-src, so data-src stands in when
+// src is missing or unusable. Script and style bodies are skipped (an "<img" in a JS string is not
+// an image); noscript is not, because its <img> is usually the real one.
+std::string first_img_src(std::string_view html) {
+    const std::size_t n = html.size();
+    std::size_t i = 0;
+    while ((i = html.find('<', i)) != std::string_view::npos) {
+        if (i + 1 >= n) break;
+        const unsigned char c1 = static_cast<unsigned char>(html[i + 1]);
+        if (c1 == '!' && html.compare(i + 2, 2, "--") == 0) {
+            const std::size_t close = html.find("-->", i + 4);
+            if (close == std::string_view::npos) break;
+            i = close + 3;
+            continue;
+        }
+        if (c1 == '!' || c1 == '?' || (c1 == '/' && i + 2 < n && !is_ascii_alpha(static_cast<unsigned char>(html[i + 2])))) {
+            const std::size_t gt = html.find('>', i + 2);
+            if (gt == std::string_view::npos) break;
+            i = gt + 1;
+            continue;
+        }
+        const bool end_tag = c1 == '/';
+        const std::size_t name_at = i + (end_tag ? 2 : 1);
+        if (name_at >= n || !is_ascii_alpha(static_cast<unsigned char>(html[name_at]))) {
+            ++i;
+            continue;
+        }
+        const TagName name = read_tag_name(html, name_at);
+        const bool img = !end_tag && (name.view() == "img" || name.view() == "image") && name.len <= kMaxTagName;
+        std::string_view src, data_src, width, height;
+        bool has_src = false, has_data_src = false, has_width = false, has_height = false;
+        const TagEnd tag = scan_attributes(html, name.end, [&](std::string_view a, std::string_view v, bool) {
+            if (!img) return;
+            // The first of a repeated attribute wins, as in HTML.
+            auto take = [&](std::string_view want, bool& seen, std::string_view& value) {
+                if (seen || !equals_ci(a, want)) return false;
+                seen = true;
+                value = v;
+                return true;
+            };
+            take("src", has_src, src) || take("data-src", has_data_src, data_src) ||
+                take("width", has_width, width) || take("height", has_height, height);
+        });
+        if (tag.end == std::string_view::npos) break;
+        i = tag.end;
+        if (img) {
+            if (has_width && has_height && at_most_one_pixel(width) && at_most_one_pixel(height)) continue;
+            std::string url = image_url(src);
+            if (url.empty()) url = image_url(data_src);
+            if (!url.empty()) return url;
+            continue;
+        }
+        if (!end_tag && !tag.self_closing) {
+            const std::string_view v = name.view();
+            if (name.len <= kMaxTagName && (v == "script" || v == "style" || v == "textarea" || v == "title" ||
+                                            v == "iframe" || v == "noembed" || v == "noframes")) {
+                const std::size_t close = find_end_tag(html, i, v);
+                if (close == std::string_view::npos) break;
+                i = close + 2;
+            }
+        }
+    }
+    return {};
+}
+
+bool is_valid_utf8(std::string_view s) { return valid_utf8_prefix(s) == s.size(); }
+
+std::string sanitize_utf8(std::string_view s) {
+    std::size_t i = valid_utf8_prefix(s);
+    if (i == s.size()) return std::string(s);
+    std::string out;
+    out.reserve(s.size() + 16);
+    out.append(s.data(), i);
+    const unsigned char* p = bytes(s);
+    while (i < s.size()) {
+        const Utf8Char u = decode_utf8(p + i, s.size() - i);
+        if (u.valid) out.append(s.data() + i, u.len);
+        else out.append(kReplacementUtf8);
+        i += u.len;
+        // Back on the fast path for the valid stretch that usually follows.
+        const std::size_t run = valid_utf8_prefix(s.substr(i));
+        out.append(s.data() + i, run);
+        i += run;
+    }
+    return out;
+}
+
+std::string_view utf8_prefix(std::string_view s, std::size_t max_bytes) {
+    if (s.size() <= max_bytes) return s;
+    // s[max_bytes] is the first byte left out; if it continues a sequence, that sequence starts at
+    // most 3 bytes back. Further back than that the bytes are not UTF-8 and any cut is as good.
+    std::size_t k = max_bytes;
+    while (k > 0 && max_bytes - k < 3 && is_continuation(static_cast<unsigned char>(s[k]))) --k;
+    if (is_continuation(static_cast<unsigned char>(s[k]))) k = max_bytes;
+    return s.substr(0, k);
+}
+
+}  // namespace nk::text

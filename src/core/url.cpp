@@ -1,0 +1,149 @@
+#include "core/url.h"
+
+#include <vector>
+
+namespace nk::url {
+namespace {
+
+bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+    return s;
+}
+
+// Feeds carry links with stray spaces and line breaks from templating; a browser would
+// encode inner spaces and drop the rest, so the QR code must hold the same.
+std::string clean(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (char c : s) {
+        if (c == ' ') out += "%20";
+        else if (c == '\n' || c == '\r' || c == '\t') continue;
+        else out += c;
+    }
+    return out;
+}
+
+struct Parts {
+    std::string_view scheme, authority, path, query, fragment;
+    bool has_authority = false, has_query = false, has_fragment = false;
+};
+
+Parts split(std::string_view s) {
+    Parts p;
+    if (auto h = s.find('#'); h != std::string_view::npos) {
+        p.fragment = s.substr(h + 1);
+        p.has_fragment = true;
+        s = s.substr(0, h);
+    }
+    if (auto q = s.find('?'); q != std::string_view::npos) {
+        p.query = s.substr(q + 1);
+        p.has_query = true;
+        s = s.substr(0, q);
+    }
+    if (has_scheme(s)) {
+        auto c = s.find(':');
+        p.scheme = s.substr(0, c);
+        s = s.substr(c + 1);
+    }
+    if (s.starts_with("//")) {
+        s.remove_prefix(2);
+        auto slash = s.find('/');
+        p.authority = s.substr(0, slash);
+        p.has_authority = true;
+        s = slash == std::string_view::npos ? std::string_view{} : s.substr(slash);
+    }
+    p.path = s;
+    return p;
+}
+
+// RFC 3986 5.2.4, on whole segments so it stays linear.
+std::string remove_dot_segments(std::string_view path) {
+    std::vector<std::string_view> out;
+    bool absolute = path.starts_with('/');
+    bool trailing_slash = false;
+    size_t i = absolute ? 1 : 0;
+    while (i <= path.size()) {
+        size_t j = path.find('/', i);
+        if (j == std::string_view::npos) j = path.size();
+        std::string_view seg = path.substr(i, j - i);
+        bool last = j == path.size();
+        if (seg == ".") {
+            trailing_slash = last;
+        } else if (seg == "..") {
+            if (!out.empty()) out.pop_back();
+            trailing_slash = last;
+        } else {
+            out.push_back(seg);
+            trailing_slash = false;
+        }
+        i = j + 1;
+    }
+    std::string r;
+    r.reserve(path.size());
+    if (absolute) r += '/';
+    for (size_t k = 0; k < out.size(); ++k) {
+        if (k) r += '/';
+        r += out[k];
+    }
+    if (trailing_slash && !r.empty() && r.back() != '/') r += '/';
+    return r;
+}
+
+}  // namespace
+
+bool has_scheme(std::string_view s) {
+    if (s.empty() || !is_alpha(s[0])) return false;
+    for (size_t i = 1; i < s.size(); ++i) {
+        char c = s[i];
+        if (c == ':') return true;
+        if (!(is_alpha(c) || (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.')) return false;
+    }
+    return false;
+}
+
+std::string resolve(std::string_view base_in, std::string_view ref_in) {
+    std::string ref = clean(trim(ref_in));
+    std::string base = clean(trim(base_in));
+    if (has_scheme(ref) || base.empty() || !has_scheme(base)) return ref;
+
+    Parts b = split(base);
+    Parts r = split(ref);
+    std::string out;
+    out.reserve(base.size() + ref.size());
+    out.append(b.scheme).append(":");
+    auto append_tail = [&](std::string_view path, bool has_q, std::string_view q) {
+        out += path;
+        if (has_q) out.append("?").append(q);
+        if (r.has_fragment) out.append("#").append(r.fragment);
+    };
+    if (r.has_authority) {
+        out.append("//").append(r.authority);
+        append_tail(remove_dot_segments(r.path), r.has_query, r.query);
+        return out;
+    }
+    if (b.has_authority) out.append("//").append(b.authority);
+    if (r.path.empty()) {
+        append_tail(b.path, r.has_query || b.has_query, r.has_query ? r.query : b.query);
+        return out;
+    }
+    if (r.path.starts_with('/')) {
+        append_tail(remove_dot_segments(r.path), r.has_query, r.query);
+        return out;
+    }
+    std::string merged;
+    if (b.has_authority && b.path.empty()) {
+        merged = "/";
+    } else {
+        auto slash = b.path.rfind('/');
+        if (slash != std::string_view::npos) merged = std::string(b.path.substr(0, slash + 1));
+    }
+    merged += r.path;
+    append_tail(remove_dot_segments(merged), r.has_query, r.query);
+    return out;
+}
+
+}  // namespace nk::url

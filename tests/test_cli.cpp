@@ -1,0 +1,163 @@
+// The `newsroom-kiosk parse` contract, checked by running the built binary as other tools do.
+#include "helpers.h"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
+
+using nk::test::data_path;
+using nk::test::run_kiosk;
+using json = nlohmann::ordered_json;
+
+namespace {
+
+std::string shq(const std::string& s) { return "'" + s + "'"; }
+
+std::string temp_file(const std::string& name, const std::string& content) {
+    auto p = std::filesystem::temp_directory_path() / ("nk_cli_" + std::to_string(::getpid()) + "_" + name);
+    std::ofstream(p, std::ios::binary) << content;
+    return p.string();
+}
+
+}  // namespace
+
+TEST_CASE("parse prints the documented JSON object", "[cli]") {
+    auto r = run_kiosk("parse " + shq(NK_SOURCE_DIR "/assets/demo/newsroom-world.xml"));
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.err.empty());
+    json j = json::parse(r.out);
+    std::vector<std::string> keys;
+    for (auto& [k, v] : j.items()) keys.push_back(k);
+    CHECK(keys == std::vector<std::string>{"format", "title", "link", "warnings", "items"});
+    CHECK(j["format"] == "rss2.0");
+    CHECK(j["title"] == "Newsroom World");
+    CHECK(j["link"] == "https://demo.newsroom-kiosk.invalid/world/");
+    CHECK(j["warnings"].is_array());
+    CHECK(j["warnings"].empty());
+    REQUIRE(j["items"].size() == 4);
+    for (auto& it : j["items"]) {
+        CHECK(it.size() == 9);
+        for (const char* k : {"id", "title", "link", "summary"}) CHECK(it[k].is_string());
+        for (const char* k : {"published", "updated"}) CHECK((it[k].is_number_integer() || it[k].is_null()));
+        for (const char* k : {"author", "image"}) CHECK((it[k].is_string() || it[k].is_null()));
+        CHECK(it["categories"].is_array());
+    }
+    auto& first = j["items"][0];
+    CHECK(first["title"] == "Harbour cities agree on a shared plan for rising seas");
+    CHECK(first["published"] == 1795680600);  // date -u -d 'Thu, 26 Nov 2026 08:10:00 GMT' +%s
+    CHECK(first["updated"].is_null());
+    CHECK(first["author"] == "Amara Okafor");
+    CHECK(first["image"].is_null());
+    CHECK(first["categories"] == json::array({"Climate"}));
+    CHECK(first["summary"] ==
+          "Twelve port cities signed a joint framework on Tuesday that pools money for sea walls, tidal gates and "
+          "early-warning systems.\nThe mayors said the plan would be reviewed every two years.");
+    CHECK(j["items"][1]["summary"].get<std::string>().find("pause — with") != std::string::npos);
+}
+
+TEST_CASE("parse reads the Latin-1 and Atom demo feeds without mojibake", "[cli]") {
+    auto r = run_kiosk("parse " + shq(NK_SOURCE_DIR "/assets/demo/city-culture.xml"));
+    REQUIRE(r.exit_code == 0);
+    json j = json::parse(r.out);
+    CHECK(j["title"] == "City & Culture");
+    CHECK(j["items"][0]["title"] == "Münchner Straßenfest lockt 200.000 Besucher");
+    CHECK(j["items"][0]["author"] == "Jürgen Weiß");
+    CHECK(j["items"][1]["title"] == "Café-Konzerte: „Jazz am Nachmittag“ geht in die zweite Saison");
+    CHECK(j["items"][0]["summary"] == "Drei Tage Musik, Essen und Theater – das größte Fest seit Jahren.");
+
+    r = run_kiosk("parse " + shq(NK_SOURCE_DIR "/assets/demo/tech-desk.atom"));
+    REQUIRE(r.exit_code == 0);
+    j = json::parse(r.out);
+    CHECK(j["format"] == "atom1.0");
+    CHECK(j["link"] == "https://demo.newsroom-kiosk.invalid/tech/");
+    CHECK(j["items"][0]["summary"] ==
+          "Pupils build the sensors, calibrate them & publish the data — and the readings now feed regional forecasts.");
+    CHECK(j["items"][0]["categories"] == json::array({"Hardware"}));
+    CHECK(j["items"][1]["title"] == "Battery recycling plant recovers 95 % of lithium");
+    CHECK(j["items"][1]["author"] == "Tech Desk");
+    CHECK(j["items"][1]["published"] == j["items"][1]["updated"]);
+    CHECK(j["items"][2]["title"] == "Ретро-компьютеры: a museum opens its machines to visitors");
+    CHECK(j["items"][2]["summary"] == "Forty working computers from 1975–1995, all switched on and ready to type on.");
+}
+
+TEST_CASE("parse takes the HTTP context from --content-type and --base-url", "[cli]") {
+    std::string latin1 = "<rss version=\"2.0\"><channel><title>Caf\xe9</title><item><title>\x93Quoted\x94</title>"
+                         "<link>/story/1</link></item></channel></rss>";
+    std::string f = temp_file("ct.xml", latin1);
+    auto r = run_kiosk("parse " + shq(f) + " --content-type 'text/xml; charset=ISO-8859-1' --base-url https://news.example/feed.xml");
+    REQUIRE(r.exit_code == 0);
+    json j = json::parse(r.out);
+    CHECK(j["title"] == "Café");
+    CHECK(j["items"][0]["title"] == "“Quoted”");
+    CHECK(j["items"][0]["link"] == "https://news.example/story/1");
+    CHECK(j["warnings"].empty());
+    std::filesystem::remove(f);
+}
+
+TEST_CASE("parse reads stdin when FILE is -", "[cli]") {
+    auto r = run_kiosk("parse - < " + shq(NK_SOURCE_DIR "/assets/demo/tech-desk.atom"));
+    REQUIRE(r.exit_code == 0);
+    CHECK(json::parse(r.out)["title"] == "Tech Desk");
+}
+
+TEST_CASE("parse exits 0 with warnings for a recovered feed", "[cli]") {
+    std::string f = temp_file("broken.xml", "junk<rss><channel><title>A & B &mdash; C</title><item><title>One</title></item>");
+    auto r = run_kiosk("parse " + shq(f));
+    CHECK(r.exit_code == 0);
+    json j = json::parse(r.out);
+    CHECK(j["title"] == "A & B — C");
+    CHECK(j["items"].size() == 1);
+    CHECK(j["warnings"].size() >= 2);
+    std::filesystem::remove(f);
+}
+
+TEST_CASE("parse exits 1 with a one-line error when nothing can be read", "[cli]") {
+    auto one_line = [](const std::string& s) { return !s.empty() && s.find('\n') == s.size() - 1; };
+    std::string html = temp_file("page.html", "<!DOCTYPE html><html><body><p>Hello</p></body></html>");
+    auto r = run_kiosk("parse " + shq(html));
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.empty());
+    CHECK(one_line(r.err));
+    CHECK(r.err.find("page.html") != std::string::npos);
+    CHECK(r.err.find("HTML page") != std::string::npos);
+
+    std::string empty = temp_file("empty.xml", "");
+    r = run_kiosk("parse " + shq(empty));
+    CHECK(r.exit_code == 1);
+    CHECK(one_line(r.err));
+
+    std::string binary = temp_file("binary.bin", std::string("\x00\x01\x02\xff\xfe junk", 11));
+    r = run_kiosk("parse " + shq(binary));
+    CHECK(r.exit_code == 1);
+    CHECK(one_line(r.err));
+
+    r = run_kiosk("parse /nonexistent/feed.xml");
+    CHECK(r.exit_code == 1);
+    CHECK(one_line(r.err));
+    CHECK(r.err.find("/nonexistent/feed.xml") != std::string::npos);
+    for (auto& f : {html, empty, binary}) std::filesystem::remove(f);
+}
+
+TEST_CASE("parse exits 2 on usage errors", "[cli]") {
+    CHECK(run_kiosk("parse").exit_code == 2);
+    CHECK(run_kiosk("parse --bogus x.xml").exit_code == 2);
+    CHECK(run_kiosk("parse a.xml b.xml").exit_code == 2);
+    CHECK(run_kiosk("parse a.xml --content-type").exit_code == 2);
+    CHECK(run_kiosk("--no-such-flag").exit_code == 2);
+}
+
+TEST_CASE("the kiosk with no arguments shows the embedded demo content", "[cli][demo]") {
+    auto r = run_kiosk("");
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.empty());
+    CHECK(r.out.find("Harbour cities agree") != std::string::npos);
+    CHECK(r.out.find("Münchner Straßenfest") != std::string::npos);
+    CHECK(r.out.find("Open-source weather stations") != std::string::npos);
+    auto v = run_kiosk("--version");
+    CHECK(v.exit_code == 0);
+    CHECK(v.out.rfind("newsroom-kiosk ", 0) == 0);
+}

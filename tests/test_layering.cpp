@@ -1,0 +1,61 @@
+// The dependency direction of DESIGN.md, checked on the sources: core <- net, ui <- app <- main/platform.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <string>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<std::string> includes_of(const fs::path& dir) {
+    std::vector<std::string> out;
+    if (!fs::exists(dir)) return out;
+    std::regex inc(R"(^\s*#\s*include\s*[<"]([^>"]+)[>"])");
+    for (const auto& e : fs::recursive_directory_iterator(dir)) {
+        if (!e.is_regular_file()) continue;
+        std::ifstream in(e.path());
+        std::string line;
+        std::smatch m;
+        while (std::getline(in, line))
+            if (std::regex_search(line, m, inc)) out.push_back(e.path().filename().string() + ": " + m[1].str());
+    }
+    return out;
+}
+
+bool forbidden(const std::string& inc, std::initializer_list<const char*> bad) {
+    auto colon = inc.find(": ");
+    std::string target = inc.substr(colon + 2);
+    for (const char* b : bad)
+        if (target.rfind(b, 0) == 0) return true;
+    return false;
+}
+
+}  // namespace
+
+TEST_CASE("src/core depends on nothing but the standard library and tinyxml2", "[layering]") {
+    for (const auto& inc : includes_of(fs::path(NK_SOURCE_DIR) / "src/core")) {
+        INFO(inc);
+        CHECK_FALSE(forbidden(inc, {"curl/", "imgui", "backends/", "GLFW/", "GL/", "thread", "mutex", "app/", "ui/", "net/",
+                                    "platform/", "nlohmann/"}));
+    }
+}
+
+TEST_CASE("src/net and src/ui do not reach up into app or platform", "[layering]") {
+    for (const char* d : {"src/net", "src/ui"}) {
+        for (const auto& inc : includes_of(fs::path(NK_SOURCE_DIR) / d)) {
+            INFO(inc);
+            CHECK_FALSE(forbidden(inc, {"app/", "platform/", "GLFW/"}));
+        }
+    }
+    for (const auto& inc : includes_of(fs::path(NK_SOURCE_DIR) / "src/ui")) {
+        INFO(inc);
+        CHECK_FALSE(forbidden(inc, {"curl/"}));
+    }
+    for (const auto& inc : includes_of(fs::path(NK_SOURCE_DIR) / "src/net")) {
+        INFO(inc);
+        CHECK_FALSE(forbidden(inc, {"imgui", "ui/"}));
+    }
+}
