@@ -19,7 +19,7 @@ for t in "${targets[@]}"; do
   mkdir -p "$work/$name"
   cp tests/data/* "$work/$name"/ 2>/dev/null || true
   dict=()
-  [ -f "fuzz/$name.dict" ] && dict=(-dict="fuzz/$name.dict")
+  [ -f "fuzz/$name.dict" ] && dict=(-dict="$PWD/fuzz/$name.dict")
   echo "fuzz: $name for ${time}s"
   (cd "$work" && ASAN_OPTIONS=detect_leaks=1 "$OLDPWD/$t" "$work/$name" "${dict[@]}" \
      -max_total_time="$time" -timeout=5 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \

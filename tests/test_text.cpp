@@ -4,7 +4,6 @@
 
 #include <catch2/catch.hpp>
 
-#include <chrono>
 #include <string>
 
 using namespace nk::text;
@@ -39,14 +38,11 @@ void check_display_text(const std::string& s, const HtmlTextOptions& o) {
     if (!o.keep_line_breaks) CHECK(s.find('\n') == std::string::npos);
 }
 
-// Hostile inputs must stay linear. This is a guard against quadratic behaviour (which would take
-// minutes on these sizes), not a performance figure: the bound is hundreds of times the real cost.
+// Hostile inputs must stay linear. No clock here (speed belongs to bench/): quadratic behaviour
+// on these sizes takes minutes, and ctest's per-test TIMEOUT (tests/CMakeLists.txt) fails it.
 template <typename F>
 void finishes_fast(F&& f) {
-    const auto start = std::chrono::steady_clock::now();
     f();
-    const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    CHECK(seconds < 5.0);
 }
 
 }  // namespace

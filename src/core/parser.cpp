@@ -366,9 +366,20 @@ private:
         return true;
     }
 
-    void finish_item(Item& item, std::string_view date_text, std::string_view html_for_image,
-                     const std::string& base, ImagePick& img) {
-        if (img.url.empty() && !html_for_image.empty()) img.offer(50, text::first_img_src(html_for_image));
+    // Last resort for a picture: the first <img> of the HTML, relative to that element's base.
+    void image_from_html(ImagePick& img, std::initializer_list<const XMLElement*> elements, const std::string& base) const {
+        if (!img.url.empty()) return;
+        for (const XMLElement* c : elements) {
+            if (!c) continue;
+            std::string src = text::first_img_src(raw(c));
+            if (!src.empty()) {
+                img.offer(50, url::resolve(base_of(c, base), src));
+                return;
+            }
+        }
+    }
+
+    void finish_item(Item& item, std::string_view date_text, const std::string& base, ImagePick& img) {
         if (!img.url.empty()) item.image = url::resolve(base, img.url);
         if (!item.link.empty()) item.link = url::resolve(base, item.link);
         if (!item.published) item.published = item.updated;
@@ -445,11 +456,12 @@ private:
                 }
             }
         });
-        if (item.link.empty() && guid_permalink && url::has_scheme(guid)) item.link = guid;
+        // A guid is a link only when it is one: "urn:uuid:..." or "tag:" ids are not.
+        if (item.link.empty() && guid_permalink && (starts_with_icase(guid, "http://") || starts_with_icase(guid, "https://")))
+            item.link = guid;
         if (!guid.empty()) item.id = guid;
         if (item.author.empty()) item.author = !creator.empty() ? creator : itunes_author;
 
-        std::string html_for_image;
         const std::array<const XMLElement*, 6> candidates{description, atom_summary, content, atom_content, media_desc, itunes_summary};
         auto text_of = [&](const XMLElement* c) {
             bool atom = c == atom_summary || c == atom_content;
@@ -475,14 +487,8 @@ private:
                 }
             }
         }
-        if (img.url.empty()) {
-            for (const XMLElement* c : {description, content, atom_summary, atom_content}) {
-                if (!c) continue;
-                html_for_image = raw(c);
-                if (!text::first_img_src(html_for_image).empty()) break;
-            }
-        }
-        finish_item(item, date_text, html_for_image, base, img);
+        image_from_html(img, {description, content, atom_summary, atom_content}, base);
+        finish_item(item, date_text, base, img);
     }
 
     void rss_channel_field(const XMLElement* c, Name n, Ns core) {
@@ -646,15 +652,8 @@ private:
                 break;
             }
         }
-        std::string html_for_image;
-        if (img.url.empty()) {
-            for (const XMLElement* c : {content, summary}) {
-                if (!c) continue;
-                html_for_image = raw(c);
-                if (!text::first_img_src(html_for_image).empty()) break;
-            }
-        }
-        finish_item(item, date_text, html_for_image, base, img);
+        image_from_html(img, {content, summary}, base);
+        finish_item(item, date_text, base, img);
     }
 
     std::string feed_author_;
