@@ -7,8 +7,12 @@ set -euo pipefail
 packages=(
   # toolchain
   build-essential cmake pkg-config git
-  # src/core: XML
-  libtinyxml2-dev
+  # src/core: XML and the TOML config
+  libtinyxml2-dev libtomlplusplus-dev
+  # src/net: HTTP
+  libcurl4-openssl-dev ca-certificates
+  # tests: gzip in the loopback HTTP server
+  zlib1g-dev
   # src/app: JSON output of `parse` and the status endpoint
   nlohmann-json3-dev
   # tests and fuzzing (clang + compiler-rt for libFuzzer, ASan, UBSan)

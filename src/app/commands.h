@@ -3,6 +3,8 @@
 // Main thread only (they write to stdout/stderr).
 #pragma once
 
+#include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -13,7 +15,22 @@ namespace nk::app {
 // one-line error on stderr when nothing could be read, 2 on usage errors.
 int parse_command(const std::vector<std::string_view>& args);
 
-// Until the engine and display land: parse the embedded demo feeds and print one line per card.
-int demo_command(const std::vector<std::string_view>& args);
+struct HeadlessArgs {
+    std::string cache_dir;                 // --cache-dir DIR (else config, else the XDG default)
+    std::string config_path;               // --config FILE
+    std::vector<std::string> feed_urls;    // --feed URL (repeatable)
+    int64_t duration_seconds = 0;          // --duration SECONDS; 0: until SIGINT/SIGTERM
+};
+
+// `newsroom-kiosk --headless`: the whole pipeline with no window; one line per card as it
+// rotates and one per feed status change. Stops on SIGINT/SIGTERM or after the duration.
+int headless_command(const HeadlessArgs& args);
+
+// `newsroom-kiosk check-config FILE`: every problem as file:line:column: key: message; exit 1
+// when there is any (warnings included: an unknown key is a setting that silently does nothing).
+int check_config_command(const std::vector<std::string_view>& args);
+
+// "just now", "12 min ago", "3 h ago", "yesterday", "4 days ago".
+std::string relative_age(int64_t then, int64_t now);
 
 }  // namespace nk::app

@@ -1,0 +1,452 @@
+#include "app/engine.h"
+
+#include "app/cache.h"
+#include "app/embedded.h"
+#include "core/parser.h"
+#include "core/scheduler.h"
+#include "core/url.h"
+#include "net/fetcher.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <sstream>
+
+namespace nk::app {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::string_view kDemoScheme = "demo:";
+constexpr int64_t kConfigCheckSeconds = 2;
+
+std::optional<std::string> read_file(const fs::path& p, std::string* error) {
+    std::ifstream in(p, std::ios::binary);
+    if (!in) {
+        if (error) *error = std::string(std::strerror(errno));
+        return std::nullopt;
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return std::move(ss).str();
+}
+
+// The embedded demo feeds as a config, for a fresh install with no config and no network.
+Config demo_config() {
+    Config c;
+    for (const assets::EmbeddedFile& f : assets::embedded_files()) {
+        FeedConfig fc;
+        fc.url = std::string(kDemoScheme) + std::string(f.name);
+        c.feeds.push_back(std::move(fc));
+    }
+    return c;
+}
+
+std::optional<std::string_view> demo_bytes(std::string_view url) {
+    if (!url.starts_with(kDemoScheme)) return std::nullopt;
+    std::string_view name = url.substr(kDemoScheme.size());
+    for (const assets::EmbeddedFile& f : assets::embedded_files())
+        if (f.name == name) return f.bytes;
+    return std::nullopt;
+}
+
+std::string version_user_agent(const FetchConfig& f) {
+    if (!f.user_agent.empty()) return f.user_agent;
+    return "newsroom-kiosk/" NK_VERSION " (+https://github.com/newsroom-kiosk; feed display)";
+}
+
+net::FetcherOptions fetcher_options(const FetchConfig& f) {
+    net::FetcherOptions o;
+    o.max_parallel = f.max_parallel;
+    o.max_per_host = f.max_per_host;
+    o.connect_timeout_seconds = f.connect_timeout_seconds;
+    o.timeout_seconds = f.timeout_seconds;
+    o.low_speed_bytes_per_second = f.low_speed_bytes_per_second;
+    o.low_speed_seconds = f.low_speed_seconds;
+    o.max_redirects = f.max_redirects;
+    o.ca_path = f.ca_path;
+    o.proxy = f.proxy;
+    o.user_agent = version_user_agent(f);
+    return o;
+}
+
+// An empty feed list must never mean an empty screen.
+void with_demo_fallback(Config& c) {
+    if (!c.feeds.empty()) return;
+    c.feeds = demo_config().feeds;
+}
+
+}  // namespace
+
+fs::path find_config_path() {
+    if (const char* x = std::getenv("XDG_CONFIG_HOME"); x && *x == '/') {
+        fs::path p = fs::path(x) / "newsroom-kiosk" / "kiosk.toml";
+        if (fs::exists(p)) return p;
+    } else if (const char* h = std::getenv("HOME"); h && *h) {
+        fs::path p = fs::path(h) / ".config" / "newsroom-kiosk" / "kiosk.toml";
+        if (fs::exists(p)) return p;
+    }
+    fs::path etc = "/etc/newsroom-kiosk/kiosk.toml";
+    if (fs::exists(etc)) return etc;
+    return {};
+}
+
+struct Engine::Impl {
+    struct Done {
+        net::FetchResponse response;
+        std::optional<Result<Feed>> parsed;  // set for 2xx bodies
+    };
+    struct Validators {
+        std::string etag, last_modified;
+    };
+
+    EngineOptions opt;
+    fs::path config_path;
+    std::optional<fs::file_time_type> config_mtime;
+    int64_t next_config_check = 0;
+    Config config;
+    Store store;
+    Rotation rotation;
+    Scheduler scheduler;
+    std::optional<DiskCache> cache;
+    std::map<std::string, Validators> validators;
+    std::map<std::string, std::string> last_error;  // what was last reported per feed ("" = ok)
+    std::vector<StatusChange> changes;
+    std::unique_ptr<net::Fetcher> fetcher;
+    uint64_t next_id = 1;
+
+    std::mutex inbox_mu;
+    std::vector<Done> inbox;
+
+    void log(const std::string& line) const {
+        if (opt.log) opt.log(line);
+        else std::cerr << "newsroom-kiosk: " << line << "\n";
+    }
+
+    // Runs on the fetch thread: parsing there keeps the main thread free for drawing.
+    void on_fetched(net::FetchResponse&& r) {
+        Done d;
+        if (r.ok && !r.not_modified) {
+            ParseOptions po;
+            po.content_type = r.content_type;
+            po.base_url = r.final_url.empty() ? r.url : r.final_url;
+            d.parsed = parse_feed(r.body, po);
+            r.body.clear();
+            r.body.shrink_to_fit();
+        }
+        d.response = std::move(r);
+        {
+            std::lock_guard lock(inbox_mu);
+            inbox.push_back(std::move(d));
+        }
+        if (opt.wake) opt.wake();
+    }
+
+    Result<Config> load_config(const fs::path& path) {
+        std::string err;
+        auto text = read_file(path, &err);
+        if (!text) return Error{ErrorCode::Io, path.string() + ": cannot read: " + err};
+        ConfigParse cp = parse_config(*text, path.string());
+        for (const ConfigIssue& i : cp.issues) log(format_issue(i));
+        if (cp.has_errors()) return Error{ErrorCode::InvalidInput, path.string() + ": invalid config, see above"};
+        Config c = std::move(cp.config);
+        if (!c.opml.empty()) merge_opml(c, path);
+        return c;
+    }
+
+    void merge_opml(Config& c, const fs::path& config_file) {
+        if (url::has_scheme(c.opml) && !c.opml.starts_with("file:")) {
+            log("opml: " + c.opml + ": OPML by URL is not supported yet; use a local path");
+            return;
+        }
+        std::string_view o = c.opml;
+        if (o.starts_with("file://localhost/")) o.remove_prefix(16);
+        else if (o.starts_with("file://")) o.remove_prefix(7);
+        fs::path p(o);
+        if (p.is_relative()) p = config_file.parent_path() / p;
+        std::string err;
+        auto bytes = read_file(p, &err);
+        if (!bytes) {
+            log("opml: " + p.string() + ": cannot read: " + err);
+            return;
+        }
+        auto feeds = parse_opml(*bytes);
+        if (!feeds) {
+            log("opml: " + p.string() + ": " + feeds.error().message);
+            return;
+        }
+        for (FeedConfig& f : feeds.value()) {
+            bool dup = false;
+            for (const FeedConfig& e : c.feeds) dup = dup || e.url == f.url;
+            if (!dup) c.feeds.push_back(std::move(f));
+        }
+    }
+
+    bool allow_file(const std::string& url) const {
+        // file:// only for paths the config names itself.
+        return url.starts_with("file:");
+    }
+
+    void apply_config(Config c, int64_t now) {
+        with_demo_fallback(c);
+        config = std::move(c);
+        store.configure(config);
+        scheduler.configure(config, now);
+        if (cache && !config_path.empty()) {
+            std::vector<std::string> urls;
+            for (const FeedConfig& f : config.feeds) urls.push_back(f.url);
+            if (size_t n = cache->purge_except(urls)) log("cache: purged " + std::to_string(n) + " feeds no longer configured");
+        }
+    }
+
+    // "Name (url)", or the URL alone when the feed has no name yet.
+    std::string who(const std::string& url) const {
+        std::string s = source_of(url);
+        return s == url ? url : s + " (" + url + ")";
+    }
+
+    void report(const std::string& url, const std::string& error) {
+        auto it = last_error.find(url);
+        bool known = it != last_error.end();
+        if (known && it->second == error) return;  // identical state: logged once, not every poll
+        if (!error.empty()) {
+            changes.push_back({url, source_of(url), false, error});
+            log(who(url) + ": " + error);
+        } else if (known) {
+            changes.push_back({url, source_of(url), true, "recovered"});
+            log(who(url) + ": recovered");
+        }
+        last_error[url] = error;
+    }
+
+    std::string source_of(const std::string& url) const {
+        for (const FeedConfig& f : config.feeds)
+            if (f.url == url && !f.name.empty()) return f.name;
+        if (const FeedStatus* s = store.find_status(url); s && !s->title.empty()) return s->title;
+        return url;
+    }
+
+    void save(const std::string& url) {
+        if (!cache || url.starts_with(kDemoScheme)) return;
+        DiskCache::FeedRecord rec;
+        rec.url = url;
+        rec.entries = store.entries(url);
+        if (const FeedStatus* s = store.find_status(url)) rec.status = *s;
+        auto v = validators.find(url);
+        if (v != validators.end()) {
+            rec.etag = v->second.etag;
+            rec.last_modified = v->second.last_modified;
+        }
+        auto r = cache->save(rec);
+        if (!r) log("cache: " + r.error().message);
+        else
+            for (const std::string& w : r.value().warnings) log("cache: " + w);
+    }
+
+    void apply(Done& d, int64_t now) {
+        const net::FetchResponse& r = d.response;
+        const std::string& url = r.url;
+        if (!store.find_status(url)) return;  // removed from the config while in flight
+        FeedStatus& st = store.status(url);
+        st.last_attempt = now;
+        st.http_status = r.http_status;
+        FetchOutcome out;
+        out.http_status = r.http_status;
+        out.retry_after_seconds = r.retry_after_seconds;
+        const PollingHints* hints = nullptr;
+        std::string error;
+        bool changed = false;
+        if (r.ok && r.not_modified) {
+            out.kind = FetchOutcome::Kind::NotModified;
+        } else if (r.ok && d.parsed && d.parsed->ok()) {
+            const Feed& feed = d.parsed->value();
+            if (store.update(url, feed, now)) {
+                out.kind = FetchOutcome::Kind::Ok;
+                hints = &feed.hints;
+                changed = true;
+            } else {
+                // An empty feed is the publisher's choice, not a failure to back off from.
+                out.kind = FetchOutcome::Kind::NotModified;
+                error = "the feed has no items; keeping the last good ones";
+            }
+        } else if (r.ok && d.parsed) {
+            out.kind = FetchOutcome::Kind::ParseError;
+            error = d.parsed->error().message;
+        } else {
+            out.kind = r.http_status ? FetchOutcome::Kind::HttpError : FetchOutcome::Kind::NetworkError;
+            error = r.error.empty() ? "HTTP " + std::to_string(r.http_status) : r.error;
+        }
+        if (error.empty()) {
+            st.last_success = now;
+            st.error.clear();
+            st.stale_since.reset();
+            if (!r.etag.empty() || !r.last_modified.empty() || !r.not_modified) {
+                Validators& v = validators[url];
+                if (v.etag != r.etag || v.last_modified != r.last_modified) changed = true;
+                v.etag = r.etag;
+                v.last_modified = r.last_modified;
+            }
+        } else {
+            st.error = error;
+            if (!st.stale_since) st.stale_since = now;
+        }
+        scheduler.on_result(url, out, hints, now);
+        if (scheduler.gone(url)) {
+            st.gone = true;
+            error = "410 Gone: the publisher removed this feed; polling stopped";
+            st.error = error;
+        }
+        st.next_fetch = scheduler.next_fetch(url).value_or(0);
+        report(url, error);
+        if (changed || !error.empty()) save(url);
+    }
+
+    void start_due(int64_t now) {
+        size_t limit = static_cast<size_t>(std::max(1, config.fetch.max_parallel)) * 4;
+        for (const std::string& url : scheduler.take_due(now, limit)) {
+            if (auto bytes = demo_bytes(url)) {
+                Done d;
+                d.response.url = url;
+                d.response.ok = true;
+                d.response.http_status = 200;
+                d.parsed = parse_feed(*bytes, {});
+                apply(d, now);
+                continue;
+            }
+            net::FetchRequest req;
+            req.id = next_id++;
+            req.url = url;
+            auto v = validators.find(url);
+            if (v != validators.end()) {
+                req.etag = v->second.etag;
+                req.last_modified = v->second.last_modified;
+            }
+            req.max_body_bytes = config.fetch.max_body_bytes;
+            req.allow_file = allow_file(url);
+            fetcher->submit(std::move(req));
+        }
+    }
+
+    void check_config(int64_t now) {
+        if (config_path.empty() || now < next_config_check) return;
+        next_config_check = now + kConfigCheckSeconds;
+        std::error_code ec;
+        auto mtime = fs::last_write_time(config_path, ec);
+        if (ec || (config_mtime && *config_mtime == mtime)) return;
+        config_mtime = mtime;
+        auto c = load_config(config_path);
+        if (!c) {
+            log("config reload: " + c.error().message + "; keeping the running config");
+            return;
+        }
+        log("config reload: " + config_path.string() + " applied (" + std::to_string(c.value().feeds.size()) + " feeds)");
+        apply_config(std::move(c.value()), now);
+    }
+};
+
+Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Engine::~Engine() {
+    // The fetcher joins its thread first, so no callback touches the inbox afterwards.
+    impl_->fetcher.reset();
+}
+
+Result<std::unique_ptr<Engine>> Engine::create(EngineOptions options, int64_t now) {
+    auto impl = std::make_unique<Impl>();
+    Impl& m = *impl;
+    m.opt = std::move(options);
+    if (!m.opt.feed_urls.empty()) {
+        for (const std::string& u : m.opt.feed_urls) {
+            FeedConfig f;
+            f.url = u;
+            m.config.feeds.push_back(std::move(f));
+        }
+    } else {
+        m.config_path = m.opt.config_path.empty() ? find_config_path() : m.opt.config_path;
+        if (!m.config_path.empty()) {
+            auto c = m.load_config(m.config_path);
+            if (!c) return c.error();
+            m.config = std::move(c.value());
+            std::error_code ec;
+            m.config_mtime = fs::last_write_time(m.config_path, ec);
+            m.next_config_check = now + kConfigCheckSeconds;
+            m.log("config: " + m.config_path.string() + " (" + std::to_string(m.config.feeds.size()) + " feeds)");
+        }
+        if (m.config.feeds.empty()) m.log("no feeds configured: showing the embedded demo content");
+        with_demo_fallback(m.config);
+    }
+
+    fs::path cache_dir = default_cache_dir(!m.opt.cache_dir.empty() ? m.opt.cache_dir : fs::path(m.config.cache.dir));
+    if (auto c = DiskCache::open(cache_dir, m.config.cache.max_bytes)) {
+        m.cache.emplace(std::move(c.value()));
+    } else {
+        m.log("cache: " + c.error().message + "; running without a disk cache");
+    }
+
+    m.store.configure(m.config);
+    m.scheduler.configure(m.config, now);
+    // Offline first: cached items are on screen before any network.
+    if (m.cache) {
+        std::vector<std::string> warnings;
+        for (DiskCache::FeedRecord& rec : m.cache->load_all(&warnings)) {
+            if (!m.store.find_status(rec.url)) continue;
+            m.validators[rec.url] = {rec.etag, rec.last_modified};
+            if (rec.status.next_fetch > now) m.scheduler.restore(rec.url, rec.status.next_fetch, now);
+            m.store.restore(rec.url, std::move(rec.entries), rec.status);
+            if (!rec.status.error.empty()) m.last_error[rec.url] = rec.status.error;
+        }
+        for (const std::string& w : warnings) m.log("cache: " + w);
+        if (!m.config_path.empty()) {
+            std::vector<std::string> urls;
+            for (const FeedConfig& f : m.config.feeds) urls.push_back(f.url);
+            m.cache->purge_except(urls);
+        }
+    }
+    Impl* raw = impl.get();
+    m.fetcher = std::make_unique<net::Fetcher>(fetcher_options(m.config.fetch),
+                                               [raw](net::FetchResponse&& r) { raw->on_fetched(std::move(r)); });
+    return std::unique_ptr<Engine>(new Engine(std::move(impl)));
+}
+
+void Engine::pump(int64_t now) {
+    Impl& m = *impl_;
+    std::vector<Impl::Done> done;
+    {
+        std::lock_guard lock(m.inbox_mu);
+        done.swap(m.inbox);
+    }
+    for (Impl::Done& d : done) m.apply(d, now);
+    m.check_config(now);
+    m.start_due(now);
+}
+
+int64_t Engine::next_deadline(int64_t now) const {
+    const Impl& m = *impl_;
+    int64_t t = m.scheduler.next_deadline().value_or(now + 3600);
+    if (!m.config_path.empty()) t = std::min(t, m.next_config_check);
+    return std::max(t, now);
+}
+
+std::optional<Card> Engine::next_card(int64_t now) { return impl_->rotation.next(impl_->store, impl_->config, now); }
+std::optional<Card> Engine::previous_card() { return impl_->rotation.previous(); }
+
+std::vector<StatusChange> Engine::take_status_changes() {
+    std::vector<StatusChange> out;
+    out.swap(impl_->changes);
+    return out;
+}
+
+const Store& Engine::store() const { return impl_->store; }
+const Config& Engine::config() const { return impl_->config; }
+std::string Engine::source_name(const std::string& feed_url) const { return impl_->source_of(feed_url); }
+const fs::path& Engine::config_path() const { return impl_->config_path; }
+void Engine::fetch_all_now(int64_t now) {
+    impl_->scheduler.fetch_all_now(now);
+    impl_->start_due(now);
+}
+
+}  // namespace nk::app

@@ -1,0 +1,73 @@
+// engine.h: the kiosk without a window. Owns config, store, rotation, scheduler and disk cache on
+// the main thread; the Fetcher's thread parses finished transfers and hands them over through an
+// inbox. The display (issue 4) and `--headless` drive the same Engine: call pump() whenever woken
+// or at next_deadline(); read cards and statuses from it.
+// Everything here is main-thread only, except that the wake callback is invoked from the fetch
+// thread.
+#pragma once
+
+#include "core/config.h"
+#include "core/result.h"
+#include "core/store.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nk::app {
+
+struct EngineOptions {
+    std::filesystem::path config_path;   // empty: found by find_config_path(), else the demo
+    std::vector<std::string> feed_urls;  // --feed URL (repeatable): just these, other settings default
+    std::filesystem::path cache_dir;     // empty: config, else default_cache_dir()
+    std::function<void()> wake;          // called from the fetch thread when results arrive
+    std::function<void(const std::string&)> log;  // one line, no newline; default stderr
+};
+
+// What the kiosk logs and the status page shows when a feed changes state.
+struct StatusChange {
+    std::string feed_url;
+    std::string source;
+    bool ok;                             // recovered (true) or failing (false)
+    std::string message;
+};
+
+// --config, else $XDG_CONFIG_HOME/newsroom-kiosk/kiosk.toml (or ~/.config/...), else
+// /etc/newsroom-kiosk/kiosk.toml; empty when none exists.
+std::filesystem::path find_config_path();
+
+class Engine {
+public:
+    static Result<std::unique_ptr<Engine>> create(EngineOptions options, int64_t now);
+    ~Engine();
+
+    // Takes finished fetches from the inbox, applies them, starts due fetches, reloads the
+    // config when its file changed. Cheap when nothing happened.
+    void pump(int64_t now);
+
+    // The next time pump() has work to do on its own (a fetch due, a config check).
+    int64_t next_deadline(int64_t now) const;
+
+    std::optional<Card> next_card(int64_t now);
+    std::optional<Card> previous_card();
+
+    // Feed state changes since the last call (error, recovery), oldest first.
+    std::vector<StatusChange> take_status_changes();
+
+    const Store& store() const;
+    const Config& config() const;
+    std::string source_name(const std::string& feed_url) const;
+    const std::filesystem::path& config_path() const;
+    void fetch_all_now(int64_t now);     // the `r` key
+
+private:
+    struct Impl;
+    explicit Engine(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace nk::app

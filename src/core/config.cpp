@@ -1,0 +1,862 @@
+#include "core/config.h"
+
+#include <tinyxml2.h>
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <climits>
+#include <cmath>
+#include <initializer_list>
+#include <map>
+#include <set>
+#include <utility>
+
+namespace nk {
+namespace {
+
+// A config is a few KiB; megabytes mean the wrong file was named, and toml++ would only spend
+// memory finding that out. OPML lists from big readers run to a few hundred KiB.
+constexpr std::size_t kMaxConfigBytes = 4u << 20;
+constexpr std::size_t kMaxOpmlBytes = 16u << 20;
+
+constexpr int64_t kMaxMinutes = 30 * 24 * 60;
+constexpr int64_t kMaxAgeSeconds = int64_t{3650} * 86400;
+
+// [SECTION] Text helpers
+
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+std::string lowered(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = lower(c);
+    return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (lower(a[i]) != lower(b[i])) return false;
+    return true;
+}
+
+bool starts_with_icase(std::string_view s, std::string_view prefix) {
+    return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+    return s;
+}
+
+bool is_control(char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }
+
+bool has_control(std::string_view s) { return std::any_of(s.begin(), s.end(), is_control); }
+
+// Length of the valid UTF-8 sequence at s[i], or 0 when the bytes there are not one.
+std::size_t utf8_sequence(std::string_view s, std::size_t i) {
+    auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+    unsigned char b = byte(i);
+    if (b < 0x80) return 1;
+    std::size_t n = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC2 ? 2 : 0;
+    if (n == 0 || b > 0xF4 || i + n > s.size()) return 0;
+    for (std::size_t k = 1; k < n; ++k)
+        if ((byte(i + k) & 0xC0) != 0x80) return 0;
+    unsigned char c = byte(i + 1);
+    if (b == 0xE0 && c < 0xA0) return 0;  // overlong
+    if (b == 0xED && c >= 0xA0) return 0;  // surrogate
+    if (b == 0xF0 && c < 0x90) return 0;  // overlong
+    if (b == 0xF4 && c >= 0x90) return 0;  // > U+10FFFF
+    return n;
+}
+
+bool valid_utf8(std::string_view s) {
+    for (std::size_t i = 0; i < s.size();) {
+        std::size_t n = utf8_sequence(s, i);
+        if (n == 0) return false;
+        i += n;
+    }
+    return true;
+}
+
+// Text quoted back in a message: control and invalid bytes made visible as \xNN (a TOML key may
+// hold a newline, an XML name any high byte), long values cut on a code point, so one bad line
+// stays one line of valid UTF-8 output.
+std::string shown(std::string_view s) {
+    constexpr std::size_t kMax = 80;
+    std::string out;
+    std::size_t i = 0;
+    while (i < s.size() && out.size() < kMax) {
+        std::size_t n = utf8_sequence(s, i);
+        if (n == 0 || is_control(s[i])) {
+            static constexpr char kHex[] = "0123456789abcdef";
+            auto b = static_cast<unsigned char>(s[i]);
+            out += "\\x";
+            out += kHex[b >> 4];
+            out += kHex[b & 15];
+            ++i;
+            continue;
+        }
+        out.append(s.substr(i, n));
+        i += n;
+    }
+    if (i < s.size()) out += "...";
+    return out;
+}
+
+std::string number_text(double v) {
+    char buf[64];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    return std::string(buf, r.ptr);
+}
+
+// [SECTION] Reporting and typed reads
+// Every read names the dotted key and the place of the value; on any problem the target is left
+// untouched, so the default (or the value set earlier) stays.
+
+int position(toml::source_index i) { return i > static_cast<toml::source_index>(INT_MAX) ? INT_MAX : static_cast<int>(i); }
+
+std::string_view type_name(const toml::node& n) {
+    switch (n.type()) {
+        case toml::node_type::none: return "nothing";
+        case toml::node_type::table: return "a table";
+        case toml::node_type::array: return "an array";
+        case toml::node_type::string: return "a string";
+        case toml::node_type::integer: return "an integer";
+        case toml::node_type::floating_point: return "a floating-point number";
+        case toml::node_type::boolean: return "a boolean";
+        case toml::node_type::date: return "a date";
+        case toml::node_type::time: return "a time";
+        case toml::node_type::date_time: return "a date-time";
+    }
+    return "a value";
+}
+
+struct Entry {
+    const toml::node& node;
+    std::string key;  // dotted path for messages
+};
+
+std::string join(std::string_view path, std::string_view name) {
+    return path.empty() ? shown(name) : std::string(path) + "." + shown(name);
+}
+
+struct Bounds {
+    double lo;
+    bool lo_open;  // lo itself not allowed ("greater than 0")
+    double hi;
+};
+
+std::string url_problem(std::string_view u);
+
+class Checker {
+public:
+    Checker(std::string file, std::vector<ConfigIssue>& issues) : file_(std::move(file)), issues_(issues) {}
+
+    const std::string& file() const { return file_; }
+
+    void add(const toml::source_region& where, std::string key, std::string message, bool warning) {
+        ConfigIssue i;
+        i.file = file_;
+        i.line = position(where.begin.line);
+        i.column = position(where.begin.column);
+        i.key = std::move(key);
+        i.message = std::move(message);
+        i.warning = warning;
+        issues_.push_back(std::move(i));
+    }
+    void error(const Entry& e, std::string message) { add(e.node.source(), e.key, std::move(message), false); }
+    void wrong_type(const Entry& e, std::string_view expected) {
+        error(e, "expected " + std::string(expected) + ", got " + std::string(type_name(e.node)));
+    }
+
+    bool integer(const Entry& e, int64_t lo, int64_t hi, int64_t& out) {
+        const auto* v = e.node.as_integer();
+        if (!v) {
+            wrong_type(e, "an integer");
+            return false;
+        }
+        int64_t x = v->get();
+        if (x < lo || x > hi) {
+            error(e, "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + " (got " + std::to_string(x) + ")");
+            return false;
+        }
+        out = x;
+        return true;
+    }
+
+    template <class I>
+    void integer_into(const Entry& e, int64_t lo, int64_t hi, I& out) {
+        int64_t v = 0;
+        if (integer(e, lo, hi, v)) out = static_cast<I>(v);
+    }
+
+    // Integers are numbers too: `words_per_minute = 200` must not need a ".0".
+    void number(const Entry& e, Bounds b, double& out) {
+        double x = 0;
+        if (const auto* i = e.node.as_integer())
+            x = static_cast<double>(i->get());
+        else if (const auto* f = e.node.as_floating_point())
+            x = f->get();
+        else
+            return wrong_type(e, "a number");
+        if (!std::isfinite(x)) return error(e, "must be a finite number");
+        if ((b.lo_open ? x > b.lo : x >= b.lo) && x <= b.hi) {
+            out = x;
+            return;
+        }
+        std::string range = b.lo_open ? "greater than " + number_text(b.lo) + " and at most " + number_text(b.hi)
+                                      : "between " + number_text(b.lo) + " and " + number_text(b.hi);
+        error(e, "must be " + range + " (got " + number_text(x) + ")");
+    }
+
+    void boolean(const Entry& e, bool& out) {
+        if (const auto* v = e.node.as_boolean())
+            out = v->get();
+        else
+            wrong_type(e, "true or false");
+    }
+
+    // Control characters are refused everywhere: a newline in user_agent or proxy would end up
+    // in an HTTP header, and in display text it only ever means a quoting mistake.
+    bool text(const Entry& e, std::string& out) {
+        const auto* v = e.node.as_string();
+        if (!v) {
+            wrong_type(e, "a string");
+            return false;
+        }
+        if (has_control(v->get())) {
+            error(e, "must not contain control characters (line breaks, tabs)");
+            return false;
+        }
+        out = v->get();
+        return true;
+    }
+
+    void choice(const Entry& e, std::initializer_list<std::string_view> choices, std::string& out) {
+        std::string s;
+        if (!text(e, s)) return;
+        for (std::string_view c : choices)
+            if (iequals(trim(s), c)) {
+                out = std::string(c);
+                return;
+            }
+        std::string list;
+        std::size_t k = 0;
+        for (std::string_view c : choices) {
+            if (k > 0) list += (k + 1 == choices.size()) ? " or " : ", ";
+            list += "\"" + std::string(c) + "\"";
+            ++k;
+        }
+        error(e, "must be " + list + " (got \"" + shown(s) + "\")");
+    }
+
+    // Each element is checked on its own ("feed[1].include[3]"), and good ones are kept.
+    void keywords(const Entry& e, std::vector<std::string>& out) {
+        const toml::array* arr = e.node.as_array();
+        if (!arr) return wrong_type(e, "an array of strings, like [\"election\", \"storm\"]");
+        std::vector<std::string> words;
+        for (std::size_t i = 0; i < arr->size(); ++i) {
+            Entry item{*arr->get(i), e.key + "[" + std::to_string(i + 1) + "]"};
+            std::string w;
+            if (!text(item, w)) continue;
+            std::string_view t = trim(w);
+            if (t.empty()) {
+                error(item, "is empty; a keyword needs at least one letter");
+                continue;
+            }
+            words.emplace_back(t);
+        }
+        out = std::move(words);
+    }
+
+    void duration(const Entry& e, std::optional<int64_t>& out) {
+        int64_t secs = 0;
+        if (const auto* i = e.node.as_integer()) {
+            secs = i->get();
+        } else if (const auto* s = e.node.as_string()) {
+            std::optional<int64_t> d = parse_duration_seconds(s->get());
+            if (!d)
+                return error(e, "\"" + shown(s->get()) +
+                                    "\" is not a duration; expected e.g. \"90m\", \"36h\", \"2d\", \"1w\" or a number of seconds");
+            secs = *d;
+        } else {
+            return wrong_type(e, "a duration like \"36h\" or \"2d\", or a number of seconds");
+        }
+        if (secs < 1 || secs > kMaxAgeSeconds)
+            return error(e, "must be between 1 second and 3650 days (got " + std::to_string(secs) + " seconds)");
+        out = secs;
+    }
+
+    // "#rgb" is stored as "#rrggbb" so the display reads one form only.
+    void color(const Entry& e, std::string& out) {
+        std::string s;
+        if (!text(e, s)) return;
+        std::string_view t = trim(s);
+        auto hex = [](char c) { return (c >= '0' && c <= '9') || (lower(c) >= 'a' && lower(c) <= 'f'); };
+        if ((t.size() == 4 || t.size() == 7) && t[0] == '#' && std::all_of(t.begin() + 1, t.end(), hex)) {
+            std::string c = "#";
+            for (char d : t.substr(1)) {
+                c += lower(d);
+                if (t.size() == 4) c += lower(d);
+            }
+            out = std::move(c);
+            return;
+        }
+        error(e, "expected a colour like \"#1e88e5\" or \"#18e\" (got \"" + shown(s) + "\")");
+    }
+
+    void url(const Entry& e, std::string& out) {
+        std::string s;
+        if (!text(e, s)) return;
+        std::string_view t = trim(s);
+        std::string problem = url_problem(t);
+        if (!problem.empty()) return error(e, std::move(problem));
+        std::size_t sep = t.find("://");
+        out = lowered(t.substr(0, sep)) + std::string(t.substr(sep));
+    }
+
+private:
+    std::string file_;
+    std::vector<ConfigIssue>& issues_;
+};
+
+// "" when u is an address the fetcher may use for a feed named in the config.
+std::string url_problem(std::string_view u) {
+    if (u.empty()) return "is empty; expected an http://, https:// or file:// address";
+    if (u.find_first_of(" \t") != std::string_view::npos) return "must not contain spaces (write them as %20)";
+    std::size_t sep = u.find("://");
+    if (sep == std::string_view::npos || sep == 0) {
+        if (u.front() == '/') return "is a path; write it as a file URL: \"file://" + shown(u) + "\"";
+        return "has no scheme; expected an http://, https:// or file:// address";
+    }
+    std::string scheme = lowered(u.substr(0, sep));
+    std::string_view rest = u.substr(sep + 3);
+    if (scheme == "http" || scheme == "https") {
+        if (rest.substr(0, rest.find_first_of("/?#")).empty()) return "has no host";
+        return {};
+    }
+    if (scheme == "file") {
+        if (!rest.empty() && (rest.front() == '/' || starts_with_icase(rest, "localhost/"))) return {};
+        return "a file URL needs an absolute path, like \"file:///srv/feeds/news.xml\"";
+    }
+    if (scheme == "feed") return "\"feed://\" is a browser shorthand; write \"https://\" (or \"http://\") instead";
+    return "scheme '" + shown(scheme) + "' is not supported; expected http, https or file";
+}
+
+// Scheme and host are case-insensitive; the rest of a URL is not.
+std::string url_identity(std::string_view u) {
+    std::size_t sep = u.find("://");
+    if (sep == std::string_view::npos) return std::string(u);
+    std::size_t host_end = u.find_first_of("/?#", sep + 3);
+    if (host_end == std::string_view::npos) host_end = u.size();
+    return lowered(u.substr(0, host_end)) + std::string(u.substr(host_end));
+}
+
+// [SECTION] Tables
+// One list of fields per table: the same entries read the file, name the known keys for the
+// unknown-key suggestions, and make config_keys(), so the three cannot disagree.
+
+template <class S>
+struct Field {
+    std::string_view name;
+    void (*read)(Checker&, const Entry&, S&);
+};
+
+std::string unknown_key_message(std::string_view table, std::string_view key);
+
+template <class S, std::size_t N>
+void read_table(Checker& c, const toml::table& t, std::string_view table, const std::string& path, const Field<S> (&fields)[N], S& out) {
+    for (auto&& [k, v] : t) {
+        std::string_view name = k.str();
+        Entry e{v, join(path, name)};
+        auto f = std::find_if(std::begin(fields), std::end(fields), [&](const Field<S>& x) { return x.name == name; });
+        if (f != std::end(fields))
+            f->read(c, e, out);
+        else
+            c.add(k.source(), e.key, unknown_key_message(table, name), true);
+    }
+}
+
+template <class S, std::size_t N>
+void read_section(Checker& c, const Entry& e, std::string_view table, const Field<S> (&fields)[N], S& out) {
+    const toml::table* t = e.node.as_table();
+    if (!t) return c.wrong_type(e, "a table ([" + std::string(table) + "])");
+    read_table(c, *t, table, e.key, fields, out);
+}
+
+using C = Checker;
+using E = Entry;
+
+constexpr Field<FeedConfig> kFeedFields[] = {
+    {"url", [](C& c, const E& e, FeedConfig& f) { c.url(e, f.url); }},
+    {"name", [](C& c, const E& e, FeedConfig& f) { c.text(e, f.name); }},
+    {"color", [](C& c, const E& e, FeedConfig& f) { c.color(e, f.color); }},
+    {"refresh_minutes",
+     [](C& c, const E& e, FeedConfig& f) {
+         int64_t v = 0;
+         if (c.integer(e, 1, kMaxMinutes, v)) f.refresh_minutes = static_cast<int>(v);
+     }},
+    {"max_items", [](C& c, const E& e, FeedConfig& f) { c.integer_into(e, 1, 500, f.max_items); }},
+    {"max_age", [](C& c, const E& e, FeedConfig& f) { c.duration(e, f.max_age_seconds); }},
+    {"include", [](C& c, const E& e, FeedConfig& f) { c.keywords(e, f.include); }},
+    {"exclude", [](C& c, const E& e, FeedConfig& f) { c.keywords(e, f.exclude); }},
+    {"encoding", [](C& c, const E& e, FeedConfig& f) { c.text(e, f.encoding); }},
+    {"weight", [](C& c, const E& e, FeedConfig& f) { c.number(e, {0, true, 1000}, f.weight); }},
+    {"enabled", [](C& c, const E& e, FeedConfig& f) { c.boolean(e, f.enabled); }},
+};
+
+constexpr Field<FetchConfig> kFetchFields[] = {
+    {"interval_minutes", [](C& c, const E& e, FetchConfig& f) { c.integer_into(e, 1, kMaxMinutes, f.interval_minutes); }},
+    {"max_parallel", [](C& c, const E& e, FetchConfig& f) { c.integer_into(e, 1, 64, f.max_parallel); }},
+    {"max_per_host", [](C& c, const E& e, FetchConfig& f) { c.integer_into(e, 1, 16, f.max_per_host); }},
+    {"connect_timeout_seconds", [](C& c, const E& e, FetchConfig& f) { c.integer_into(e, 1, 300, f.connect_timeout_seconds); }},
+    {"timeout_seconds", [](C& c, const E& e, FetchConfig& f) { c.integer_into(e, 1, 3600, f.timeout_seconds); }},
+    {"low_speed_bytes_per_second",
+     [](C& c, const E& e, FetchConfig& f) { c.integer_into(e, 0, int64_t{1} << 30, f.low_speed_bytes_per_second); }},
+    {"low_speed_seconds", [](C& c, const E& e, FetchConfig& f) { c.integer_into(e, 1, 3600, f.low_speed_seconds); }},
+    {"max_body_bytes", [](C& c, const E& e, FetchConfig& f) { c.integer_into(e, 1024, int64_t{1} << 30, f.max_body_bytes); }},
+    {"max_redirects", [](C& c, const E& e, FetchConfig& f) { c.integer_into(e, 0, 20, f.max_redirects); }},
+    {"backoff_max_minutes", [](C& c, const E& e, FetchConfig& f) { c.integer_into(e, 1, kMaxMinutes, f.backoff_max_minutes); }},
+    {"ca_path", [](C& c, const E& e, FetchConfig& f) { c.text(e, f.ca_path); }},
+    {"proxy", [](C& c, const E& e, FetchConfig& f) { c.text(e, f.proxy); }},
+    {"user_agent", [](C& c, const E& e, FetchConfig& f) { c.text(e, f.user_agent); }},
+};
+
+constexpr Field<RotationConfig> kRotationFields[] = {
+    {"words_per_minute", [](C& c, const E& e, RotationConfig& r) { c.number(e, {0, true, 10000}, r.words_per_minute); }},
+    {"min_dwell_seconds", [](C& c, const E& e, RotationConfig& r) { c.number(e, {0, true, 3600}, r.min_dwell_seconds); }},
+    {"max_dwell_seconds", [](C& c, const E& e, RotationConfig& r) { c.number(e, {0, true, 3600}, r.max_dwell_seconds); }},
+    {"weighted", [](C& c, const E& e, RotationConfig& r) { c.boolean(e, r.weighted); }},
+    {"priority_keywords", [](C& c, const E& e, RotationConfig& r) { c.keywords(e, r.priority_keywords); }},
+    {"breaking_dwell_factor", [](C& c, const E& e, RotationConfig& r) { c.number(e, {1, false, 10}, r.breaking_dwell_factor); }},
+    {"dedupe", [](C& c, const E& e, RotationConfig& r) { c.boolean(e, r.dedupe); }},
+};
+
+constexpr Field<CacheConfig> kCacheFields[] = {
+    {"dir", [](C& c, const E& e, CacheConfig& k) { c.text(e, k.dir); }},
+    {"max_bytes", [](C& c, const E& e, CacheConfig& k) { c.integer_into(e, int64_t{1} << 20, int64_t{1} << 40, k.max_bytes); }},
+};
+
+constexpr Field<DisplayConfig> kDisplayFields[] = {
+    {"mode", [](C& c, const E& e, DisplayConfig& d) { c.choice(e, {"cards", "list", "ticker"}, d.mode); }},
+    {"ticker", [](C& c, const E& e, DisplayConfig& d) { c.boolean(e, d.ticker); }},
+    {"ticker_speed", [](C& c, const E& e, DisplayConfig& d) { c.number(e, {0, true, 10000}, d.ticker_speed); }},
+    {"theme", [](C& c, const E& e, DisplayConfig& d) { c.choice(e, {"dark", "light"}, d.theme); }},
+    {"clock_format", [](C& c, const E& e, DisplayConfig& d) { c.text(e, d.clock_format); }},
+    {"date_format", [](C& c, const E& e, DisplayConfig& d) { c.text(e, d.date_format); }},
+    {"timezone", [](C& c, const E& e, DisplayConfig& d) { c.text(e, d.timezone); }},
+    {"transition", [](C& c, const E& e, DisplayConfig& d) { c.choice(e, {"fade", "slide", "none"}, d.transition); }},
+    {"transition_ms", [](C& c, const E& e, DisplayConfig& d) { c.integer_into(e, 0, 10000, d.transition_ms); }},
+    {"safe_area", [](C& c, const E& e, DisplayConfig& d) { c.number(e, {0, false, 0.25}, d.safe_area); }},
+    {"pixel_shift", [](C& c, const E& e, DisplayConfig& d) { c.boolean(e, d.pixel_shift); }},
+    {"qr", [](C& c, const E& e, DisplayConfig& d) { c.boolean(e, d.qr); }},
+    {"status_page", [](C& c, const E& e, DisplayConfig& d) { c.boolean(e, d.status_page); }},
+    // An index is as natural as a name here, so both are taken.
+    {"monitor",
+     [](C& c, const E& e, DisplayConfig& d) {
+         if (e.node.is_integer()) {
+             int64_t v = 0;
+             if (c.integer(e, 0, 64, v)) d.monitor = std::to_string(v);
+         } else if (e.node.is_string()) {
+             c.text(e, d.monitor);
+         } else {
+             c.wrong_type(e, "a monitor index or name");
+         }
+     }},
+    {"title", [](C& c, const E& e, DisplayConfig& d) { c.text(e, d.title); }},
+    {"logo", [](C& c, const E& e, DisplayConfig& d) { c.text(e, d.logo); }},
+    {"max_fps", [](C& c, const E& e, DisplayConfig& d) { c.integer_into(e, 1, 240, d.max_fps); }},
+};
+
+void read_feeds(Checker& c, const Entry& e, Config& cfg) {
+    const toml::array* arr = e.node.as_array();
+    if (!arr) {
+        if (e.node.is_table()) return c.error(e, "write feeds as [[feed]] (double brackets), one block per feed");
+        return c.wrong_type(e, "[[feed]] entries");
+    }
+    std::map<std::string, std::size_t> seen;  // url identity -> 1-based entry number; thousands of feeds stay cheap
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+        const toml::node& n = *arr->get(i);
+        std::string path = "feed[" + std::to_string(i + 1) + "]";
+        const toml::table* t = n.as_table();
+        if (!t) {
+            c.add(n.source(), path, "expected a table like { url = \"https://...\" }, got " + std::string(type_name(n)), false);
+            continue;
+        }
+        FeedConfig f;
+        read_table(c, *t, "feed", path, kFeedFields, f);
+        const toml::node* url = t->get("url");
+        if (!url) {
+            c.add(t->source(), path + ".url", "missing; every [[feed]] needs the address of its feed", false);
+            continue;
+        }
+        if (f.url.empty()) continue;  // already reported; a feed with no usable address is dropped
+        auto [first, added] = seen.emplace(url_identity(f.url), i + 1);
+        if (!added) {
+            c.add(url->source(), path + ".url", "same url as feed[" + std::to_string(first->second) + "]; this entry is ignored", true);
+            continue;
+        }
+        cfg.feeds.push_back(std::move(f));
+    }
+}
+
+// Both bounds are reset together: keeping either one alone could still leave min above max.
+void check_dwell(Checker& c, const Entry& e, RotationConfig& r) {
+    if (r.min_dwell_seconds <= r.max_dwell_seconds) return;
+    const toml::table* t = e.node.as_table();
+    const toml::node* max = t ? t->get("max_dwell_seconds") : nullptr;
+    const toml::node* min = t ? t->get("min_dwell_seconds") : nullptr;
+    const toml::node& at = max ? *max : min ? *min : e.node;
+    RotationConfig d;
+    c.add(at.source(), e.key + (max ? ".max_dwell_seconds" : ".min_dwell_seconds"),
+          "min_dwell_seconds (" + number_text(r.min_dwell_seconds) + ") is greater than max_dwell_seconds (" +
+              number_text(r.max_dwell_seconds) + "); both stay at their defaults (" + number_text(d.min_dwell_seconds) + ", " +
+              number_text(d.max_dwell_seconds) + ")",
+          false);
+    r.min_dwell_seconds = d.min_dwell_seconds;
+    r.max_dwell_seconds = d.max_dwell_seconds;
+}
+
+constexpr Field<Config> kTopFields[] = {
+    // A path (relative to the config file, resolved by the caller) or a URL.
+    {"opml",
+     [](C& c, const E& e, Config& cfg) {
+         std::string s;
+         if (!c.text(e, s)) return;
+         std::string_view t = trim(s);
+         if (t.find("://") != std::string_view::npos) {
+             std::string problem = url_problem(t);
+             if (!problem.empty()) return c.error(e, std::move(problem));
+         }
+         cfg.opml = std::string(t);
+     }},
+    {"feed", [](C& c, const E& e, Config& cfg) { read_feeds(c, e, cfg); }},
+    {"fetch", [](C& c, const E& e, Config& cfg) { read_section(c, e, "fetch", kFetchFields, cfg.fetch); }},
+    {"rotation",
+     [](C& c, const E& e, Config& cfg) {
+         read_section(c, e, "rotation", kRotationFields, cfg.rotation);
+         check_dwell(c, e, cfg.rotation);
+     }},
+    {"cache", [](C& c, const E& e, Config& cfg) { read_section(c, e, "cache", kCacheFields, cfg.cache); }},
+    {"display", [](C& c, const E& e, Config& cfg) { read_section(c, e, "display", kDisplayFields, cfg.display); }},
+};
+
+// [SECTION] Unknown keys
+
+struct Table {
+    std::string_view name;   // "" for the top level
+    std::string_view where;  // completes "'key' belongs ..."
+    std::vector<std::string_view> keys;
+};
+
+template <class S, std::size_t N>
+std::vector<std::string_view> names_of(const Field<S> (&fields)[N]) {
+    std::vector<std::string_view> out;
+    for (const Field<S>& f : fields) out.push_back(f.name);
+    return out;
+}
+
+const std::vector<Table>& tables() {
+    static const std::vector<Table> t = {
+        {"", "at the top of the file, before the first [table]", names_of(kTopFields)},
+        {"feed", "in a [[feed]] entry", names_of(kFeedFields)},
+        {"fetch", "in [fetch]", names_of(kFetchFields)},
+        {"rotation", "in [rotation]", names_of(kRotationFields)},
+        {"cache", "in [cache]", names_of(kCacheFields)},
+        {"display", "in [display]", names_of(kDisplayFields)},
+    };
+    return t;
+}
+
+// Names people reach for that edit distance cannot connect to ours.
+struct Alias {
+    std::string_view table, from, to;
+};
+constexpr Alias kAliases[] = {
+    {"feed", "title", "name"},          {"feed", "link", "url"},           {"feed", "href", "url"},
+    {"feed", "xmlurl", "url"},          {"feed", "xml_url", "url"},        {"feed", "interval_minutes", "refresh_minutes"},
+    {"feed", "charset", "encoding"},    {"feed", "keywords", "include"},   {"feed", "disabled", "enabled"},
+    {"display", "fps", "max_fps"},      {"cache", "max_size", "max_bytes"}, {"fetch", "max_size", "max_body_bytes"},
+    {"fetch", "useragent", "user_agent"},
+};
+
+// Keys are compared the way people mistype them: case, '-' for '_'.
+std::string normalized(std::string_view k) {
+    std::string out = lowered(k);
+    for (char& c : out)
+        if (c == '-' || c == ' ') c = '_';
+    return out;
+}
+
+// Optimal string alignment distance: a swapped pair of letters counts as one edit.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+    for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+    for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i)
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+    return d[a.size()][b.size()];
+}
+
+// Short keys tolerate one edit, long ones three: more would suggest unrelated keys.
+std::size_t allowed_distance(std::size_t len) { return len <= 4 ? 1 : len <= 8 ? 2 : 3; }
+
+std::string unknown_key_message(std::string_view table, std::string_view key) {
+    std::string msg = "unknown key '" + shown(key) + "'";
+    const std::vector<Table>& all = tables();
+    auto here = std::find_if(all.begin(), all.end(), [&](const Table& t) { return t.name == table; });
+    if (here == all.end()) return msg;
+    std::string n = normalized(key);
+    auto did_you_mean = [&](std::string_view k) { return msg + "; did you mean '" + std::string(k) + "'?"; };
+
+    std::string_view best;
+    std::size_t best_d = SIZE_MAX;
+    for (std::string_view k : here->keys) {
+        std::size_t gap = n.size() > k.size() ? n.size() - k.size() : k.size() - n.size();
+        if (gap > 3) continue;  // also keeps a huge key from costing a huge table
+        std::size_t d = edit_distance(n, k);
+        if (d < best_d) {
+            best = k;
+            best_d = d;
+        }
+    }
+    if (!best.empty() && best_d <= allowed_distance(n.size()) && best_d < n.size()) return did_you_mean(best);
+
+    for (const Alias& a : kAliases)
+        if (a.table == table && a.from == n) return did_you_mean(a.to);
+
+    // "refresh" for "refresh_minutes", "max_age_seconds" for "max_age".
+    std::string_view prefix_match;
+    int prefix_matches = 0;
+    for (std::string_view k : here->keys) {
+        bool longer = k.size() > n.size() && k.substr(0, n.size()) == n && k[n.size()] == '_';
+        bool shorter = n.size() > k.size() && std::string_view(n).substr(0, k.size()) == k && n[k.size()] == '_';
+        if (longer || shorter) {
+            prefix_match = k;
+            ++prefix_matches;
+        }
+    }
+    if (prefix_matches == 1) return did_you_mean(prefix_match);
+
+    // The classic TOML slip: a key written after a [table] header belongs to that table.
+    for (const Table& t : all)
+        if (t.name != table && std::find(t.keys.begin(), t.keys.end(), n) != t.keys.end())
+            return msg + "; '" + n + "' belongs " + std::string(t.where);
+    return msg;
+}
+
+// [SECTION] OPML
+
+const char* attribute_icase(const tinyxml2::XMLElement* e, std::string_view name) {
+    for (const tinyxml2::XMLAttribute* a = e->FirstAttribute(); a; a = a->Next())
+        if (iequals(a->Name(), name)) return a->Value();
+    return nullptr;
+}
+
+// Lists saved by old tools in Latin-1 without saying so are the usual source of bad bytes;
+// reading each stray byte as Latin-1 keeps their names readable. Whitespace runs collapse.
+std::string display_name(std::string_view s) {
+    std::string out;
+    bool space = false;
+    for (std::size_t i = 0; i < s.size();) {
+        if (is_control(s[i]) || s[i] == ' ') {
+            space = !out.empty();
+            ++i;
+            continue;
+        }
+        if (space) {
+            out += ' ';
+            space = false;
+        }
+        std::size_t n = utf8_sequence(s, i);
+        if (n > 0) {
+            out.append(s.substr(i, n));
+            i += n;
+        } else {
+            auto b = static_cast<unsigned char>(s[i++]);
+            out += static_cast<char>(0xC0 | (b >> 6));
+            out += static_cast<char>(0x80 | (b & 0x3F));
+        }
+    }
+    return out;
+}
+
+std::optional<std::string> opml_feed_url(std::string_view raw) {
+    std::string_view u = trim(raw);
+    std::string s;
+    if (starts_with_icase(u, "feed://"))
+        s = "http://" + std::string(u.substr(7));
+    else if (starts_with_icase(u, "feed:"))
+        s = std::string(u.substr(5));  // "feed:https://..."
+    else
+        s = std::string(u);
+    if (!valid_utf8(s) || has_control(s) || s.find(' ') != std::string::npos) return std::nullopt;
+    std::size_t sep = s.find("://");
+    if (sep == std::string::npos) return std::nullopt;
+    std::string scheme = lowered(std::string_view(s).substr(0, sep));
+    if (scheme != "http" && scheme != "https") return std::nullopt;
+    if (!url_problem(s).empty()) return std::nullopt;
+    return scheme + s.substr(sep);
+}
+
+}  // namespace
+
+// [SECTION] Public API
+
+std::string format_issue(const ConfigIssue& issue) {
+    std::string s = issue.file;
+    if (issue.line > 0) {
+        s += ":" + std::to_string(issue.line);
+        if (issue.column > 0) s += ":" + std::to_string(issue.column);
+    }
+    s += ": ";
+    if (!issue.key.empty()) s += issue.key + ": ";
+    if (issue.warning) s += "warning: ";
+    s += issue.message;
+    return s;
+}
+
+bool ConfigParse::has_errors() const {
+    return std::any_of(issues.begin(), issues.end(), [](const ConfigIssue& i) { return !i.warning; });
+}
+
+ConfigParse parse_config(std::string_view toml_text, std::string_view file_name) {
+    ConfigParse out;
+    Checker c(file_name.empty() ? std::string("<config>") : std::string(file_name), out.issues);
+    if (toml_text.size() > kMaxConfigBytes) {
+        c.add({}, "", "is " + std::to_string(toml_text.size() >> 20) + " MiB; a config is at most 4 MiB (is this the right file?)", false);
+        return out;
+    }
+    toml::table root;
+    try {
+        root = toml::parse(toml_text);
+    } catch (const toml::parse_error& err) {
+        c.add(err.source(), "", std::string(err.description()), false);
+        return out;
+    } catch (const std::exception& err) {  // bad_alloc and the like: still a value, never a throw
+        c.add({}, "", std::string("cannot read: ") + err.what(), false);
+        return out;
+    }
+    read_table(c, root, "", std::string(), kTopFields, out.config);
+    // toml++ keeps keys sorted, not in file order; people read the report top to bottom.
+    std::stable_sort(out.issues.begin(), out.issues.end(), [](const ConfigIssue& a, const ConfigIssue& b) {
+        auto rank = [](const ConfigIssue& i) { return std::make_pair(i.line == 0 ? INT_MAX : i.line, i.column); };
+        return rank(a) < rank(b);
+    });
+    return out;
+}
+
+std::optional<int64_t> parse_duration_seconds(std::string_view text) {
+    std::string_view s = trim(text);
+    if (s.empty()) return std::nullopt;
+    constexpr int64_t kLimit = int64_t{1} << 53;  // far beyond any sane duration, far from overflow
+    int64_t total = 0;
+    std::size_t i = 0;
+    bool first = true;
+    while (i < s.size()) {
+        while (i < s.size() && s[i] == ' ') ++i;
+        std::size_t start = i;
+        int64_t n = 0;
+        while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+            n = n * 10 + (s[i] - '0');
+            if (n > kLimit) return std::nullopt;
+            ++i;
+        }
+        if (i == start) return std::nullopt;
+        while (i < s.size() && s[i] == ' ') ++i;
+        std::size_t unit_start = i;
+        while (i < s.size() && lower(s[i]) >= 'a' && lower(s[i]) <= 'z') ++i;
+        std::string unit = lowered(s.substr(unit_start, i - unit_start));
+        int64_t scale = 0;
+        if (unit.empty())
+            scale = (first && i == s.size()) ? 1 : 0;  // a bare number only on its own: "1h30" is ambiguous
+        else if (unit == "s" || unit == "sec" || unit == "secs" || unit == "second" || unit == "seconds")
+            scale = 1;
+        else if (unit == "m" || unit == "min" || unit == "mins" || unit == "minute" || unit == "minutes")
+            scale = 60;
+        else if (unit == "h" || unit == "hr" || unit == "hrs" || unit == "hour" || unit == "hours")
+            scale = 3600;
+        else if (unit == "d" || unit == "day" || unit == "days")
+            scale = 86400;
+        else if (unit == "w" || unit == "week" || unit == "weeks")
+            scale = 604800;
+        if (scale == 0) return std::nullopt;
+        if (n > kLimit / scale) return std::nullopt;
+        total += n * scale;
+        if (total > kLimit) return std::nullopt;
+        first = false;
+    }
+    return total;
+}
+
+const std::vector<std::string>& config_keys() {
+    static const std::vector<std::string> keys = [] {
+        std::vector<std::string> out;
+        for (const Table& t : tables())
+            for (std::string_view k : t.keys) {
+                if (t.name.empty() && k != "opml") continue;  // the tables themselves, not keys
+                out.push_back(t.name.empty() ? std::string(k) : std::string(t.name) + "." + std::string(k));
+            }
+        return out;
+    }();
+    return keys;
+}
+
+Result<std::vector<FeedConfig>> parse_opml(std::string_view bytes) {
+    if (bytes.size() > kMaxOpmlBytes) return Error{ErrorCode::TooLarge, "OPML feed list is larger than 16 MiB"};
+    if (bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
+    if (trim(bytes).empty()) return Error{ErrorCode::InvalidInput, "OPML feed list is empty"};
+
+    tinyxml2::XMLDocument doc;
+    if (doc.Parse(bytes.data(), bytes.size()) != tinyxml2::XML_SUCCESS)
+        return Error{ErrorCode::InvalidInput, "OPML feed list is not well-formed XML (line " + std::to_string(doc.ErrorLineNum()) +
+                                                  ": " + std::string(doc.ErrorName()) + ")"};
+    const tinyxml2::XMLElement* root = doc.RootElement();
+    if (!root) return Error{ErrorCode::InvalidInput, "OPML feed list has no root element"};
+    if (!iequals(root->Name(), "opml")) {
+        std::string msg = "not an OPML feed list: the root element is <" + shown(root->Name()) + ">, not <opml>";
+        if (iequals(root->Name(), "rss") || iequals(root->Name(), "feed") || iequals(root->Name(), "rdf:RDF"))
+            msg += "; this is a feed itself, so give it a [[feed]] entry instead";
+        return Error{ErrorCode::InvalidInput, msg};
+    }
+
+    // Readers export folders as nested outlines (and some put feeds outside <body>), so every
+    // element is visited, in document order, without recursion: depth is the file's choice.
+    std::vector<FeedConfig> feeds;
+    std::set<std::string> seen;
+    const tinyxml2::XMLElement* e = root->FirstChildElement();
+    while (e) {
+        if (iequals(e->Name(), "outline")) {
+            const char* raw = attribute_icase(e, "xmlUrl");
+            std::optional<std::string> url = raw ? opml_feed_url(raw) : std::nullopt;
+            if (url && seen.insert(url_identity(*url)).second) {
+                FeedConfig f;
+                f.url = std::move(*url);
+                const char* title = attribute_icase(e, "title");
+                f.name = display_name(title ? title : "");
+                if (f.name.empty()) {
+                    const char* label = attribute_icase(e, "text");
+                    f.name = display_name(label ? label : "");
+                }
+                feeds.push_back(std::move(f));
+            }
+        }
+        if (const tinyxml2::XMLElement* child = e->FirstChildElement()) {
+            e = child;
+            continue;
+        }
+        while (e != root && !e->NextSiblingElement()) e = e->Parent()->ToElement();
+        e = (e == root) ? nullptr : e->NextSiblingElement();
+    }
+    return feeds;
+}
+
+}  // namespace nk

@@ -1,0 +1,146 @@
+// config.h: the kiosk's settings, read from TOML (toml++) or from an OPML feed list.
+// Every setting has a default, so an empty file is a valid config. Problems are reported as
+// values with file, line, column and key; unknown keys are warnings that name the nearest known
+// key. Pure: text in, values out (reading files is the caller's job); any thread.
+// assets/kiosk.example.toml documents every key; tests/test_config.cpp keeps it in step with this.
+#pragma once
+
+#include "core/result.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nk {
+
+struct FeedConfig {
+    std::string url;                      // http(s)://, or file:// (only for paths named in the config)
+    std::string name;                     // shown on the source badge; default: the feed's own title
+    std::string color;                    // "#rrggbb"; default: picked from a palette by position
+    std::optional<int> refresh_minutes;   // default: [fetch].interval_minutes
+    int max_items = 20;                   // newest kept from this feed
+    std::optional<int64_t> max_age_seconds;  // "max_age" in the file: "36h", "2d", "90m" or seconds
+    std::vector<std::string> include;     // keywords; when set, only items matching one are shown
+    std::vector<std::string> exclude;     // keywords; items matching one are hidden
+    std::string encoding;                 // charset override for publishers that lie
+    double weight = 1.0;                  // share in the interleave (with [rotation].weighted)
+    bool enabled = true;
+
+    bool operator==(const FeedConfig&) const = default;
+};
+
+struct FetchConfig {
+    int interval_minutes = 10;
+    int max_parallel = 6;
+    int max_per_host = 2;
+    int connect_timeout_seconds = 10;
+    int timeout_seconds = 30;
+    int low_speed_bytes_per_second = 100;  // slower than this ...
+    int low_speed_seconds = 20;            // ... for this long aborts the transfer
+    int64_t max_body_bytes = 8 << 20;      // counted on decoded bytes
+    int max_redirects = 5;
+    int backoff_max_minutes = 240;
+    std::string ca_path;                   // empty: the system store
+    std::string proxy;                     // empty: the environment (http_proxy, ...)
+    std::string user_agent;                // empty: "newsroom-kiosk/VERSION (+url)"
+
+    bool operator==(const FetchConfig&) const = default;
+};
+
+struct RotationConfig {
+    double words_per_minute = 200;         // reading speed for the dwell time
+    double min_dwell_seconds = 8;
+    double max_dwell_seconds = 25;
+    bool weighted = false;                 // interleave by feed weight instead of plain round-robin
+    std::vector<std::string> priority_keywords;  // a match is "breaking": shown next, once, longer
+    double breaking_dwell_factor = 1.5;
+    bool dedupe = true;
+
+    bool operator==(const RotationConfig&) const = default;
+};
+
+struct CacheConfig {
+    std::string dir;                       // empty: $CACHE_DIRECTORY, else $XDG_CACHE_HOME/newsroom-kiosk
+    int64_t max_bytes = 32 << 20;
+
+    bool operator==(const CacheConfig&) const = default;
+};
+
+// Read by the display (issue 4); declared here so the file is validated as a whole.
+struct DisplayConfig {
+    std::string mode = "cards";            // cards | list | ticker
+    bool ticker = false;
+    double ticker_speed = 120;             // px/s
+    std::string theme = "dark";            // dark | light
+    std::string clock_format = "%H:%M";
+    std::string date_format = "%A %e %B";
+    std::string timezone;                  // empty: the system's
+    std::string transition = "fade";       // fade | slide | none
+    int transition_ms = 600;
+    double safe_area = 0.03;               // fraction of the screen kept clear for overscan
+    bool pixel_shift = false;
+    bool qr = true;
+    bool status_page = false;
+    std::string monitor;                   // index or name; empty: the primary
+    std::string title = "newsroom-kiosk";
+    std::string logo;                      // image path
+    int max_fps = 30;
+
+    bool operator==(const DisplayConfig&) const = default;
+};
+
+struct Config {
+    std::vector<FeedConfig> feeds;
+    std::string opml;                      // path or URL of an OPML feed list, merged into feeds
+    FetchConfig fetch;
+    RotationConfig rotation;
+    CacheConfig cache;
+    DisplayConfig display;
+
+    bool operator==(const Config&) const = default;
+};
+
+struct ConfigIssue {
+    std::string file;
+    int line = 0;       // 1-based; 0 when the problem has no place (e.g. a file too large to read)
+    int column = 0;
+    std::string key;    // dotted path, e.g. "feed[2].url" or "fetch.timeout_seconds"; indexes count
+                        // from 1, as people count entries in a file; "" for a TOML syntax error
+    std::string message;
+    bool warning = false;
+};
+
+// "file:line:column: key: message" (with "warning: " before the message for warnings);
+// "file: key: message" when the line is 0, and no "key: " when the key is empty.
+std::string format_issue(const ConfigIssue& issue);
+
+struct ConfigParse {
+    Config config;                         // defaults where the file was silent or wrong
+    std::vector<ConfigIssue> issues;       // in file order
+    bool has_errors() const;
+};
+
+// A wrong value is an error and leaves that setting at its default; a [[feed]] whose url is
+// missing or unusable is dropped, and so is a later feed with the same url (a warning).
+// An empty file, or one with no feeds and no opml, is valid: the app then shows the demo.
+ConfigParse parse_config(std::string_view toml_text, std::string_view file_name);
+
+// "90m", "36h", "2d", "1w", "1h 30m", "45s" or a bare number of seconds ("3600"); nullopt for
+// anything else, including overflow. 0 is returned as 0: callers decide whether it is allowed.
+std::optional<int64_t> parse_duration_seconds(std::string_view text);
+
+// Every key parse_config knows, dotted as in the file with "feed." for [[feed]] entries:
+// "opml", "feed.url", ..., "fetch.interval_minutes", ..., "display.max_fps", grouped by table.
+// The tests use it to check that assets/kiosk.example.toml documents every one.
+const std::vector<std::string>& config_keys();
+
+// OPML 1.0/2.0 (as exported by feed readers): every outline with an xmlUrl, nested folders
+// flattened, title/text as the name. Only http(s) URLs are taken ("feed://" is read as http://):
+// a list fetched from elsewhere must not point the kiosk at local files. Repeated URLs are kept
+// once. Names are valid UTF-8 (stray Latin-1 bytes are read as Latin-1). Err(InvalidInput)
+// when the bytes are not well-formed XML or the root is not <opml>; Err(TooLarge) over 16 MiB.
+Result<std::vector<FeedConfig>> parse_opml(std::string_view bytes);
+
+}  // namespace nk

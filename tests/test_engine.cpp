@@ -1,0 +1,254 @@
+// The headless engine end to end: real config files, a real loopback HTTP server, the real
+// fetcher thread and a real disk cache in a temporary directory. The clock passed to the engine
+// is moved forward by hand so that scheduling is instant while HTTP stays real.
+#include "app/engine.h"
+#include "helpers.h"
+#include "http_server.h"
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <thread>
+
+namespace fs = std::filesystem;
+using nk::test::HttpServer;
+using nk::test::Response;
+
+namespace {
+
+struct TempDir {
+    fs::path path;
+    TempDir() {
+        std::string tmpl = (fs::temp_directory_path() / "nk_engine_XXXXXX").string();
+        path = ::mkdtemp(tmpl.data());
+    }
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+};
+
+std::string rss(const std::string& title, const std::vector<std::string>& items) {
+    std::string s = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>" + title + "</title>";
+    int i = 0;
+    for (const auto& it : items) {
+        s += "<item><title>" + it + "</title><link>http://example.com/" + title + "/" + std::to_string(i) +
+             "</link><pubDate>Mon, 04 Mar 2024 1" + std::to_string(i % 10) + ":00:00 GMT</pubDate></item>";
+        ++i;
+    }
+    return s + "</channel></rss>";
+}
+
+void write(const fs::path& p, const std::string& text) {
+    std::ofstream(p, std::ios::binary) << text;
+}
+
+// Config files are checked by modification time; make sure each rewrite is seen as new.
+void rewrite(const fs::path& p, const std::string& text) {
+    auto before = fs::exists(p) ? fs::last_write_time(p) : fs::file_time_type{};
+    write(p, text);
+    fs::last_write_time(p, before + std::chrono::seconds(5));
+}
+
+struct Harness {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool woken = false;
+    std::vector<std::string> log;
+    std::unique_ptr<nk::app::Engine> engine;
+    int64_t now = 1'800'000'000;
+
+    nk::app::EngineOptions options(const fs::path& config) {
+        nk::app::EngineOptions o;
+        o.config_path = config;
+        o.wake = [this] {
+            std::lock_guard l(mu);
+            woken = true;
+            cv.notify_one();
+        };
+        o.log = [this](const std::string& line) {
+            std::lock_guard l(mu);
+            log.push_back(line);
+        };
+        return o;
+    }
+
+    void start(const fs::path& config) {
+        auto r = nk::app::Engine::create(options(config), now);
+        INFO((r ? "" : r.error().message));
+        REQUIRE(r.ok());
+        engine = std::move(r).value();
+    }
+
+    // Pumps until pred holds; the bound only stops a broken build from hanging the suite.
+    template <class Pred>
+    bool pump_until(Pred pred, int max_rounds = 400) {
+        for (int i = 0; i < max_rounds; ++i) {
+            engine->pump(now);
+            if (pred()) return true;
+            std::unique_lock l(mu);
+            cv.wait_for(l, std::chrono::milliseconds(25), [&] { return woken; });
+            woken = false;
+        }
+        return false;
+    }
+
+    bool logged(std::string_view needle) {
+        std::lock_guard l(mu);
+        for (const auto& s : log)
+            if (s.find(needle) != std::string::npos) return true;
+        return false;
+    }
+
+    std::size_t items(const std::string& url) const { return engine->store().entries(url).size(); }
+};
+
+std::string config_for(const std::vector<std::string>& urls, const fs::path& cache) {
+    std::string c = "[cache]\ndir = \"" + cache.string() + "\"\n\n";
+    for (const auto& u : urls) c += "[[feed]]\nurl = \"" + u + "\"\n\n";
+    return c;
+}
+
+}  // namespace
+
+TEST_CASE("the engine fetches, rotates, survives errors and restarts offline from its cache", "[engine]") {
+    TempDir dir;
+    fs::path cfg = dir.path / "kiosk.toml";
+    auto server = std::make_unique<HttpServer>();
+    server->route("/a.xml", Response::ok(rss("Alpha", {"A one", "A two", "A three"})).header("ETag", "\"a-v1\""));
+    server->route("/b.xml", Response::ok(rss("Beta", {"B one", "B two"})));
+    const std::string a = server->url("/a.xml"), b = server->url("/b.xml");
+    write(cfg, config_for({a, b}, dir.path / "cache"));
+
+    Harness h;
+    h.start(cfg);
+    h.now += 120;  // past the startup spread: every feed is due
+    REQUIRE(h.pump_until([&] { return h.items(a) == 3 && h.items(b) == 2; }));
+
+    SECTION("cards interleave both sources and show every item once per round") {
+        std::set<std::string> titles;
+        std::vector<std::string> sources;
+        for (int i = 0; i < 5; ++i) {
+            auto card = h.engine->next_card(h.now);
+            REQUIRE(card);
+            titles.insert(card->entry.item.title);
+            sources.push_back(card->source);
+        }
+        CHECK(titles.size() == 5);
+        CHECK(sources[0] != sources[1]);
+        CHECK(h.engine->source_name(a) == "Alpha");
+    }
+
+    SECTION("validators go back on the next fetch and a 304 changes nothing") {
+        server->route("/a.xml", [](const nk::test::Request& r) {
+            return r.header("If-None-Match") == "\"a-v1\"" ? Response::status_only(304) : Response::ok("<rss/>");
+        });
+        h.now += 3600;
+        std::size_t before = server->hits("/a.xml");
+        REQUIRE(h.pump_until([&] { return server->hits("/a.xml") > before && h.engine->store().find_status(a)->http_status == 304; }));
+        CHECK(server->requests("/a.xml").back().header("If-None-Match") == "\"a-v1\"");
+        CHECK(h.items(a) == 3);
+        CHECK(h.engine->store().find_status(a)->error.empty());
+    }
+
+    SECTION("404, 500 and an HTML page keep the old items and are reported once; recovery is reported") {
+        for (auto resp : {Response::status_only(404), Response::status_only(500),
+                          Response::ok("<!DOCTYPE html><html><body>Login</body></html>", "text/html")}) {
+            server->route("/b.xml", resp);
+            h.engine->take_status_changes();
+            h.now += 6 * 3600;  // past any backoff
+            // last_attempt is stamped when the response is applied, with this round's clock.
+            REQUIRE(h.pump_until([&] {
+                const nk::FeedStatus* st = h.engine->store().find_status(b);
+                return st->last_attempt == h.now && !st->error.empty();
+            }));
+            CHECK(h.items(b) == 2);
+            CHECK(h.items(a) == 3);
+            CHECK(h.engine->store().find_status(b)->stale_since.has_value());
+            auto changes = h.engine->take_status_changes();
+            REQUIRE(changes.size() == 1);
+            CHECK_FALSE(changes[0].ok);
+        }
+        server->route("/b.xml", Response::ok(rss("Beta", {"B one", "B two", "B three"})));
+        h.now += 6 * 3600;
+        REQUIRE(h.pump_until([&] { return h.items(b) == 3; }));
+        auto changes = h.engine->take_status_changes();
+        REQUIRE(changes.size() == 1);
+        CHECK(changes[0].ok);
+        CHECK_FALSE(h.engine->store().find_status(b)->stale_since.has_value());
+    }
+
+    SECTION("a restart with the network down rotates cached items at once") {
+        h.engine.reset();
+        server.reset();  // nothing listens on that port any more
+        Harness again;
+        again.start(cfg);
+        auto card = again.engine->next_card(again.now);  // before any pump: straight from the disk cache
+        REQUIRE(card);
+        CHECK(again.items(a) == 3);
+        CHECK(again.items(b) == 2);
+    }
+
+    SECTION("a truncated cache file is skipped with a warning and the feed refetched") {
+        h.engine.reset();
+        for (const auto& f : fs::directory_iterator(dir.path / "cache")) {
+            if (f.path().extension() != ".json") continue;
+            auto size = fs::file_size(f.path());
+            fs::resize_file(f.path(), size / 2);
+        }
+        Harness again;
+        again.start(cfg);
+        CHECK(again.logged("cache"));
+        CHECK(again.items(a) == 0);
+        again.now += 120;
+        REQUIRE(again.pump_until([&] { return again.items(a) == 3 && again.items(b) == 2; }));
+    }
+
+    SECTION("config reload: a good file is applied, a bad one is logged and the old one stays") {
+        server->route("/c.xml", Response::ok(rss("Gamma", {"C one"})));
+        const std::string c = server->url("/c.xml");
+        rewrite(cfg, config_for({a, b, c}, dir.path / "cache"));
+        h.now += 5;
+        REQUIRE(h.pump_until([&] { return h.engine->config().feeds.size() == 3; }));
+        h.now += 120;
+        REQUIRE(h.pump_until([&] { return h.items(c) == 1; }));
+
+        rewrite(cfg, "[fetch]\ninterval_minutes = \"often\"\n[[feed]]\nurl = \"" + a + "\"\n");
+        h.now += 5;
+        h.engine->pump(h.now);
+        CHECK(h.engine->config().feeds.size() == 3);
+        CHECK(h.logged("kiosk.toml:2:"));
+        CHECK(h.logged("keeping the running config"));
+
+        rewrite(cfg, config_for({a}, dir.path / "cache"));
+        h.now += 5;
+        REQUIRE(h.pump_until([&] { return h.engine->config().feeds.size() == 1; }));
+        CHECK(h.items(b) == 0);  // removed from the config: gone from the store
+    }
+}
+
+TEST_CASE("with no config the engine shows the embedded demo without any network", "[engine][demo]") {
+    TempDir dir;
+    Harness h;
+    nk::app::EngineOptions o = h.options({});
+    o.cache_dir = dir.path / "cache";
+    std::string old_xdg = std::getenv("XDG_CONFIG_HOME") ? std::getenv("XDG_CONFIG_HOME") : "";
+    ::setenv("XDG_CONFIG_HOME", dir.path.c_str(), 1);
+    auto r = nk::app::Engine::create(o, h.now);
+    if (old_xdg.empty()) ::unsetenv("XDG_CONFIG_HOME");
+    else ::setenv("XDG_CONFIG_HOME", old_xdg.c_str(), 1);
+    if (fs::exists("/etc/newsroom-kiosk/kiosk.toml")) return;  // a machine with a real config
+    REQUIRE(r.ok());
+    h.engine = std::move(r).value();
+    h.now += 60;
+    REQUIRE(h.pump_until([&] { return h.engine->next_card(h.now).has_value(); }));
+    std::set<std::string> sources;
+    for (int i = 0; i < 10; ++i) sources.insert(h.engine->next_card(h.now)->source);
+    CHECK(sources == std::set<std::string>{"Newsroom World", "Tech Desk", "City & Culture"});
+}
