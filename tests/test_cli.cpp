@@ -171,3 +171,26 @@ TEST_CASE("the kiosk with no config shows the embedded demo content headless", "
     CHECK(v.exit_code == 0);
     CHECK(v.out.rfind("newsroom-kiosk ", 0) == 0);
 }
+
+TEST_CASE("check-config lists every problem with its place and exits non-zero", "[cli][config]") {
+    std::string bad = temp_file("bad.toml",
+                                "[fetch]\n"
+                                "interval_minutes = 0\n"
+                                "intervall_minutes = 5\n"
+                                "[[feed]]\n"
+                                "url = \"ftp://example.com/feed\"\n");
+    auto r = run_kiosk("check-config " + shq(bad));
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.find(bad + ":2:") != std::string::npos);
+    CHECK(r.out.find("fetch.interval_minutes") != std::string::npos);
+    CHECK(r.out.find(bad + ":3:") != std::string::npos);
+    CHECK(r.out.find("did you mean") != std::string::npos);
+    CHECK(r.out.find("feed[1].url") != std::string::npos);
+
+    auto ok = run_kiosk("check-config " + shq(NK_SOURCE_DIR "/assets/kiosk.example.toml"));
+    CHECK(ok.exit_code == 0);
+    CHECK(ok.out.find(": ok (") != std::string::npos);
+    CHECK(run_kiosk("check-config").exit_code == 2);
+    CHECK(run_kiosk("check-config /nonexistent.toml").exit_code == 1);
+    std::filesystem::remove(bad);
+}

@@ -215,3 +215,22 @@ TEST_CASE("a feed behind an HTML error notice is still found", "[parser][repair]
     CHECK(f.items.size() == 1);
     CHECK_FALSE(f.warnings.empty());
 }
+
+TEST_CASE("a feed's encoding setting beats a lying declaration but not a BOM", "[parser][encoding]") {
+    // "Новости" in windows-1251 bytes, in a feed that claims UTF-8.
+    std::string cp1251_title = "\xcd\xee\xe2\xee\xf1\xf2\xe8";
+    std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss><channel><title>" + cp1251_title +
+                      "</title><item><title>x</title></item></channel></rss>";
+    nk::ParseOptions opt;
+    opt.charset_override = "windows-1251";
+    nk::Feed f = parse_ok(xml, opt);
+    CHECK(f.title == "Новости");
+
+    opt.charset_override = "no-such-charset";
+    f = parse_ok(xml, opt);
+    CHECK(has_warning(f, "encoding setting"));
+
+    opt.charset_override = "windows-1251";
+    f = parse_ok("\xEF\xBB\xBF<rss><channel><title>Caf\xC3\xA9</title><item><title>x</title></item></channel></rss>", opt);
+    CHECK(f.title == "Café");
+}

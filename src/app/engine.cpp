@@ -121,6 +121,15 @@ struct Engine::Impl {
 
     std::mutex inbox_mu;
     std::vector<Done> inbox;
+    std::map<std::string, std::string> encodings;  // url -> charset override; read on the fetch thread
+
+    void publish_encodings() {
+        std::map<std::string, std::string> e;
+        for (const FeedConfig& f : config.feeds)
+            if (!f.encoding.empty()) e[f.url] = f.encoding;
+        std::lock_guard lock(inbox_mu);
+        encodings.swap(e);
+    }
 
     void log(const std::string& line) const {
         if (opt.log) opt.log(line);
@@ -131,9 +140,15 @@ struct Engine::Impl {
     void on_fetched(net::FetchResponse&& r) {
         Done d;
         if (r.ok && !r.not_modified) {
+            std::string charset;
+            {
+                std::lock_guard lock(inbox_mu);
+                if (auto it = encodings.find(r.url); it != encodings.end()) charset = it->second;
+            }
             ParseOptions po;
             po.content_type = r.content_type;
             po.base_url = r.final_url.empty() ? r.url : r.final_url;
+            po.charset_override = charset;
             d.parsed = parse_feed(r.body, po);
             r.body.clear();
             r.body.shrink_to_fit();
@@ -194,6 +209,7 @@ struct Engine::Impl {
     void apply_config(Config c, int64_t now) {
         with_demo_fallback(c);
         config = std::move(c);
+        publish_encodings();
         store.configure(config);
         scheduler.configure(config, now);
         if (cache && !config_path.empty()) {
@@ -389,6 +405,7 @@ Result<std::unique_ptr<Engine>> Engine::create(EngineOptions options, int64_t no
 
     m.store.configure(m.config);
     m.scheduler.configure(m.config, now);
+    m.publish_encodings();
     // Offline first: cached items are on screen before any network.
     if (m.cache) {
         std::vector<std::string> warnings;

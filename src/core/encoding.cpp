@@ -561,7 +561,7 @@ std::string quoted(std::string_view label) {
     return out;
 }
 
-enum class Source { Bom, Sniffed, Declaration, Http, Default };
+enum class Source { Bom, Override, Sniffed, Declaration, Http, Default };
 
 struct Choice {
     Charset cs;
@@ -570,9 +570,18 @@ struct Choice {
     size_t unit = 1;
 };
 
-Choice choose(std::string_view bytes, std::string_view http_charset, std::vector<std::string>& warnings) {
+Choice choose(std::string_view bytes, std::string_view http_charset, std::string_view override_charset,
+              std::vector<std::string>& warnings) {
     if (const Sniff s = sniff_bom(bytes); !s.name.empty())
         return {*resolve(s.name), Source::Bom, s.bom, s.unit};
+
+    if (const std::string_view o = trim_space(override_charset); !o.empty()) {
+        if (auto cs = resolve(o)) {
+            const size_t unit = unit_of(cs->name);
+            return {std::move(*cs), Source::Override, 0, unit};
+        }
+        warnings.push_back("unknown charset " + quoted(o) + " in the feed's encoding setting; ignored");
+    }
 
     if (const Sniff s = sniff_wide(bytes); !s.name.empty()) {
         // The bytes' shape beats whatever the declaration claims; a contradiction is reported.
@@ -740,9 +749,9 @@ std::string canonical_charset(std::string_view label) {
     return cs ? std::move(cs->name) : std::string();
 }
 
-Decoded to_utf8(std::string_view bytes, std::string_view http_charset) {
+Decoded to_utf8(std::string_view bytes, std::string_view http_charset, std::string_view override_charset) {
     Decoded d;
-    const Choice c = choose(bytes, http_charset, d.warnings);
+    const Choice c = choose(bytes, http_charset, override_charset, d.warnings);
     decode(bytes.substr(c.skip), c, d);
     // A second BOM after the first (concatenated files, double-encoding editors) would reach
     // tinyxml2 as text before the root element.

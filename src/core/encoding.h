@@ -32,6 +32,9 @@ std::string canonical_charset(std::string_view label);
 
 // Never fails on content: only an unknown declared charset is reported, as a warning, and the
 // bytes are then read as UTF-8 (or windows-1252 when they are not valid UTF-8).
-Decoded to_utf8(std::string_view bytes, std::string_view http_charset = {});
+// `override_charset` (a feed's `encoding` setting, for publishers whose labels lie) beats the
+// declaration and HTTP but not a BOM, and is taken as given: no label-correcting heuristics.
+// An unknown override is reported as a warning and ignored.
+Decoded to_utf8(std::string_view bytes, std::string_view http_charset = {}, std::string_view override_charset = {});
 
 }  // namespace nk::encoding

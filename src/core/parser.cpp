@@ -820,7 +820,7 @@ Result<Feed> parse_feed(std::string_view bytes, const ParseOptions& options) {
     if (trim(bytes).empty()) return Error{ErrorCode::InvalidInput, "empty document"};
 
     Feed feed;
-    encoding::Decoded dec = encoding::to_utf8(bytes, encoding::charset_from_content_type(options.content_type));
+    encoding::Decoded dec = encoding::to_utf8(bytes, encoding::charset_from_content_type(options.content_type), options.charset_override);
     feed.warnings = std::move(dec.warnings);
 
     std::string normalized_storage;

@@ -26,6 +26,7 @@ struct ParseLimits {
 struct ParseOptions {
     std::string_view content_type;  // HTTP Content-Type value, may carry charset=
     std::string_view base_url;      // the feed's own URL, for relative links
+    std::string_view charset_override;  // the feed's `encoding` setting: beats declaration and HTTP
     ParseLimits limits;
 };
 
