@@ -252,3 +252,33 @@ TEST_CASE("with no config the engine shows the embedded demo without any network
     for (int i = 0; i < 10; ++i) sources.insert(h.engine->next_card(h.now)->source);
     CHECK(sources == std::set<std::string>{"Newsroom World", "Tech Desk", "City & Culture"});
 }
+
+TEST_CASE("an OPML list by URL brings its feeds, and survives a restart without network", "[engine][opml]") {
+    TempDir dir;
+    fs::path cfg = dir.path / "kiosk.toml";
+    auto server = std::make_unique<HttpServer>();
+    server->route("/x.xml", Response::ok(rss("Xray", {"X one", "X two"})));
+    server->route("/y.xml", Response::ok(rss("Yankee", {"Y one"})));
+    const std::string x = server->url("/x.xml"), y = server->url("/y.xml");
+    server->route("/list.opml", Response::ok("<?xml version=\"1.0\"?><opml version=\"2.0\"><head><title>Feeds</title></head><body>"
+                                             "<outline text=\"News\"><outline type=\"rss\" text=\"X\" xmlUrl=\"" + x + "\"/>"
+                                             "<outline type=\"rss\" text=\"Y\" xmlUrl=\"" + y + "\"/></outline></body></opml>",
+                                             "text/x-opml"));
+    write(cfg, "opml = \"" + server->url("/list.opml") + "\"\n[cache]\ndir = \"" + (dir.path / "cache").string() + "\"\n");
+
+    Harness h;
+    h.start(cfg);
+    CHECK(h.logged("until the OPML list arrives"));  // the demo fills the screen meanwhile
+    REQUIRE(h.pump_until([&] { return h.engine->config().feeds.size() == 2; }));
+    h.now += 120;
+    REQUIRE(h.pump_until([&] { return h.items(x) == 2 && h.items(y) == 1; }));
+    CHECK(h.engine->source_name(x) == "X");
+
+    h.engine.reset();
+    server.reset();
+    Harness again;
+    again.start(cfg);
+    CHECK(again.engine->config().feeds.size() == 2);
+    CHECK(again.items(x) == 2);
+    CHECK(again.engine->next_card(again.now).has_value());
+}

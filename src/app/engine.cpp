@@ -23,6 +23,13 @@ namespace {
 
 constexpr std::string_view kDemoScheme = "demo:";
 constexpr int64_t kConfigCheckSeconds = 2;
+constexpr int64_t kOpmlRefreshSeconds = 3600;
+constexpr int64_t kOpmlRetrySeconds = 300;
+// The fetcher echoes request ids; this one marks the OPML list, whose body is not a feed.
+constexpr uint64_t kOpmlRequestId = UINT64_MAX;
+constexpr const char* kOpmlCacheFile = "opml-feeds.opml";
+
+bool is_remote(std::string_view u) { return url::has_scheme(u) && !u.starts_with("file:"); }
 
 std::optional<std::string> read_file(const fs::path& p, std::string* error) {
     std::ifstream in(p, std::ios::binary);
@@ -119,6 +126,12 @@ struct Engine::Impl {
     std::unique_ptr<net::Fetcher> fetcher;
     uint64_t next_id = 1;
 
+    Config file_config;                  // as read from the file (local OPML merged in)
+    std::vector<FeedConfig> opml_feeds;  // from an OPML list fetched by URL
+    Validators opml_validators;
+    int64_t next_opml_fetch = 0;
+    bool opml_in_flight = false;
+
     std::mutex inbox_mu;
     std::vector<Done> inbox;
     std::map<std::string, std::string> encodings;  // url -> charset override; read on the fetch thread
@@ -139,7 +152,7 @@ struct Engine::Impl {
     // Runs on the fetch thread: parsing there keeps the main thread free for drawing.
     void on_fetched(net::FetchResponse&& r) {
         Done d;
-        if (r.ok && !r.not_modified) {
+        if (r.id != kOpmlRequestId && r.ok && !r.not_modified) {
             std::string charset;
             {
                 std::lock_guard lock(inbox_mu);
@@ -174,10 +187,7 @@ struct Engine::Impl {
     }
 
     void merge_opml(Config& c, const fs::path& config_file) {
-        if (url::has_scheme(c.opml) && !c.opml.starts_with("file:")) {
-            log("opml: " + c.opml + ": OPML by URL is not supported yet; use a local path");
-            return;
-        }
+        if (is_remote(c.opml)) return;  // fetched like a feed; see start_due and apply_opml
         std::string_view o = c.opml;
         if (o.starts_with("file://localhost/")) o.remove_prefix(16);
         else if (o.starts_with("file://")) o.remove_prefix(7);
@@ -204,6 +214,81 @@ struct Engine::Impl {
     bool allow_file(const std::string& url) const {
         // file:// only for paths the config names itself.
         return url.starts_with("file:");
+    }
+
+    // The config file's feeds plus those of an OPML list fetched by URL.
+    Config compose() const {
+        Config c = file_config;
+        for (const FeedConfig& f : opml_feeds) {
+            bool dup = false;
+            for (const FeedConfig& e : c.feeds) dup = dup || e.url == f.url;
+            if (!dup) c.feeds.push_back(f);
+        }
+        return c;
+    }
+
+    // An OPML list by URL survives reboots without network like the feeds do.
+    void load_opml_copy() {
+        if (!cache || !is_remote(file_config.opml)) return;
+        std::string err;
+        auto bytes = read_file(cache->dir() / kOpmlCacheFile, &err);
+        if (!bytes) return;
+        if (auto feeds = parse_opml(*bytes); feeds && !feeds.value().empty()) opml_feeds = std::move(feeds.value());
+    }
+
+    void save_opml_copy(std::string_view bytes) {
+        if (!cache) return;
+        fs::path target = cache->dir() / kOpmlCacheFile;
+        fs::path tmp = cache->dir() / (std::string(".tmp-") + kOpmlCacheFile);
+        {
+            std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+            out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+            if (!out.flush()) {
+                log("opml: cannot write " + tmp.string());
+                return;
+            }
+        }
+        std::error_code ec;
+        fs::rename(tmp, target, ec);
+        if (ec) log("opml: cannot write " + target.string() + ": " + ec.message());
+    }
+
+    void apply_opml(const net::FetchResponse& r, int64_t now) {
+        opml_in_flight = false;
+        std::string error;
+        if (r.ok && r.not_modified) {
+            next_opml_fetch = now + kOpmlRefreshSeconds;
+        } else if (r.ok) {
+            auto feeds = parse_opml(r.body);
+            if (!feeds) error = feeds.error().message;
+            else if (feeds.value().empty()) error = "the OPML list holds no feeds; keeping the last one";
+            else {
+                opml_validators = {r.etag, r.last_modified};
+                save_opml_copy(r.body);
+                if (feeds.value() != opml_feeds) {
+                    opml_feeds = std::move(feeds.value());
+                    log("opml: " + r.url + ": " + std::to_string(opml_feeds.size()) + " feeds");
+                    apply_config(compose(), now);
+                }
+            }
+            next_opml_fetch = now + (error.empty() ? kOpmlRefreshSeconds : kOpmlRetrySeconds);
+        } else {
+            error = r.error;
+            next_opml_fetch = now + kOpmlRetrySeconds;
+        }
+        report(r.url, error);
+    }
+
+    void start_opml(int64_t now) {
+        if (!is_remote(file_config.opml) || opml_in_flight || now < next_opml_fetch) return;
+        net::FetchRequest req;
+        req.id = kOpmlRequestId;
+        req.url = file_config.opml;
+        req.etag = opml_validators.etag;
+        req.last_modified = opml_validators.last_modified;
+        req.max_body_bytes = config.fetch.max_body_bytes;
+        opml_in_flight = true;
+        fetcher->submit(std::move(req));
     }
 
     void apply_config(Config c, int64_t now) {
@@ -265,6 +350,7 @@ struct Engine::Impl {
 
     void apply(Done& d, int64_t now) {
         const net::FetchResponse& r = d.response;
+        if (r.id == kOpmlRequestId) return apply_opml(r, now);
         const std::string& url = r.url;
         if (!store.find_status(url)) return;  // removed from the config while in flight
         FeedStatus& st = store.status(url);
@@ -322,6 +408,7 @@ struct Engine::Impl {
     }
 
     void start_due(int64_t now) {
+        start_opml(now);
         size_t limit = static_cast<size_t>(std::max(1, config.fetch.max_parallel)) * 4;
         for (const std::string& url : scheduler.take_due(now, limit)) {
             if (auto bytes = demo_bytes(url)) {
@@ -359,8 +446,14 @@ struct Engine::Impl {
             log("config reload: " + c.error().message + "; keeping the running config");
             return;
         }
-        log("config reload: " + config_path.string() + " applied (" + std::to_string(c.value().feeds.size()) + " feeds)");
-        apply_config(std::move(c.value()), now);
+        if (c.value().opml != file_config.opml) {
+            opml_feeds.clear();
+            opml_validators = {};
+            next_opml_fetch = now;
+        }
+        file_config = std::move(c.value());
+        log("config reload: " + config_path.string() + " applied (" + std::to_string(file_config.feeds.size()) + " feeds)");
+        apply_config(compose(), now);
     }
 };
 
@@ -386,14 +479,13 @@ Result<std::unique_ptr<Engine>> Engine::create(EngineOptions options, int64_t no
         if (!m.config_path.empty()) {
             auto c = m.load_config(m.config_path);
             if (!c) return c.error();
-            m.config = std::move(c.value());
+            m.file_config = std::move(c.value());
+            m.config = m.file_config;
             std::error_code ec;
             m.config_mtime = fs::last_write_time(m.config_path, ec);
             m.next_config_check = now + kConfigCheckSeconds;
             m.log("config: " + m.config_path.string() + " (" + std::to_string(m.config.feeds.size()) + " feeds)");
         }
-        if (m.config.feeds.empty()) m.log("no feeds configured: showing the embedded demo content");
-        with_demo_fallback(m.config);
     }
 
     fs::path cache_dir = default_cache_dir(!m.opt.cache_dir.empty() ? m.opt.cache_dir : fs::path(m.config.cache.dir));
@@ -401,6 +493,14 @@ Result<std::unique_ptr<Engine>> Engine::create(EngineOptions options, int64_t no
         m.cache.emplace(std::move(c.value()));
     } else {
         m.log("cache: " + c.error().message + "; running without a disk cache");
+    }
+    if (m.opt.feed_urls.empty()) {
+        m.load_opml_copy();
+        m.config = m.compose();
+        if (m.config.feeds.empty())
+            m.log(is_remote(m.file_config.opml) ? "no feeds yet: showing the embedded demo content until the OPML list arrives"
+                                                : "no feeds configured: showing the embedded demo content");
+        with_demo_fallback(m.config);
     }
 
     m.store.configure(m.config);
