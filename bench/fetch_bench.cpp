@@ -268,6 +268,7 @@ struct Spread {
     int max_per_second = 0;             // most arrivals in one calendar second
     int max_in_window = 0;              // most arrivals in any 1 s window (sliding)
     double span = 0;                    // first to last arrival, seconds
+    double longest_gap = 0;             // between two arrivals: the fetcher had nothing to start
 };
 
 Spread spread_of(std::vector<Arrival> v) {
@@ -286,6 +287,7 @@ Spread spread_of(std::vector<Arrival> v) {
         s.max_in_window = std::max(s.max_in_window, static_cast<int>(i - j + 1));
     }
     s.span = seconds(v.back().at - v.front().at);
+    for (std::size_t i = 1; i < v.size(); ++i) s.longest_gap = std::max(s.longest_gap, seconds(v[i].at - v[i - 1].at));
     return s;
 }
 
@@ -335,7 +337,9 @@ void print_spread(const Spread& s) {
     std::cout << "  requests arrived   " << s.requests << " over " << fixed(s.span, 2) << " s, in "
               << s.distinct_seconds << " distinct real seconds\n"
               << "  busiest second     " << s.max_per_second << " requests (calendar second), " << s.max_in_window
-              << " (any sliding 1 s window)\n";
+              << " (any sliding 1 s window)\n"
+              << "  longest gap        " << fixed(s.longest_gap * 1000, 0)
+              << " ms between two arrivals (about the latency when the fetcher runs in waves)\n";
 }
 
 int run(const Options& o) {
@@ -428,6 +432,7 @@ int run(const Options& o) {
     const double create_s = seconds(Clock::now() - t_create);
 
     double pump_s = 0;  // main-thread time inside pump(): applying results, cache writes
+    double pump_max = 0;  // the longest single pump(): what a display would stall for
     std::size_t pumps = 0;
     const auto limit = std::chrono::seconds(60) + 4 * std::chrono::milliseconds(static_cast<int64_t>(ideal * 1000));
     auto pump_until = [&](auto pred) {
@@ -435,7 +440,9 @@ int run(const Options& o) {
         while (true) {
             const auto t0 = Clock::now();
             engine->pump(now);
-            pump_s += seconds(Clock::now() - t0);
+            const double took = seconds(Clock::now() - t0);
+            pump_s += took;
+            pump_max = std::max(pump_max, took);
             ++pumps;
             if (pred()) return true;
             if (Clock::now() > deadline) return false;
@@ -460,6 +467,7 @@ int run(const Options& o) {
     server->reset_stats();
     pumps = 0;
     pump_s = 0;
+    pump_max = 0;
     const auto t1 = Clock::now();
     const bool done1 = pump_until([&] {
         for (const std::string& u : urls)
@@ -468,7 +476,7 @@ int run(const Options& o) {
     });
     const double wall1 = seconds(Clock::now() - t1);
     const int peak1 = server->peak_connections();
-    const double pump1 = pump_s;
+    const double pump1 = pump_s, pump1_max = pump_max;
     const std::size_t pumps1 = pumps;
     std::size_t full = 0, ok200 = 0, errors = 0;
     for (const std::string& u : urls) {
@@ -500,7 +508,7 @@ int run(const Options& o) {
               << "  feeds complete     " << full << "/" << urls.size() << " with " << expect_items
               << " items (max_items), " << ok200 << " with status 200, " << errors << " with an error\n"
               << "  main thread        " << fixed(pump1 * 1000, 0) << " ms in " << pumps1
-              << " pump() calls (apply, store, cache writes)\n";
+              << " pump() calls (apply, store, cache writes), longest " << fixed(pump1_max * 1000, 0) << " ms\n";
     checks.check(done1, "every feed has items");
     checks.check(full == urls.size() && ok200 == urls.size() && errors == 0, "every feed: 200, all items, no error");
     checks.check(sp1.requests == urls.size(), "one request per feed (" + std::to_string(sp1.requests) + ")");
@@ -513,6 +521,7 @@ int run(const Options& o) {
     server->reset_stats();
     pumps = 0;
     pump_s = 0;
+    pump_max = 0;
     const auto t2 = Clock::now();
     engine->fetch_all_now(now);
     const int64_t now2 = now;
@@ -554,7 +563,8 @@ int run(const Options& o) {
               << " (server side); " << st2[200] << " x 200, " << bytes2 << " body bytes sent\n"
               << "  FeedStatus         " << s304 << "/" << urls.size() << " feeds with http_status 304, " << kept
               << " still hold their " << expect_items << " items, " << errors2 << " with an error\n"
-              << "  main thread        " << fixed(pump2 * 1000, 0) << " ms in " << pumps << " pump() calls\n";
+              << "  main thread        " << fixed(pump2 * 1000, 0) << " ms in " << pumps << " pump() calls, longest "
+              << fixed(pump_max * 1000, 0) << " ms\n";
     checks.check(done2, "every feed attempted again");
     checks.check(sp2.requests == urls.size(), "one request per feed (" + std::to_string(sp2.requests) + ")");
     checks.check(sp2.requests > 0 && sent304 == sp2.requests,

@@ -13,7 +13,10 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <algorithm>
+#include <condition_variable>
 #include <mutex>
+#include <thread>
 #include <sstream>
 
 namespace nk::app {
@@ -87,6 +90,84 @@ void with_demo_fallback(Config& c) {
     c.feeds = demo_config().feeds;
 }
 
+// Cache writes fsync twice per feed (7-12 ms each on a VM, more on an SD card): done on the main
+// thread they would stall drawing, so after startup every write goes through this thread. Saves
+// of the same feed queued meanwhile collapse into the newest; the destructor flushes and joins.
+class CacheWriter {
+public:
+    CacheWriter(DiskCache cache, std::function<void(const std::string&)> log)
+        : cache_(std::move(cache)), log_(std::move(log)), thread_([this] { run(); }) {}
+
+    ~CacheWriter() {
+        {
+            std::lock_guard lock(mu_);
+            stop_ = true;
+        }
+        cv_.notify_one();
+        thread_.join();
+    }
+
+    void save(DiskCache::FeedRecord rec) {
+        {
+            std::lock_guard lock(mu_);
+            std::string url = rec.url;
+            pending_[url] = std::move(rec);
+        }
+        cv_.notify_one();
+    }
+
+    void purge_except(std::vector<std::string> urls) {
+        {
+            std::lock_guard lock(mu_);
+            purge_ = std::move(urls);
+            // Saves queued for feeds that are gone would bring their files back.
+            for (auto it = pending_.begin(); it != pending_.end();)
+                it = std::find(purge_->begin(), purge_->end(), it->first) == purge_->end() ? pending_.erase(it) : std::next(it);
+        }
+        cv_.notify_one();
+    }
+
+private:
+    void run() {
+        std::unique_lock lock(mu_);
+        while (true) {
+            cv_.wait(lock, [&] { return stop_ || purge_ || !pending_.empty(); });
+            if (purge_) {
+                std::vector<std::string> urls = std::move(*purge_);
+                purge_.reset();
+                lock.unlock();
+                std::vector<std::string> warnings;
+                if (size_t n = cache_.purge_except(urls, &warnings))
+                    log_("cache: purged " + std::to_string(n) + " feeds no longer configured");
+                for (const std::string& w : warnings) log_("cache: " + w);
+                lock.lock();
+                continue;
+            }
+            if (pending_.empty()) {
+                if (stop_) return;
+                continue;
+            }
+            DiskCache::FeedRecord rec = std::move(pending_.begin()->second);
+            pending_.erase(pending_.begin());
+            lock.unlock();
+            auto r = cache_.save(rec);
+            if (!r) log_("cache: " + r.error().message);
+            else
+                for (const std::string& w : r.value().warnings) log_("cache: " + w);
+            lock.lock();
+        }
+    }
+
+    DiskCache cache_;
+    std::function<void(const std::string&)> log_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::map<std::string, DiskCache::FeedRecord> pending_;
+    std::optional<std::vector<std::string>> purge_;
+    bool stop_ = false;
+    std::thread thread_;  // last: started once everything above exists
+};
+
 }  // namespace
 
 fs::path find_config_path() {
@@ -119,7 +200,8 @@ struct Engine::Impl {
     Store store;
     Rotation rotation;
     Scheduler scheduler;
-    std::optional<DiskCache> cache;
+    std::optional<DiskCache> cache;        // startup reads only; writes go through writer
+    std::unique_ptr<CacheWriter> writer;
     std::map<std::string, Validators> validators;
     std::map<std::string, std::string> last_error;  // what was last reported per feed ("" = ok)
     std::vector<StatusChange> changes;
@@ -297,10 +379,10 @@ struct Engine::Impl {
         publish_encodings();
         store.configure(config);
         scheduler.configure(config, now);
-        if (cache && !config_path.empty()) {
+        if (writer && !config_path.empty()) {
             std::vector<std::string> urls;
             for (const FeedConfig& f : config.feeds) urls.push_back(f.url);
-            if (size_t n = cache->purge_except(urls)) log("cache: purged " + std::to_string(n) + " feeds no longer configured");
+            writer->purge_except(std::move(urls));
         }
     }
 
@@ -332,7 +414,7 @@ struct Engine::Impl {
     }
 
     void save(const std::string& url) {
-        if (!cache || url.starts_with(kDemoScheme)) return;
+        if (!writer || url.starts_with(kDemoScheme)) return;
         DiskCache::FeedRecord rec;
         rec.url = url;
         rec.entries = store.entries(url);
@@ -342,10 +424,7 @@ struct Engine::Impl {
             rec.etag = v->second.etag;
             rec.last_modified = v->second.last_modified;
         }
-        auto r = cache->save(rec);
-        if (!r) log("cache: " + r.error().message);
-        else
-            for (const std::string& w : r.value().warnings) log("cache: " + w);
+        writer->save(std::move(rec));
     }
 
     void apply(Done& d, int64_t now) {
@@ -409,8 +488,8 @@ struct Engine::Impl {
 
     void start_due(int64_t now) {
         start_opml(now);
-        size_t limit = static_cast<size_t>(std::max(1, config.fetch.max_parallel)) * 4;
-        for (const std::string& url : scheduler.take_due(now, limit)) {
+        // The fetcher queues what it cannot start yet and bounds the transfers itself.
+        for (const std::string& url : scheduler.take_due(now, config.feeds.size())) {
             if (auto bytes = demo_bytes(url)) {
                 Done d;
                 d.response.url = url;
@@ -460,8 +539,10 @@ struct Engine::Impl {
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Engine::~Engine() {
-    // The fetcher joins its thread first, so no callback touches the inbox afterwards.
+    // The fetcher joins its thread first, so no callback touches the inbox afterwards; then the
+    // cache writer flushes what is queued and joins.
     impl_->fetcher.reset();
+    impl_->writer.reset();
 }
 
 Result<std::unique_ptr<Engine>> Engine::create(EngineOptions options, int64_t now) {
@@ -524,6 +605,7 @@ Result<std::unique_ptr<Engine>> Engine::create(EngineOptions options, int64_t no
         }
     }
     Impl* raw = impl.get();
+    if (m.cache) m.writer = std::make_unique<CacheWriter>(*m.cache, [raw](const std::string& line) { raw->log(line); });
     m.fetcher = std::make_unique<net::Fetcher>(fetcher_options(m.config.fetch),
                                                [raw](net::FetchResponse&& r) { raw->on_fetched(std::move(r)); });
     return std::unique_ptr<Engine>(new Engine(std::move(impl)));

@@ -3,7 +3,8 @@
 // inbox. The display (issue 4) and `--headless` drive the same Engine: call pump() whenever woken
 // or at next_deadline(); read cards and statuses from it.
 // Everything here is main-thread only, except that the wake callback is invoked from the fetch
-// thread.
+// thread and the log callback also from the cache-writer thread (disk writes never block the
+// main thread after startup).
 #pragma once
 
 #include "core/config.h"
@@ -25,7 +26,9 @@ struct EngineOptions {
     std::vector<std::string> feed_urls;  // --feed URL (repeatable): just these, other settings default
     std::filesystem::path cache_dir;     // empty: config, else default_cache_dir()
     std::function<void()> wake;          // called from the fetch thread when results arrive
-    std::function<void(const std::string&)> log;  // one line, no newline; default stderr
+    // One line, no newline; default stderr. Also called from the cache-writer thread, so it
+    // must be thread-safe.
+    std::function<void(const std::string&)> log;
 };
 
 // What the kiosk logs and the status page shows when a feed changes state.
