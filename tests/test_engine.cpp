@@ -1,6 +1,7 @@
 // The headless engine end to end: real config files, a real loopback HTTP server, the real
 // fetcher thread and a real disk cache in a temporary directory. The clock passed to the engine
 // is moved forward by hand so that scheduling is instant while HTTP stays real.
+#include "app/embedded.h"
 #include "app/engine.h"
 #include "helpers.h"
 #include "http_server.h"
@@ -281,4 +282,13 @@ TEST_CASE("an OPML list by URL brings its feeds, and survives a restart without 
     CHECK(again.engine->config().feeds.size() == 2);
     CHECK(again.items(x) == 2);
     CHECK(again.engine->next_card(again.now).has_value());
+}
+
+TEST_CASE("the demo pictures the demo feeds name are embedded in the binary", "[engine][demo]") {
+    std::set<std::string> names;
+    for (const auto& f : nk::assets::embedded_files()) {
+        names.insert(std::string(f.name));
+        if (f.name.ends_with(".png")) CHECK(f.bytes.substr(0, 8) == "\x89PNG\r\n\x1a\n");
+    }
+    for (const char* n : {"harbour.png", "night-train.png", "weather-station.png", "street-festival.png"}) CHECK(names.count(n) == 1);
 }
