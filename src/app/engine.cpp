@@ -441,7 +441,6 @@ struct Engine::Impl {
         out.retry_after_seconds = r.retry_after_seconds;
         const PollingHints* hints = nullptr;
         std::string error;
-        bool changed = false;
         if (r.ok && r.not_modified) {
             out.kind = FetchOutcome::Kind::NotModified;
         } else if (r.ok && d.parsed && d.parsed->ok()) {
@@ -449,7 +448,6 @@ struct Engine::Impl {
             if (store.update(url, feed, now)) {
                 out.kind = FetchOutcome::Kind::Ok;
                 hints = &feed.hints;
-                changed = true;
             } else {
                 // An empty feed is the publisher's choice, not a failure to back off from.
                 out.kind = FetchOutcome::Kind::NotModified;
@@ -468,7 +466,6 @@ struct Engine::Impl {
             st.stale_since.reset();
             if (!r.etag.empty() || !r.last_modified.empty() || !r.not_modified) {
                 Validators& v = validators[url];
-                if (v.etag != r.etag || v.last_modified != r.last_modified) changed = true;
                 v.etag = r.etag;
                 v.last_modified = r.last_modified;
             }
@@ -484,7 +481,9 @@ struct Engine::Impl {
         }
         st.next_fetch = scheduler.next_fetch(url).value_or(0);
         report(url, error);
-        if (changed || !error.empty()) save(url);
+        // Also after a 304: the saved next_fetch is what keeps a restart from refetching feeds
+        // that are not due (the write happens on the cache thread).
+        save(url);
     }
 
     void start_due(int64_t now) {

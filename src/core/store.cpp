@@ -648,6 +648,18 @@ std::optional<Card> Rotation::next(const Store& store, const Config& config, int
     lists_ = lists;
     lists_store_ = &store;
     lists_generation_ = store.generation();
+    if (!same_generation) {
+        // Forget items that left the store: when news arrives faster than cards are shown a
+        // round never ends, and these sets would otherwise grow for as long as the kiosk runs.
+        PerFeed keep_shown, keep_breaking;
+        for (const auto& l : lists)
+            for (const Entry* e : l) {
+                if (contains(shown_this_round_, *e)) insert(keep_shown, *e);
+                if (contains(breaking_done_, *e)) insert(keep_breaking, *e);
+            }
+        shown_this_round_ = std::move(keep_shown);
+        breaking_done_ = std::move(keep_breaking);
+    }
 
     const LastShown last(history_.empty() ? nullptr : &history_.back().entry);
     const Entry* pick = nullptr;
