@@ -27,6 +27,8 @@
 #include "core/parser.h"
 #include "core/scheduler.h"
 #include "core/store.h"
+#include "app/engine.h"     // to_result: the Engine's own conversion of a finished transfer
+#include "core/fetch_result.h"
 #include "net/fetcher.h"  // only the FetchRequest / FetchResponse value types; no curl here
 
 #include <catch2/catch.hpp>
@@ -514,9 +516,7 @@ struct Stats {
 // ---- Engine-lite: engine.cpp's Engine::Impl without the fetch thread, the log and the files ------
 
 struct EngineLite {
-    struct Validators {
-        std::string etag, last_modified;
-    };
+    using Validators = nk::Validators;
     Config config;
     Store store;
     Rotation rotation;
@@ -588,62 +588,14 @@ struct EngineLite {
         if (on_saved) on_saved(url, r.value());
     }
 
-    // Engine::Impl::apply, verbatim but for the log.
+    // Engine::Impl::apply: the same shared rules (apply_fetch_result), counting instead of logging.
     void apply(Done& d, int64_t now) {
-        const FetchResponse& r = d.response;
-        const std::string& url = r.url;
+        const std::string& url = d.response.url;
         if (!store.find_status(url)) return;  // removed from the config while in flight
-        FeedStatus& st = store.status(url);
-        st.last_attempt = now;
-        st.http_status = r.http_status;
-        FetchOutcome out;
-        out.http_status = r.http_status;
-        out.retry_after_seconds = r.retry_after_seconds;
-        const PollingHints* hints = nullptr;
-        std::string error;
-        bool changed = false;
-        if (r.ok && r.not_modified) {
-            out.kind = FetchOutcome::Kind::NotModified;
-        } else if (r.ok && d.parsed && d.parsed->ok()) {
-            const Feed& feed = d.parsed->value();
-            if (store.update(url, feed, now)) {
-                out.kind = FetchOutcome::Kind::Ok;
-                hints = &feed.hints;
-                changed = true;
-            } else {
-                out.kind = FetchOutcome::Kind::NotModified;
-                error = "the feed has no items; keeping the last good ones";
-            }
-        } else if (r.ok && d.parsed) {
-            out.kind = FetchOutcome::Kind::ParseError;
-            error = d.parsed->error().message;
-        } else {
-            out.kind = r.http_status ? FetchOutcome::Kind::HttpError : FetchOutcome::Kind::NetworkError;
-            error = r.error.empty() ? "HTTP " + std::to_string(r.http_status) : r.error;
-        }
-        if (error.empty()) {
-            st.last_success = now;
-            st.error.clear();
-            st.stale_since.reset();
-            if (!r.etag.empty() || !r.last_modified.empty() || !r.not_modified) {
-                Validators& v = validators[url];
-                if (v.etag != r.etag || v.last_modified != r.last_modified) changed = true;
-                v.etag = r.etag;
-                v.last_modified = r.last_modified;
-            }
-        } else {
-            st.error = error;
-            if (!st.stale_since) st.stale_since = now;
-        }
-        scheduler.on_result(url, out, hints, now);
-        if (scheduler.gone(url)) {
-            st.gone = true;
-            error = "410 Gone: the publisher removed this feed; polling stopped";
-            st.error = error;
-        }
-        st.next_fetch = scheduler.next_fetch(url).value_or(0);
+        std::string error = nk::apply_fetch_result(store, scheduler, validators[url], url,
+                                                   nk::app::to_result(d.response, d.parsed), now);
         report(url, error);
-        if (changed || !error.empty()) save(url);
+        save(url);
     }
 
     // Engine::Impl::start_due.

@@ -2,6 +2,7 @@
 
 #include "app/cache.h"
 #include "app/embedded.h"
+#include "core/fetch_result.h"
 #include "core/parser.h"
 #include "core/scheduler.h"
 #include "core/url.h"
@@ -171,6 +172,19 @@ private:
 
 }  // namespace
 
+FetchResult to_result(const net::FetchResponse& r, const std::optional<Result<Feed>>& parsed) {
+    FetchResult f;
+    f.ok = r.ok;
+    f.not_modified = r.not_modified;
+    f.http_status = r.http_status;
+    f.error = r.error;
+    f.retry_after_seconds = r.retry_after_seconds;
+    f.etag = r.etag;
+    f.last_modified = r.last_modified;
+    f.parsed = parsed ? &*parsed : nullptr;
+    return f;
+}
+
 fs::path find_config_path() {
     if (const char* x = std::getenv("XDG_CONFIG_HOME"); x && *x == '/') {
         fs::path p = fs::path(x) / "newsroom-kiosk" / "kiosk.toml";
@@ -188,9 +202,6 @@ struct Engine::Impl {
     struct Done {
         net::FetchResponse response;
         std::optional<Result<Feed>> parsed;  // set for 2xx bodies
-    };
-    struct Validators {
-        std::string etag, last_modified;
     };
 
     EngineOptions opt;
@@ -431,59 +442,12 @@ struct Engine::Impl {
     void apply(Done& d, int64_t now) {
         const net::FetchResponse& r = d.response;
         if (r.id == kOpmlRequestId) return apply_opml(r, now);
-        const std::string& url = r.url;
-        if (!store.find_status(url)) return;  // removed from the config while in flight
-        FeedStatus& st = store.status(url);
-        st.last_attempt = now;
-        st.http_status = r.http_status;
-        FetchOutcome out;
-        out.http_status = r.http_status;
-        out.retry_after_seconds = r.retry_after_seconds;
-        const PollingHints* hints = nullptr;
-        std::string error;
-        if (r.ok && r.not_modified) {
-            out.kind = FetchOutcome::Kind::NotModified;
-        } else if (r.ok && d.parsed && d.parsed->ok()) {
-            const Feed& feed = d.parsed->value();
-            if (store.update(url, feed, now)) {
-                out.kind = FetchOutcome::Kind::Ok;
-                hints = &feed.hints;
-            } else {
-                // An empty feed is the publisher's choice, not a failure to back off from.
-                out.kind = FetchOutcome::Kind::NotModified;
-                error = "the feed has no items; keeping the last good ones";
-            }
-        } else if (r.ok && d.parsed) {
-            out.kind = FetchOutcome::Kind::ParseError;
-            error = d.parsed->error().message;
-        } else {
-            out.kind = r.http_status ? FetchOutcome::Kind::HttpError : FetchOutcome::Kind::NetworkError;
-            error = r.error.empty() ? "HTTP " + std::to_string(r.http_status) : r.error;
-        }
-        if (error.empty()) {
-            st.last_success = now;
-            st.error.clear();
-            st.stale_since.reset();
-            if (!r.etag.empty() || !r.last_modified.empty() || !r.not_modified) {
-                Validators& v = validators[url];
-                v.etag = r.etag;
-                v.last_modified = r.last_modified;
-            }
-        } else {
-            st.error = error;
-            if (!st.stale_since) st.stale_since = now;
-        }
-        scheduler.on_result(url, out, hints, now);
-        if (scheduler.gone(url)) {
-            st.gone = true;
-            error = "410 Gone: the publisher removed this feed; polling stopped";
-            st.error = error;
-        }
-        st.next_fetch = scheduler.next_fetch(url).value_or(0);
-        report(url, error);
+        if (!store.find_status(r.url)) return;  // removed from the config while in flight
+        std::string error = apply_fetch_result(store, scheduler, validators[r.url], r.url, to_result(d.response, d.parsed), now);
+        report(r.url, error);
         // Also after a 304: the saved next_fetch is what keeps a restart from refetching feeds
         // that are not due (the write happens on the cache thread).
-        save(url);
+        save(r.url);
     }
 
     void start_due(int64_t now) {

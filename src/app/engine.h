@@ -8,6 +8,8 @@
 #pragma once
 
 #include "core/config.h"
+#include "core/fetch_result.h"
+#include "core/feed.h"
 #include "core/result.h"
 #include "core/store.h"
 
@@ -18,6 +20,10 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+namespace nk::net {
+struct FetchResponse;
+}
 
 namespace nk::app {
 
@@ -38,6 +44,9 @@ struct StatusChange {
     bool ok;                             // recovered (true) or failing (false)
     std::string message;
 };
+
+// The HTTP facts of a finished transfer, for apply_fetch_result (also used by simulations).
+FetchResult to_result(const net::FetchResponse& response, const std::optional<Result<Feed>>& parsed);
 
 // --config, else $XDG_CONFIG_HOME/newsroom-kiosk/kiosk.toml (or ~/.config/...), else
 // /etc/newsroom-kiosk/kiosk.toml; empty when none exists.
