@@ -19,6 +19,7 @@ cmake -S . -B build-san -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithD
       -DNK_SANITIZE=ON -DNK_FUZZ=ON -DNK_BUILD_BENCH=OFF >/dev/null
 cmake --build build-san -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp:print_suppressions=0 \
   ctest --test-dir build-san --output-on-failure -j"$jobs"
 
 if [ "${NK_SKIP_FUZZ:-0}" != 1 ]; then

@@ -1,5 +1,6 @@
 // newsroom-kiosk: command-line entry point. Thin on purpose: it picks a verb and hands over.
 #include "app/commands.h"
+#include "platform/display.h"
 
 #include <charconv>
 #include <optional>
@@ -13,10 +14,15 @@ namespace {
 void help() {
     std::cout << "newsroom-kiosk " NK_VERSION " - a news display for walls\n\n"
                  "usage:\n"
-                 "  newsroom-kiosk [--config FILE] [--feed URL]... [--cache-dir DIR] [--headless] [--duration SECONDS]\n"
-                 "      run the kiosk; with no config and no --feed it shows its embedded demo content.\n"
-                 "      --headless prints one line per card and per feed status change (the display\n"
-                 "      is not built yet, so this is also what runs without it)\n"
+                 "  newsroom-kiosk [--config FILE] [--feed URL]... [--cache-dir DIR] [--windowed WxH]\n"
+                 "                 [--always-render] [--duration SECONDS]\n"
+                 "      show the news full screen (or in a window); with no config and no --feed it shows\n"
+                 "      its embedded demo content. Keys: right/left next/previous, space pause, r reload,\n"
+                 "      s status page, Esc/q quit (windowed only). Tap right/left half, long press pauses.\n"
+                 "  newsroom-kiosk --headless [same options]\n"
+                 "      no window: one line per card and per feed status change\n"
+                 "  newsroom-kiosk --screenshot FILE.png [--size WxH] [--at SECONDS] [same options]\n"
+                 "      render the display (on the X server in $DISPLAY, e.g. Xvfb) and write a PNG\n"
                  "  newsroom-kiosk parse FILE [--content-type TYPE] [--base-url URL]\n"
                  "      print a feed as JSON (FILE - reads stdin)\n"
                  "  newsroom-kiosk check-config FILE\n"
@@ -39,6 +45,15 @@ int main(int argc, char** argv) {
     if (!args.empty() && args[0] == "check-config") return nk::app::check_config_command({args.begin() + 1, args.end()});
 
     nk::app::HeadlessArgs run;
+    nk::platform::DisplayArgs display;
+    bool headless = false;
+    auto size_arg = [](const std::string& v, int& w, int& h) {
+        auto x = v.find('x');
+        if (x == std::string::npos) return false;
+        auto a = std::from_chars(v.data(), v.data() + x, w), b = std::from_chars(v.data() + x + 1, v.data() + v.size(), h);
+        return a.ec == std::errc() && b.ec == std::errc() && a.ptr == v.data() + x && b.ptr == v.data() + v.size() &&
+               w >= 64 && h >= 64 && w <= 16384 && h <= 16384;
+    };
     for (size_t i = 0; i < args.size(); ++i) {
         std::string_view a = args[i];
         auto value = [&](const char* flag) -> std::optional<std::string> {
@@ -53,7 +68,23 @@ int main(int argc, char** argv) {
             help();
             return 0;
         } else if (a == "--headless") {
-            // The display lands with issue 4; until then every run is headless.
+            headless = true;
+        } else if (a == "--windowed" || a == "--size") {
+            auto v = value("--windowed");
+            if (!v || !size_arg(*v, display.window_w, display.window_h))
+                return usage(std::string(a) + " needs a size like 1280x720");
+        } else if (a == "--screenshot") {
+            auto v = value("--screenshot");
+            if (!v) return usage("--screenshot needs a PNG file name");
+            display.screenshot = *v;
+        } else if (a == "--at") {
+            auto v = value("--at");
+            int64_t s = 0;
+            if (!v || std::from_chars(v->data(), v->data() + v->size(), s).ec != std::errc() || s < 0)
+                return usage("--at needs a number of seconds");
+            display.screenshot_at = static_cast<double>(s);
+        } else if (a == "--always-render") {
+            display.always_render = true;
         } else if (a == "--config") {
             auto v = value("--config");
             if (!v) return usage("--config needs a file");
@@ -76,5 +107,14 @@ int main(int argc, char** argv) {
             return usage("unknown argument '" + std::string(a) + "'");
         }
     }
-    return nk::app::headless_command(run);
+    if (headless) return nk::app::headless_command(run);
+    if (!display.screenshot.empty() && display.window_w == 0) {
+        display.window_w = 1920;
+        display.window_h = 1080;
+    }
+    display.kiosk.engine.config_path = run.config_path;
+    display.kiosk.engine.feed_urls = run.feed_urls;
+    display.kiosk.engine.cache_dir = run.cache_dir;
+    display.duration = static_cast<double>(run.duration_seconds);
+    return nk::platform::run_display(std::move(display));
 }

@@ -142,7 +142,10 @@ TEST_CASE("every table and every key is read", "[config]") {
     CHECK(d.monitor == "1");  // an index, kept as text like a name
     CHECK(d.title == "Lobby News");
     CHECK(d.logo == "/usr/share/kiosk/logo.png");
-    CHECK(d.max_fps == 60);
+    CHECK(d.max_fps == 50);
+    CHECK(d.transition_fps == 20);
+    CHECK(d.ticker_fps == 45);
+    CHECK(d.renderer == "gl2");
 
     // Reload compares the new config with the running one.
     CHECK(nk::parse_config(fixture("config-full.toml"), "x").config == c);
@@ -309,7 +312,7 @@ breaking_dwell_factor = 0.5
     CHECK(p.config.fetch.user_agent.empty());
     CHECK(p.config.display.theme == "dark");
     CHECK(p.config.display.monitor.empty());
-    CHECK(p.config.display.max_fps == 30);
+    CHECK(p.config.display.max_fps == 60);
     CHECK(p.config.rotation.dedupe);
 
     nk::ConfigParse names = parse("[display]\nmonitor = \"HDMI-A-1\"\n");
@@ -627,7 +630,7 @@ TEST_CASE("config_keys lists every table's keys once", "[config]") {
     CHECK(unique.count("cache.max_bytes") == 1);
     CHECK(unique.count("display.max_fps") == 1);
     CHECK(unique.count("fetch") == 0);
-    CHECK(keys.size() == 1 + 11 + 13 + 7 + 2 + 17);
+    CHECK(keys.size() == 1 + 11 + 13 + 7 + 2 + 20);
 }
 
 // [SECTION] OPML

@@ -29,8 +29,10 @@ constexpr std::string_view kDemoScheme = "demo:";
 constexpr int64_t kConfigCheckSeconds = 2;
 constexpr int64_t kOpmlRefreshSeconds = 3600;
 constexpr int64_t kOpmlRetrySeconds = 300;
-// The fetcher echoes request ids; this one marks the OPML list, whose body is not a feed.
+// The fetcher echoes request ids: feeds count up from 1, raw fetches (Engine::fetch) from
+// kRawIdBase, and the OPML list, whose body is not a feed, has the last one.
 constexpr uint64_t kOpmlRequestId = UINT64_MAX;
+constexpr uint64_t kRawIdBase = uint64_t{1} << 63;
 constexpr const char* kOpmlCacheFile = "opml-feeds.opml";
 
 bool is_remote(std::string_view u) { return url::has_scheme(u) && !u.starts_with("file:"); }
@@ -219,6 +221,7 @@ struct Engine::Impl {
     std::vector<StatusChange> changes;
     std::unique_ptr<net::Fetcher> fetcher;
     uint64_t next_id = 1;
+    uint64_t next_raw_id = kRawIdBase;
 
     Config file_config;                  // as read from the file (local OPML merged in)
     std::vector<FeedConfig> opml_feeds;  // from an OPML list fetched by URL
@@ -229,6 +232,7 @@ struct Engine::Impl {
     std::mutex inbox_mu;
     std::vector<Done> inbox;
     std::map<std::string, std::string> encodings;  // url -> charset override; read on the fetch thread
+    std::map<uint64_t, std::function<void(net::FetchResponse&&)>> raw_done;  // by request id
 
     void publish_encodings() {
         std::map<std::string, std::string> e;
@@ -245,6 +249,17 @@ struct Engine::Impl {
 
     // Runs on the fetch thread: parsing there keeps the main thread free for drawing.
     void on_fetched(net::FetchResponse&& r) {
+        if (r.id >= kRawIdBase && r.id != kOpmlRequestId) {
+            std::function<void(net::FetchResponse&&)> done;
+            {
+                std::lock_guard lock(inbox_mu);
+                auto it = raw_done.find(r.id);
+                if (it == raw_done.end()) return;
+                done = std::move(it->second);
+                raw_done.erase(it);
+            }
+            return done(std::move(r));
+        }
         Done d;
         if (r.id != kOpmlRequestId && r.ok && !r.not_modified) {
             std::string charset;
@@ -607,9 +622,20 @@ const Store& Engine::store() const { return impl_->store; }
 const Config& Engine::config() const { return impl_->config; }
 std::string Engine::source_name(const std::string& feed_url) const { return impl_->source_of(feed_url); }
 const fs::path& Engine::config_path() const { return impl_->config_path; }
+fs::path Engine::cache_dir() const { return impl_->cache ? impl_->cache->dir() : fs::path(); }
 void Engine::fetch_all_now(int64_t now) {
     impl_->scheduler.fetch_all_now(now);
     impl_->start_due(now);
+}
+
+void Engine::fetch(net::FetchRequest request, std::function<void(net::FetchResponse&&)> done) {
+    Impl& m = *impl_;
+    request.id = m.next_raw_id++;
+    {
+        std::lock_guard lock(m.inbox_mu);
+        m.raw_done.emplace(request.id, std::move(done));
+    }
+    m.fetcher->submit(std::move(request));
 }
 
 }  // namespace nk::app

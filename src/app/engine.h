@@ -2,9 +2,9 @@
 // the main thread; the Fetcher's thread parses finished transfers and hands them over through an
 // inbox. The display (issue 4) and `--headless` drive the same Engine: call pump() whenever woken
 // or at next_deadline(); read cards and statuses from it.
-// Everything here is main-thread only, except that the wake callback is invoked from the fetch
-// thread and the log callback also from the cache-writer thread (disk writes never block the
-// main thread after startup).
+// Everything here is main-thread only, except that the wake callback and fetch()'s `done` are
+// invoked from the fetch thread and the log callback also from the cache-writer thread (disk
+// writes never block the main thread after startup).
 #pragma once
 
 #include "core/config.h"
@@ -22,6 +22,7 @@
 #include <vector>
 
 namespace nk::net {
+struct FetchRequest;
 struct FetchResponse;
 }
 
@@ -74,7 +75,15 @@ public:
     const Config& config() const;
     std::string source_name(const std::string& feed_url) const;
     const std::filesystem::path& config_path() const;
+    // Where feeds are cached (images go in a folder there); empty when running without a disk cache.
+    std::filesystem::path cache_dir() const;
     void fetch_all_now(int64_t now);     // the `r` key
+
+    // A transfer that is not a feed (images), through the same Fetcher: its limits, host caps,
+    // proxy and User-Agent. The request's id is replaced; `done` runs on the fetch thread, so it
+    // must be quick and thread-safe. A request still queued or running when the Engine is
+    // destroyed gets no call at all: never wait for `done` without a bound.
+    void fetch(net::FetchRequest request, std::function<void(net::FetchResponse&&)> done);
 
 private:
     struct Impl;

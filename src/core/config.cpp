@@ -470,6 +470,9 @@ constexpr Field<DisplayConfig> kDisplayFields[] = {
     {"title", [](C& c, const E& e, DisplayConfig& d) { c.text(e, d.title); }},
     {"logo", [](C& c, const E& e, DisplayConfig& d) { c.text(e, d.logo); }},
     {"max_fps", [](C& c, const E& e, DisplayConfig& d) { c.integer_into(e, 1, 240, d.max_fps); }},
+    {"transition_fps", [](C& c, const E& e, DisplayConfig& d) { c.integer_into(e, 1, 240, d.transition_fps); }},
+    {"ticker_fps", [](C& c, const E& e, DisplayConfig& d) { c.integer_into(e, 1, 240, d.ticker_fps); }},
+    {"renderer", [](C& c, const E& e, DisplayConfig& d) { c.choice(e, {"auto", "gl3", "gl2"}, d.renderer); }},
 };
 
 void read_feeds(Checker& c, const Entry& e, Config& cfg) {

@@ -86,7 +86,10 @@ struct DisplayConfig {
     std::string monitor;                   // index or name; empty: the primary
     std::string title = "newsroom-kiosk";
     std::string logo;                      // image path
-    int max_fps = 30;
+    int max_fps = 60;                      // ceiling for every animation
+    int transition_fps = 30;
+    int ticker_fps = 60;
+    std::string renderer = "auto";         // auto | gl3 | gl2
 
     bool operator==(const DisplayConfig&) const = default;
 };

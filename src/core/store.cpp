@@ -767,19 +767,8 @@ std::optional<Card> Rotation::next(const Store& store, const Config& config, int
 
     Card card;
     card.entry = *pick;
-    const FeedConfig* fc = nullptr;
-    std::size_t color_index = pick_feed;
-    for (std::size_t i = 0; i < config.feeds.size(); ++i)
-        if (config.feeds[i].url == pick->feed_url) {
-            fc = &config.feeds[i];
-            color_index = i;  // by position in the file, so disabling one feed does not recolour the rest
-            break;
-        }
-    const FeedStatus* st = store.find_status(pick->feed_url);
-    if (fc && !fc->name.empty()) card.source = fc->name;
-    else if (st && !st->title.empty()) card.source = st->title;
-    else card.source = display_host(pick->feed_url);
-    card.color = fc && !fc->color.empty() ? fc->color : std::string(kPalette[color_index % kPalette.size()]);
+    card.source = feed_source_name(store, config, pick->feed_url);
+    card.color = feed_color(config, pick->feed_url, pick_feed);
     card.dwell_seconds = dwell_seconds(pick->item, config.rotation);
     if (pick->breaking) card.dwell_seconds *= std::max(1.0, config.rotation.breaking_dwell_factor);
 
@@ -793,6 +782,23 @@ std::optional<Card> Rotation::previous() {
     if (back_ + 1 >= history_.size()) return std::nullopt;
     ++back_;
     return history_[history_.size() - 1 - back_];
+}
+
+std::string feed_source_name(const Store& store, const Config& config, std::string_view feed_url) {
+    for (const FeedConfig& f : config.feeds)
+        if (f.url == feed_url && !f.name.empty()) return f.name;
+    if (const FeedStatus* st = store.find_status(feed_url); st && !st->title.empty()) return st->title;
+    return display_host(feed_url);
+}
+
+std::string feed_color(const Config& config, std::string_view feed_url, std::size_t fallback_index) {
+    for (std::size_t i = 0; i < config.feeds.size(); ++i)
+        if (config.feeds[i].url == feed_url) {
+            if (!config.feeds[i].color.empty()) return config.feeds[i].color;
+            // By position in the file, so disabling one feed does not recolour the rest.
+            return std::string(kPalette[i % kPalette.size()]);
+        }
+    return std::string(kPalette[fallback_index % kPalette.size()]);
 }
 
 }  // namespace nk

@@ -106,6 +106,12 @@ private:
     void set_entries(FeedState& fs, std::vector<Entry> entries);
 };
 
+// The badge name of a feed: its configured name, else its own title, else its host.
+std::string feed_source_name(const Store& store, const Config& config, std::string_view feed_url);
+// The feed's colour ("#rrggbb"): configured, else a palette colour by its position in the config
+// (`fallback_index` for a URL not in the config, e.g. an OPML-only feed).
+std::string feed_color(const Config& config, std::string_view feed_url, std::size_t fallback_index);
+
 // Canonical form of a link for dedupe: scheme and host lower-cased, default port, fragment and
 // tracking parameters (utm_*, fbclid, gclid, ...) removed, trailing slash dropped. "www." and the
 // scheme are kept: merging them would merge sites that differ.

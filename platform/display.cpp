@@ -1,0 +1,391 @@
+#include "platform/display.h"
+
+#include <imgui.h>
+#include <backends/imgui_impl_glfw.h>
+#include <backends/imgui_impl_opengl2.h>
+#include <backends/imgui_impl_opengl3.h>
+#include <stb_image_write.h>
+
+#include <GLFW/glfw3.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdint>
+#include <ctime>
+#include <iostream>
+#include <set>
+#include <sys/resource.h>
+#include <vector>
+
+namespace nk::platform {
+namespace {
+
+std::atomic<bool> g_stop{false};
+extern "C" void nk_display_on_signal(int) { g_stop.store(true); }
+
+double steady_now() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+int64_t wall_now() { return static_cast<int64_t>(std::time(nullptr)); }
+
+void log_line(const std::string& s) { std::cerr << s << std::endl; }
+
+void on_glfw_error(int code, const char* what) {
+    log_line("glfw: error " + std::to_string(code) + ": " + (what ? what : "?"));
+}
+
+class GlTextures : public app::TextureApi {
+public:
+    ImTextureID upload(const unsigned char* rgba, int w, int h) override {
+        GLuint tex = 0;
+        glGenTextures(1, &tex);
+        if (!tex) return nullptr;
+        glBindTexture(GL_TEXTURE_2D, tex);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+        glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+        glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, w, h, 0, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
+        return reinterpret_cast<ImTextureID>(static_cast<intptr_t>(tex));
+    }
+    void release(ImTextureID id) override {
+        GLuint tex = static_cast<GLuint>(reinterpret_cast<intptr_t>(id));
+        glDeleteTextures(1, &tex);
+    }
+};
+
+// Whether the back buffer keeps its pixels across a swap (copy-swap, as Mesa's software
+// rasteriser under X does), so a frame may repaint only the strip that moved. Flipping or
+// discarding platforms (most GPUs, EGL's default) fail the probe and get full frames.
+bool back_buffer_preserved(GLFWwindow* w) {
+    const float colours[2][3] = {{1, 0, 0}, {0, 0, 1}};
+    for (int round = 0; round < 2; ++round) {
+        for (const auto& c : colours) {
+            glClearColor(c[0], c[1], c[2], 1);
+            glClear(GL_COLOR_BUFFER_BIT);
+            glfwSwapBuffers(w);
+        }
+        unsigned char px[4] = {};
+        glReadBuffer(GL_BACK);
+        glReadPixels(0, 0, 1, 1, GL_RGBA, GL_UNSIGNED_BYTE, px);
+        if (!(px[0] < 8 && px[2] > 247)) return false;
+    }
+    return true;
+}
+
+bool write_png(const std::string& path, int w, int h) {
+    std::vector<unsigned char> rgba(static_cast<size_t>(w) * static_cast<size_t>(h) * 4);
+    glPixelStorei(GL_PACK_ALIGNMENT, 1);
+    glReadBuffer(GL_BACK);
+    glReadPixels(0, 0, w, h, GL_RGBA, GL_UNSIGNED_BYTE, rgba.data());
+    // GL rows run bottom-up; alpha differs between the GL2 and GL3 backends, so drop it.
+    std::vector<unsigned char> rgb(static_cast<size_t>(w) * static_cast<size_t>(h) * 3);
+    for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x)
+            for (int c = 0; c < 3; ++c)
+                rgb[(static_cast<size_t>(y) * static_cast<size_t>(w) + static_cast<size_t>(x)) * 3 + static_cast<size_t>(c)] =
+                    rgba[(static_cast<size_t>(h - 1 - y) * static_cast<size_t>(w) + static_cast<size_t>(x)) * 4 + static_cast<size_t>(c)];
+    return stbi_write_png(path.c_str(), w, h, 3, rgb.data(), w * 3) != 0;
+}
+
+GLFWmonitor* pick_monitor(const std::string& want) {
+    int n = 0;
+    GLFWmonitor** all = glfwGetMonitors(&n);
+    if (n <= 0) return nullptr;
+    if (want.empty()) return glfwGetPrimaryMonitor();
+    bool index = !want.empty() && want.find_first_not_of("0123456789") == std::string::npos;
+    for (int i = 0; i < n; ++i) {
+        const char* name = glfwGetMonitorName(all[i]);
+        if ((index && std::to_string(i) == want) || (!index && name && want == name)) return all[i];
+    }
+    std::string names;
+    for (int i = 0; i < n; ++i) names += (i ? ", " : "") + std::to_string(i) + " " + glfwGetMonitorName(all[i]);
+    log_line("display: no monitor \"" + want + "\" (have: " + names + "); using the primary");
+    return glfwGetPrimaryMonitor();
+}
+
+struct Loop {
+    GLFWwindow* window = nullptr;
+    app::Kiosk* kiosk = nullptr;
+    bool gl3 = false;
+    bool preserved = false;
+    bool fullscreen = false;
+    bool force_full = true;
+    double press_at = -1;
+    float press_x = 0;
+    std::set<GLenum> gl_errors_seen;
+    uint64_t frames = 0, full_frames = 0;
+
+    void render(double t, bool full) {
+        if (gl3) ImGui_ImplOpenGL3_NewFrame();
+        else ImGui_ImplOpenGL2_NewFrame();
+        ImGui_ImplGlfw_NewFrame();
+        ImGui::NewFrame();
+        kiosk->draw(t, full ? ImGui::GetBackgroundDrawList() : nullptr, ImGui::GetForegroundDrawList());
+        ImGui::Render();
+        int fw = 0, fh = 0;
+        glfwGetFramebufferSize(window, &fw, &fh);
+        glViewport(0, 0, fw, fh);
+        if (full) {
+            glClearColor(0, 0, 0, 1);
+            glClear(GL_COLOR_BUFFER_BIT);
+        }
+        if (gl3) ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+        else ImGui_ImplOpenGL2_RenderDrawData(ImGui::GetDrawData());
+        for (GLenum e; (e = glGetError()) != GL_NO_ERROR;)
+            if (gl_errors_seen.insert(e).second) log_line("display: GL error 0x" + [&] {
+                char b[16];
+                std::snprintf(b, sizeof b, "%04x", e);
+                return std::string(b);
+            }());
+        ++frames;
+        if (full) ++full_frames;
+    }
+};
+
+Loop* loop_of(GLFWwindow* w) { return static_cast<Loop*>(glfwGetWindowUserPointer(w)); }
+
+void on_key(GLFWwindow* w, int key, int, int action, int) {
+    if (action != GLFW_PRESS) return;
+    Loop* l = loop_of(w);
+    double t = steady_now();
+    int64_t wall = wall_now();
+    switch (key) {
+    case GLFW_KEY_RIGHT: l->kiosk->key(app::Key::Next, t, wall); break;
+    case GLFW_KEY_LEFT: l->kiosk->key(app::Key::Previous, t, wall); break;
+    case GLFW_KEY_SPACE: l->kiosk->key(app::Key::Pause, t, wall); break;
+    case GLFW_KEY_R: l->kiosk->key(app::Key::Reload, t, wall); break;
+    case GLFW_KEY_S: l->kiosk->key(app::Key::Status, t, wall); break;
+    case GLFW_KEY_ESCAPE:
+    case GLFW_KEY_Q:
+        // A lobby keyboard (or a cat) must not close the full-screen kiosk.
+        if (!l->fullscreen) glfwSetWindowShouldClose(w, GLFW_TRUE);
+        break;
+    default: break;
+    }
+}
+
+void on_mouse(GLFWwindow* w, int button, int action, int) {
+    if (button != GLFW_MOUSE_BUTTON_LEFT) return;
+    Loop* l = loop_of(w);
+    double x = 0, y = 0;
+    glfwGetCursorPos(w, &x, &y);
+    if (action == GLFW_PRESS) {
+        l->press_at = steady_now();
+        l->press_x = static_cast<float>(x);
+    } else if (action == GLFW_RELEASE && l->press_at >= 0) {
+        int ww = 0, wh = 0, fw = 0, fh = 0;
+        glfwGetWindowSize(w, &ww, &wh);
+        glfwGetFramebufferSize(w, &fw, &fh);
+        float scale = ww > 0 ? static_cast<float>(fw) / static_cast<float>(ww) : 1.0f;
+        l->kiosk->tap(l->press_x * scale, steady_now() - l->press_at, steady_now(), wall_now());
+        l->press_at = -1;
+    }
+}
+
+void on_framebuffer_size(GLFWwindow* w, int width, int height) {
+    Loop* l = loop_of(w);
+    l->kiosk->set_size(static_cast<float>(width), static_cast<float>(height));
+    l->force_full = true;
+}
+
+void on_refresh(GLFWwindow* w) { loop_of(w)->force_full = true; }
+
+GLFWwindow* g_window = nullptr;
+std::string g_monitor_choice;
+
+// A TV switched off or unplugged takes its monitor away; keep running windowed and go back to
+// full screen when a monitor returns.
+void on_monitor(GLFWmonitor*, int) {
+    if (!g_window) return;
+    Loop* l = loop_of(g_window);
+    if (!l->fullscreen) return;
+    GLFWmonitor* m = pick_monitor(g_monitor_choice);
+    if (!m) {
+        glfwSetWindowMonitor(g_window, nullptr, 0, 0, 1280, 720, GLFW_DONT_CARE);
+        log_line("display: no monitor; running windowed");
+        return;
+    }
+    const GLFWvidmode* mode = glfwGetVideoMode(m);
+    glfwSetWindowMonitor(g_window, m, 0, 0, mode->width, mode->height, mode->refreshRate);
+    log_line(std::string("display: full screen on ") + glfwGetMonitorName(m) + " " + std::to_string(mode->width) + "x" +
+             std::to_string(mode->height));
+    l->force_full = true;
+}
+
+}  // namespace
+
+int run_display(DisplayArgs args) {
+    glfwSetErrorCallback(on_glfw_error);
+    if (!glfwInit()) {
+        log_line("display: cannot open a window (no X11 or Wayland display?); run with --headless for text output");
+        return 1;
+    }
+    std::signal(SIGINT, nk_display_on_signal);
+    std::signal(SIGTERM, nk_display_on_signal);
+
+    bool screenshot = !args.screenshot.empty();
+    GLFWmonitor* monitor = nullptr;
+    int w = args.window_w, h = args.window_h;
+    // The monitor choice comes from the config, which the Kiosk loads; read it early from a throwaway parse is
+    // not needed: the window opens first (so something is on screen at once) and moves when the config says so.
+    if (w <= 0 || h <= 0) {
+        monitor = pick_monitor("");
+        if (monitor) {
+            const GLFWvidmode* mode = glfwGetVideoMode(monitor);
+            // "Windowed full screen": the monitor's current mode, so the TV does not switch modes.
+            glfwWindowHint(GLFW_RED_BITS, mode->redBits);
+            glfwWindowHint(GLFW_GREEN_BITS, mode->greenBits);
+            glfwWindowHint(GLFW_BLUE_BITS, mode->blueBits);
+            glfwWindowHint(GLFW_REFRESH_RATE, mode->refreshRate);
+            w = mode->width;
+            h = mode->height;
+        } else {
+            log_line("display: no monitor found; opening a 1280x720 window and carrying on");
+            w = 1280;
+            h = 720;
+        }
+    }
+    // No GL version hints: the driver's highest compatibility context (2.1 on a Pi 3, 4.x elsewhere);
+    // asking for 3.0 fails outright on GL 2.1 drivers.
+    GLFWwindow* window = glfwCreateWindow(w, h, "newsroom-kiosk", monitor, nullptr);
+    if (!window) {
+        log_line("display: cannot create an OpenGL window");
+        glfwTerminate();
+        return 1;
+    }
+    g_window = window;
+    glfwMakeContextCurrent(window);
+    glfwSwapInterval(1);
+
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;
+    io.LogFilename = nullptr;
+    Loop loop;
+    loop.window = window;
+    loop.fullscreen = monitor != nullptr;
+    if (loop.fullscreen) {
+        glfwSetInputMode(window, GLFW_CURSOR, GLFW_CURSOR_HIDDEN);
+        // Without this the 1.86 backend shows the cursor again on every frame.
+        io.ConfigFlags |= ImGuiConfigFlags_NoMouseCursorChange;
+    }
+    ImGui_ImplGlfw_InitForOpenGL(window, false);
+
+    GlTextures textures;
+    args.kiosk.engine.wake = [] { glfwPostEmptyEvent(); };
+    if (!args.kiosk.engine.log) args.kiosk.engine.log = log_line;
+    double t0 = steady_now();
+    auto kiosk = app::Kiosk::create(args.kiosk, textures, t0, wall_now());
+    if (!kiosk) {
+        log_line("newsroom-kiosk: " + kiosk.error().message);
+        ImGui_ImplGlfw_Shutdown();
+        ImGui::DestroyContext();
+        glfwDestroyWindow(window);
+        glfwTerminate();
+        return 1;
+    }
+    app::Kiosk& k = *kiosk.value();
+    loop.kiosk = &k;
+
+    const std::string renderer = k.config().display.renderer;
+    loop.gl3 = renderer != "gl2" && ImGui_ImplOpenGL3_Init(nullptr);
+    if (!loop.gl3) {
+        while (glGetError() != GL_NO_ERROR) {
+        }
+        ImGui_ImplOpenGL2_Init();
+    }
+    log_line(std::string("display: GL ") + reinterpret_cast<const char*>(glGetString(GL_VERSION)) + " / " +
+             reinterpret_cast<const char*>(glGetString(GL_RENDERER)) + ", backend " + (loop.gl3 ? "opengl3" : "opengl2"));
+
+    g_monitor_choice = k.config().display.monitor;
+    if (loop.fullscreen && !g_monitor_choice.empty()) on_monitor(nullptr, 0);
+
+    loop.preserved = !args.always_render && back_buffer_preserved(window);
+    log_line(std::string("display: ") + (loop.preserved ? "back buffer preserved: moving parts redraw alone"
+                                                        : "back buffer not preserved: every frame is drawn whole"));
+
+    glfwSetWindowUserPointer(window, &loop);
+    glfwSetKeyCallback(window, on_key);
+    glfwSetMouseButtonCallback(window, on_mouse);
+    glfwSetFramebufferSizeCallback(window, on_framebuffer_size);
+    glfwSetWindowRefreshCallback(window, on_refresh);
+    glfwSetMonitorCallback(on_monitor);
+    int fw = 0, fh = 0;
+    glfwGetFramebufferSize(window, &fw, &fh);
+    k.set_size(static_cast<float>(fw), static_cast<float>(fh));
+
+    int rc = 0;
+    double shot_deadline = -1;
+    while (!glfwWindowShouldClose(window) && !g_stop.load()) {
+        double t = steady_now();
+        int64_t wall = wall_now();
+        k.update(t, wall);
+        if (k.refresh_fonts(*io.Fonts)) {
+            if (loop.gl3) {
+                ImGui_ImplOpenGL3_DestroyFontsTexture();
+                ImGui_ImplOpenGL3_CreateFontsTexture();
+            } else {
+                ImGui_ImplOpenGL2_DestroyFontsTexture();
+                ImGui_ImplOpenGL2_CreateFontsTexture();
+            }
+            loop.force_full = true;
+        }
+        app::FramePlan plan = k.plan(t);
+        bool full = plan.full || loop.force_full || args.always_render || !loop.preserved;
+        bool draw = full || plan.dynamic;
+        // Without a preserved back buffer a dynamic frame must repaint everything.
+        if (draw && !loop.preserved) full = true;
+        if (screenshot) {
+            // Content and the current card's image are worth waiting for (up to 15 s); the rotation never waits.
+            bool ready = k.has_content() && !k.image_pending();
+            if (shot_deadline < 0 && (ready || t - t0 > 15)) shot_deadline = t + args.screenshot_at;
+            if (shot_deadline >= 0 && t >= shot_deadline) {
+                loop.render(t, true);
+                glfwGetFramebufferSize(window, &fw, &fh);
+                if (!write_png(args.screenshot, fw, fh)) {
+                    log_line("screenshot: cannot write " + args.screenshot);
+                    rc = 1;
+                } else {
+                    log_line("screenshot: wrote " + args.screenshot + " (" + std::to_string(fw) + "x" + std::to_string(fh) + ")");
+                }
+                break;
+            }
+        }
+        if (draw) {
+            loop.render(t, full);
+            glfwSwapBuffers(window);
+            loop.force_full = false;
+        }
+        if (args.duration > 0 && t - t0 >= args.duration) break;
+        double wake = args.always_render ? t : plan.wake_at;
+        if (screenshot) wake = std::min(wake, t + 0.05);
+        if (args.duration > 0) wake = std::min(wake, t0 + args.duration);
+        // Capped so a signal is noticed within a second; waking costs no frame.
+        double wait = std::min(1.0, wake - steady_now());
+        if (wait > 0) glfwWaitEventsTimeout(wait);
+        else glfwPollEvents();
+    }
+    double secs = steady_now() - t0;
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    char peak[32];
+    std::snprintf(peak, sizeof peak, "%.1f", static_cast<double>(ru.ru_maxrss) / 1024.0);
+    log_line("display: " + std::to_string(loop.frames) + " frames (" + std::to_string(loop.full_frames) + " full) in " +
+             std::to_string(static_cast<int>(secs)) + " s, peak RSS " + peak + " MiB");
+
+    kiosk->reset();
+    if (loop.gl3) ImGui_ImplOpenGL3_Shutdown();
+    else ImGui_ImplOpenGL2_Shutdown();
+    ImGui_ImplGlfw_Shutdown();
+    ImGui::DestroyContext();
+    g_window = nullptr;
+    glfwDestroyWindow(window);
+    glfwTerminate();
+    return rc;
+}
+
+}  // namespace nk::platform

@@ -1,0 +1,588 @@
+#include "app/kiosk.h"
+
+#include "app/commands.h"
+#include "app/images.h"
+
+#include <stb_image.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <ctime>
+#include <iostream>
+#include <list>
+#include <unordered_map>
+
+namespace nk::app {
+namespace {
+
+constexpr double kDwellSteps = 4;          // dwell bar updates per second: a progress hint, not an animation
+constexpr double kLongPress = 0.6;         // seconds
+constexpr std::size_t kTickerItems = 40;
+constexpr int64_t kStaleAfter = 15 * 60;   // a failing feed's badge says so after this long
+constexpr std::size_t kTextureBudget = 48u << 20;  // bytes of image textures kept for reuse
+
+std::string format_time(const std::string& fmt, int64_t wall) {
+    if (fmt.empty()) return {};
+    std::time_t tt = static_cast<std::time_t>(wall);
+    std::tm tm{};
+    localtime_r(&tt, &tm);
+    char buf[128];
+    std::size_t n = std::strftime(buf, sizeof buf, fmt.c_str(), &tm);
+    std::string s(buf, n);
+    // "%e" pads single-digit days with a space; on a wall that reads as a layout mistake.
+    while (!s.empty() && s.front() == ' ') s.erase(s.begin());
+    for (std::size_t p; (p = s.find("  ")) != std::string::npos;) s.erase(p, 1);
+    return s;
+}
+
+// Seconds-resolution formats must be redrawn every second, the rest once a minute.
+bool shows_seconds(const std::string& fmt) {
+    for (std::size_t i = 0; i + 1 < fmt.size(); ++i)
+        if (fmt[i] == '%') {
+            char c = fmt[i + 1];
+            if (c == 'S' || c == 'T' || c == 'r' || c == 's' || c == 'c' || c == 'X') return true;
+            ++i;
+        }
+    return false;
+}
+
+void apply_timezone(const std::string& tz) {
+    static std::string applied = "\x01";
+    if (tz == applied) return;
+    applied = tz;
+    if (tz.empty()) unsetenv("TZ");
+    else setenv("TZ", tz.c_str(), 1);
+    tzset();
+}
+
+float ease_in_out(double x) {
+    x = std::clamp(x, 0.0, 1.0);
+    return static_cast<float>(x < 0.5 ? 4 * x * x * x : 1 - std::pow(-2 * x + 2, 3) / 2);
+}
+
+struct Texture {
+    ImTextureID id = nullptr;
+    int w = 0, h = 0;
+    double used = 0;
+};
+
+}  // namespace
+
+struct Kiosk::Impl {
+    std::unique_ptr<Engine> engine;
+    std::unique_ptr<ImageLoader> images;
+    TextureApi* textures = nullptr;
+    std::function<void(const std::string&)> log;
+    ui::FontSet fonts{[this](const std::string& s) { log(s); }};
+    int fonts_generation = 0;
+
+    float width = 1280, height = 720;
+    ui::Layout layout;
+    int64_t wall = 0;
+    double now = 0;
+
+    std::optional<Card> current, previous, lookahead;
+    std::vector<Card> page;              // list mode
+    double shown_at = 0, transition_start = -1e9;
+    double paused_elapsed = -1;          // >= 0 while paused: the dwell time already used
+    bool status_toggle = false;
+    uint64_t seen_generation = ~uint64_t{0};
+    uint64_t collected_generation = ~uint64_t{0};
+
+    std::vector<ui::TickerItem> ticker, ticker_pending;
+    double ticker_start = 0;
+
+    std::unordered_map<std::string, Texture> texture_cache;
+    Texture logo;
+    std::string logo_path;
+    std::size_t texture_bytes = 0;
+
+    uint64_t drawn_static = 0;           // hash of what the static layer shows
+    bool drawn_any = false;
+    double drawn_dynamic_at = -1e9;
+    int64_t drawn_dwell_step = -1;
+
+    const Config& cfg() const { return engine->config(); }
+    ui::Mode mode() const { return ui::parse_mode(cfg().display.mode); }
+    double transition_seconds() const { return cfg().display.transition_ms / 1000.0; }
+    double dwell() const { return mode() == ui::Mode::List ? std::max(12.0, 3.0 * static_cast<double>(page.size())) :
+                                   current ? current->dwell_seconds : 0; }
+    double elapsed(double t) const { return paused_elapsed >= 0 ? paused_elapsed : t - shown_at; }
+
+    // --- rotation ---------------------------------------------------------------------------
+
+    std::optional<Card> take_card() {
+        if (lookahead) return std::exchange(lookahead, std::nullopt);
+        return engine->next_card(wall);
+    }
+
+    void show(std::optional<Card> next, double t) {
+        if (!next) return;
+        if (current && cfg().display.transition != "none" && transition_seconds() > 0) {
+            previous = current;
+            transition_start = t;
+        } else {
+            previous.reset();
+            transition_start = -1e9;
+        }
+        current = std::move(next);
+        shown_at = t;
+        if (paused_elapsed >= 0) paused_elapsed = 0;
+        // One card ahead, so its image is usually ready by the time it is shown.
+        lookahead = engine->next_card(wall);
+        request_images();
+    }
+
+    void advance(double t) {
+        if (mode() == ui::Mode::List) {
+            page.clear();
+            std::size_t want = list_rows();
+            for (std::size_t i = 0; i < want; ++i) {
+                auto c = take_card();
+                if (!c) break;
+                if (std::any_of(page.begin(), page.end(), [&](const Card& p) { return p.entry.item.title == c->entry.item.title; })) break;
+                page.push_back(std::move(*c));
+            }
+            shown_at = t;
+            request_images();
+            return;
+        }
+        show(take_card(), t);
+    }
+
+    std::size_t list_rows() const {
+        ui::FontSizes fs = ui::font_sizes(layout, ui::Mode::List);
+        float row = fs.px[static_cast<int>(ui::FontRole::Meta)] + fs.px[static_cast<int>(ui::FontRole::Headline)] * 2.3f +
+                    36 * layout.unit;
+        return static_cast<std::size_t>(std::clamp(layout.body.h / row, 1.0f, 12.0f));
+    }
+
+    // --- images -------------------------------------------------------------------------------
+
+    void request_images() {
+        auto want = [&](const std::string& url) {
+            if (!url.empty() && !texture_cache.count(url)) images->request(url, wall);
+        };
+        for (const auto* c : {&current, &lookahead})
+            if (*c) want((*c)->entry.item.image);
+        for (const Card& c : page) want(c.entry.item.image);
+    }
+
+    void take_images(double t) {
+        for (DecodedImage& img : images->take_ready()) {
+            if (texture_cache.count(img.url)) continue;
+            ImTextureID id = textures->upload(img.rgba.data(), img.width, img.height);
+            if (!id) continue;
+            texture_cache[img.url] = {id, img.width, img.height, t};
+            texture_bytes += static_cast<std::size_t>(img.width) * static_cast<std::size_t>(img.height) * 4;
+        }
+        // Least recently used first, never one that is on screen or next.
+        while (texture_bytes > kTextureBudget) {
+            auto victim = texture_cache.end();
+            for (auto it = texture_cache.begin(); it != texture_cache.end(); ++it) {
+                if (on_screen(it->first)) continue;
+                if (victim == texture_cache.end() || it->second.used < victim->second.used) victim = it;
+            }
+            if (victim == texture_cache.end()) break;
+            textures->release(victim->second.id);
+            texture_bytes -= static_cast<std::size_t>(victim->second.w) * static_cast<std::size_t>(victim->second.h) * 4;
+            texture_cache.erase(victim);
+        }
+    }
+
+    // The header logo is a local file named in the config: small, read once per change, here.
+    void load_logo() {
+        const std::string& path = cfg().display.logo;
+        if (path == logo_path) return;
+        logo_path = path;
+        if (logo.id) textures->release(logo.id);
+        logo = {};
+        if (path.empty()) return;
+        int w = 0, h = 0, n = 0;
+        unsigned char* px = stbi_load(path.c_str(), &w, &h, &n, 4);
+        if (!px) {
+            log("logo " + path + ": cannot read it (" + (stbi_failure_reason() ? stbi_failure_reason() : "unknown") +
+                "); showing the title only");
+            return;
+        }
+        if (w > 2048 || h > 2048) log("logo " + path + ": " + std::to_string(w) + "x" + std::to_string(h) + " is larger than a GPU may take; use at most 2048 px");
+        else logo = {textures->upload(px, w, h), w, h, 0};
+        stbi_image_free(px);
+    }
+
+    bool on_screen(const std::string& url) const {
+        for (const auto* c : {&current, &previous, &lookahead})
+            if (*c && (*c)->entry.item.image == url) return true;
+        return std::any_of(page.begin(), page.end(), [&](const Card& c) { return c.entry.item.image == url; });
+    }
+
+    // --- the scene ----------------------------------------------------------------------------
+
+    ui::CardView view(const Card& c) {
+        ui::CardView v;
+        v.id = c.entry.feed_url + "\n" + (c.entry.item.id.empty() ? c.entry.item.link : c.entry.item.id) + "\n" + c.entry.item.title;
+        v.source = c.source;
+        v.headline = c.entry.item.title;
+        v.summary = c.entry.item.summary;
+        v.age = relative_age(c.entry.time, wall);
+        v.link = c.entry.item.link;
+        v.color = ui::parse_color(c.color, IM_COL32(90, 100, 120, 255));
+        v.breaking = c.entry.breaking;
+        if (const FeedStatus* st = engine->store().find_status(c.entry.feed_url))
+            v.stale = st->stale_since && wall - *st->stale_since >= kStaleAfter;
+        if (auto it = texture_cache.find(c.entry.item.image); it != texture_cache.end()) {
+            it->second.used = now;
+            v.image = it->second.id;
+            v.image_w = it->second.w;
+            v.image_h = it->second.h;
+        }
+        return v;
+    }
+
+    std::vector<ui::TickerItem> ticker_items() const {
+        std::vector<ui::TickerItem> out;
+        auto lists = engine->store().eligible(wall);
+        std::vector<std::string> urls = engine->store().feed_urls();
+        // Round-robin over the feeds, newest first, so one busy feed does not fill the crawl.
+        for (std::size_t depth = 0; out.size() < kTickerItems; ++depth) {
+            bool any = false;
+            for (std::size_t f = 0; f < lists.size() && out.size() < kTickerItems; ++f) {
+                if (depth >= lists[f].size()) continue;
+                any = true;
+                const Entry* e = lists[f][depth];
+                out.push_back({feed_source_name(engine->store(), cfg(), e->feed_url), e->item.title,
+                               ui::parse_color(feed_color(cfg(), e->feed_url, f), IM_COL32(90, 100, 120, 255))});
+            }
+            if (!any) break;
+        }
+        return out;
+    }
+
+    std::string banner() const {
+        std::vector<std::string> urls = engine->store().feed_urls();
+        if (urls.empty()) return {};
+        int64_t since = INT64_MAX;
+        for (const auto& u : urls) {
+            const FeedStatus* st = engine->store().find_status(u);
+            if (!st || st->error.empty() || !st->stale_since) return {};
+            since = std::min(since, *st->stale_since);
+        }
+        return "offline since " + format_time("%H:%M", since);
+    }
+
+    std::vector<ui::FeedStatusView> statuses() const {
+        std::vector<ui::FeedStatusView> out;
+        std::vector<std::string> urls = engine->store().feed_urls();
+        for (std::size_t i = 0; i < urls.size(); ++i) {
+            const FeedStatus* st = engine->store().find_status(urls[i]);
+            ui::FeedStatusView v;
+            v.url = urls[i];
+            v.source = feed_source_name(engine->store(), cfg(), urls[i]);
+            v.color = ui::parse_color(feed_color(cfg(), urls[i], i), IM_COL32(90, 100, 120, 255));
+            if (!st || st->last_attempt == 0) {
+                v.state = "waiting";
+            } else if (st->gone) {
+                v.state = "stopped (gone)";
+                v.ok = false;
+            } else if (!st->error.empty()) {
+                v.state = "failing";
+                v.ok = false;
+            } else {
+                v.state = "ok";
+            }
+            if (st) {
+                std::string items = std::to_string(st->item_count) + " items";
+                std::string updated = st->last_success ? "updated " + relative_age(st->last_success, wall) : "never updated";
+                v.detail = st->error.empty() ? items + " · " + updated : st->error + " · " + updated;
+            }
+            out.push_back(std::move(v));
+        }
+        return out;
+    }
+
+    int64_t transition_step(double t) const {
+        return static_cast<int64_t>(std::floor((t - transition_start) * std::max(1, cfg().display.transition_fps)));
+    }
+
+    bool in_transition(double t) const {
+        return previous && t - transition_start < transition_seconds();
+    }
+
+    ui::Scene scene(double t) {
+        const DisplayConfig& d = cfg().display;
+        ui::Scene s;
+        s.width = width;
+        s.height = height;
+        s.theme = ui::Theme::named(d.theme);
+        s.mode = mode();
+        s.safe_area = static_cast<float>(d.safe_area);
+        if (d.pixel_shift) {
+            // A slow orbit of a few pixels, one step every three minutes.
+            int64_t step = wall / 180;
+            float r = 3 * layout.unit;
+            s.shift = {r * static_cast<float>(step % 3 - 1), r * static_cast<float>((step / 3) % 3 - 1)};
+        }
+        s.title = d.title;
+        s.logo = logo.id;
+        s.logo_w = logo.w;
+        s.logo_h = logo.h;
+        s.clock = format_time(d.clock_format, wall);
+        s.date = format_time(d.date_format, wall);
+        s.qr = d.qr;
+        s.transition_kind = ui::parse_transition(d.transition);
+        if (current) s.card = view(*current);
+        if (in_transition(t)) {
+            s.previous = view(*previous);
+            double fps = std::max(1, d.transition_fps);
+            double stepped = static_cast<double>(transition_step(t)) / fps;
+            s.transition = ease_in_out(stepped / transition_seconds());
+        }
+        if (current && dwell() > 0) s.dwell = static_cast<float>(std::floor(elapsed(t) * kDwellSteps) / kDwellSteps / dwell());
+        for (const Card& c : page) s.list.push_back(view(c));
+        s.ticker = d.ticker;
+        s.ticker_items = ticker;
+        s.ticker_offset = (t - ticker_start) * d.ticker_speed;
+        s.banner = banner();
+        s.paused = paused_elapsed >= 0;
+        s.status_page = d.status_page || status_toggle;
+        if (s.status_page) s.statuses = statuses();
+        std::size_t n = engine->store().feed_urls().size();
+        s.waiting_message = n == 0 ? "No feeds configured" :
+                            "Waiting for news from " + std::to_string(n) + (n == 1 ? " feed…" : " feeds…");
+        return s;
+    }
+
+    static uint64_t hash_static(const ui::Scene& s, int fonts_gen) {
+        std::string k;
+        auto add = [&](std::string_view v) { k.append(v); k.push_back('\x1f'); };
+        auto card = [&](const ui::CardView& c) {
+            add(c.id); add(c.age); add(c.source);
+            add(std::to_string(reinterpret_cast<uintptr_t>(c.image)));
+            add(c.stale ? "s" : "-");
+        };
+        add(std::to_string(s.width) + "x" + std::to_string(s.height) + "/" + std::to_string(fonts_gen));
+        add(std::to_string(s.shift.x) + "," + std::to_string(s.shift.y));
+        add(s.clock); add(s.date); add(s.banner); add(s.paused ? "p" : "-"); add(s.title); add(std::to_string(reinterpret_cast<uintptr_t>(s.logo)));
+        if (s.card) card(*s.card);
+        if (s.previous) { card(*s.previous); add(std::to_string(s.transition)); }
+        for (const auto& c : s.list) card(c);
+        add(s.status_page ? "S" : "-");
+        for (const auto& f : s.statuses) { add(f.source); add(f.state); add(f.detail); }
+        add(s.waiting_message);
+        return std::hash<std::string>{}(k);
+    }
+};
+
+Kiosk::Kiosk(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Kiosk::~Kiosk() {
+    if (!impl_) return;
+    for (auto& [url, tex] : impl_->texture_cache) impl_->textures->release(tex.id);
+    if (impl_->logo.id) impl_->textures->release(impl_->logo.id);
+    // Images first: its pending fetches go through the engine's fetcher.
+    impl_->images.reset();
+    impl_->engine.reset();
+}
+
+Result<std::unique_ptr<Kiosk>> Kiosk::create(KioskOptions options, TextureApi& textures, double t, int64_t wall) {
+    auto impl = std::make_unique<Impl>();
+    Impl& m = *impl;
+    m.log = options.engine.log ? options.engine.log : [](const std::string& s) { std::cerr << s << std::endl; };
+    m.textures = &textures;
+    m.wall = wall;
+    m.now = t;
+    std::function<void()> wake = options.engine.wake;
+    auto engine = Engine::create(options.engine, wall);
+    if (!engine) return engine.error();
+    m.engine = std::move(engine).value();
+    ImageLoaderOptions io;
+    io.cache_dir = m.engine->cache_dir();
+    io.wake = wake;
+    io.log = m.log;
+    Engine* eng = m.engine.get();
+    m.images = std::make_unique<ImageLoader>(io, [eng](net::FetchRequest r, std::function<void(net::FetchResponse&&)> done) {
+        eng->fetch(std::move(r), std::move(done));
+    });
+    apply_timezone(m.cfg().display.timezone);
+    m.ticker_start = t;
+    m.layout = ui::compute_layout(m.width, m.height, m.mode(), m.cfg().display.ticker, static_cast<float>(m.cfg().display.safe_area),
+                                  m.cfg().display.qr);
+    return std::unique_ptr<Kiosk>(new Kiosk(std::move(impl)));
+}
+
+void Kiosk::set_size(float width, float height) {
+    Impl& m = *impl_;
+    if (width <= 0 || height <= 0) return;
+    m.width = width;
+    m.height = height;
+    const DisplayConfig& d = m.cfg().display;
+    m.layout = ui::compute_layout(width, height, m.mode(), d.ticker, static_cast<float>(d.safe_area), d.qr);
+    m.fonts.set_sizes(ui::font_sizes(m.layout, m.mode()));
+}
+
+void Kiosk::update(double t, int64_t wall) {
+    Impl& m = *impl_;
+    m.now = t;
+    m.wall = wall;
+    DisplayConfig before = m.cfg().display;
+    m.engine->pump(wall);
+    m.engine->take_status_changes();  // the engine logs them; the status page reads the store
+    const DisplayConfig& d = m.cfg().display;
+    if (!(before == d)) {
+        apply_timezone(d.timezone);
+        set_size(m.width, m.height);
+        if (ui::parse_mode(before.mode) != m.mode()) m.page.clear();
+    }
+    m.take_images(t);
+    m.load_logo();
+
+    uint64_t gen = m.engine->store().generation();
+    if (gen != m.seen_generation) {
+        m.seen_generation = gen;
+        m.ticker_pending = m.ticker_items();
+        // A card picked before this change may be gone from the store; pick again.
+        m.lookahead.reset();
+    }
+    // New crawl text joins when the loop comes round, so the crawl never jumps.
+    if (!m.ticker_pending.empty() || m.ticker.empty()) {
+        double loop_px = 0;
+        if (!m.ticker.empty()) {
+            ui::Scene s;
+            s.ticker_items = m.ticker;
+            loop_px = ui::ticker_loop_width(s, m.fonts);
+        }
+        double scrolled = (t - m.ticker_start) * d.ticker_speed;
+        if (m.ticker.empty() || loop_px <= 0 || scrolled >= loop_px) {
+            if (!m.ticker_pending.empty() || m.ticker.empty()) {
+                m.ticker = std::move(m.ticker_pending);
+                m.ticker_pending.clear();
+                m.ticker_start = t - (loop_px > 0 ? std::fmod(scrolled, loop_px) / std::max(1.0, d.ticker_speed) : 0);
+                if (loop_px <= 0) m.ticker_start = t;
+            }
+        }
+    }
+
+    bool list = m.mode() == ui::Mode::List;
+    bool empty = list ? m.page.empty() : !m.current;
+    if (empty || (m.paused_elapsed < 0 && m.elapsed(t) >= m.dwell())) m.advance(t);
+    if (!m.lookahead && m.current && !list) {
+        m.lookahead = m.engine->next_card(wall);
+        m.request_images();
+    }
+    if (m.previous && !m.in_transition(t)) m.previous.reset();
+    if (gen != m.collected_generation) {
+        // Start the glyph set afresh when the news changes, or months of headlines crowd the atlas.
+        m.collected_generation = gen;
+        m.fonts.reset_text();
+    }
+    ui::collect_text(m.scene(t), m.fonts);
+    // The next card's characters join now, so a rebuild (if any) happens before it is shown.
+    if (m.lookahead)
+        for (const std::string* s : {&m.lookahead->source, &m.lookahead->entry.item.title, &m.lookahead->entry.item.summary})
+            m.fonts.add_text(*s);
+}
+
+FramePlan Kiosk::plan(double t) const {
+    Impl& m = const_cast<Impl&>(*impl_);  // scene() touches texture LRU stamps only
+    const DisplayConfig& d = m.cfg().display;
+    FramePlan p;
+    ui::Scene s = m.scene(t);
+    p.full = !m.drawn_any || Impl::hash_static(s, m.fonts_generation) != m.drawn_static;
+
+    bool ticker_on = m.layout.ticker.h > 0 && !m.ticker.empty() && d.ticker_speed > 0;
+    double ticker_dt = 1.0 / std::max(1, std::min(d.ticker_fps, d.max_fps));
+    int64_t dwell_step = m.current ? static_cast<int64_t>(std::floor(m.elapsed(t) * kDwellSteps)) : -1;
+    p.dynamic = p.full || (ticker_on && t >= m.drawn_dynamic_at + ticker_dt) || dwell_step != m.drawn_dwell_step;
+
+    double wake = t + 60;
+    auto soon = [&](double at) { wake = std::min(wake, std::max(at, t)); };
+    // The clock text (and card ages) change on the next second or minute boundary of the wall clock.
+    int64_t period = shows_seconds(d.clock_format) || shows_seconds(d.date_format) ? 1 : 60;
+    soon(t + static_cast<double>(period - m.wall % period));
+    if (m.paused_elapsed < 0 && (m.current || !m.page.empty())) soon(m.shown_at + m.dwell());
+    if (m.in_transition(t)) soon(m.transition_start + static_cast<double>(m.transition_step(t) + 1) / std::max(1, std::min(d.transition_fps, d.max_fps)));
+    if (ticker_on) soon(m.drawn_dynamic_at + ticker_dt);
+    if (m.current && m.paused_elapsed < 0) soon(m.shown_at + static_cast<double>(dwell_step + 1) / kDwellSteps);
+    soon(t + static_cast<double>(m.engine->next_deadline(m.wall) - m.wall));
+    p.wake_at = wake;
+    return p;
+}
+
+bool Kiosk::refresh_fonts(ImFontAtlas& atlas) {
+    Impl& m = *impl_;
+    m.fonts.set_sizes(ui::font_sizes(m.layout, m.mode()));
+    if (!m.fonts.needs_rebuild()) return false;
+    if (!m.fonts.rebuild(atlas)) return false;
+    ++m.fonts_generation;
+    return true;
+}
+
+void Kiosk::draw(double t, ImDrawList* static_dl, ImDrawList* dynamic_dl) {
+    Impl& m = *impl_;
+    ui::Scene s = m.scene(t);
+    if (static_dl) {
+        ui::draw_static(s, m.layout, m.fonts, static_dl);
+        m.drawn_static = Impl::hash_static(s, m.fonts_generation);
+        m.drawn_any = true;
+    }
+    if (dynamic_dl) {
+        ui::draw_dynamic(s, m.layout, m.fonts, dynamic_dl);
+        m.drawn_dynamic_at = t;
+        m.drawn_dwell_step = m.current ? static_cast<int64_t>(std::floor(m.elapsed(t) * kDwellSteps)) : -1;
+    }
+}
+
+void Kiosk::key(Key k, double t, int64_t wall) {
+    Impl& m = *impl_;
+    m.wall = wall;
+    switch (k) {
+    case Key::Next:
+        m.advance(t);
+        break;
+    case Key::Previous:
+        if (m.mode() != ui::Mode::List) {
+            auto c = m.engine->previous_card();
+            if (c) {
+                m.lookahead.reset();
+                m.show(std::move(c), t);
+            }
+        }
+        break;
+    case Key::Pause:
+        if (m.paused_elapsed >= 0) {
+            m.shown_at = t - m.paused_elapsed;  // the card keeps the time it had left
+            m.paused_elapsed = -1;
+        } else {
+            m.paused_elapsed = m.elapsed(t);
+        }
+        break;
+    case Key::Reload:
+        m.engine->fetch_all_now(wall);
+        break;
+    case Key::Status:
+        m.status_toggle = !m.status_toggle;
+        break;
+    }
+}
+
+void Kiosk::tap(float x, double held, double t, int64_t wall) {
+    if (held >= kLongPress) return key(Key::Pause, t, wall);
+    key(x >= impl_->width / 2 ? Key::Next : Key::Previous, t, wall);
+}
+
+bool Kiosk::image_pending() const {
+    const Impl& m = *impl_;
+    auto pending = [&](const std::optional<Card>& c) {
+        return c && !c->entry.item.image.empty() && !m.texture_cache.count(c->entry.item.image) &&
+               m.images->state(c->entry.item.image) != ImageState::Failed;
+    };
+    return pending(m.current);
+}
+
+const Card* Kiosk::current_card() const { return impl_->current ? &*impl_->current : nullptr; }
+bool Kiosk::status_page_shown() const { return impl_->cfg().display.status_page || impl_->status_toggle; }
+bool Kiosk::has_content() const { return impl_->current || !impl_->page.empty(); }
+const Config& Kiosk::config() const { return impl_->cfg(); }
+Engine& Kiosk::engine() { return *impl_->engine; }
+
+}  // namespace nk::app

@@ -1,0 +1,75 @@
+// kiosk.h: the wall display's state, between the Engine (news) and the screen. Decides which
+// card is shown and for how long, animates transitions and the ticker, loads images and fonts,
+// and — the point of it — says when a frame is needed at all and which part: the static layer
+// (header, card) only when its visible content changes, the dynamic strip (ticker, dwell bar)
+// at its own capped rate, and nothing in between (the platform sleeps until wake_at).
+// Knows ImGui (draw lists, textures as ImTextureID) but not GLFW or GL: the platform uploads
+// textures through the TextureApi it passes in.
+// Main thread only; the wake callback is called from the fetch and image threads.
+#pragma once
+
+#include "app/engine.h"
+#include "ui/display.h"
+
+#include <imgui.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace nk::app {
+
+class TextureApi {
+public:
+    virtual ~TextureApi() = default;
+    virtual ImTextureID upload(const unsigned char* rgba, int width, int height) = 0;
+    virtual void release(ImTextureID texture) = 0;
+};
+
+enum class Key { Next, Previous, Pause, Reload, Status };
+
+struct KioskOptions {
+    EngineOptions engine;                // its wake is also used for images
+};
+
+struct FramePlan {
+    bool full = false;                   // the static layer changed: redraw everything
+    bool dynamic = false;                // only the ticker / dwell strip moved
+    double wake_at = 0;                  // steady seconds: when something will next need a frame or a pump
+};
+
+class Kiosk {
+public:
+    // `t` is steady-clock seconds (animation), `wall` Unix seconds (clock, ages, polling).
+    static Result<std::unique_ptr<Kiosk>> create(KioskOptions options, TextureApi& textures, double t, int64_t wall);
+    ~Kiosk();
+
+    void set_size(float width, float height);
+    // Pumps the engine, takes decoded images, advances the rotation. Cheap when nothing happened.
+    void update(double t, int64_t wall);
+    FramePlan plan(double t) const;
+    // New characters or sizes: rebuild the atlas between frames; true if it was rebuilt (the
+    // platform then re-uploads the font texture).
+    bool refresh_fonts(ImFontAtlas& atlas);
+    // Draws the static layer into `static_dl` (when not null) and the dynamic strip into `dynamic_dl`.
+    void draw(double t, ImDrawList* static_dl, ImDrawList* dynamic_dl);
+
+    void key(Key k, double t, int64_t wall);
+    // A tap or click at x (px); held: seconds the press lasted (long press pauses).
+    void tap(float x, double held, double t, int64_t wall);
+
+    // True while the current card's image is still loading (screenshots wait for it, the rotation never does).
+    bool image_pending() const;
+    bool has_content() const;
+    const Card* current_card() const;    // null before the first card (and in list mode)
+    bool status_page_shown() const;
+    const Config& config() const;
+    Engine& engine();
+
+private:
+    struct Impl;
+    explicit Kiosk(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace nk::app

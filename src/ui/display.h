@@ -1,0 +1,114 @@
+// display.h: what the wall shows, drawn with ImGui draw lists from a plain Scene the app fills in:
+// header (title, clock, date), the card (source badge, headline, summary, image, age, QR code,
+// dwell bar), the list and ticker-only modes, the ticker crawl and the status page. Every size
+// comes from the screen (`Layout`), so 720p, 4K and portrait all look intended.
+// The static part (everything but the ticker) and the ticker are drawn into separate lists, so
+// the platform can redraw only the ticker's strip when nothing else moved.
+// Main thread only, between ImGui::NewFrame and ImGui::Render (layout helpers: any time).
+#pragma once
+
+#include "ui/fonts.h"
+
+#include <imgui.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nk::ui {
+
+struct Theme {
+    ImU32 background, panel, text, text_dim, rule, qr_dark, qr_light;
+    static Theme named(std::string_view name);   // "dark" (default) or "light"
+};
+
+// "#rrggbb" (or "#rgb"); `fallback` when it does not parse.
+ImU32 parse_color(std::string_view hex, ImU32 fallback);
+
+struct CardView {
+    std::string id;                  // changes when the story changes
+    std::string source, headline, summary, age, link;
+    ImU32 color = 0;
+    ImTextureID image = nullptr;     // null: a placeholder in the source colour
+    int image_w = 0, image_h = 0;
+    bool breaking = false;
+    bool stale = false;              // its feed is failing: the badge says so
+};
+
+struct TickerItem {
+    std::string source, headline;
+    ImU32 color = 0;
+};
+
+struct FeedStatusView {
+    std::string source, url, state, detail;  // state: "ok", "failing", "stopped", "waiting"
+    ImU32 color = 0;
+    bool ok = true;
+};
+
+enum class Mode { Cards, List, Ticker };
+enum class Transition { None, Fade, Slide };
+
+Mode parse_mode(std::string_view s);              // unknown: Cards
+Transition parse_transition(std::string_view s);  // unknown: Fade
+
+struct Scene {
+    float width = 0, height = 0;
+    Theme theme = Theme::named("dark");
+    Mode mode = Mode::Cards;
+    float safe_area = 0.03f;         // fraction of each side kept clear for overscan
+    ImVec2 shift{0, 0};              // anti burn-in pixel shift, a few px
+    std::string title;
+    ImTextureID logo = nullptr;
+    int logo_w = 0, logo_h = 0;
+    std::string clock, date;
+    std::optional<CardView> card, previous;  // previous: the one leaving during a transition
+    float transition = 1.0f;         // 0..1, eased by the caller
+    Transition transition_kind = Transition::Fade;
+    float dwell = 0;                 // 0..1 of the current card's time, quantised by the caller
+    bool qr = true;
+    std::vector<CardView> list;      // list mode: the next few stories
+    bool ticker = false;
+    std::vector<TickerItem> ticker_items;
+    double ticker_offset = 0;        // px scrolled since the crawl began (sub-pixel)
+    std::string banner;              // e.g. "offline since 09:14"; empty: none
+    bool paused = false;
+    bool status_page = false;
+    std::vector<FeedStatusView> statuses;
+    std::string waiting_message;     // shown when there is nothing to show yet
+};
+
+struct Rect {
+    float x = 0, y = 0, w = 0, h = 0;
+    float right() const { return x + w; }
+    float bottom() const { return y + h; }
+};
+
+struct Layout {
+    float unit = 1;                  // 1 at 1080 px on the short side
+    bool portrait = false;
+    Rect safe, header, body, ticker;  // ticker.h == 0 when there is none
+    Rect image, text, qr;            // inside the card (body)
+    float qr_side = 0;
+};
+
+Layout compute_layout(float width, float height, Mode mode, bool ticker, float safe_area, bool qr);
+FontSizes font_sizes(const Layout& layout, Mode mode);
+
+// Feeds every string the scene can draw to the font set (so the atlas holds its glyphs).
+void collect_text(const Scene& scene, FontSet& fonts);
+
+// Everything but the ticker crawl.
+void draw_static(const Scene& scene, const Layout& layout, const FontSet& fonts, ImDrawList* dl);
+// The parts that move between static frames: the dwell bar and the ticker strip. Each paints
+// its own opaque background, so they can be redrawn alone over the last static frame.
+void draw_dynamic(const Scene& scene, const Layout& layout, const FontSet& fonts, ImDrawList* dl);
+// The ticker strip: its background and the visible part of the crawl only.
+void draw_ticker(const Scene& scene, const Layout& layout, const FontSet& fonts, ImDrawList* dl);
+
+// Width of one loop of the crawl (all items with separators), for wrapping the offset.
+float ticker_loop_width(const Scene& scene, const FontSet& fonts);
+
+}  // namespace nk::ui

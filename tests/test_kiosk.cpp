@@ -1,0 +1,266 @@
+// The display's logic without a window: ImGui with no backend (display size, the real font
+// atlas, NewFrame/Render), the real Engine on the embedded demo content or a config file. What
+// is checked is what makes the kiosk cheap and correct: layouts that fit every screen shape,
+// frames only when something visible changed, the dynamic strip on its own clock, keys, modes.
+#include "app/kiosk.h"
+
+#include <catch2/catch.hpp>
+#include <imgui.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+using nk::app::FramePlan;
+using nk::app::Key;
+using nk::app::Kiosk;
+using nk::ui::Rect;
+
+namespace {
+
+// Textures in memory: the GPU's part, kept so tests can see what was uploaded and released.
+struct MemoryTextures : nk::app::TextureApi {
+    std::map<intptr_t, std::pair<int, int>> live;
+    intptr_t next = 1;
+    ImTextureID upload(const unsigned char*, int w, int h) override {
+        live[next] = {w, h};
+        return reinterpret_cast<ImTextureID>(next++);
+    }
+    void release(ImTextureID id) override { live.erase(reinterpret_cast<intptr_t>(id)); }
+};
+
+struct TempDir {
+    fs::path path;
+    TempDir() {
+        std::string tmpl = (fs::temp_directory_path() / "nk_kiosk_XXXXXX").string();
+        path = mkdtemp(tmpl.data());
+    }
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+};
+
+struct ImGuiScope {
+    ImGuiScope() {
+        ImGui::CreateContext();
+        ImGui::GetIO().IniFilename = nullptr;
+    }
+    ~ImGuiScope() { ImGui::DestroyContext(); }
+};
+
+struct Fixture {
+    ImGuiScope imgui;
+    TempDir dir;
+    MemoryTextures textures;
+    std::unique_ptr<Kiosk> kiosk;
+    double t = 1000;
+    int64_t wall = 1'795'000'000;  // 2026-11-18, before the demo items' dates: ages stay "just now"
+    std::vector<std::string> log;
+
+    explicit Fixture(const std::string& config_text = "", float w = 1920, float h = 1080) {
+        nk::app::KioskOptions o;
+        o.engine.cache_dir = dir.path / "cache";
+        o.engine.log = [this](const std::string& s) { log.push_back(s); };
+        if (!config_text.empty()) {
+            o.engine.config_path = dir.path / "kiosk.toml";
+            write_config(config_text);
+        }
+        auto k = Kiosk::create(o, textures, t, wall);
+        REQUIRE(k);
+        kiosk = std::move(k).value();
+        ImGui::GetIO().DisplaySize = {w, h};
+        kiosk->set_size(w, h);
+    }
+    void write_config(const std::string& text) {
+        std::ofstream(dir.path / "kiosk.toml") << text;
+    }
+    // One loop turn as the platform does it; returns the plan it acted on.
+    FramePlan turn() {
+        kiosk->update(t, wall);
+        if (kiosk->refresh_fonts(*ImGui::GetIO().Fonts)) {
+            unsigned char* px = nullptr;
+            int w = 0, h = 0;
+            ImGui::GetIO().Fonts->GetTexDataAsRGBA32(&px, &w, &h);
+        }
+        FramePlan p = kiosk->plan(t);
+        if (p.full || p.dynamic) {
+            ImGui::NewFrame();
+            kiosk->draw(t, p.full ? ImGui::GetBackgroundDrawList() : nullptr, ImGui::GetForegroundDrawList());
+            ImGui::Render();
+            last_vertices = ImGui::GetDrawData()->TotalVtxCount;
+        }
+        return p;
+    }
+    // Turns until the current card's picture has arrived (it comes from the decoder thread), then one more.
+    void settle() {
+        for (int i = 0; i < 400 && kiosk->image_pending(); ++i) {
+            usleep(10'000);
+            turn();
+        }
+        REQUIRE_FALSE(kiosk->image_pending());
+        turn();
+    }
+    void advance(double seconds) {
+        t += seconds;
+        wall += static_cast<int64_t>(seconds);
+    }
+    int last_vertices = 0;
+};
+
+bool inside(const Rect& inner, const Rect& outer) {
+    return inner.x >= outer.x - 0.5f && inner.y >= outer.y - 0.5f && inner.right() <= outer.right() + 0.5f &&
+           inner.bottom() <= outer.bottom() + 0.5f;
+}
+bool overlap(const Rect& a, const Rect& b) {
+    return a.x < b.right() && b.x < a.right() && a.y < b.bottom() && b.y < a.bottom();
+}
+
+}  // namespace
+
+TEST_CASE("layouts fit every screen shape", "[kiosk][layout]") {
+    struct Shape { float w, h; };
+    for (Shape s : {Shape{1280, 720}, Shape{1920, 1080}, Shape{3840, 2160}, Shape{1080, 1920}, Shape{800, 480}}) {
+        for (bool ticker : {false, true}) {
+            INFO(s.w << "x" << s.h << " ticker " << ticker);
+            nk::ui::Layout L = nk::ui::compute_layout(s.w, s.h, nk::ui::Mode::Cards, ticker, 0.03f, true);
+            Rect screen{0, 0, s.w, s.h};
+            CHECK(inside(L.safe, screen));
+            CHECK(inside(L.header, L.safe));
+            CHECK(inside(L.body, L.safe));
+            CHECK(inside(L.image, L.body));
+            CHECK(inside(L.text, L.body));
+            CHECK(inside(L.qr, L.body));
+            CHECK_FALSE(overlap(L.image, L.text));
+            CHECK_FALSE(overlap(L.image, L.qr));
+            CHECK(L.body.y >= L.header.bottom());
+            CHECK(L.portrait == (s.h > s.w));
+            if (L.portrait) CHECK(L.image.bottom() <= L.text.y);
+            else CHECK(L.image.right() <= L.text.x);
+            CHECK((L.ticker.h > 0) == ticker);
+            if (ticker) CHECK(L.body.bottom() <= L.ticker.y);
+            // Scannable from two metres: the code is about a quarter of the short side.
+            CHECK(L.qr_side >= 0.2f * std::min(s.w, s.h));
+            nk::ui::FontSizes f = nk::ui::font_sizes(L, nk::ui::Mode::Cards);
+            CHECK(f.px[static_cast<int>(nk::ui::FontRole::Headline)] >= 60 * L.unit - 1);
+        }
+    }
+    // Sizes follow the screen: 4K doubles 1080p.
+    auto u = [](float w, float h) { return nk::ui::compute_layout(w, h, nk::ui::Mode::Cards, false, 0.03f, true).unit; };
+    CHECK(u(3840, 2160) == Approx(2 * u(1920, 1080)));
+}
+
+TEST_CASE("the demo draws at once and then sleeps until something visible changes", "[kiosk]") {
+    Fixture f;
+    FramePlan first = f.turn();
+    CHECK(first.full);
+    REQUIRE(f.kiosk->has_content());
+    REQUIRE(f.kiosk->current_card());
+    CHECK(f.last_vertices > 500);
+    // The picture arrives from the decoder thread a moment later: one more full frame, then quiet.
+    f.settle();
+
+    // Nothing changed: no frame, and a wake-up in the future rather than a busy loop.
+    FramePlan idle = f.kiosk->plan(f.t);
+    CHECK_FALSE(idle.full);
+    CHECK_FALSE(idle.dynamic);
+    CHECK(idle.wake_at > f.t);
+
+    // A quarter second later only the dwell bar moves: a dynamic frame, not a full one.
+    f.advance(0.26);
+    FramePlan bar = f.turn();
+    CHECK_FALSE(bar.full);
+    CHECK(bar.dynamic);
+
+    // After the dwell time the next card comes, with a transition drawn in full frames.
+    std::string first_title = f.kiosk->current_card()->entry.item.title;
+    double dwell = f.kiosk->current_card()->dwell_seconds;
+    f.advance(dwell + 0.01);
+    FramePlan next = f.turn();
+    CHECK(next.full);
+    CHECK(f.kiosk->current_card()->entry.item.title != first_title);
+    int full_frames = 0;
+    for (int i = 0; i < 100; ++i) {
+        f.t += 0.01;
+        if (f.turn().full) ++full_frames;
+    }
+    // 1 s at 100 turns/s: the fade (0.6 s at 30 frames/s) gives about 18 full frames, not 100.
+    CHECK(full_frames >= 10);
+    CHECK(full_frames <= 22);
+}
+
+TEST_CASE("the ticker moves on its own capped clock; the rest stays still", "[kiosk]") {
+    Fixture f("[display]\nticker = true\nticker_fps = 50\n");
+    f.turn();
+    f.settle();
+    FramePlan p = f.kiosk->plan(f.t);
+    CHECK_FALSE(p.full);
+    CHECK(p.wake_at <= f.t + 1.0 / 50 + 1e-6);
+    f.t += 0.021;
+    FramePlan moved = f.turn();
+    CHECK(moved.dynamic);
+    CHECK_FALSE(moved.full);
+    // A dynamic-only frame draws the strip, far fewer vertices than the whole screen.
+    CHECK(f.last_vertices > 0);
+}
+
+TEST_CASE("keys: next, pause, status page", "[kiosk]") {
+    Fixture f;
+    f.turn();
+    std::string a = f.kiosk->current_card()->entry.item.title;
+    f.kiosk->key(Key::Next, f.t, f.wall);
+    f.turn();
+    CHECK(f.kiosk->current_card()->entry.item.title != a);
+
+    std::string b = f.kiosk->current_card()->entry.item.title;
+    f.kiosk->key(Key::Pause, f.t, f.wall);
+    f.advance(300);
+    f.turn();
+    CHECK(f.kiosk->current_card()->entry.item.title == b);  // paused: no rotation
+    f.kiosk->key(Key::Pause, f.t, f.wall);
+    f.advance(60);
+    f.turn();
+    CHECK(f.kiosk->current_card()->entry.item.title != b);
+
+    CHECK_FALSE(f.kiosk->status_page_shown());
+    f.kiosk->key(Key::Status, f.t, f.wall);
+    CHECK(f.kiosk->status_page_shown());
+    CHECK(f.turn().full);
+
+    // Tap: right half next, long press pauses.
+    std::string c = f.kiosk->current_card()->entry.item.title;
+    f.kiosk->tap(1800, 0.1, f.t, f.wall);
+    CHECK(f.kiosk->current_card()->entry.item.title != c);
+}
+
+TEST_CASE("mode switches on config reload: cards, list, ticker", "[kiosk]") {
+    Fixture f("[display]\nmode = \"cards\"\n");
+    f.turn();
+    CHECK(f.kiosk->current_card());
+    f.write_config("[display]\nmode = \"list\"\n");
+    f.advance(3);
+    FramePlan p = f.turn();
+    CHECK(p.full);
+    CHECK(f.kiosk->config().display.mode == "list");
+    CHECK(f.last_vertices > 500);
+    f.write_config("[display]\nmode = \"ticker\"\n");
+    f.advance(3);
+    f.turn();
+    CHECK(f.kiosk->config().display.mode == "ticker");
+    f.t += 0.05;
+    CHECK(f.turn().dynamic);  // the crawl moves in ticker mode without `ticker = true`
+}
+
+TEST_CASE("images of the demo cards become textures; the rotation never waits for them", "[kiosk]") {
+    Fixture f;
+    f.turn();
+    for (int i = 0; i < 400 && f.kiosk->image_pending(); ++i) {
+        usleep(10'000);
+        f.turn();
+    }
+    CHECK_FALSE(f.kiosk->image_pending());
+    CHECK_FALSE(f.textures.live.empty());
+    for (auto& [id, size] : f.textures.live) CHECK(std::max(size.first, size.second) <= 1024);
+}
