@@ -7,11 +7,13 @@
 #include <stb_image_write.h>
 
 #include <GLFW/glfw3.h>
+#include <GL/glext.h>
 
 #include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdint>
+#include <cstdlib>
 #include <ctime>
 #include <iostream>
 #include <set>
@@ -75,6 +77,81 @@ bool back_buffer_preserved(GLFWwindow* w) {
     return true;
 }
 
+// The static layer kept in a texture, for platforms that do not keep the back buffer (GPU drivers,
+// Wayland/EGL): a frame where only the ticker moves draws that texture (one quad, no text) and the
+// strip, instead of the whole scene. Framebuffer objects are core in GL 3 and an extension in 2.1
+// (vc4 has it), so the entry points are looked up at run time.
+class Layer {
+public:
+    bool init() {
+        bool core = glfwExtensionSupported("GL_ARB_framebuffer_object");
+        const char* sfx = core ? "" : "EXT";
+        if (!core && !glfwExtensionSupported("GL_EXT_framebuffer_object")) return false;
+        auto get = [&](const char* name) { return glfwGetProcAddress((std::string(name) + sfx).c_str()); };
+        gen_ = reinterpret_cast<PFNGLGENFRAMEBUFFERSPROC>(get("glGenFramebuffers"));
+        del_ = reinterpret_cast<PFNGLDELETEFRAMEBUFFERSPROC>(get("glDeleteFramebuffers"));
+        bind_ = reinterpret_cast<PFNGLBINDFRAMEBUFFERPROC>(get("glBindFramebuffer"));
+        attach_ = reinterpret_cast<PFNGLFRAMEBUFFERTEXTURE2DPROC>(get("glFramebufferTexture2D"));
+        status_ = reinterpret_cast<PFNGLCHECKFRAMEBUFFERSTATUSPROC>(get("glCheckFramebufferStatus"));
+        return gen_ && del_ && bind_ && attach_ && status_;
+    }
+    ~Layer() { release(); }
+    // (Re)creates the target at the framebuffer's size; false if the driver refuses it.
+    bool resize(int w, int h) {
+        if (w == w_ && h == h_ && fbo_) return true;
+        release();
+        glGenTextures(1, &tex_);
+        glBindTexture(GL_TEXTURE_2D, tex_);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+        glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, w, h, 0, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
+        gen_(1, &fbo_);
+        bind_(GL_FRAMEBUFFER, fbo_);
+        attach_(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, tex_, 0);
+        bool ok = status_(GL_FRAMEBUFFER) == GL_FRAMEBUFFER_COMPLETE;
+        bind_(GL_FRAMEBUFFER, 0);
+        if (!ok) release();
+        w_ = w;
+        h_ = h;
+        return ok;
+    }
+    void begin() { bind_(GL_FRAMEBUFFER, fbo_); }
+    void end() { bind_(GL_FRAMEBUFFER, 0); }
+    ImTextureID texture() const { return reinterpret_cast<ImTextureID>(static_cast<intptr_t>(tex_)); }
+    void release() {
+        if (fbo_) del_(1, &fbo_);
+        if (tex_) glDeleteTextures(1, &tex_);
+        fbo_ = tex_ = 0;
+    }
+
+private:
+    PFNGLGENFRAMEBUFFERSPROC gen_ = nullptr;
+    PFNGLDELETEFRAMEBUFFERSPROC del_ = nullptr;
+    PFNGLBINDFRAMEBUFFERPROC bind_ = nullptr;
+    PFNGLFRAMEBUFFERTEXTURE2DPROC attach_ = nullptr;
+    PFNGLCHECKFRAMEBUFFERSTATUSPROC status_ = nullptr;
+    GLuint fbo_ = 0, tex_ = 0;
+    int w_ = 0, h_ = 0;
+};
+
+// The layer is opaque where it matters, but the GL2 backend's blending lowers alpha at text edges:
+// copy it without blending. (Not ImDrawCallback_ResetRenderState: the GL2 backend pushes matrices
+// there that it pops only once per frame.)
+void blend_off(const ImDrawList*, const ImDrawCmd*) { glDisable(GL_BLEND); }
+void blend_on(const ImDrawList*, const ImDrawCmd*) { glEnable(GL_BLEND); }
+
+// One list of this frame's draw data, rendered alone.
+ImDrawData only(const ImDrawData& all, ImDrawList** list) {
+    ImDrawData d = all;
+    d.CmdLists = list;
+    d.CmdListsCount = 1;
+    d.TotalVtxCount = (*list)->VtxBuffer.Size;
+    d.TotalIdxCount = (*list)->IdxBuffer.Size;
+    return d;
+}
+
 bool write_png(const std::string& path, int w, int h) {
     std::vector<unsigned char> rgba(static_cast<size_t>(w) * static_cast<size_t>(h) * 4);
     glPixelStorei(GL_PACK_ALIGNMENT, 1);
@@ -106,34 +183,67 @@ GLFWmonitor* pick_monitor(const std::string& want) {
     return glfwGetPrimaryMonitor();
 }
 
+enum class Redraw { Preserved, Layer, Whole };
+
 struct Loop {
     GLFWwindow* window = nullptr;
     app::Kiosk* kiosk = nullptr;
     bool gl3 = false;
-    bool preserved = false;
-    bool fullscreen = false;
+    Redraw redraw = Redraw::Whole;
+    Layer layer;
+    bool fullscreen = false;             // now
+    bool want_fullscreen = false;        // not --windowed: full screen whenever a monitor is there
     bool force_full = true;
     double press_at = -1;
     float press_x = 0;
     std::set<GLenum> gl_errors_seen;
     uint64_t frames = 0, full_frames = 0;
 
+    void draw_data(ImDrawData* d) {
+        if (gl3) ImGui_ImplOpenGL3_RenderDrawData(d);
+        else ImGui_ImplOpenGL2_RenderDrawData(d);
+    }
+
+    // full: the static layer changed. Preserved: a full frame clears and draws everything, a
+    // dynamic one draws only the strip over what is there. Layer: the static part goes to the
+    // texture when it changed; every frame draws that texture plus the strip. Whole: everything.
     void render(double t, bool full) {
         if (gl3) ImGui_ImplOpenGL3_NewFrame();
         else ImGui_ImplOpenGL2_NewFrame();
         ImGui_ImplGlfw_NewFrame();
         ImGui::NewFrame();
-        kiosk->draw(t, full ? ImGui::GetBackgroundDrawList() : nullptr, ImGui::GetForegroundDrawList());
-        ImGui::Render();
         int fw = 0, fh = 0;
         glfwGetFramebufferSize(window, &fw, &fh);
-        glViewport(0, 0, fw, fh);
-        if (full) {
-            glClearColor(0, 0, 0, 1);
-            glClear(GL_COLOR_BUFFER_BIT);
+        if (redraw == Redraw::Layer && !layer.resize(fw, fh)) {
+            log_line("display: the driver refused a framebuffer object; drawing whole frames");
+            redraw = Redraw::Whole;
         }
-        if (gl3) ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-        else ImGui_ImplOpenGL2_RenderDrawData(ImGui::GetDrawData());
+        if (redraw == Redraw::Whole) full = true;
+        ImDrawList* fg = ImGui::GetForegroundDrawList();
+        if (redraw == Redraw::Layer) {
+            fg->AddCallback(blend_off, nullptr);
+            fg->AddImage(layer.texture(), {0, 0}, {static_cast<float>(fw), static_cast<float>(fh)}, {0, 1}, {1, 0});
+            fg->AddCallback(blend_on, nullptr);
+        }
+        ImDrawList* bg = full ? ImGui::GetBackgroundDrawList() : nullptr;
+        kiosk->draw(t, bg, fg);
+        ImGui::Render();
+        glViewport(0, 0, fw, fh);
+        glClearColor(0, 0, 0, 1);
+        if (redraw == Redraw::Layer) {
+            if (full) {
+                layer.begin();
+                glClear(GL_COLOR_BUFFER_BIT);
+                ImDrawData d = only(*ImGui::GetDrawData(), &bg);
+                draw_data(&d);
+                layer.end();
+            }
+            ImDrawData d = only(*ImGui::GetDrawData(), &fg);
+            draw_data(&d);
+        } else {
+            if (full) glClear(GL_COLOR_BUFFER_BIT);
+            draw_data(ImGui::GetDrawData());
+        }
         for (GLenum e; (e = glGetError()) != GL_NO_ERROR;)
             if (gl_errors_seen.insert(e).second) log_line("display: GL error 0x" + [&] {
                 char b[16];
@@ -161,7 +271,7 @@ void on_key(GLFWwindow* w, int key, int, int action, int) {
     case GLFW_KEY_ESCAPE:
     case GLFW_KEY_Q:
         // A lobby keyboard (or a cat) must not close the full-screen kiosk.
-        if (!l->fullscreen) glfwSetWindowShouldClose(w, GLFW_TRUE);
+        if (!l->want_fullscreen) glfwSetWindowShouldClose(w, GLFW_TRUE);
         break;
     default: break;
     }
@@ -201,13 +311,17 @@ std::string g_monitor_choice;
 void on_monitor(GLFWmonitor*, int) {
     if (!g_window) return;
     Loop* l = loop_of(g_window);
-    if (!l->fullscreen) return;
+    if (!l->want_fullscreen) return;
     GLFWmonitor* m = pick_monitor(g_monitor_choice);
     if (!m) {
-        glfwSetWindowMonitor(g_window, nullptr, 0, 0, 1280, 720, GLFW_DONT_CARE);
+        if (l->fullscreen) glfwSetWindowMonitor(g_window, nullptr, 0, 0, 1280, 720, GLFW_DONT_CARE);
+        l->fullscreen = false;
         log_line("display: no monitor; running windowed");
         return;
     }
+    l->fullscreen = true;
+    glfwSetInputMode(g_window, GLFW_CURSOR, GLFW_CURSOR_HIDDEN);
+    ImGui::GetIO().ConfigFlags |= ImGuiConfigFlags_NoMouseCursorChange;
     const GLFWvidmode* mode = glfwGetVideoMode(m);
     glfwSetWindowMonitor(g_window, m, 0, 0, mode->width, mode->height, mode->refreshRate);
     log_line(std::string("display: full screen on ") + glfwGetMonitorName(m) + " " + std::to_string(mode->width) + "x" +
@@ -268,6 +382,7 @@ int run_display(DisplayArgs args) {
     Loop loop;
     loop.window = window;
     loop.fullscreen = monitor != nullptr;
+    loop.want_fullscreen = args.window_w <= 0;
     if (loop.fullscreen) {
         glfwSetInputMode(window, GLFW_CURSOR, GLFW_CURSOR_HIDDEN);
         // Without this the 1.86 backend shows the cursor again on every frame.
@@ -302,11 +417,18 @@ int run_display(DisplayArgs args) {
              reinterpret_cast<const char*>(glGetString(GL_RENDERER)) + ", backend " + (loop.gl3 ? "opengl3" : "opengl2"));
 
     g_monitor_choice = k.config().display.monitor;
+    glfwSetWindowUserPointer(window, &loop);
     if (loop.fullscreen && !g_monitor_choice.empty()) on_monitor(nullptr, 0);
 
-    loop.preserved = !args.always_render && back_buffer_preserved(window);
-    log_line(std::string("display: ") + (loop.preserved ? "back buffer preserved: moving parts redraw alone"
-                                                        : "back buffer not preserved: every frame is drawn whole"));
+    // NK_REDRAW=preserved|layer|whole overrides the choice (tests and benchmarks of each path).
+    const char* forced = std::getenv("NK_REDRAW");
+    std::string want = forced ? forced : "";
+    if (args.always_render || want == "whole") loop.redraw = Redraw::Whole;
+    else if (want != "layer" && (want == "preserved" || back_buffer_preserved(window))) loop.redraw = Redraw::Preserved;
+    else if (loop.layer.init()) loop.redraw = Redraw::Layer;
+    log_line(std::string("display: ") + (loop.redraw == Redraw::Preserved ? "back buffer preserved: moving parts redraw alone"
+                                         : loop.redraw == Redraw::Layer  ? "static layer in a texture: moving parts redraw over it"
+                                                                         : "every frame is drawn whole"));
 
     glfwSetWindowUserPointer(window, &loop);
     glfwSetKeyCallback(window, on_key);
@@ -335,16 +457,16 @@ int run_display(DisplayArgs args) {
             loop.force_full = true;
         }
         app::FramePlan plan = k.plan(t);
-        bool full = plan.full || loop.force_full || args.always_render || !loop.preserved;
+        bool full = plan.full || loop.force_full || args.always_render;
         bool draw = full || plan.dynamic;
-        // Without a preserved back buffer a dynamic frame must repaint everything.
-        if (draw && !loop.preserved) full = true;
         if (screenshot) {
             // Content and the current card's image are worth waiting for (up to 15 s); the rotation never waits.
             bool ready = k.has_content() && !k.image_pending();
             if (shot_deadline < 0 && (ready || t - t0 > 15)) shot_deadline = t + args.screenshot_at;
             if (shot_deadline >= 0 && t >= shot_deadline) {
-                loop.render(t, true);
+                // The frame as the loop would draw it now (a strip-only one included), so a
+                // screenshot also proves the partial redraw paths.
+                loop.render(t, plan.full || loop.force_full || loop.frames == 0);
                 glfwGetFramebufferSize(window, &fw, &fh);
                 if (!write_png(args.screenshot, fw, fh)) {
                     log_line("screenshot: cannot write " + args.screenshot);
@@ -378,6 +500,7 @@ int run_display(DisplayArgs args) {
              std::to_string(static_cast<int>(secs)) + " s, peak RSS " + peak + " MiB");
 
     kiosk->reset();
+    loop.layer.release();  // GL objects go while the context is alive
     if (loop.gl3) ImGui_ImplOpenGL3_Shutdown();
     else ImGui_ImplOpenGL2_Shutdown();
     ImGui_ImplGlfw_Shutdown();

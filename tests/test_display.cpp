@@ -11,6 +11,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <unistd.h>
 
@@ -76,7 +77,8 @@ Counts count_in(nk::test::Image& img, const nk::ui::Rect& r) {
     return {static_cast<double>(image) / static_cast<double>(total), static_cast<double>(bright) / static_cast<double>(total)};
 }
 
-void screenshot_case(int w, int h, std::vector<std::string> env, const char* backend) {
+void screenshot_case(int w, int h, std::vector<std::string> env, const char* backend, std::vector<std::string> extra = {},
+                     bool ticker = false) {
     nk::test::Xvfb x(std::max(w, 640), std::max(h, 480));
     INFO(x.error());
     REQUIRE(x.ok());
@@ -89,9 +91,16 @@ void screenshot_case(int w, int h, std::vector<std::string> env, const char* bac
     // Under the sanitizer build: Mesa's driver is unloaded before exit, so LeakSanitizer cannot even name
     // the module of its one-time allocations. Leaks in our code are checked in-process ([kiosk], [fonts]).
     env.push_back("ASAN_OPTIONS=detect_leaks=0:abort_on_error=1");
-    auto r = nk::test::run_process({NK_KIOSK_BIN, "--feed", server.url("/feed.xml"), "--cache-dir", (dir.path / "cache").string(),
-                                    "--screenshot", out, "--size", std::to_string(w) + "x" + std::to_string(h)},
-                                   env, 120);
+    std::vector<std::string> argv{NK_KIOSK_BIN, "--cache-dir", (dir.path / "cache").string(), "--screenshot", out, "--size",
+                                  std::to_string(w) + "x" + std::to_string(h)};
+    if (ticker) {
+        std::ofstream(dir.path / "kiosk.toml") << "[[feed]]\nurl = \"" << server.url("/feed.xml") << "\"\n[display]\nticker = true\n";
+        argv.insert(argv.end(), {"--config", (dir.path / "kiosk.toml").string()});
+    } else {
+        argv.insert(argv.end(), {"--feed", server.url("/feed.xml")});
+    }
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    auto r = nk::test::run_process(argv, env, 120);
     INFO("stderr:\n" << r.err);
     REQUIRE(r.exit_code == 0);
     CHECK(r.err.find(std::string("backend ") + backend) != std::string::npos);
@@ -102,7 +111,7 @@ void screenshot_case(int w, int h, std::vector<std::string> env, const char* bac
     REQUIRE(img.ok());
     CHECK(img.w == w);
     CHECK(img.h == h);
-    nk::ui::Layout L = nk::ui::compute_layout(static_cast<float>(w), static_cast<float>(h), nk::ui::Mode::Cards, false, 0.03f, true);
+    nk::ui::Layout L = nk::ui::compute_layout(static_cast<float>(w), static_cast<float>(h), nk::ui::Mode::Cards, ticker, 0.03f, true);
     Counts in_image = count_in(img, L.image);
     CHECK(in_image.fraction_image > 0.9);
     // The headline's first lines sit near the top of the text column: a fair share of its pixels are text.
@@ -110,6 +119,7 @@ void screenshot_case(int w, int h, std::vector<std::string> env, const char* bac
     Counts in_head = count_in(img, head);
     CHECK(in_head.fraction_bright > 0.04);
     CHECK(in_head.fraction_image < 0.01);
+    if (ticker) CHECK(count_in(img, L.ticker).fraction_bright > 0.02);  // the crawl's headline text
     auto qr = nk::test::zbar_decode(out);
     REQUIRE(qr.has_value());
     CHECK(*qr == kLink);
@@ -127,4 +137,16 @@ TEST_CASE("screenshot in portrait, 1080x1920", "[display]") { screenshot_case(10
 
 TEST_CASE("screenshot on the OpenGL 2 path (a Pi 3's GL 2.1)", "[display]") {
     screenshot_case(1280, 720, {"MESA_GL_VERSION_OVERRIDE=2.1"}, "opengl2");
+}
+
+// Two seconds in, with the ticker moving, the screenshot is a frame as the loop draws it: only the
+// strip redrawn over the kept back buffer, or over the static layer's texture. Both must still show
+// the whole card.
+TEST_CASE("partial redraws: the ticker over a preserved back buffer", "[display]") {
+    screenshot_case(1280, 720, {"NK_REDRAW=preserved"}, "opengl3", {"--at", "2"}, true);
+}
+
+TEST_CASE("partial redraws: the ticker over the static layer in a texture, GL3 and GL2", "[display]") {
+    screenshot_case(1280, 720, {"NK_REDRAW=layer"}, "opengl3", {"--at", "2"}, true);
+    screenshot_case(1280, 720, {"NK_REDRAW=layer", "MESA_GL_VERSION_OVERRIDE=2.1"}, "opengl2", {"--at", "2"}, true);
 }

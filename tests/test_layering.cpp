@@ -59,3 +59,13 @@ TEST_CASE("src/net and src/ui do not reach up into app or platform", "[layering]
         CHECK_FALSE(forbidden(inc, {"imgui", "ui/"}));
     }
 }
+
+TEST_CASE("only platform/ touches GLFW and GL", "[layering]") {
+    for (const char* d : {"src/core", "src/net", "src/ui", "src/app"}) {
+        for (const auto& inc : includes_of(fs::path(NK_SOURCE_DIR) / d)) {
+            INFO(inc);
+            CHECK_FALSE(forbidden(inc, {"GLFW/", "GL/", "backends/"}));
+        }
+    }
+}
+
