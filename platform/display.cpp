@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <sys/resource.h>
 #include <vector>
@@ -29,6 +30,11 @@ extern "C" void nk_display_on_signal(int) { g_stop.store(true); }
 double steady_now() {
     return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
+double cpu_now() {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
 int64_t wall_now() { return static_cast<int64_t>(std::time(nullptr)); }
 
 void log_line(const std::string& s) { std::cerr << s << std::endl; }
@@ -37,8 +43,33 @@ void on_glfw_error(int code, const char* what) {
     log_line("glfw: error " + std::to_string(code) + ": " + (what ? what : "?"));
 }
 
+// Scissored clears queued in a draw list: the callback runs in the list's order, so a strip's
+// background is cleared between whatever was drawn before it and its text.
+struct Fill {
+    ui::Rect rect;
+    ImU32 color;
+};
+std::vector<Fill> g_fills;  // this frame's; indexes travel as callback data
+int g_framebuffer_h = 0;
+
+void fill_callback(const ImDrawList*, const ImDrawCmd* cmd) {
+    const Fill& f = g_fills[static_cast<size_t>(reinterpret_cast<intptr_t>(cmd->UserCallbackData))];
+    ImVec4 c = ImGui::ColorConvertU32ToFloat4(f.color);
+    glEnable(GL_SCISSOR_TEST);  // the backend sets its own scissor again for the next command
+    glScissor(static_cast<GLint>(f.rect.x), static_cast<GLint>(static_cast<float>(g_framebuffer_h) - f.rect.bottom()),
+              static_cast<GLsizei>(f.rect.w), static_cast<GLsizei>(f.rect.h));
+    glClearColor(c.x, c.y, c.z, 1);
+    glClear(GL_COLOR_BUFFER_BIT);
+}
+
+void gl_fill(ImDrawList* dl, const ui::Rect& rect, ImU32 color) {
+    g_fills.push_back({rect, color});
+    dl->AddCallback(fill_callback, reinterpret_cast<void*>(static_cast<intptr_t>(g_fills.size() - 1)));
+}
+
 class GlTextures : public app::TextureApi {
 public:
+    ui::FillFn fill() const override { return gl_fill; }
     ImTextureID upload(const unsigned char* rgba, int w, int h) override {
         GLuint tex = 0;
         glGenTextures(1, &tex);
@@ -198,6 +229,7 @@ struct Loop {
     float press_x = 0;
     std::set<GLenum> gl_errors_seen;
     uint64_t frames = 0, full_frames = 0;
+    double cpu_full = 0, cpu_dynamic = 0;  // process CPU seconds spent in each kind of frame (llvmpipe's threads too)
 
     void draw_data(ImDrawData* d) {
         if (gl3) ImGui_ImplOpenGL3_RenderDrawData(d);
@@ -207,18 +239,35 @@ struct Loop {
     // full: the static layer changed. Preserved: a full frame clears and draws everything, a
     // dynamic one draws only the strip over what is there. Layer: the static part goes to the
     // texture when it changed; every frame draws that texture plus the strip. Whole: everything.
-    void render(double t, bool full) {
+    // Clears the static layer's target where it will be redrawn, to the theme's background.
+    void clear(int fh, const ui::Rect* damage) {
+        ImVec4 bg = ImGui::ColorConvertU32ToFloat4(kiosk->background());
+        glClearColor(bg.x, bg.y, bg.z, 1);
+        if (damage) {
+            glEnable(GL_SCISSOR_TEST);
+            glScissor(static_cast<GLint>(damage->x), static_cast<GLint>(static_cast<float>(fh) - damage->bottom()),
+                      static_cast<GLsizei>(damage->w), static_cast<GLsizei>(damage->h));
+        }
+        glClear(GL_COLOR_BUFFER_BIT);
+        glDisable(GL_SCISSOR_TEST);
+    }
+
+    void render(double t, bool full, std::optional<ui::Rect> damage = std::nullopt) {
         if (gl3) ImGui_ImplOpenGL3_NewFrame();
         else ImGui_ImplOpenGL2_NewFrame();
         ImGui_ImplGlfw_NewFrame();
         ImGui::NewFrame();
         int fw = 0, fh = 0;
         glfwGetFramebufferSize(window, &fw, &fh);
+        g_framebuffer_h = fh;
+        g_fills.clear();
         if (redraw == Redraw::Layer && !layer.resize(fw, fh)) {
             log_line("display: the driver refused a framebuffer object; drawing whole frames");
             redraw = Redraw::Whole;
         }
         if (redraw == Redraw::Whole) full = true;
+        if (redraw == Redraw::Whole || !full) damage.reset();
+        const ui::Rect* dmg = damage ? &*damage : nullptr;
         ImDrawList* fg = ImGui::GetForegroundDrawList();
         if (redraw == Redraw::Layer) {
             fg->AddCallback(blend_off, nullptr);
@@ -226,14 +275,13 @@ struct Loop {
             fg->AddCallback(blend_on, nullptr);
         }
         ImDrawList* bg = full ? ImGui::GetBackgroundDrawList() : nullptr;
-        kiosk->draw(t, bg, fg);
+        kiosk->draw(t, bg, fg, dmg);
         ImGui::Render();
         glViewport(0, 0, fw, fh);
-        glClearColor(0, 0, 0, 1);
         if (redraw == Redraw::Layer) {
             if (full) {
                 layer.begin();
-                glClear(GL_COLOR_BUFFER_BIT);
+                clear(fh, dmg);
                 ImDrawData d = only(*ImGui::GetDrawData(), &bg);
                 draw_data(&d);
                 layer.end();
@@ -241,7 +289,7 @@ struct Loop {
             ImDrawData d = only(*ImGui::GetDrawData(), &fg);
             draw_data(&d);
         } else {
-            if (full) glClear(GL_COLOR_BUFFER_BIT);
+            if (full) clear(fh, dmg);
             draw_data(ImGui::GetDrawData());
         }
         for (GLenum e; (e = glGetError()) != GL_NO_ERROR;)
@@ -466,7 +514,8 @@ int run_display(DisplayArgs args) {
             if (shot_deadline >= 0 && t >= shot_deadline) {
                 // The frame as the loop would draw it now (a strip-only one included), so a
                 // screenshot also proves the partial redraw paths.
-                loop.render(t, plan.full || loop.force_full || loop.frames == 0);
+                bool whole = loop.force_full || loop.frames == 0;
+                loop.render(t, plan.full || whole, whole ? std::nullopt : plan.damage);
                 glfwGetFramebufferSize(window, &fw, &fh);
                 if (!write_png(args.screenshot, fw, fh)) {
                     log_line("screenshot: cannot write " + args.screenshot);
@@ -478,8 +527,10 @@ int run_display(DisplayArgs args) {
             }
         }
         if (draw) {
-            loop.render(t, full);
+            double c0 = cpu_now();
+            loop.render(t, full, loop.force_full || args.always_render ? std::nullopt : plan.damage);
             glfwSwapBuffers(window);
+            (full ? loop.cpu_full : loop.cpu_dynamic) += cpu_now() - c0;
             loop.force_full = false;
         }
         if (args.duration > 0 && t - t0 >= args.duration) break;
@@ -496,8 +547,16 @@ int run_display(DisplayArgs args) {
     getrusage(RUSAGE_SELF, &ru);
     char peak[32];
     std::snprintf(peak, sizeof peak, "%.1f", static_cast<double>(ru.ru_maxrss) / 1024.0);
-    log_line("display: " + std::to_string(loop.frames) + " frames (" + std::to_string(loop.full_frames) + " full) in " +
-             std::to_string(static_cast<int>(secs)) + " s, peak RSS " + peak + " MiB");
+    auto ms_per = [](double cpu, uint64_t n) {
+        char b[32];
+        std::snprintf(b, sizeof b, "%.1f", n ? cpu * 1000.0 / static_cast<double>(n) : 0.0);
+        return std::string(b);
+    };
+    uint64_t dynamic_frames = loop.frames - loop.full_frames;
+    log_line("display: " + std::to_string(loop.frames) + " frames (" + std::to_string(loop.full_frames) + " full, " +
+             ms_per(loop.cpu_full, loop.full_frames) + " CPU ms each; " + std::to_string(dynamic_frames) + " strip-only, " +
+             ms_per(loop.cpu_dynamic, dynamic_frames) + " ms each) in " + std::to_string(static_cast<int>(secs)) +
+             " s, peak RSS " + peak + " MiB");
 
     kiosk->reset();
     loop.layer.release();  // GL objects go while the context is alive

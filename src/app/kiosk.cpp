@@ -16,7 +16,7 @@
 namespace nk::app {
 namespace {
 
-constexpr double kDwellSteps = 4;          // dwell bar updates per second: a progress hint, not an animation
+constexpr double kDwellSteps = 1;          // dwell bar updates per second: a progress hint, not an animation
 constexpr double kLongPress = 0.6;         // seconds
 constexpr std::size_t kTickerItems = 40;
 constexpr int64_t kStaleAfter = 15 * 60;   // a failing feed's badge says so after this long
@@ -61,6 +61,13 @@ float ease_in_out(double x) {
     return static_cast<float>(x < 0.5 ? 4 * x * x * x : 1 - std::pow(-2 * x + 2, 3) / 2);
 }
 
+// What the static layer shows, as three hashes: the whole screen's frame (size, fonts, theme,
+// shift), the header band and the body band, so a clock tick redraws only the header.
+struct StaticKey {
+    uint64_t frame = 0, header = 0, body = 0;
+    bool operator==(const StaticKey&) const = default;
+};
+
 struct Texture {
     ImTextureID id = nullptr;
     int w = 0, h = 0;
@@ -98,7 +105,7 @@ struct Kiosk::Impl {
     std::string logo_path;
     std::size_t texture_bytes = 0;
 
-    uint64_t drawn_static = 0;           // hash of what the static layer shows
+    StaticKey drawn_static;              // what the static layer shows
     bool drawn_any = false;
     double drawn_dynamic_at = -1e9;
     int64_t drawn_dwell_step = -1;
@@ -314,6 +321,7 @@ struct Kiosk::Impl {
         ui::Scene s;
         s.width = width;
         s.height = height;
+        s.fill = textures->fill();
         s.theme = ui::Theme::named(d.theme);
         s.mode = mode();
         s.safe_area = static_cast<float>(d.safe_area);
@@ -353,7 +361,8 @@ struct Kiosk::Impl {
         return s;
     }
 
-    static uint64_t hash_static(const ui::Scene& s, int fonts_gen) {
+    static StaticKey static_key(const ui::Scene& s, int fonts_gen) {
+        auto hash = [](const std::string& k) { return std::hash<std::string>{}(k); };
         std::string k;
         auto add = [&](std::string_view v) { k.append(v); k.push_back('\x1f'); };
         auto card = [&](const ui::CardView& c) {
@@ -361,16 +370,25 @@ struct Kiosk::Impl {
             add(std::to_string(reinterpret_cast<uintptr_t>(c.image)));
             add(c.stale ? "s" : "-");
         };
+        StaticKey key;
         add(std::to_string(s.width) + "x" + std::to_string(s.height) + "/" + std::to_string(fonts_gen));
         add(std::to_string(s.shift.x) + "," + std::to_string(s.shift.y));
-        add(s.clock); add(s.date); add(s.banner); add(s.paused ? "p" : "-"); add(s.title); add(std::to_string(reinterpret_cast<uintptr_t>(s.logo)));
+        add(std::to_string(s.theme.background)); add(std::to_string(static_cast<int>(s.mode)));
+        key.frame = hash(k);
+        k.clear();
+        add(s.clock); add(s.date); add(s.banner); add(s.paused ? "p" : "-"); add(s.title);
+        add(std::to_string(reinterpret_cast<uintptr_t>(s.logo)));
+        key.header = hash(k);
+        k.clear();
         if (s.card) card(*s.card);
         if (s.previous) { card(*s.previous); add(std::to_string(s.transition)); }
         for (const auto& c : s.list) card(c);
         add(s.status_page ? "S" : "-");
         for (const auto& f : s.statuses) { add(f.source); add(f.state); add(f.detail); }
         add(s.waiting_message);
-        return std::hash<std::string>{}(k);
+        add(s.qr ? "q" : "-");
+        key.body = hash(k);
+        return key;
     }
 };
 
@@ -487,7 +505,15 @@ FramePlan Kiosk::plan(double t) const {
     const DisplayConfig& d = m.cfg().display;
     FramePlan p;
     ui::Scene s = m.scene(t);
-    p.full = !m.drawn_any || Impl::hash_static(s, m.fonts_generation) != m.drawn_static;
+    StaticKey key = Impl::static_key(s, m.fonts_generation);
+    p.full = !m.drawn_any || !(key == m.drawn_static);
+    if (p.full && m.drawn_any && key.frame == m.drawn_static.frame) {
+        bool header = key.header != m.drawn_static.header, body = key.body != m.drawn_static.body;
+        // Only the header is worth a partial redraw: Mesa clears a scissored area with a quad, so
+        // clearing the body band costs more than clearing the whole screen (a fast path) and
+        // redrawing the small header with it.
+        if (header && !body) p.damage = ui::header_band(m.layout);
+    }
 
     bool ticker_on = m.layout.ticker.h > 0 && !m.ticker.empty() && d.ticker_speed > 0;
     double ticker_dt = 1.0 / std::max(1, std::min(d.ticker_fps, d.max_fps));
@@ -517,12 +543,14 @@ bool Kiosk::refresh_fonts(ImFontAtlas& atlas) {
     return true;
 }
 
-void Kiosk::draw(double t, ImDrawList* static_dl, ImDrawList* dynamic_dl) {
+ImU32 Kiosk::background() const { return ui::Theme::named(impl_->cfg().display.theme).background; }
+
+void Kiosk::draw(double t, ImDrawList* static_dl, ImDrawList* dynamic_dl, const ui::Rect* damage) {
     Impl& m = *impl_;
     ui::Scene s = m.scene(t);
     if (static_dl) {
-        ui::draw_static(s, m.layout, m.fonts, static_dl);
-        m.drawn_static = Impl::hash_static(s, m.fonts_generation);
+        ui::draw_static(s, m.layout, m.fonts, static_dl, damage);
+        m.drawn_static = Impl::static_key(s, m.fonts_generation);
         m.drawn_any = true;
     }
     if (dynamic_dl) {

@@ -15,6 +15,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace nk::app {
@@ -24,6 +25,8 @@ public:
     virtual ~TextureApi() = default;
     virtual ImTextureID upload(const unsigned char* rgba, int width, int height) = 0;
     virtual void release(ImTextureID texture) = 0;
+    // A cheaper opaque fill than a quad, if the platform has one (see ui::FillFn).
+    virtual ui::FillFn fill() const { return nullptr; }
 };
 
 enum class Key { Next, Previous, Pause, Reload, Status };
@@ -33,7 +36,8 @@ struct KioskOptions {
 };
 
 struct FramePlan {
-    bool full = false;                   // the static layer changed: redraw everything
+    bool full = false;                   // the static layer changed: redraw it (within damage)
+    std::optional<ui::Rect> damage;      // the part of the static layer that changed; none: all of it
     bool dynamic = false;                // only the ticker / dwell strip moved
     double wake_at = 0;                  // steady seconds: when something will next need a frame or a pump
 };
@@ -51,8 +55,10 @@ public:
     // New characters or sizes: rebuild the atlas between frames; true if it was rebuilt (the
     // platform then re-uploads the font texture).
     bool refresh_fonts(ImFontAtlas& atlas);
-    // Draws the static layer into `static_dl` (when not null) and the dynamic strip into `dynamic_dl`.
-    void draw(double t, ImDrawList* static_dl, ImDrawList* dynamic_dl);
+    // Draws the static layer into `static_dl` (when not null; only inside `damage` when given, over
+    // pixels the platform cleared to background()) and the dynamic strip into `dynamic_dl`.
+    void draw(double t, ImDrawList* static_dl, ImDrawList* dynamic_dl, const ui::Rect* damage = nullptr);
+    ImU32 background() const;
 
     void key(Key k, double t, int64_t wall);
     // A tap or click at x (px); held: seconds the press lasted (long press pauses).

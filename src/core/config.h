@@ -87,7 +87,7 @@ struct DisplayConfig {
     std::string title = "newsroom-kiosk";
     std::string logo;                      // image path
     int max_fps = 60;                      // ceiling for every animation
-    int transition_fps = 30;
+    int transition_fps = 15;
     int ticker_fps = 60;
     std::string renderer = "auto";         // auto | gl3 | gl2
 

@@ -54,8 +54,15 @@ enum class Transition { None, Fade, Slide };
 Mode parse_mode(std::string_view s);              // unknown: Cards
 Transition parse_transition(std::string_view s);  // unknown: Fade
 
+struct Rect;
+
+// Fills a rectangle with an opaque colour more cheaply than a quad (the platform's scissored clear,
+// queued in the draw list as a callback); null: a plain quad.
+using FillFn = void (*)(ImDrawList* dl, const Rect& rect, ImU32 color);
+
 struct Scene {
     float width = 0, height = 0;
+    FillFn fill = nullptr;
     Theme theme = Theme::named("dark");
     Mode mode = Mode::Cards;
     float safe_area = 0.03f;         // fraction of each side kept clear for overscan
@@ -100,8 +107,14 @@ FontSizes font_sizes(const Layout& layout, Mode mode);
 // Feeds every string the scene can draw to the font set (so the atlas holds its glyphs).
 void collect_text(const Scene& scene, FontSet& fonts);
 
-// Everything but the ticker crawl.
-void draw_static(const Scene& scene, const Layout& layout, const FontSet& fonts, ImDrawList* dl);
+// Everything but the ticker crawl, over a screen already cleared to theme.background; only inside
+// `damage` when given (the rest of the last frame is kept).
+void draw_static(const Scene& scene, const Layout& layout, const FontSet& fonts, ImDrawList* dl, const Rect* damage = nullptr);
+
+// The two parts of the static layer that change on their own: the header (clock, date, banner)
+// and the body below it (cards, list, status page). Full width, together the whole screen.
+Rect header_band(const Layout& layout);
+Rect body_band(const Layout& layout, float height);
 // The parts that move between static frames: the dwell bar and the ticker strip. Each paints
 // its own opaque background, so they can be redrawn alone over the last static frame.
 void draw_dynamic(const Scene& scene, const Layout& layout, const FontSet& fonts, ImDrawList* dl);
