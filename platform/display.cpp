@@ -5,6 +5,9 @@
 #include <backends/imgui_impl_opengl2.h>
 #include <backends/imgui_impl_opengl3.h>
 #include <stb_image_write.h>
+#if NK_HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
 
 #include <GLFW/glfw3.h>
 #include <GL/glext.h>
@@ -16,6 +19,8 @@
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
+#include <mutex>
+#include <thread>
 #include <optional>
 #include <set>
 #include <sys/resource.h>
@@ -37,7 +42,62 @@ double cpu_now() {
 }
 int64_t wall_now() { return static_cast<int64_t>(std::time(nullptr)); }
 
-void log_line(const std::string& s) { std::cerr << s << std::endl; }
+// One line to stderr. Under systemd (JOURNAL_STREAM set) each line gets the journal's priority
+// prefix, read from the wording every message here follows: "error"/"cannot" is an error,
+// "warning"/"not updating" a warning, the rest information. Called from several threads.
+void log_line(const std::string& s) {
+    static std::mutex mu;
+    static const bool journal = std::getenv("JOURNAL_STREAM") != nullptr;
+    std::string line = s;
+    if (journal) {
+        auto has = [&](const char* w) { return s.find(w) != std::string::npos; };
+        const char* prio = has("error") || has("cannot") || has("refused") ? "<3>" : has("warning") ? "<4>" : "<6>";
+        line = prio + s;
+    }
+    std::lock_guard lock(mu);
+    std::cerr << line << std::endl;
+}
+
+// systemd's notify protocol (a no-op outside a Type=notify service): READY=1 after the first frame,
+// WATCHDOG=1 only from a loop turn that really ran, STATUS= when the summary changes.
+class Service {
+public:
+    Service() {
+#if NK_HAVE_SYSTEMD
+        uint64_t usec = 0;
+        if (sd_watchdog_enabled(0, &usec) > 0) interval_ = static_cast<double>(usec) / 1e6;
+#endif
+    }
+    void ready() {
+        if (ready_) return;
+        ready_ = true;
+        notify("READY=1");
+    }
+    void status(const std::string& text) {
+        if (text == status_) return;
+        status_ = text;
+        notify("STATUS=" + text);
+    }
+    // The man page asks for a ping every half interval; more often costs a syscall and nothing else.
+    void alive(double t) {
+        if (interval_ <= 0 || t - last_ping_ < interval_ / 2) return;
+        last_ping_ = t;
+        notify("WATCHDOG=1");
+    }
+    double max_sleep() const { return interval_ > 0 ? interval_ / 2 : 1.0; }
+
+private:
+    static void notify(const std::string& state) {
+#if NK_HAVE_SYSTEMD
+        sd_notify(0, state.c_str());
+#else
+        (void)state;
+#endif
+    }
+    double interval_ = 0, last_ping_ = -1e9;
+    bool ready_ = false;
+    std::string status_;
+};
 
 void on_glfw_error(int code, const char* what) {
     log_line("glfw: error " + std::to_string(code) + ": " + (what ? what : "?"));
@@ -490,10 +550,22 @@ int run_display(DisplayArgs args) {
 
     int rc = 0;
     double shot_deadline = -1;
+    Service service;
+    // NK_DEBUG_HANG_AFTER=S: the loop stops advancing after S seconds (it only waits for SIGTERM),
+    // so tests can see the watchdog pings stop as they would with a real hang.
+    const char* hang_env = std::getenv("NK_DEBUG_HANG_AFTER");
+    double hang_at = hang_env ? t0 + std::atof(hang_env) : -1;
     while (!glfwWindowShouldClose(window) && !g_stop.load()) {
         double t = steady_now();
         int64_t wall = wall_now();
+        if (hang_at >= 0 && t >= hang_at) {
+            log_line("display: NK_DEBUG_HANG_AFTER: the loop hangs now (debug hook)");
+            while (!g_stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            break;
+        }
+        service.alive(t);
         k.update(t, wall);
+        service.status(k.status_line());
         if (k.refresh_fonts(*io.Fonts)) {
             if (loop.gl3) {
                 ImGui_ImplOpenGL3_DestroyFontsTexture();
@@ -531,14 +603,15 @@ int run_display(DisplayArgs args) {
             loop.render(t, full, loop.force_full || args.always_render ? std::nullopt : plan.damage);
             glfwSwapBuffers(window);
             (full ? loop.cpu_full : loop.cpu_dynamic) += cpu_now() - c0;
+            service.ready();
             loop.force_full = false;
         }
         if (args.duration > 0 && t - t0 >= args.duration) break;
         double wake = args.always_render ? t : plan.wake_at;
         if (screenshot) wake = std::min(wake, t + 0.05);
         if (args.duration > 0) wake = std::min(wake, t0 + args.duration);
-        // Capped so a signal is noticed within a second; waking costs no frame.
-        double wait = std::min(1.0, wake - steady_now());
+        // Capped so a signal is noticed within a second and the watchdog is fed; waking costs no frame.
+        double wait = std::min(service.max_sleep(), wake - steady_now());
         if (wait > 0) glfwWaitEventsTimeout(wait);
         else glfwPollEvents();
     }

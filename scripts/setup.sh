@@ -18,6 +18,8 @@ packages=(
   # src/ui, platform/: the display (ImGui with its GLFW/GL/FreeType backends, fonts, QR codes, images)
   libimgui-dev libglfw3-dev libgl-dev libstb-dev libfreetype-dev libfontconfig-dev fonts-dejavu-core
   libqrencode-dev
+  # platform/: sd_notify for the systemd service (READY, WATCHDOG)
+  libsystemd-dev
   # display tests: a virtual X server with Mesa's software GL, and a QR decoder to read the screen back
   xvfb xauth libgl1-mesa-dri zbar-tools
   # tests and fuzzing (clang + compiler-rt for libFuzzer, ASan, UBSan)

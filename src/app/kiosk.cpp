@@ -609,6 +609,19 @@ bool Kiosk::image_pending() const {
 
 const Card* Kiosk::current_card() const { return impl_->current ? &*impl_->current : nullptr; }
 bool Kiosk::status_page_shown() const { return impl_->cfg().display.status_page || impl_->status_toggle; }
+std::string Kiosk::status_line() const {
+    const Store& st = impl_->engine->store();
+    std::size_t ok = 0, failing = 0, items = 0;
+    for (const auto& url : st.feed_urls()) {
+        const FeedStatus* f = st.find_status(url);
+        if (!f) continue;
+        items += f->item_count;
+        if (!f->error.empty()) ++failing;
+        else if (f->last_success) ++ok;
+    }
+    return std::to_string(ok) + " feeds ok, " + std::to_string(failing) + " failing; " + std::to_string(items) + " stories";
+}
+
 bool Kiosk::has_content() const { return impl_->current || !impl_->page.empty(); }
 const Config& Kiosk::config() const { return impl_->cfg(); }
 Engine& Kiosk::engine() { return *impl_->engine; }

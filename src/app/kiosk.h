@@ -69,6 +69,8 @@ public:
     bool has_content() const;
     const Card* current_card() const;    // null before the first card (and in list mode)
     bool status_page_shown() const;
+    // One line for systemd's STATUS=: feeds ok and failing, stories held. Changes only with them.
+    std::string status_line() const;
     const Config& config() const;
     Engine& engine();
 
