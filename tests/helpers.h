@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -25,6 +27,23 @@ struct RunResult {
     int exit_code = -1;
     std::string out;   // stdout
     std::string err;   // stderr
+};
+
+// A fresh directory under $TMPDIR, removed with everything in it when the scope ends.
+struct TempDir {
+    std::filesystem::path path;
+    explicit TempDir(const std::string& prefix = "nk_test") {
+        std::string tmpl = (std::filesystem::temp_directory_path() / (prefix + "_XXXXXX")).string();
+        const char* made = ::mkdtemp(tmpl.data());
+        if (!made) throw std::runtime_error("cannot create a temporary directory from " + tmpl);
+        path = made;
+    }
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
 };
 
 // Runs the built newsroom-kiosk with a shell-quoted argument string.

@@ -6,6 +6,8 @@
 #include "http_server.h"
 #include "ui/display.h"
 
+#include "helpers.h"
+
 #include <catch2/catch.hpp>
 #include <stb_image_write.h>
 
@@ -20,6 +22,8 @@ using nk::test::HttpServer;
 using nk::test::Response;
 
 namespace {
+
+using nk::test::TempDir;
 
 constexpr const char* kHeadline = "Minister’s “plan” — café owners in Жуковский cheer Ωmega bridge";
 constexpr const char* kLink = "https://news.example.com/2026/11/26/minister-plan-bridge?id=42";
@@ -45,18 +49,6 @@ std::string feed_xml(const std::string& image_url) {
 <pubDate>)" + nk::test::http_date(static_cast<int64_t>(time(nullptr)) - 720) + R"(</pubDate></item>
 </channel></rss>)";
 }
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "nk_display_XXXXXX").string();
-        path = mkdtemp(tmpl.data());
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
 
 struct Counts {
     double fraction_image = 0;   // pixels close to the image colour

@@ -6,6 +6,8 @@
 #include "app/images.h"
 #include "http_server.h"
 
+#include "helpers.h"
+
 #include <catch2/catch.hpp>
 
 #include <stb_image_write.h>
@@ -30,17 +32,7 @@ using nk::test::Response;
 
 namespace {
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "nk_images_XXXXXX").string();
-        path = ::mkdtemp(tmpl.data());
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
+using nk::test::TempDir;
 
 void append(void* ctx, void* data, int size) { static_cast<std::string*>(ctx)->append(static_cast<const char*>(data), std::size_t(size)); }
 

@@ -4,6 +4,8 @@
 // frames only when something visible changed, the dynamic strip on its own clock, keys, modes.
 #include "app/kiosk.h"
 
+#include "helpers.h"
+
 #include <catch2/catch.hpp>
 #include <imgui.h>
 
@@ -20,6 +22,8 @@ using nk::ui::Rect;
 
 namespace {
 
+using nk::test::TempDir;
+
 // Textures in memory: the GPU's part, kept so tests can see what was uploaded and released.
 struct MemoryTextures : nk::app::TextureApi {
     std::map<intptr_t, std::pair<int, int>> live;
@@ -29,18 +33,6 @@ struct MemoryTextures : nk::app::TextureApi {
         return reinterpret_cast<ImTextureID>(next++);
     }
     void release(ImTextureID id) override { live.erase(reinterpret_cast<intptr_t>(id)); }
-};
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "nk_kiosk_XXXXXX").string();
-        path = mkdtemp(tmpl.data());
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
 };
 
 struct ImGuiScope {
