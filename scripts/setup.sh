@@ -22,6 +22,8 @@ packages=(
   libsystemd-dev
   # display tests: a virtual X server with Mesa's software GL, and a QR decoder to read the screen back
   xvfb xauth libgl1-mesa-dri zbar-tools
+  # platform tests: lint of the shipped shell scripts (systemd-analyze comes with systemd)
+  shellcheck
   # tests and fuzzing (clang + compiler-rt for libFuzzer, ASan, UBSan)
   catch2 clang libclang-rt-14-dev llvm
 )
