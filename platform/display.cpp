@@ -1,5 +1,8 @@
 #include "platform/display.h"
 
+#include "app/health.h"
+#include "core/power.h"
+
 #include <imgui.h>
 #include <backends/imgui_impl_glfw.h>
 #include <backends/imgui_impl_opengl2.h>
@@ -551,6 +554,10 @@ int run_display(DisplayArgs args) {
     int rc = 0;
     double shot_deadline = -1;
     Service service;
+    std::unique_ptr<app::HealthServer> health = app::HealthServer::start_for(args.health, k.config(), log_line);
+    const int64_t started = wall_now();
+    uint64_t iterations = 0;
+    bool screen = true;
     // NK_DEBUG_HANG_AFTER=S: the loop stops advancing after S seconds (it only waits for SIGTERM),
     // so tests can see the watchdog pings stop as they would with a real hang.
     const char* hang_env = std::getenv("NK_DEBUG_HANG_AFTER");
@@ -566,6 +573,27 @@ int run_display(DisplayArgs args) {
         service.alive(t);
         k.update(t, wall);
         service.status(k.status_line());
+        ++iterations;
+        // The [power] schedule: while the screen is off nothing is drawn (a swap may block on a
+        // display that is off), but the loop keeps turning, so the watchdog and /healthz stay fed.
+        std::time_t tt = static_cast<std::time_t>(wall);
+        std::tm local{};
+        localtime_r(&tt, &local);
+        bool now_on = screenshot || screen_on(k.config().power, local);
+        if (now_on != screen) {
+            screen = now_on;
+            log_line(std::string("display: screen ") + (screen ? "on" : "off") + " by the [power] schedule");
+            loop.force_full = true;
+        }
+        if (health && health->publish_due()) {
+            app::HealthSnapshot snap = app::health_snapshot(k.engine(), wall);
+            snap.mode = "display";
+            snap.started_at = started;
+            snap.loops = iterations;
+            snap.frames = loop.frames;
+            snap.screen_on = screen;
+            health->publish(std::move(snap));
+        }
         if (k.refresh_fonts(*io.Fonts)) {
             if (loop.gl3) {
                 ImGui_ImplOpenGL3_DestroyFontsTexture();
@@ -578,7 +606,7 @@ int run_display(DisplayArgs args) {
         }
         app::FramePlan plan = k.plan(t);
         bool full = plan.full || loop.force_full || args.always_render;
-        bool draw = full || plan.dynamic;
+        bool draw = screen && (full || plan.dynamic);
         if (screenshot) {
             // Content and the current card's image are worth waiting for (up to 15 s); the rotation never waits.
             bool ready = k.has_content() && !k.image_pending();
@@ -608,6 +636,7 @@ int run_display(DisplayArgs args) {
         }
         if (args.duration > 0 && t - t0 >= args.duration) break;
         double wake = args.always_render ? t : plan.wake_at;
+        if (!screen) wake = t + static_cast<double>(std::min<int64_t>(seconds_until_change(k.config().power, local), 60));
         if (screenshot) wake = std::min(wake, t + 0.05);
         if (args.duration > 0) wake = std::min(wake, t0 + args.duration);
         // Capped so a signal is noticed within a second and the watchdog is fed; waking costs no frame.

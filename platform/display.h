@@ -19,6 +19,7 @@ struct DisplayArgs {
     double screenshot_at = 0;            // --at SECONDS after the first frame
     bool always_render = false;          // --always-render: a frame every vsync (the naive baseline)
     double duration = 0;                 // --duration SECONDS: exit after this long (tests, benchmarks)
+    std::string health;                  // --health ADDR:PORT (else [health] listen); empty: off
 };
 
 // Exit code: 0 on a normal quit, 1 when no window could be opened or the screenshot failed.

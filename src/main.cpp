@@ -1,5 +1,6 @@
 // newsroom-kiosk: command-line entry point. Thin on purpose: it picks a verb and hands over.
 #include "app/commands.h"
+#include "core/config.h"
 #include "platform/display.h"
 
 #include <charconv>
@@ -15,7 +16,7 @@ void help() {
     std::cout << "newsroom-kiosk " NK_VERSION " - a news display for walls\n\n"
                  "usage:\n"
                  "  newsroom-kiosk [--config FILE] [--feed URL]... [--cache-dir DIR] [--windowed WxH]\n"
-                 "                 [--always-render] [--duration SECONDS]\n"
+                 "                 [--always-render] [--duration SECONDS] [--health ADDR:PORT]\n"
                  "      show the news full screen (or in a window); with no config and no --feed it shows\n"
                  "      its embedded demo content. Keys: right/left next/previous, space pause, r reload,\n"
                  "      s status page, Esc/q quit (windowed only). Tap right/left half, long press pauses.\n"
@@ -27,9 +28,14 @@ void help() {
                  "      print a feed as JSON (FILE - reads stdin)\n"
                  "  newsroom-kiosk check-config FILE\n"
                  "      list every problem in a config file as file:line:column: key: message\n"
+                 "  newsroom-kiosk power-state [--config FILE] [--time UNIX_SECONDS]\n"
+                 "      print on or off for the [power] screen schedule now (exit 0 on, 3 off), in the\n"
+                 "      config's [display] timezone; the screen switcher of the platform calls this\n"
                  "  newsroom-kiosk --version | --help\n\n"
                  "config is read from --config, else $XDG_CONFIG_HOME/newsroom-kiosk/kiosk.toml,\n"
-                 "else /etc/newsroom-kiosk/kiosk.toml; it is reloaded when the file changes.\n";
+                 "else /etc/newsroom-kiosk/kiosk.toml; it is reloaded when the file changes.\n"
+                 "--health ADDR:PORT (or [health] listen) serves GET /healthz, /status.json and /metrics;\n"
+                 "ADDR 0.0.0.0 is every interface, \":8089\" alone means 127.0.0.1:8089.\n";
 }
 
 int usage(const std::string& why) {
@@ -43,6 +49,7 @@ int main(int argc, char** argv) {
     std::vector<std::string_view> args(argv + 1, argv + argc);
     if (!args.empty() && args[0] == "parse") return nk::app::parse_command({args.begin() + 1, args.end()});
     if (!args.empty() && args[0] == "check-config") return nk::app::check_config_command({args.begin() + 1, args.end()});
+    if (!args.empty() && args[0] == "power-state") return nk::app::power_state_command({args.begin() + 1, args.end()});
 
     nk::app::HeadlessArgs run;
     nk::platform::DisplayArgs display;
@@ -97,6 +104,11 @@ int main(int argc, char** argv) {
             auto v = value("--cache-dir");
             if (!v) return usage("--cache-dir needs a directory");
             run.cache_dir = *v;
+        } else if (a == "--health") {
+            auto v = value("--health");
+            if (!v) return usage("--health needs an address like 127.0.0.1:8089");
+            if (auto addr = nk::parse_listen_address(*v); !addr) return usage("--health: " + addr.error().message);
+            run.health = *v;
         } else if (a == "--duration") {
             auto v = value("--duration");
             int64_t s = 0;
@@ -116,5 +128,6 @@ int main(int argc, char** argv) {
     display.kiosk.engine.feed_urls = run.feed_urls;
     display.kiosk.engine.cache_dir = run.cache_dir;
     display.duration = static_cast<double>(run.duration_seconds);
+    display.health = run.health;
     return nk::platform::run_display(std::move(display));
 }

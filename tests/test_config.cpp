@@ -443,6 +443,8 @@ city = "Berlin"
     // Unknown keys change nothing.
     CHECK(p.config.fetch == nk::FetchConfig{});
     CHECK(p.config.display == nk::DisplayConfig{});
+    CHECK(p.config.health == nk::HealthConfig{});
+    CHECK(p.config.power == nk::PowerConfig{});
     CHECK(p.config.opml.empty());
     REQUIRE(p.config.feeds.size() == 1);
     CHECK(p.config.feeds[0].name.empty());
@@ -550,6 +552,150 @@ TEST_CASE("a UTF-8 byte order mark is accepted", "[config]") {
     CHECK(p.config.fetch.interval_minutes == 3);
 }
 
+// [SECTION] [health] and [power]
+
+TEST_CASE("health and power tables: defaults are off and always on, good values are read", "[config][health][power]") {
+    nk::Config d;
+    CHECK(d.health.listen.empty());
+    CHECK(d.health.stale_after_minutes == 60);
+    CHECK_FALSE(d.power.off.has_value());
+    CHECK_FALSE(d.power.on.has_value());
+    CHECK(d.power.days_off == 0);
+
+    nk::ConfigParse p = parse(R"([health]
+listen = "0.0.0.0:8089"
+stale_after_minutes = 180
+
+[power]
+off = "22:30"
+on = "7:05"
+days_off = ["sat", "Sunday", "MON"]
+)");
+    INFO(all_issues(p));
+    REQUIRE(p.issues.empty());
+    CHECK(p.config.health.listen == "0.0.0.0:8089");
+    CHECK(p.config.health.stale_after_minutes == 180);
+    CHECK(p.config.power.off == 22 * 60 + 30);
+    CHECK(p.config.power.on == 7 * 60 + 5);
+    CHECK(p.config.power.days_off == ((1 << 6) | (1 << 0) | (1 << 1)));
+
+    // A TOML local time works as well as a string; "" is no time at all.
+    nk::ConfigParse t = parse("[power]\noff = 01:00:00\non = 05:30:00\n");
+    INFO(all_issues(t));
+    REQUIRE(t.issues.empty());
+    CHECK(t.config.power.off == 60);
+    CHECK(t.config.power.on == 330);
+    nk::ConfigParse none = parse("[power]\noff = \"\"\non = \"\"\ndays_off = []\n[health]\nlisten = \"\"\n");
+    CHECK(none.issues.empty());
+    CHECK(none.config.power == nk::PowerConfig{});
+    CHECK(none.config.health == nk::HealthConfig{});
+    // Only days off, no nightly window, is a schedule too.
+    nk::ConfigParse days = parse("[power]\ndays_off = [\"sun\"]\n");
+    CHECK(days.issues.empty());
+    CHECK(days.config.power.days_off == 1);
+}
+
+TEST_CASE("health and power tables: each mistake is named at its value", "[config][health][power]") {
+    nk::ConfigParse p = parse(R"([health]
+listen = "news-screen:8089"
+stale_after_minutes = 0
+
+[power]
+off = "10pm"
+on = "24:00"
+days_off = ["sat", "sonday", 7]
+)");
+    require_issues(p, {
+        "kiosk.toml:2:10: health.listen: \"news-screen:8089\" does not start with a numeric address; use e.g. \"127.0.0.1\", "
+        "\"0.0.0.0\" (every interface) or \"localhost\", not a host name",
+        "kiosk.toml:3:23: health.stale_after_minutes: must be between 1 and 43200 (got 0)",
+        "kiosk.toml:6:7: power.off: expected a time of day from \"00:00\" to \"23:59\", like \"22:30\" (got \"10pm\")",
+        "kiosk.toml:7:6: power.on: expected a time of day from \"00:00\" to \"23:59\", like \"22:30\" (got \"24:00\")",
+        "kiosk.toml:8:20: power.days_off[2]: \"sonday\" is not a day; expected \"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"sat\" or \"sun\"",
+        "kiosk.toml:8:30: power.days_off[3]: expected a string, got an integer",
+    });
+    CHECK(p.config.health == nk::HealthConfig{});
+    CHECK(p.config.power.days_off == (1 << 6));  // the good day is kept
+    CHECK_FALSE(p.config.power.off.has_value());
+
+    // Both ends of the nightly window, or neither; and they must differ.
+    require_issues(parse("[power]\noff = \"22:30\"\n"),
+                   {"kiosk.toml:2:7: power.off: set both off and on, or neither (on is missing); the nightly schedule is ignored"});
+    require_issues(parse("[power]\noff = \"\"\non = \"07:00\"\n"),
+                   {"kiosk.toml:3:6: power.on: set both off and on, or neither (off is empty); the nightly schedule is ignored"});
+    nk::ConfigParse same = parse("[power]\noff = \"07:00\"\non = \"7:00\"\ndays_off = [\"sun\"]\n");
+    require_issues(same, {"kiosk.toml:3:6: power.on: off and on are both \"07:00\"; the nightly schedule is ignored (leave both "
+                          "empty for always on)"});
+    CHECK_FALSE(same.config.power.off.has_value());
+    CHECK(same.config.power.days_off == 1);  // days_off still holds
+    nk::ConfigParse seconds = parse("[power]\noff = 22:30:15\non = 07:00:00\n");
+    REQUIRE(seconds.issues.size() == 2);
+    CHECK(nk::format_issue(seconds.issues[0]) ==
+          "kiosk.toml:2:7: power.off: expected a time of day from \"00:00\" to \"23:59\", like \"22:30\"; seconds are not used");
+
+    // Every day off is allowed (a closed site) but almost always a slip: a warning.
+    nk::ConfigParse all = parse("[power]\ndays_off = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"sat\", \"sun\"]\n");
+    require_issues(all, {"kiosk.toml:2:12: power.days_off: warning: every day is off: the screen never comes on"});
+    CHECK(all.config.power.days_off == 0x7f);
+
+    // Port 0 (any free port) is for tests on the command line; a monitor needs a fixed one.
+    require_issues(parse("[health]\nlisten = \"127.0.0.1:0\"\n"),
+                   {"kiosk.toml:2:10: health.listen: port 0 picks a random port; give a fixed one, like \"127.0.0.1:8089\""});
+    // Keys in the wrong table or misspelt point at the right one.
+    require_issues(parse("[display]\noff = \"22:00\"\n[health]\nport = 8089\n[power]\ndays = [\"sun\"]\n"),
+                   {"kiosk.toml:2:1: display.off: warning: unknown key 'off'; 'off' belongs in [power]",
+                    "kiosk.toml:4:1: health.port: warning: unknown key 'port'; did you mean 'listen'?",
+                    "kiosk.toml:6:1: power.days: warning: unknown key 'days'; did you mean 'days_off'?"});
+}
+
+TEST_CASE("listen addresses: IPv4, bracketed IPv6, localhost, a bare port", "[config][health]") {
+    auto ok = [](std::string_view text, const std::string& host, uint16_t port) {
+        auto a = nk::parse_listen_address(text);
+        INFO(text);
+        REQUIRE(a.ok());
+        CHECK(a->host == host);
+        CHECK(a->port == port);
+    };
+    ok("127.0.0.1:8089", "127.0.0.1", 8089);
+    ok("0.0.0.0:80", "0.0.0.0", 80);
+    ok(":8089", "127.0.0.1", 8089);
+    ok("localhost:9100", "127.0.0.1", 9100);
+    ok("LocalHost:9100", "127.0.0.1", 9100);
+    ok(" 192.168.1.20:8089 ", "192.168.1.20", 8089);
+    ok("[::1]:8089", "::1", 8089);
+    ok("[::]:8089", "::", 8089);
+    ok("[fe80::1:2:3:4]:1", "fe80::1:2:3:4", 1);
+    ok("[2001:db8:0:0:0:0:0:1]:65535", "2001:db8:0:0:0:0:0:1", 65535);
+    ok("[::ffff:192.0.2.1]:8089", "::ffff:192.0.2.1", 8089);
+    ok("127.0.0.1:0", "127.0.0.1", 0);
+
+    auto bad = [](std::string_view text, std::string_view why) {
+        auto a = nk::parse_listen_address(text);
+        INFO(text);
+        REQUIRE_FALSE(a.ok());
+        CHECK(a.error().message.find(why) != std::string::npos);
+    };
+    bad("", "is not an address");
+    bad("8089", "is not an address");
+    bad("127.0.0.1", "is not an address");
+    bad("127.0.0.1:", "has no port");
+    bad("127.0.0.1:http", "has no port");
+    bad("127.0.0.1:65536", "above 65535");
+    bad("127.0.0.1:123456", "has no port");
+    bad("256.0.0.1:80", "not a host name");
+    bad("127.0.0:80", "not a host name");
+    bad("127.0.0.01:80", "not a host name");
+    bad("127.0.0.1.5:80", "not a host name");
+    bad("example.com:80", "not a host name");
+    bad("::1:8089", "write it in brackets");
+    bad("[::1:8089", "valid IPv6");
+    bad("[]:8089", "valid IPv6");
+    bad("[1::2::3]:80", "valid IPv6");
+    bad("[12345::]:80", "valid IPv6");
+    bad("[1:2:3:4:5:6:7:8:9]:80", "valid IPv6");
+    bad("[fe80::1%eth0]:80", "valid IPv6");
+}
+
 // [SECTION] The example config
 
 namespace {
@@ -591,6 +737,8 @@ TEST_CASE("the example config parses with no issues, shows the real defaults and
     CHECK(p.config.rotation == nk::RotationConfig{});
     CHECK(p.config.cache == nk::CacheConfig{});
     CHECK(p.config.display == nk::DisplayConfig{});
+    CHECK(p.config.health == nk::HealthConfig{});
+    CHECK(p.config.power == nk::PowerConfig{});
     CHECK(p.config.opml.empty());
     REQUIRE(p.config.feeds.size() == 3);
     for (const nk::FeedConfig& f : p.config.feeds) {
@@ -630,7 +778,9 @@ TEST_CASE("config_keys lists every table's keys once", "[config]") {
     CHECK(unique.count("cache.max_bytes") == 1);
     CHECK(unique.count("display.max_fps") == 1);
     CHECK(unique.count("fetch") == 0);
-    CHECK(keys.size() == 1 + 11 + 13 + 7 + 2 + 20);
+    CHECK(unique.count("health.listen") == 1);
+    CHECK(unique.count("power.days_off") == 1);
+    CHECK(keys.size() == 1 + 11 + 13 + 7 + 2 + 20 + 2 + 3);
 }
 
 // [SECTION] OPML

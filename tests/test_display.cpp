@@ -142,3 +142,21 @@ TEST_CASE("partial redraws: the ticker over the static layer in a texture, GL3 a
     screenshot_case(1280, 720, {"NK_REDRAW=layer"}, "opengl3", {"--at", "2"}, true);
     screenshot_case(1280, 720, {"NK_REDRAW=layer", "MESA_GL_VERSION_OVERRIDE=2.1"}, "opengl2", {"--at", "2"}, true);
 }
+
+// While the [power] schedule says the screen is off, the loop keeps running (watchdog, health) but
+// draws nothing at all.
+TEST_CASE("screen off by the power schedule: no frames, the loop goes on", "[display][power]") {
+    nk::test::Xvfb x(640, 480);
+    INFO(x.error());
+    REQUIRE(x.ok());
+    TempDir dir;
+    std::ofstream(dir.path / "kiosk.toml")
+        << "[power]\ndays_off = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"sat\", \"sun\"]\n";
+    auto r = nk::test::run_process({NK_KIOSK_BIN, "--windowed", "640x480", "--duration", "3", "--config",
+                                    (dir.path / "kiosk.toml").string(), "--cache-dir", (dir.path / "cache").string()},
+                                   {"DISPLAY=" + x.display(), "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1"}, 60);
+    INFO("stderr:\n" << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.find("screen off by the [power] schedule") != std::string::npos);
+    CHECK(r.err.find("display: 0 frames") != std::string::npos);
+}

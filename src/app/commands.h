@@ -20,6 +20,7 @@ struct HeadlessArgs {
     std::string config_path;               // --config FILE
     std::vector<std::string> feed_urls;    // --feed URL (repeatable)
     int64_t duration_seconds = 0;          // --duration SECONDS; 0: until SIGINT/SIGTERM
+    std::string health;                    // --health ADDR:PORT (else [health] listen); "" = off
 };
 
 // `newsroom-kiosk --headless`: the whole pipeline with no window; one line per card as it
@@ -29,6 +30,13 @@ int headless_command(const HeadlessArgs& args);
 // `newsroom-kiosk check-config FILE`: every problem as file:line:column: key: message; exit 1
 // when there is any (warnings included: an unknown key is a setting that silently does nothing).
 int check_config_command(const std::vector<std::string_view>& args);
+
+// `newsroom-kiosk power-state [--config FILE] [--time UNIX_SECONDS]`: "on" or "off" on stdout for
+// the [power] schedule in [display] timezone, now (or at the given time). Exit 0 for on, 3 for
+// off, 2 on usage errors. A config that cannot be read or has errors is reported on stderr and
+// answers from what could be read (a broken schedule reads as always on): the screen is never
+// switched off by mistake.
+int power_state_command(const std::vector<std::string_view>& args);
 
 // "just now", "12 min ago", "3 h ago", "yesterday", "4 days ago".
 std::string relative_age(int64_t then, int64_t now);

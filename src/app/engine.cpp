@@ -204,6 +204,10 @@ struct Engine::Impl {
     struct Done {
         net::FetchResponse response;
         std::optional<Result<Feed>> parsed;  // set for 2xx bodies
+        std::size_t body_bytes = 0;          // counted before the body is dropped after parsing
+    };
+    struct Counters {
+        uint64_t fetches = 0, errors = 0, bytes = 0;
     };
 
     EngineOptions opt;
@@ -218,6 +222,7 @@ struct Engine::Impl {
     std::unique_ptr<CacheWriter> writer;
     std::map<std::string, Validators> validators;
     std::map<std::string, std::string> last_error;  // what was last reported per feed ("" = ok)
+    std::map<std::string, Counters> counters;       // per feed URL, since start
     std::vector<StatusChange> changes;
     std::unique_ptr<net::Fetcher> fetcher;
     uint64_t next_id = 1;
@@ -261,6 +266,7 @@ struct Engine::Impl {
             return done(std::move(r));
         }
         Done d;
+        d.body_bytes = r.body.size();
         if (r.id != kOpmlRequestId && r.ok && !r.not_modified) {
             std::string charset;
             {
@@ -406,6 +412,8 @@ struct Engine::Impl {
         publish_encodings();
         store.configure(config);
         scheduler.configure(config, now);
+        for (auto it = counters.begin(); it != counters.end();)
+            it = store.find_status(it->first) ? std::next(it) : counters.erase(it);
         if (writer && !config_path.empty()) {
             std::vector<std::string> urls;
             for (const FeedConfig& f : config.feeds) urls.push_back(f.url);
@@ -459,6 +467,10 @@ struct Engine::Impl {
         if (r.id == kOpmlRequestId) return apply_opml(r, now);
         if (!store.find_status(r.url)) return;  // removed from the config while in flight
         std::string error = apply_fetch_result(store, scheduler, validators[r.url], r.url, to_result(d.response, d.parsed), now);
+        Counters& n = counters[r.url];
+        ++n.fetches;
+        if (!error.empty()) ++n.errors;
+        n.bytes += d.body_bytes;
         report(r.url, error);
         // Also after a 304: the saved next_fetch is what keeps a restart from refetching feeds
         // that are not due (the write happens on the cache thread).
@@ -474,6 +486,7 @@ struct Engine::Impl {
                 d.response.url = url;
                 d.response.ok = true;
                 d.response.http_status = 200;
+                d.body_bytes = bytes->size();
                 d.parsed = parse_feed(*bytes, {});
                 apply(d, now);
                 continue;
@@ -611,6 +624,25 @@ int64_t Engine::next_deadline(int64_t now) const {
 
 std::optional<Card> Engine::next_card(int64_t now) { return impl_->rotation.next(impl_->store, impl_->config, now); }
 std::optional<Card> Engine::previous_card() { return impl_->rotation.previous(); }
+
+std::vector<FeedMetrics> Engine::feed_metrics() const {
+    const Impl& m = *impl_;
+    std::vector<FeedMetrics> out;
+    for (const std::string& url : m.store.feed_urls()) {
+        FeedMetrics f;
+        f.url = url;
+        f.name = m.source_of(url);
+        if (const FeedStatus* s = m.store.find_status(url)) f.status = *s;
+        f.next_fetch = m.scheduler.next_fetch(url);
+        if (auto it = m.counters.find(url); it != m.counters.end()) {
+            f.fetches = it->second.fetches;
+            f.errors = it->second.errors;
+            f.bytes = it->second.bytes;
+        }
+        out.push_back(std::move(f));
+    }
+    return out;
+}
 
 std::vector<StatusChange> Engine::take_status_changes() {
     std::vector<StatusChange> out;

@@ -46,6 +46,18 @@ struct StatusChange {
     std::string message;
 };
 
+// One feed's state and its counters since the process started, for the status page and the
+// health listener (app/health.h). A copy: safe to hand to another thread.
+struct FeedMetrics {
+    std::string url;
+    std::string name;                    // as on the badge (Engine::source_name)
+    FeedStatus status;                   // last attempt/success, HTTP status, error, items, stale_since, gone
+    std::optional<int64_t> next_fetch;   // from the scheduler; nullopt when gone (410)
+    uint64_t fetches = 0;                // responses applied, any outcome (304s and errors included)
+    uint64_t errors = 0;                 // of those, the ones that left the feed in error
+    uint64_t bytes = 0;                  // body bytes received, after decompression
+};
+
 // The HTTP facts of a finished transfer, for apply_fetch_result (also used by simulations).
 FetchResult to_result(const net::FetchResponse& response, const std::optional<Result<Feed>>& parsed);
 
@@ -67,6 +79,10 @@ public:
 
     std::optional<Card> next_card(int64_t now);
     std::optional<Card> previous_card();
+
+    // Every configured feed, in config order. Counters survive config reloads for the feeds that
+    // stay; a feed removed from the config takes its counters with it.
+    std::vector<FeedMetrics> feed_metrics() const;
 
     // Feed state changes since the last call (error, recovery), oldest first.
     std::vector<StatusChange> take_status_changes();

@@ -1,6 +1,7 @@
 #include "app/commands.h"
 
 #include "app/engine.h"
+#include "app/health.h"
 
 #include <atomic>
 #include <chrono>
@@ -57,6 +58,7 @@ int headless_command(const HeadlessArgs& args) {
         cv.notify_one();
     };
     opt.log = [](const std::string& line) { std::cerr << "newsroom-kiosk: " << line << std::endl; };
+    auto log = opt.log;  // the engine takes its own copy
 
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
@@ -67,13 +69,25 @@ int headless_command(const HeadlessArgs& args) {
         return 1;
     }
     Engine& engine = *created.value();
+    // It holds only copies of what was published, so it may outlive or predate the engine. The
+    // listen address is read once: a changed [health] listen takes a restart.
+    std::unique_ptr<HealthServer> health = HealthServer::start_for(args.health, engine.config(), log);
     const int64_t end = args.duration_seconds > 0 ? start + args.duration_seconds : INT64_MAX;
     int64_t card_due = start;  // the first card comes at once, from the cache if there is one
     bool said_empty = false;
+    uint64_t loops = 0;
     while (!g_stop.load()) {
         int64_t now = unix_now();
         if (now >= end) break;
         engine.pump(now);
+        ++loops;
+        if (health && health->publish_due()) {
+            HealthSnapshot snap = health_snapshot(engine, now);
+            snap.mode = "headless";
+            snap.started_at = start;
+            snap.loops = loops;
+            health->publish(std::move(snap));
+        }
         for (const StatusChange& c : engine.take_status_changes())
             std::cout << clock_text(now) << "  [feed] " << c.source << ": " << (c.ok ? "recovered" : "error: " + c.message)
                       << std::endl;

@@ -113,6 +113,29 @@ std::string number_text(double v) {
     return std::string(buf, r.ptr);
 }
 
+// "7:05" or "22:30" -> minutes after midnight; nullopt for anything else ("24:00" included).
+std::optional<int> minutes_of_day(std::string_view t) {
+    std::size_t colon = t.find(':');
+    if (colon == std::string_view::npos || colon == 0 || colon > 2 || t.size() != colon + 3) return std::nullopt;
+    auto digits = [](std::string_view d) { return std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; }); };
+    std::string_view h = t.substr(0, colon), m = t.substr(colon + 1);
+    if (!digits(h) || !digits(m)) return std::nullopt;
+    int hour = 0, minute = 0;
+    for (char c : h) hour = hour * 10 + (c - '0');
+    for (char c : m) minute = minute * 10 + (c - '0');
+    if (hour > 23 || minute > 59) return std::nullopt;
+    return hour * 60 + minute;
+}
+
+// "sun".."sat" or the full names, any case -> std::tm::tm_wday (0 = Sunday).
+std::optional<int> weekday(std::string_view name) {
+    static constexpr std::string_view kDays[] = {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"};
+    std::string n = lowered(name);
+    for (int d = 0; d < 7; ++d)
+        if (n == kDays[d] || (n.size() == 3 && kDays[d].substr(0, 3) == n)) return d;
+    return std::nullopt;
+}
+
 // [SECTION] Reporting and typed reads
 // Every read names the dotted key and the place of the value; on any problem the target is left
 // untouched, so the default (or the value set earlier) stays.
@@ -319,6 +342,64 @@ public:
         out = lowered(t.substr(0, sep)) + std::string(t.substr(sep));
     }
 
+    // "22:30" or "7:05" (a string), or a TOML local time such as 22:30:00; "" means none.
+    // Minutes after midnight, so the schedule cannot name a second it will never act on.
+    void time_of_day(const Entry& e, std::optional<int>& out) {
+        constexpr std::string_view kExpected = "expected a time of day from \"00:00\" to \"23:59\", like \"22:30\"";
+        if (const auto* t = e.node.as_time()) {
+            const toml::time& v = t->get();
+            if (v.second != 0 || v.nanosecond != 0) return error(e, std::string(kExpected) + "; seconds are not used");
+            out = v.hour * 60 + v.minute;
+            return;
+        }
+        std::string s;
+        if (!e.node.is_string()) return wrong_type(e, "a time of day like \"22:30\"");
+        if (!text(e, s)) return;
+        std::string_view t = trim(s);
+        if (t.empty()) {
+            out.reset();
+            return;
+        }
+        std::optional<int> m = minutes_of_day(t);
+        if (!m) return error(e, std::string(kExpected) + " (got \"" + shown(s) + "\")");
+        out = m;
+    }
+
+    // ["sat", "sun"]: three-letter or full English day names, any case; each element is checked
+    // on its own ("power.days_off[2]") and the good ones are kept.
+    void weekdays(const Entry& e, uint8_t& out) {
+        const toml::array* arr = e.node.as_array();
+        if (!arr) return wrong_type(e, "an array of day names, like [\"sat\", \"sun\"]");
+        uint8_t mask = 0;
+        for (std::size_t i = 0; i < arr->size(); ++i) {
+            Entry item{*arr->get(i), e.key + "[" + std::to_string(i + 1) + "]"};
+            std::string w;
+            if (!text(item, w)) continue;
+            std::optional<int> day = weekday(trim(w));
+            if (!day) {
+                error(item, "\"" + shown(w) + "\" is not a day; expected \"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"sat\" or \"sun\"");
+                continue;
+            }
+            mask = static_cast<uint8_t>(mask | (1u << *day));
+        }
+        out = mask;
+    }
+
+    void listen(const Entry& e, std::string& out) {
+        std::string s;
+        if (!text(e, s)) return;
+        std::string_view t = trim(s);
+        if (t.empty()) {
+            out.clear();
+            return;
+        }
+        auto a = parse_listen_address(t);
+        if (!a) return error(e, a.error().message);
+        // A monitor must know where to look; port 0 (any free port) is for tests on the command line.
+        if (a->port == 0) return error(e, "port 0 picks a random port; give a fixed one, like \"127.0.0.1:8089\"");
+        out = std::string(t);
+    }
+
 private:
     std::string file_;
     std::vector<ConfigIssue>& issues_;
@@ -475,6 +556,17 @@ constexpr Field<DisplayConfig> kDisplayFields[] = {
     {"renderer", [](C& c, const E& e, DisplayConfig& d) { c.choice(e, {"auto", "gl3", "gl2"}, d.renderer); }},
 };
 
+constexpr Field<HealthConfig> kHealthFields[] = {
+    {"listen", [](C& c, const E& e, HealthConfig& h) { c.listen(e, h.listen); }},
+    {"stale_after_minutes", [](C& c, const E& e, HealthConfig& h) { c.integer_into(e, 1, kMaxMinutes, h.stale_after_minutes); }},
+};
+
+constexpr Field<PowerConfig> kPowerFields[] = {
+    {"off", [](C& c, const E& e, PowerConfig& p) { c.time_of_day(e, p.off); }},
+    {"on", [](C& c, const E& e, PowerConfig& p) { c.time_of_day(e, p.on); }},
+    {"days_off", [](C& c, const E& e, PowerConfig& p) { c.weekdays(e, p.days_off); }},
+};
+
 void read_feeds(Checker& c, const Entry& e, Config& cfg) {
     const toml::array* arr = e.node.as_array();
     if (!arr) {
@@ -524,6 +616,39 @@ void check_dwell(Checker& c, const Entry& e, RotationConfig& r) {
     r.max_dwell_seconds = d.max_dwell_seconds;
 }
 
+// The nightly window needs both ends: off alone would leave the screen dark for good, on alone
+// ends nothing. Either way the window is dropped (the screen stays on), and days_off still holds.
+void check_power(Checker& c, const Entry& e, PowerConfig& p) {
+    const toml::table* t = e.node.as_table();
+    auto at = [&](const char* key) -> const toml::node& {
+        const toml::node* n = t ? t->get(key) : nullptr;
+        return n ? *n : e.node;
+    };
+    auto time_text = [](int m) {
+        std::string s = std::to_string(m / 60);
+        if (s.size() < 2) s = "0" + s;
+        return s + ":" + (m % 60 < 10 ? "0" : "") + std::to_string(m % 60);
+    };
+    if (p.off.has_value() != p.on.has_value()) {
+        const char* given = p.off ? "off" : "on";
+        const char* missing = p.off ? "on" : "off";
+        c.add(at(given).source(), e.key + "." + given,
+              std::string("set both off and on, or neither (") + missing + " is " + (t && t->get(missing) ? "empty" : "missing") +
+                  "); the nightly schedule is ignored",
+              false);
+        p.off.reset();
+        p.on.reset();
+    } else if (p.off && *p.off == *p.on) {
+        c.add(at("on").source(), e.key + ".on",
+              "off and on are both \"" + time_text(*p.on) + "\"; the nightly schedule is ignored (leave both empty for always on)",
+              false);
+        p.off.reset();
+        p.on.reset();
+    }
+    if (p.days_off == 0x7f)
+        c.add(at("days_off").source(), e.key + ".days_off", "every day is off: the screen never comes on", true);
+}
+
 constexpr Field<Config> kTopFields[] = {
     // A path (relative to the config file, resolved by the caller) or a URL.
     {"opml",
@@ -546,6 +671,12 @@ constexpr Field<Config> kTopFields[] = {
      }},
     {"cache", [](C& c, const E& e, Config& cfg) { read_section(c, e, "cache", kCacheFields, cfg.cache); }},
     {"display", [](C& c, const E& e, Config& cfg) { read_section(c, e, "display", kDisplayFields, cfg.display); }},
+    {"health", [](C& c, const E& e, Config& cfg) { read_section(c, e, "health", kHealthFields, cfg.health); }},
+    {"power",
+     [](C& c, const E& e, Config& cfg) {
+         read_section(c, e, "power", kPowerFields, cfg.power);
+         check_power(c, e, cfg.power);
+     }},
 };
 
 // [SECTION] Unknown keys
@@ -571,6 +702,8 @@ const std::vector<Table>& tables() {
         {"rotation", "in [rotation]", names_of(kRotationFields)},
         {"cache", "in [cache]", names_of(kCacheFields)},
         {"display", "in [display]", names_of(kDisplayFields)},
+        {"health", "in [health]", names_of(kHealthFields)},
+        {"power", "in [power]", names_of(kPowerFields)},
     };
     return t;
 }
@@ -585,6 +718,9 @@ constexpr Alias kAliases[] = {
     {"feed", "charset", "encoding"},    {"feed", "keywords", "include"},   {"feed", "disabled", "enabled"},
     {"display", "fps", "max_fps"},      {"cache", "max_size", "max_bytes"}, {"fetch", "max_size", "max_body_bytes"},
     {"fetch", "useragent", "user_agent"},
+    {"health", "address", "listen"},    {"health", "bind", "listen"},      {"health", "port", "listen"},
+    {"power", "days", "days_off"},      {"power", "weekends", "days_off"}, {"power", "screen_off", "off"},
+    {"power", "screen_on", "on"},
 };
 
 // Keys are compared the way people mistype them: case, '-' for '_'.
@@ -798,6 +934,87 @@ std::optional<int64_t> parse_duration_seconds(std::string_view text) {
         first = false;
     }
     return total;
+}
+
+namespace {
+
+// Four decimal parts 0-255, no leading zeros (inet_pton refuses them, and "010" reads as octal
+// to some tools).
+bool ipv4_literal(std::string_view s) {
+    int parts = 0;
+    std::size_t i = 0;
+    while (true) {
+        std::size_t start = i;
+        int v = 0;
+        while (i < s.size() && s[i] >= '0' && s[i] <= '9' && i - start < 3) v = v * 10 + (s[i++] - '0');
+        std::size_t n = i - start;
+        if (n == 0 || v > 255 || (n > 1 && s[start] == '0')) return false;
+        if (++parts == 4) return i == s.size();
+        if (i >= s.size() || s[i] != '.') return false;
+        ++i;
+    }
+}
+
+// RFC 4291 text forms: up to 8 groups of 1-4 hex digits, one "::" at most, an IPv4 tail allowed.
+bool ipv6_literal(std::string_view s) {
+    auto groups = [](std::string_view part, bool last, int& count) {
+        if (part.empty()) return true;
+        std::size_t i = 0;
+        while (true) {
+            std::size_t end = part.find(':', i);
+            std::string_view g = part.substr(i, end == std::string_view::npos ? std::string_view::npos : end - i);
+            if (last && end == std::string_view::npos && g.find('.') != std::string_view::npos) {
+                if (!ipv4_literal(g)) return false;
+                count += 2;
+                return true;
+            }
+            auto hex = [](char c) { return (c >= '0' && c <= '9') || (lower(c) >= 'a' && lower(c) <= 'f'); };
+            if (g.empty() || g.size() > 4 || !std::all_of(g.begin(), g.end(), hex)) return false;
+            ++count;
+            if (end == std::string_view::npos) return true;
+            i = end + 1;
+        }
+    };
+    std::size_t gap = s.find("::");
+    int count = 0;
+    if (gap == std::string_view::npos) return groups(s, true, count) && count == 8;
+    if (s.find("::", gap + 1) != std::string_view::npos) return false;
+    return groups(s.substr(0, gap), false, count) && groups(s.substr(gap + 2), true, count) && count <= 7;
+}
+
+}  // namespace
+
+Result<ListenAddress> parse_listen_address(std::string_view text) {
+    std::string_view t = trim(text);
+    auto bad = [&](std::string why) -> Result<ListenAddress> {
+        return Error{ErrorCode::InvalidInput, "\"" + shown(t) + "\" " + why};
+    };
+    std::size_t colon = t.rfind(':');
+    if (t.empty() || colon == std::string_view::npos)
+        return bad("is not an address; expected HOST:PORT, like \"127.0.0.1:8089\", \"0.0.0.0:8089\" or \":8089\"");
+    std::string_view host = t.substr(0, colon), port = t.substr(colon + 1);
+    ListenAddress a;
+    if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return bad("has no port number after the last ':'");
+    int p = 0;
+    for (char c : port) p = p * 10 + (c - '0');
+    if (p > 65535) return bad("has a port above 65535");
+    a.port = static_cast<uint16_t>(p);
+    if (host.empty() || iequals(host, "localhost")) {
+        a.host = "127.0.0.1";
+    } else if (host.front() == '[') {
+        if (host.size() < 3 || host.back() != ']' || !ipv6_literal(host.substr(1, host.size() - 2)))
+            return bad("has no valid IPv6 address between the brackets");
+        a.host = std::string(host.substr(1, host.size() - 2));
+    } else if (ipv4_literal(host)) {
+        a.host = std::string(host);
+    } else if (host.find(':') != std::string_view::npos) {
+        return bad("looks like an IPv6 address; write it in brackets, like \"[::1]:8089\"");
+    } else {
+        return bad("does not start with a numeric address; use e.g. \"127.0.0.1\", \"0.0.0.0\" (every interface) or "
+                   "\"localhost\", not a host name");
+    }
+    return a;
 }
 
 const std::vector<std::string>& config_keys() {

@@ -94,6 +94,25 @@ struct DisplayConfig {
     bool operator==(const DisplayConfig&) const = default;
 };
 
+// The optional HTTP status listener (app/health.h): /healthz, /status.json, /metrics.
+struct HealthConfig {
+    std::string listen;                    // "HOST:PORT" (see parse_listen_address); "" = off
+    int stale_after_minutes = 60;          // /healthz fails when no feed has succeeded for this long
+
+    bool operator==(const HealthConfig&) const = default;
+};
+
+// When the screen is off, in the display's local time ([display].timezone). Read through
+// core/power.h by the kiosk and by `newsroom-kiosk power-state`, which the platform's screen
+// switcher calls, so both follow one schedule.
+struct PowerConfig {
+    std::optional<int> off;                // minutes after local midnight the screen goes off ...
+    std::optional<int> on;                 // ... and comes back on; both set or neither
+    uint8_t days_off = 0;                  // bit N: off all day on weekday N (std::tm::tm_wday, 0 = Sunday)
+
+    bool operator==(const PowerConfig&) const = default;
+};
+
 struct Config {
     std::vector<FeedConfig> feeds;
     std::string opml;                      // path or URL of an OPML feed list, merged into feeds
@@ -101,6 +120,8 @@ struct Config {
     RotationConfig rotation;
     CacheConfig cache;
     DisplayConfig display;
+    HealthConfig health;
+    PowerConfig power;
 
     bool operator==(const Config&) const = default;
 };
@@ -134,8 +155,22 @@ ConfigParse parse_config(std::string_view toml_text, std::string_view file_name)
 // anything else, including overflow. 0 is returned as 0: callers decide whether it is allowed.
 std::optional<int64_t> parse_duration_seconds(std::string_view text);
 
+struct ListenAddress {
+    std::string host;                      // a numeric IPv4 or IPv6 address (no brackets)
+    uint16_t port = 0;                     // 0: any free port (tests; the config refuses it)
+
+    bool operator==(const ListenAddress&) const = default;
+};
+
+// "127.0.0.1:8089", "0.0.0.0:8089" (every interface), "[::1]:8089", "localhost:8089", or ":8089"
+// which means 127.0.0.1: a status page is local unless someone decides otherwise. Host names
+// other than localhost are refused (binding must not depend on DNS). Err(InvalidInput) with a
+// message that completes "--health: ..." or "health.listen: ...".
+Result<ListenAddress> parse_listen_address(std::string_view text);
+
 // Every key parse_config knows, dotted as in the file with "feed." for [[feed]] entries:
-// "opml", "feed.url", ..., "fetch.interval_minutes", ..., "display.max_fps", grouped by table.
+// "opml", "feed.url", ..., "fetch.interval_minutes", ..., "display.max_fps", "health.listen",
+// ..., "power.days_off", grouped by table.
 // The tests use it to check that assets/kiosk.example.toml documents every one.
 const std::vector<std::string>& config_keys();
 

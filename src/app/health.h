@@ -1,0 +1,98 @@
+// health.h: the optional status listener, so an admin can see from a desk (or a monitoring
+// system) that a screen is alive: GET /healthz (200 "ok" while the main loop runs and some feed
+// succeeded lately, else 503 and the reason), GET /status.json (every feed's state, the loop and
+// frame counters) and GET /metrics (Prometheus text format 0.0.4). Nothing else: other methods get
+// 405, other paths 404, malformed requests 400. Off unless `--health ADDR:PORT` or [health] listen
+// is set; binds 127.0.0.1 unless told otherwise.
+// Threads: the server runs on its own thread (POSIX sockets and poll, a few connections at once,
+// each with a deadline, so a slow or silent client never holds it). The main thread hands it
+// state with publish(), which only swaps a shared_ptr under a mutex: the render loop never
+// waits for a client. start(), publish_due(), publish() and the destructor (which stops and
+// joins the thread) are for the owning (main) thread; port() for any thread.
+#pragma once
+
+#include "app/engine.h"
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nk::app {
+
+// What the main loop knows, taken on the main thread and read on the server thread (immutable
+// once published). health_snapshot() fills the engine's part; the loop fills the rest.
+struct HealthSnapshot {
+    std::vector<FeedMetrics> feeds;      // every configured feed, in config order
+    int64_t wall_time = 0;               // Unix seconds when taken
+    int64_t stale_after_seconds = 3600;  // [health] stale_after_minutes, from the running config
+    std::string mode = "headless";       // "headless" or "display"
+    int64_t started_at = 0;              // Unix seconds the loop started
+    uint64_t loops = 0;                  // main loop iterations so far
+    uint64_t frames = 0;                 // frames rendered so far (always 0 headless)
+    std::optional<bool> screen_on;       // the power schedule's verdict; nullopt: no screen (headless)
+};
+
+// Main thread: the engine's feeds, the time and the staleness limit.
+HealthSnapshot health_snapshot(const Engine& engine, int64_t wall_now);
+
+struct HealthOptions {
+    std::string listen;                  // "HOST:PORT" as parse_listen_address() reads it; port 0: any free port
+    // One line, no newline. Called from start() and, rarely (accept failures), the server thread.
+    std::function<void(const std::string&)> log;
+    // /healthz fails when publish() has not been called for this long: the loop is stuck.
+    std::chrono::milliseconds max_silence{30000};
+    // A client has this long to send its request head and to take the answer.
+    std::chrono::milliseconds client_timeout{5000};
+    std::size_t max_clients = 8;         // served at once; more wait in the listen backlog
+};
+
+class HealthServer {
+public:
+    // Binds, logs "health: listening on http://HOST:PORT/" and starts the thread. nullptr, after
+    // logging one clear line, when the address is invalid or cannot be bound (in use, no
+    // permission): the kiosk then runs on without the listener.
+    static std::unique_ptr<HealthServer> start(HealthOptions options);
+    // The listen address from the command line if given, else [health] listen of the running
+    // config; nullptr (nothing logged) when both are empty.
+    static std::unique_ptr<HealthServer> start_for(const std::string& command_line_listen, const Config& config,
+                                                   std::function<void(const std::string&)> log);
+    ~HealthServer();
+    HealthServer(const HealthServer&) = delete;
+    HealthServer& operator=(const HealthServer&) = delete;
+
+    uint16_t port() const;               // the bound port (useful with port 0)
+
+    // True when the last publish() is at least a second old (or there was none): building a
+    // snapshot copies every feed's status, which a 60 fps loop need not do every frame.
+    bool publish_due() const;
+    void publish(HealthSnapshot snapshot);
+
+private:
+    struct Impl;
+    explicit HealthServer(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+// The answers, as pure functions of what was published, so they can be checked without sockets.
+struct HealthReply {
+    int status = 200;
+    std::string content_type;
+    std::string body;
+};
+struct HealthView {
+    const HealthSnapshot* snapshot = nullptr;  // null: nothing published yet
+    double silence_seconds = 0;                // since the last publish()
+    double max_silence_seconds = 30;
+    int64_t wall_now = 0;                      // Unix seconds at the request
+};
+HealthReply health_reply(std::string_view path, const HealthView& view);  // /healthz, /status.json, /metrics; else 404
+
+// A Prometheus label value: backslash, double quote and newline escaped.
+std::string prometheus_label(std::string_view value);
+
+}  // namespace nk::app

@@ -1,0 +1,735 @@
+// The health listener: its answers as functions of a snapshot, the server on real sockets in
+// this process (bad addresses, busy ports, silent and oversized clients), and the built binary
+// running headless against a loopback feed server, probed the way a monitor would probe it.
+// Waits are bounded polls for a state, never timing thresholds.
+#include "app/engine.h"
+#include "app/health.h"
+#include "helpers.h"
+#include "http_server.h"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+using nk::test::HttpServer;
+using nk::test::Response;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// [SECTION] A tiny HTTP client and process runner
+
+struct Fd {
+    int fd = -1;
+    explicit Fd(int f = -1) : fd(f) {}
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
+    ~Fd() {
+        if (fd >= 0) ::close(fd);
+    }
+};
+
+int connect_to(uint16_t port) {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) return fd;
+    if (fd >= 0) ::close(fd);
+    return -1;
+}
+
+struct Reply {
+    int status = 0;  // 0: no answer (refused, closed early, or the wait ran out)
+    std::string head, body;
+    std::string header(const std::string& name) const {
+        std::regex re("\r\n" + name + ": ([^\r]*)\r\n", std::regex::icase);
+        std::smatch m;
+        return std::regex_search(head, m, re) ? m[1].str() : "";
+    }
+};
+
+// Reads to the end of the stream (the server always closes), within a generous bound.
+Reply read_reply(int fd, std::chrono::seconds bound = std::chrono::seconds(30)) {
+    std::string in;
+    auto deadline = Clock::now() + bound;
+    char buf[4096];
+    while (Clock::now() < deadline) {
+        pollfd p{fd, POLLIN, 0};
+        int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count());
+        if (::poll(&p, 1, std::max(left, 0)) <= 0) break;
+        ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+        if (n <= 0) break;
+        in.append(buf, static_cast<std::size_t>(n));
+    }
+    Reply r;
+    std::size_t end = in.find("\r\n\r\n");
+    if (in.rfind("HTTP/1.1 ", 0) != 0 || end == std::string::npos) return r;
+    r.status = std::stoi(in.substr(9, 3));
+    r.head = in.substr(0, end + 2);
+    r.body = in.substr(end + 4);
+    return r;
+}
+
+Reply raw(uint16_t port, const std::string& request) {
+    Fd fd(connect_to(port));
+    if (fd.fd < 0) return {};
+    if (!request.empty() && ::send(fd.fd, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size()))
+        return {};
+    return read_reply(fd.fd);
+}
+
+Reply get(uint16_t port, const std::string& path) { return raw(port, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"); }
+
+template <class Pred>
+bool eventually(Pred pred, std::chrono::seconds bound = std::chrono::seconds(60)) {
+    auto deadline = Clock::now() + bound;
+    while (Clock::now() < deadline) {
+        if (pred()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return pred();
+}
+
+struct TempDir {
+    fs::path path;
+    TempDir() {
+        std::string tmpl = (fs::temp_directory_path() / "nk_health_XXXXXX").string();
+        path = ::mkdtemp(tmpl.data());
+    }
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+};
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+// The built binary in the background, stdout and stderr in files, stopped like systemd stops it.
+class Kiosk {
+public:
+    Kiosk(const std::vector<std::string>& args, const fs::path& dir) : out_(dir / "stdout.txt"), err_(dir / "stderr.txt") {
+        std::vector<std::string> argv = {NK_KIOSK_BIN};
+        argv.insert(argv.end(), args.begin(), args.end());
+        std::vector<char*> cargs;
+        for (auto& a : argv) cargs.push_back(a.data());
+        cargs.push_back(nullptr);
+        int out = ::open(out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        int err = ::open(err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+        const pid_t parent = ::getpid();
+        pid_ = ::fork();
+        if (pid_ == 0) {
+            // Async-signal-safe calls only: the test process has threads (the feed server).
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (::getppid() != parent) ::_exit(127);
+            ::dup2(devnull, 0);
+            ::dup2(out, 1);
+            ::dup2(err, 2);
+            ::execv(cargs[0], cargs.data());
+            ::_exit(127);
+        }
+        ::close(out);
+        ::close(err);
+        ::close(devnull);
+    }
+    ~Kiosk() {
+        if (pid_ > 0) stop();
+    }
+    Kiosk(const Kiosk&) = delete;
+    Kiosk& operator=(const Kiosk&) = delete;
+
+    std::string out() const { return slurp(out_); }
+    std::string err() const { return slurp(err_); }
+
+    // The port from "health: listening on http://127.0.0.1:PORT/", once it is logged.
+    uint16_t port() {
+        std::smatch m;
+        std::regex re(R"(health: listening on http://127\.0\.0\.1:(\d+)/)");
+        std::string e;
+        bool found = eventually([&] {
+            e = err();
+            return std::regex_search(e, m, re) || exited();
+        });
+        if (!found || !std::regex_search(e, m, re)) return 0;
+        return static_cast<uint16_t>(std::stoi(m[1].str()));
+    }
+
+    // SIGTERM, then the exit status (bounded; SIGKILL after 60 s gives -1).
+    int stop() {
+        if (pid_ <= 0) return status_;
+        ::kill(pid_, SIGTERM);
+        int st = 0;
+        bool done = eventually([&] { return ::waitpid(pid_, &st, WNOHANG) == pid_; });
+        if (!done) {
+            ::kill(pid_, SIGKILL);
+            ::waitpid(pid_, &st, 0);
+        }
+        pid_ = -1;
+        status_ = done && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+        return status_;
+    }
+
+private:
+    bool exited() {
+        int st = 0;
+        if (pid_ > 0 && ::waitpid(pid_, &st, WNOHANG) == pid_) {
+            pid_ = -1;
+            status_ = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+        }
+        return pid_ <= 0;
+    }
+    fs::path out_, err_;
+    pid_t pid_ = -1;
+    int status_ = -1;
+};
+
+std::string rss(const std::string& title, int items) {
+    std::string s = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>" + title + "</title>";
+    for (int i = 0; i < items; ++i)
+        s += "<item><title>" + title + " story " + std::to_string(i) + "</title><link>http://example.com/" + std::to_string(i) +
+             "</link></item>";
+    return s + "</channel></rss>";
+}
+
+void write(const fs::path& p, const std::string& text) { std::ofstream(p, std::ios::binary) << text; }
+
+// The value of a sample line "name{labels} value" (or "name value"), or nullopt.
+std::optional<std::string> sample(const std::string& metrics, const std::string& series) {
+    std::istringstream in(metrics);
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind(series + " ", 0) == 0) return line.substr(series.size() + 1);
+    return std::nullopt;
+}
+
+// [SECTION] Snapshots for the pure tests
+
+nk::app::FeedMetrics feed(const std::string& url, int64_t last_success) {
+    nk::app::FeedMetrics f;
+    f.url = url;
+    f.name = "Feed";
+    f.status.last_success = last_success;
+    f.status.last_attempt = last_success;
+    f.status.http_status = 200;
+    f.status.item_count = 4;
+    f.fetches = 3;
+    f.errors = 1;
+    f.bytes = 12345;
+    f.next_fetch = last_success + 600;
+    return f;
+}
+
+}  // namespace
+
+TEST_CASE("healthz: ok while the loop reports and some feed is fresh, else 503 with the reason", "[health]") {
+    const int64_t now = 1'800'000'000;
+    nk::app::HealthSnapshot s;
+    s.wall_time = now;
+    s.stale_after_seconds = 3600;
+    s.feeds = {feed("https://a.example/rss", now - 7200), feed("https://b.example/rss", now - 600)};
+    nk::app::HealthView v{&s, 1.0, 30, now};
+
+    auto r = nk::app::health_reply("/healthz", v);
+    CHECK(r.status == 200);
+    CHECK(r.body == "ok\n");
+
+    s.feeds[1].status.last_success = now - 3 * 3600;  // both stale; the newest is two hours old
+    r = nk::app::health_reply("/healthz", v);
+    CHECK(r.status == 503);
+    CHECK(r.body == "content stale: the newest successful fetch was 120 min ago (limit 60 min)\n");
+    s.stale_after_seconds = 3 * 3600;
+    CHECK(nk::app::health_reply("/healthz", v).status == 200);
+    s.stale_after_seconds = 3600;
+
+    s.feeds = {feed("https://a.example/rss", 0)};
+    CHECK(nk::app::health_reply("/healthz", v).body == "content stale: no feed has been fetched successfully yet\n");
+
+    s.feeds = {feed("https://a.example/rss", now)};
+    v.silence_seconds = 45.5;  // the main loop stopped publishing
+    r = nk::app::health_reply("/healthz", v);
+    CHECK(r.status == 503);
+    CHECK(r.body == "main loop stalled: no update for 45 s (limit 30 s)\n");
+    CHECK(nk::app::health_reply("/metrics", v).body.find("\nnewsroom_kiosk_up 0\n") != std::string::npos);
+
+    nk::app::HealthView nothing{nullptr, 0, 30, now};
+    for (const char* path : {"/healthz", "/status.json", "/metrics"}) {
+        r = nk::app::health_reply(path, nothing);
+        CHECK(r.status == 503);
+        CHECK(r.body == "starting: the main loop has not reported yet\n");
+    }
+    CHECK(nk::app::health_reply("/", v).status == 404);
+    CHECK(nk::app::health_reply("/healthz/", v).status == 404);
+}
+
+TEST_CASE("metrics: Prometheus text format with HELP and TYPE, label values escaped", "[health]") {
+    CHECK(nk::app::prometheus_label("plain") == "plain");
+    CHECK(nk::app::prometheus_label("a\"b\\c\nd") == "a\\\"b\\\\c\\nd");
+
+    const int64_t now = 1'800'000'000;
+    nk::app::HealthSnapshot s;
+    s.wall_time = now;
+    s.frames = 1234;
+    s.loops = 99;
+    s.started_at = now - 60;
+    s.screen_on = false;
+    s.feeds = {feed("https://a.example/rss?x=\"1\"\\", now - 5)};
+    auto r = nk::app::health_reply("/metrics", {&s, 0.5, 30, now});
+    REQUIRE(r.status == 200);
+    CHECK(r.content_type == "text/plain; version=0.0.4; charset=utf-8");
+    const std::string label = "{feed=\"https://a.example/rss?x=\\\"1\\\"\\\\\"}";
+    CHECK(sample(r.body, "newsroom_kiosk_fetches_total" + label) == "3");
+    CHECK(sample(r.body, "newsroom_kiosk_fetch_errors_total" + label) == "1");
+    CHECK(sample(r.body, "newsroom_kiosk_bytes_total" + label) == "12345");
+    CHECK(sample(r.body, "newsroom_kiosk_items" + label) == "4");
+    CHECK(sample(r.body, "newsroom_kiosk_last_success_timestamp_seconds" + label) == std::to_string(now - 5));
+    CHECK(sample(r.body, "newsroom_kiosk_frames_total") == "1234");
+    CHECK(sample(r.body, "newsroom_kiosk_up") == "1");
+    CHECK(sample(r.body, "newsroom_kiosk_screen_on") == "0");
+    // Every sample's metric has its HELP and TYPE lines before it, once; every line ends in \n.
+    std::istringstream in(r.body);
+    std::string line;
+    std::set<std::string> typed, helped;
+    while (std::getline(in, line)) {
+        INFO(line);
+        if (line.rfind("# HELP ", 0) == 0) {
+            CHECK(helped.insert(line.substr(7, line.find(' ', 7) - 7)).second);
+        } else if (line.rfind("# TYPE ", 0) == 0) {
+            std::string name = line.substr(7, line.find(' ', 7) - 7);
+            CHECK(typed.insert(name).second);
+            std::string type = line.substr(line.rfind(' ') + 1);
+            CHECK((type == "counter" || type == "gauge"));
+            CHECK((type != "counter" || name.size() > 6));
+            if (type == "counter") CHECK(name.substr(name.size() - 6) == "_total");
+        } else {
+            std::string name = line.substr(0, line.find_first_of("{ "));
+            CHECK(typed.count(name) == 1);
+            CHECK(helped.count(name) == 1);
+        }
+    }
+    CHECK(r.body.back() == '\n');
+}
+
+TEST_CASE("status.json: every feed with its state and counters, and the loop", "[health]") {
+    const int64_t now = 1'800'000'000;  // 2027-01-15T08:00:00Z
+    nk::app::HealthSnapshot s;
+    s.wall_time = now;
+    s.mode = "display";
+    s.frames = 7;
+    s.loops = 40;
+    s.started_at = now - 100;
+    s.screen_on = true;
+    s.feeds = {feed("https://a.example/rss", now - 5), feed("https://b.example/rss", 0)};
+    s.feeds[1].status.error = "HTTP 404 Not Found";
+    s.feeds[1].status.http_status = 404;
+    s.feeds[1].status.last_attempt = now - 1;
+    s.feeds[1].next_fetch.reset();
+    auto r = nk::app::health_reply("/status.json", {&s, 0.25, 30, now});
+    REQUIRE(r.status == 200);
+    CHECK(r.content_type == "application/json");
+    json j = json::parse(r.body);
+    CHECK(j["healthy"] == true);
+    CHECK(j["reason"] == "ok");
+    CHECK(j["now"] == "2027-01-15T08:00:00Z");
+    CHECK(j["loop"]["mode"] == "display");
+    CHECK(j["loop"]["frames"] == 7);
+    CHECK(j["loop"]["iterations"] == 40);
+    CHECK(j["loop"]["uptime_seconds"] == 100);
+    CHECK(j["loop"]["screen_on"] == true);
+    REQUIRE(j["feeds"].size() == 2);
+    const json& a = j["feeds"][0];
+    CHECK(a["url"] == "https://a.example/rss");
+    CHECK(a["ok"] == true);
+    CHECK(a["error"].is_null());
+    CHECK(a["items"] == 4);
+    CHECK(a["last_success"] == "2027-01-15T07:59:55Z");
+    CHECK(a["next_fetch"] == "2027-01-15T08:09:55Z");
+    const json& b = j["feeds"][1];
+    CHECK(b["ok"] == false);
+    CHECK(b["error"] == "HTTP 404 Not Found");
+    CHECK(b["http_status"] == 404);
+    CHECK(b["last_success"].is_null());
+    CHECK(b["next_fetch"].is_null());
+}
+
+// [SECTION] The server in this process
+
+TEST_CASE("the server answers GET only, on its three paths, and refuses garbage", "[health]") {
+    std::vector<std::string> log;
+    nk::app::HealthOptions o;
+    o.listen = "127.0.0.1:0";
+    o.log = [&](const std::string& line) { log.push_back(line); };
+    auto server = nk::app::HealthServer::start(o);
+    REQUIRE(server);
+    const uint16_t port = server->port();
+    REQUIRE(port != 0);
+    REQUIRE(log.size() == 1);
+    CHECK(log[0] == "health: listening on http://127.0.0.1:" + std::to_string(port) + "/ (healthz, status.json, metrics)");
+
+    CHECK(get(port, "/healthz").status == 503);  // nothing published yet
+    CHECK(server->publish_due());
+    nk::app::HealthSnapshot s;
+    s.feeds = {feed("https://a.example/rss", static_cast<int64_t>(std::time(nullptr)))};
+    server->publish(s);
+    CHECK_FALSE(server->publish_due());  // at most one snapshot a second is worth building
+
+    Reply ok = get(port, "/healthz?verbose=1");
+    CHECK(ok.status == 200);
+    CHECK(ok.body == "ok\n");
+    CHECK(ok.header("Connection") == "close");
+    CHECK(ok.header("Content-Length") == "3");
+    CHECK(get(port, "/status.json").status == 200);
+    CHECK(get(port, "/metrics").status == 200);
+    CHECK(get(port, "/").status == 404);
+    CHECK(get(port, "/metrics/x").status == 404);
+
+    Reply post = raw(port, "POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
+    CHECK(post.status == 405);
+    CHECK(post.header("Allow") == "GET");
+    CHECK(raw(port, "HEAD /healthz HTTP/1.1\r\n\r\n").status == 405);
+    CHECK(raw(port, "DELETE /nope HTTP/1.1\r\n\r\n").status == 405);
+    CHECK(raw(port, "GET /healthz\r\n\r\n").status == 400);            // HTTP/0.9
+    CHECK(raw(port, "hello there\r\n\r\n").status == 400);
+    CHECK(raw(port, "GET healthz HTTP/1.1\r\n\r\n").status == 400);    // not a path
+    CHECK(raw(port, "GET /healthz HTTP/1.1\r\nno colon here\r\n\r\n").status == 400);
+    CHECK(raw(port, std::string("G\x01T /healthz HTTP/1.1\r\n\r\n")).status == 400);
+    CHECK(raw(port, "GET /healthz HTTP/1.1\n\n").status == 200);       // bare newlines, as typed by hand
+    Reply big = raw(port, "GET /healthz HTTP/1.1\r\nX-Pad: " + std::string(9000, 'a') + "\r\n\r\n");
+    CHECK(big.status == 431);
+
+    // A request in pieces is put together.
+    Fd slow(connect_to(port));
+    REQUIRE(slow.fd >= 0);
+    for (const char* piece : {"GET /hea", "lthz HTTP/1.1\r\nHo", "st: x\r\n", "\r\n"}) {
+        ::send(slow.fd, piece, std::strlen(piece), MSG_NOSIGNAL);
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    CHECK(read_reply(slow.fd).status == 200);
+}
+
+TEST_CASE("silent clients are bounded: others are served, and they are cut off", "[health]") {
+    nk::app::HealthOptions o;
+    o.listen = ":0";
+    o.client_timeout = std::chrono::milliseconds(300);
+    o.max_clients = 2;
+    auto server = nk::app::HealthServer::start(o);
+    REQUIRE(server);
+    nk::app::HealthSnapshot s;
+    s.feeds = {feed("https://a.example/rss", static_cast<int64_t>(std::time(nullptr)))};
+    server->publish(s);
+
+    // One silent client does not hold up the next one.
+    Fd silent(connect_to(server->port()));
+    REQUIRE(silent.fd >= 0);
+    CHECK(get(server->port(), "/healthz").status == 200);
+    // It is answered 408 and closed when its time is up.
+    Reply timed_out = read_reply(silent.fd);
+    CHECK(timed_out.status == 408);
+
+    // More silent clients than the server takes at once: a real request waits for a slot
+    // (bounded by the timeout) and is answered.
+    std::vector<std::unique_ptr<Fd>> crowd;
+    for (int i = 0; i < 5; ++i) crowd.push_back(std::make_unique<Fd>(connect_to(server->port())));
+    CHECK(get(server->port(), "/healthz").status == 200);
+
+    // A client that sends part of a head and stalls is cut off too.
+    Fd half(connect_to(server->port()));
+    ::send(half.fd, "GET /healthz HTTP/1.1\r\n", 23, MSG_NOSIGNAL);
+    CHECK(read_reply(half.fd).status == 408);
+}
+
+TEST_CASE("a bad or busy address is one clear line, and no server", "[health]") {
+    std::vector<std::string> log;
+    nk::app::HealthOptions o;
+    o.log = [&](const std::string& line) { log.push_back(line); };
+    o.listen = "example.com:80";
+    CHECK_FALSE(nk::app::HealthServer::start(o));
+    REQUIRE(log.size() == 1);
+    CHECK(log[0].rfind("health: \"example.com:80\" does not start with a numeric address", 0) == 0);
+    CHECK(log[0].find("running without the status listener") != std::string::npos);
+
+    o.listen = "127.0.0.1:0";
+    auto first = nk::app::HealthServer::start(o);
+    REQUIRE(first);
+    log.clear();
+    o.listen = "127.0.0.1:" + std::to_string(first->port());
+    CHECK_FALSE(nk::app::HealthServer::start(o));
+    REQUIRE(log.size() == 1);
+    CHECK(log[0] == "health: cannot listen on 127.0.0.1:" + std::to_string(first->port()) +
+                        ": Address already in use; running without the status listener");
+
+    // Nothing asked for: no server, nothing said.
+    log.clear();
+    CHECK_FALSE(nk::app::HealthServer::start_for("", nk::Config{}, o.log));
+    CHECK(log.empty());
+    // The command line wins over the config.
+    nk::Config c;
+    c.health.listen = "127.0.0.1:" + std::to_string(first->port());
+    auto second = nk::app::HealthServer::start_for("127.0.0.1:0", c, o.log);
+    REQUIRE(second);
+    CHECK(second->port() != first->port());
+}
+
+TEST_CASE("IPv6 loopback works where the machine has it", "[health]") {
+    nk::app::HealthOptions o;
+    o.listen = "[::1]:0";
+    std::string said;
+    o.log = [&](const std::string& line) { said = line; };
+    auto server = nk::app::HealthServer::start(o);
+    if (!server) {
+        WARN("no IPv6 loopback here: " << said);
+        return;
+    }
+    CHECK(said.find("http://[::1]:") != std::string::npos);
+}
+
+// [SECTION] The engine's counters
+
+TEST_CASE("Engine::feed_metrics counts fetches, errors and bytes per feed, across reloads", "[health][engine]") {
+    TempDir dir;
+    HttpServer feeds;
+    const std::string body = rss("Alpha", 3);
+    feeds.route("/a.xml", Response::ok(body).header("ETag", "\"v1\""));
+    feeds.route("/b.xml", Response::status_only(500));
+    const std::string a = feeds.url("/a.xml"), b = feeds.url("/b.xml");
+    const fs::path cfg = dir.path / "kiosk.toml";
+    const std::string cache = "[cache]\ndir = \"" + (dir.path / "cache").string() + "\"\n";
+    write(cfg, cache + "[[feed]]\nurl = \"" + a + "\"\n[[feed]]\nurl = \"" + b + "\"\n");
+
+    nk::app::EngineOptions o;
+    o.config_path = cfg;
+    o.log = [](const std::string&) {};
+    int64_t now = 1'800'000'000;
+    auto created = nk::app::Engine::create(o, now);
+    REQUIRE(created.ok());
+    nk::app::Engine& engine = *created.value();
+    auto metrics = [&](const std::string& url) {
+        for (const nk::app::FeedMetrics& f : engine.feed_metrics())
+            if (f.url == url) return f;
+        return nk::app::FeedMetrics{};
+    };
+    auto pump_until = [&](auto pred) {
+        return eventually([&] {
+            engine.pump(now);
+            return pred();
+        });
+    };
+    {
+        auto before = engine.feed_metrics();
+        REQUIRE(before.size() == 2);
+        CHECK(before[0].url == a);  // config order
+        CHECK(before[0].fetches == 0);
+        CHECK(before[0].status.last_success == 0);
+    }
+    now += 120;
+    REQUIRE(pump_until([&] { return metrics(a).fetches == 1 && metrics(b).fetches == 1; }));
+    nk::app::FeedMetrics ma = metrics(a), mb = metrics(b);
+    CHECK(ma.name == "Alpha");
+    CHECK(ma.errors == 0);
+    CHECK(ma.bytes == body.size());
+    CHECK(ma.status.item_count == 3);
+    CHECK(ma.status.last_success == now);
+    CHECK(ma.next_fetch.value_or(0) > now);
+    CHECK(mb.errors == 1);
+    CHECK_FALSE(mb.status.error.empty());
+    CHECK(mb.status.http_status == 500);
+
+    // A 304 is a fetch with no body and no error.
+    feeds.route("/a.xml", [](const nk::test::Request& r) {
+        return r.header("If-None-Match") == "\"v1\"" ? Response::status_only(304) : Response::ok("<rss/>");
+    });
+    now += 3600;
+    REQUIRE(pump_until([&] { return metrics(a).fetches == 2; }));
+    CHECK(metrics(a).errors == 0);
+    CHECK(metrics(a).bytes == body.size());
+    CHECK(metrics(b).errors == metrics(b).fetches);
+
+    // A reload keeps the counters of the feeds that stay and drops the others.
+    auto mtime = fs::last_write_time(cfg);
+    write(cfg, cache + "[[feed]]\nurl = \"" + a + "\"\n");
+    fs::last_write_time(cfg, mtime + std::chrono::seconds(5));
+    now += 5;
+    REQUIRE(pump_until([&] { return engine.feed_metrics().size() == 1; }));
+    CHECK(engine.feed_metrics()[0].url == a);
+    CHECK(engine.feed_metrics()[0].fetches == 2);
+}
+
+// [SECTION] The binary, headless
+
+TEST_CASE("headless with --health: healthz, status.json and metrics follow a real feed", "[health]") {
+    TempDir dir;
+    HttpServer feeds;
+    const std::string body = rss("Alpha", 3);
+    feeds.route("/a.xml", Response::ok(body));
+    const std::string url = feeds.url("/a.xml");
+    const fs::path cfg = dir.path / "kiosk.toml";
+    write(cfg, "[cache]\ndir = \"" + (dir.path / "cache").string() + "\"\n[[feed]]\nurl = \"" + url + "\"\nname = \"Alpha\"\n");
+
+    Kiosk kiosk({"--headless", "--config", cfg.string(), "--health", "127.0.0.1:0"}, dir.path);
+    const uint16_t port = kiosk.port();
+    INFO(kiosk.err());
+    REQUIRE(port != 0);
+
+    REQUIRE(eventually([&] { return get(port, "/healthz").status == 200; }));
+    CHECK(get(port, "/healthz").body == "ok\n");
+    CHECK(feeds.hits("/a.xml") == 1);
+
+    Reply st = get(port, "/status.json");
+    REQUIRE(st.status == 200);
+    json j = json::parse(st.body);
+    CHECK(j["healthy"] == true);
+    CHECK(j["loop"]["mode"] == "headless");
+    CHECK(j["loop"]["frames"] == 0);
+    CHECK(j["loop"]["screen_on"].is_null());
+    CHECK(j["loop"]["iterations"].get<int64_t>() >= 1);
+    REQUIRE(j["feeds"].size() == 1);
+    const json& f = j["feeds"][0];
+    CHECK(f["url"] == url);
+    CHECK(f["name"] == "Alpha");
+    CHECK(f["ok"] == true);
+    CHECK(f["error"].is_null());
+    CHECK(f["http_status"] == 200);
+    CHECK(f["items"] == 3);
+    CHECK(f["fetches"] == 1);
+    CHECK(std::regex_match(f["last_success"].get<std::string>(), std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")));
+    CHECK(f["last_attempt"] == f["last_success"]);
+    CHECK(f["next_fetch"].is_string());
+
+    Reply m = get(port, "/metrics");
+    REQUIRE(m.status == 200);
+    CHECK(m.header("Content-Type") == "text/plain; version=0.0.4; charset=utf-8");
+    const std::string label = "{feed=\"" + url + "\"}";
+    CHECK(sample(m.body, "newsroom_kiosk_fetches_total" + label) == "1");
+    CHECK(sample(m.body, "newsroom_kiosk_fetch_errors_total" + label) == "0");
+    CHECK(sample(m.body, "newsroom_kiosk_bytes_total" + label) == std::to_string(body.size()));
+    CHECK(sample(m.body, "newsroom_kiosk_items" + label) == "3");
+    CHECK(sample(m.body, "newsroom_kiosk_feed_ok" + label) == "1");
+    CHECK(std::stoll(sample(m.body, "newsroom_kiosk_last_success_timestamp_seconds" + label).value_or("0")) > 1'600'000'000);
+    CHECK(sample(m.body, "newsroom_kiosk_frames_total") == "0");
+    CHECK(sample(m.body, "newsroom_kiosk_up") == "1");
+    CHECK(m.body.find("# TYPE newsroom_kiosk_fetches_total counter\n") != std::string::npos);
+
+    CHECK(raw(port, "POST /healthz HTTP/1.1\r\nContent-Length: 0\r\n\r\n").status == 405);
+    CHECK(get(port, "/admin").status == 404);
+    CHECK(raw(port, "\x16\x03\x01garbage\r\n\r\n").status == 400);  // a TLS hello, say
+    {
+        // A silent connection does not stop the others.
+        Fd silent(connect_to(port));
+        REQUIRE(silent.fd >= 0);
+        CHECK(get(port, "/healthz").status == 200);
+    }
+
+    CHECK(kiosk.stop() == 0);
+    CHECK(kiosk.out().find("stopped") != std::string::npos);
+    CHECK(connect_to(port) == -1);  // the listener went with it
+}
+
+TEST_CASE("headless, every feed failing from the start: healthz is 503 and says why", "[health]") {
+    TempDir dir;
+    HttpServer feeds;
+    feeds.route("/missing.xml", Response::status_only(404));
+    const std::string url = feeds.url("/missing.xml");
+    const fs::path cfg = dir.path / "kiosk.toml";
+    write(cfg, "[cache]\ndir = \"" + (dir.path / "cache").string() + "\"\n[[feed]]\nurl = \"" + url + "\"\n");
+
+    Kiosk kiosk({"--headless", "--config", cfg.string(), "--health", "127.0.0.1:0"}, dir.path);
+    const uint16_t port = kiosk.port();
+    INFO(kiosk.err());
+    REQUIRE(port != 0);
+    json j;
+    REQUIRE(eventually([&] {
+        Reply r = get(port, "/status.json");
+        if (r.status != 200) return false;
+        j = json::parse(r.body);
+        return j["feeds"].size() == 1 && j["feeds"][0]["fetches"] == 1;
+    }));
+    CHECK(j["healthy"] == false);
+    const json& f = j["feeds"][0];
+    CHECK(f["ok"] == false);
+    CHECK(f["http_status"] == 404);
+    CHECK(f["error"].get<std::string>().find("404") != std::string::npos);
+    CHECK(f["last_success"].is_null());
+    CHECK(f["last_attempt"].is_string());
+
+    Reply h = get(port, "/healthz");
+    CHECK(h.status == 503);
+    CHECK(h.body == "content stale: no feed has been fetched successfully yet\n");
+    Reply m = get(port, "/metrics");
+    const std::string label = "{feed=\"" + url + "\"}";
+    CHECK(sample(m.body, "newsroom_kiosk_fetches_total" + label) == "1");
+    CHECK(sample(m.body, "newsroom_kiosk_fetch_errors_total" + label) == "1");
+    CHECK(sample(m.body, "newsroom_kiosk_feed_ok" + label) == "0");
+    CHECK(sample(m.body, "newsroom_kiosk_up") == "1");
+    CHECK(sample(m.body, "newsroom_kiosk_healthy") == "0");
+    CHECK(kiosk.stop() == 0);
+}
+
+TEST_CASE("health.listen in the config starts the listener; a busy port does not stop the kiosk", "[health]") {
+    TempDir dir;
+    HttpServer feeds;
+    feeds.route("/a.xml", Response::ok(rss("Alpha", 2)));
+    // Hold a port: the config asks for it, so the kiosk finds it busy and carries on without.
+    auto busy = std::make_unique<Fd>(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(busy->fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(::listen(busy->fd, 1) == 0);
+    socklen_t len = sizeof a;
+    ::getsockname(busy->fd, reinterpret_cast<sockaddr*>(&a), &len);
+    const std::string busy_port = std::to_string(ntohs(a.sin_port));
+    const fs::path cfg = dir.path / "kiosk.toml";
+    write(cfg, "[cache]\ndir = \"" + (dir.path / "cache").string() + "\"\n[[feed]]\nurl = \"" + feeds.url("/a.xml") +
+                   "\"\n[health]\nlisten = \"127.0.0.1:" + busy_port + "\"\n");
+
+    auto r = nk::test::run_kiosk("--headless --duration 3 --config '" + cfg.string() + "'");
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.find("health: cannot listen on 127.0.0.1:" + busy_port + ": Address already in use; running without the status listener") !=
+          std::string::npos);
+    CHECK(r.out.find("Alpha story") != std::string::npos);  // the kiosk went on showing news
+
+    // Port free again: the config's address is used.
+    busy.reset();
+    Kiosk kiosk({"--headless", "--config", cfg.string()}, dir.path);
+    INFO(kiosk.err());
+    REQUIRE(kiosk.port() == std::stoi(busy_port));
+    CHECK(eventually([&] { return get(static_cast<uint16_t>(std::stoi(busy_port)), "/healthz").status == 200; }));
+    CHECK(kiosk.stop() == 0);
+}
+
+TEST_CASE("the health option on the command line needs a valid address", "[health][cli]") {
+    auto r = nk::test::run_kiosk("--headless --health example.com:80");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("--health: \"example.com:80\" does not start with a numeric address") != std::string::npos);
+    CHECK(nk::test::run_kiosk("--headless --health").exit_code == 2);
+    CHECK(nk::test::run_kiosk("--headless --health 127.0.0.1:99999").exit_code == 2);
+}
