@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Quick start, part 2: install what is missing, build, and run the whole test suite:
-#   1. the unit and integration tests (g++, warnings as errors under CI);
+#   1. the unit and integration tests (g++, warnings as errors under CI), then the .deb built from that build:
+#      installed, upgraded and purged (scripts/package-test.sh; needs root or passwordless sudo, else skipped);
 #   2. the same tests built with clang under AddressSanitizer + UndefinedBehaviorSanitizer;
 #   3. a short libFuzzer run of every target in fuzz/ (the parser for 60 s), seeded from tests/data.
 # Environment: NK_FUZZ_SECONDS (parser fuzz time, default 60), NK_SKIP_FUZZ=1 to skip step 3.
@@ -13,6 +14,13 @@ echo "== build and test (g++)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure -j"$jobs"
+
+echo "== Debian package: build, install, upgrade, purge"
+if [ "$(id -u)" -eq 0 ] || sudo -n true 2>/dev/null; then
+  scripts/package-test.sh build
+else
+  echo "== package test SKIPPED: dpkg -i needs root or passwordless sudo; run scripts/package-test.sh as root"
+fi
 
 echo "== build and test (clang, ASan + UBSan, fuzz targets)"
 cmake -S . -B build-san -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
