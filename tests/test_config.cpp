@@ -828,6 +828,16 @@ TEST_CASE("OPML: no head, upper-case root, Latin-1 names, no feeds at all", "[co
     CHECK(empty_list->empty());
 }
 
+TEST_CASE("OPML: HTML entities and bare ampersands in attributes", "[config][opml]") {
+    // tinyxml2 alone would keep "&eacute;" and, after the "&amp;" before it, garble the rest.
+    auto r = nk::parse_opml("<opml><body><outline title=\"Caf&eacute; &amp; &eacute;cole\" "
+                            "xmlUrl=\"https://x.example.com/rss?a=1&amp;b=2&c\"/></body></opml>");
+    REQUIRE(r.ok());
+    REQUIRE(r->size() == 1);
+    CHECK(r->at(0).name == "Café & école");
+    CHECK(r->at(0).url == "https://x.example.com/rss?a=1&b=2&c");
+}
+
 TEST_CASE("OPML: not OPML, not XML, empty", "[config][opml]") {
     auto rss = nk::parse_opml("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title></channel></rss>");
     REQUIRE_FALSE(rss.ok());

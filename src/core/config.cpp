@@ -1,5 +1,7 @@
 #include "core/config.h"
 
+#include "core/xml_prepare.h"
+
 #include <tinyxml2.h>
 #include <toml++/toml.h>
 
@@ -1035,10 +1037,11 @@ Result<std::vector<FeedConfig>> parse_opml(std::string_view bytes) {
     if (bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
     if (trim(bytes).empty()) return Error{ErrorCode::InvalidInput, "OPML feed list is empty"};
 
-    tinyxml2::XMLDocument doc;
+    tinyxml2::XMLDocument doc(false);  // tinyxml2 mangles text after an unknown entity: see xml_prepare.h
     if (doc.Parse(bytes.data(), bytes.size()) != tinyxml2::XML_SUCCESS)
         return Error{ErrorCode::InvalidInput, "OPML feed list is not well-formed XML (line " + std::to_string(doc.ErrorLineNum()) +
                                                   ": " + std::string(doc.ErrorName()) + ")"};
+    xml::decode_references(&doc);
     const tinyxml2::XMLElement* root = doc.RootElement();
     if (!root) return Error{ErrorCode::InvalidInput, "OPML feed list has no root element"};
     if (!iequals(root->Name(), "opml")) {

@@ -788,7 +788,7 @@ Result<Feed> parse_document(std::string_view xml, size_t line_offset, const Pars
     size_t r0 = root_start(xml);
     line_offset += count_lines(xml.substr(0, r0));
     xml = xml.substr(r0);
-    tinyxml2::XMLDocument doc(true, tinyxml2::PRESERVE_WHITESPACE);
+    tinyxml2::XMLDocument doc(false, tinyxml2::PRESERVE_WHITESPACE);  // references: decode_references below
     std::string repaired;
     if (doc.Parse(xml.data(), xml.size()) != tinyxml2::XML_SUCCESS || !doc.RootElement()) {
         std::string why = doc.Error() ? describe(doc, line_offset) : "no root element";
@@ -807,6 +807,7 @@ Result<Feed> parse_document(std::string_view xml, size_t line_offset, const Pars
         }
         if (junk) feed.warnings.push_back("ignored " + std::to_string(junk) + " nodes after the root element");
     }
+    xml::decode_references(&doc);
     Walker w(options, feed);
     return w.run(doc.RootElement());
 }

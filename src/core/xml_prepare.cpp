@@ -2,8 +2,11 @@
 
 #include "core/text.h"
 
+#include <tinyxml2.h>
+
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 namespace nk::xml {
 namespace {
@@ -447,6 +450,31 @@ std::string repair(std::string_view in, int max_depth, std::vector<std::string>&
     if (truncated) warnings.push_back("document is truncated; incomplete elements dropped");
     if (!root_seen) return {};
     return out;
+}
+
+void decode_references(tinyxml2::XMLNode* root) {
+    auto decoded = [](const char* v) -> std::optional<std::string> {
+        if (!v || !std::strchr(v, '&')) return std::nullopt;
+        return text::decode_entities(v);
+    };
+    tinyxml2::XMLNode* n = root;
+    while (n) {
+        if (tinyxml2::XMLText* t = n->ToText()) {
+            if (!t->CData())
+                if (auto v = decoded(t->Value())) t->SetValue(v->c_str());
+        } else if (tinyxml2::XMLElement* e = n->ToElement()) {
+            for (const tinyxml2::XMLAttribute* a = e->FirstAttribute(); a; a = a->Next())
+                if (auto v = decoded(a->Value())) const_cast<tinyxml2::XMLAttribute*>(a)->SetAttribute(v->c_str());
+        }
+        // Document order without recursion: first child, else the next sibling of the nearest
+        // ancestor (up to root) that has one.
+        if (tinyxml2::XMLNode* c = n->FirstChild()) {
+            n = c;
+            continue;
+        }
+        while (n && n != root && !n->NextSibling()) n = n->Parent();
+        n = (n && n != root) ? n->NextSibling() : nullptr;
+    }
 }
 
 }  // namespace nk::xml

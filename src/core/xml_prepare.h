@@ -5,11 +5,20 @@
 // the root and junk after it dropped, stray '<' and bare '&' escaped, tags closed, duplicate or
 // unquoted attributes fixed, deep nesting flattened, a truncated document closed.
 // Both passes are single scans, linear in input size. Pure; any thread.
+// tinyxml2 itself never decodes a reference: documents are parsed with processEntities off and
+// decode_references() does it on the tree, because tinyxml2's own decoding skips an unknown
+// entity's '&' without copying it and leaves stale bytes behind (invalid UTF-8, wrong text)
+// wherever normalize_references could not reach: "<!--" inside an attribute value, or a retry
+// that starts inside what the first look took for a CDATA section.
 #pragma once
 
 #include <string>
 #include <string_view>
 #include <vector>
+
+namespace tinyxml2 {
+class XMLNode;
+}
 
 namespace nk::xml {
 
@@ -24,6 +33,12 @@ inline constexpr std::string_view kCutMarker = "nk-cut";
 // else a view of `storage`. Appends one warning per kind of fix, with the first line.
 std::string_view normalize_references(std::string_view in, std::string& storage,
                                       std::vector<std::string>& warnings);
+
+// For a tree parsed with processEntities = false: decodes the references in every text node
+// (CDATA stays literal) and attribute value below `root`, with the HTML rules of
+// text::decode_entities (the five XML entities, every HTML name, numeric references as browsers
+// map them). Iterative, linear in the tree's size.
+void decode_references(tinyxml2::XMLNode* root);
 
 // Well-formed XML with one root element built from whatever `in` holds, or "" when no element
 // start was found. Appends one warning per kind of fix.
