@@ -113,8 +113,23 @@ install(PROGRAMS ${_nk_plat}/power/newsroom-kiosk-power DESTINATION libexec/news
 install(FILES ${_nk_plat}/labwc/autostart DESTINATION share/newsroom-kiosk/labwc)
 install(FILES ${PROJECT_SOURCE_DIR}/docs/DEPLOY.md ${PROJECT_SOURCE_DIR}/assets/kiosk.example.toml
         DESTINATION share/doc/newsroom-kiosk)
-# The config: a conffile (packaging/debian/conffiles), always in /etc whatever the prefix (the kiosk looks there).
-install(FILES ${PROJECT_SOURCE_DIR}/assets/kiosk.example.toml DESTINATION /etc/newsroom-kiosk RENAME kiosk.toml)
+# The config: a conffile (packaging/debian/conffiles), always in /etc whatever the prefix (the kiosk looks there). It
+# is the documented example with its example.com feeds commented out, so a fresh install shows the built-in demo
+# instead of three failing feeds; scripts/install-pi.sh --feed rewrites it the same way while it is unedited.
+find_program(NK_AWK NAMES awk mawk gawk REQUIRED)
+set(_nk_conf_awk ${PROJECT_SOURCE_DIR}/packaging/default-config.awk)
+set(_nk_conf_example ${PROJECT_SOURCE_DIR}/assets/kiosk.example.toml)
+set(_nk_conf ${PROJECT_BINARY_DIR}/packaging/kiosk.toml)
+file(MAKE_DIRECTORY ${PROJECT_BINARY_DIR}/packaging)
+execute_process(COMMAND ${NK_AWK} -v "origin=as installed by the newsroom-kiosk package" -f ${_nk_conf_awk}
+                        ${_nk_conf_example}
+                OUTPUT_FILE ${_nk_conf} RESULT_VARIABLE _nk_rc)
+if(NOT _nk_rc EQUAL 0)
+  message(FATAL_ERROR "newsroom-kiosk: ${_nk_conf_awk} failed on ${_nk_conf_example} (${_nk_rc})")
+endif()
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${_nk_conf_awk} ${_nk_conf_example})
+install(FILES ${_nk_conf} DESTINATION /etc/newsroom-kiosk)
+install(FILES ${_nk_conf_awk} DESTINATION share/newsroom-kiosk)
 
 # The package's architecture is the compiler's target (amd64 natively, arm64 with the aarch64 toolchain file), never
 # CPack's default `dpkg --print-architecture`, which is the build machine's.

@@ -11,7 +11,8 @@
 #   - Desktop (labwc): the user units newsroom-kiosk-user.service and
 #     newsroom-kiosk-power-user.timer for the auto-login user, started from
 #     ~/.config/labwc/autostart; desktop auto-login on; blanking off.
-#   - /etc/newsroom-kiosk/kiosk.toml from the example when it does not exist (never overwritten).
+#   - /etc/newsroom-kiosk/kiosk.toml from the example when it does not exist; an edited one is
+#     never overwritten (with --feed, the package's unedited default is rewritten with the feeds).
 # Idempotent: running it again changes nothing that is already in place. Non-interactive.
 #
 # Options:
@@ -169,7 +170,13 @@ missing=()
 for p in "${packages[@]}"; do
     pkg_installed "$p" || missing+=("$p")
 done
-if [ ${#missing[@]} -gt 0 ] || [ -n "$DEB" ]; then
+deb_needed=0
+if [ -n "$DEB" ]; then
+    deb_version=$(dpkg-deb -f "$DEB" Version 2>/dev/null) || die "$DEB: not a Debian package"
+    [ "$(dpkg-query -W -f='${db:Status-Status} ${Version}' newsroom-kiosk 2>/dev/null || true)" = "installed $deb_version" ] ||
+        deb_needed=1
+fi
+if [ ${#missing[@]} -gt 0 ] || [ "$deb_needed" -eq 1 ]; then
     run apt-get update
 fi
 if [ ${#missing[@]} -gt 0 ]; then
@@ -181,7 +188,9 @@ fi
 # ---- 2. the kiosk itself -------------------------------------------------------------------------
 log "2. newsroom-kiosk"
 from_tree=0
-if [ -n "$DEB" ]; then
+if [ -n "$DEB" ] && [ "$deb_needed" -eq 0 ]; then
+    log "   $(basename "$DEB"): version $deb_version is installed"
+elif [ -n "$DEB" ]; then
     run apt-get install -y --no-install-recommends "$DEB"
 elif [ -x /usr/bin/newsroom-kiosk ] && { [ "$BUILD" -eq 0 ] || ! grep -qs 'project(newsroom-kiosk' "$SRC/CMakeLists.txt"; }; then
     # --no-build, or this script was run from the installed package (no source tree beside it).
@@ -235,7 +244,10 @@ platform_file platform/systemd/newsroom-kiosk-power-user.service "$USER_UNIT_DIR
 platform_file platform/systemd/newsroom-kiosk-power-user.timer "$USER_UNIT_DIR/newsroom-kiosk-power-user.timer" 0644
 platform_file platform/power/newsroom-kiosk-power "$LIBEXEC_DIR/newsroom-kiosk-power" 0755
 platform_file platform/labwc/autostart "$SHARE_DIR/labwc/autostart" 0644
-run systemctl daemon-reload || true
+# Not in a chroot or an image being prepared: there the units are read at the first boot anyway.
+if [ -d /run/systemd/system ]; then
+    run systemctl daemon-reload
+fi
 
 # ---- 3. user -------------------------------------------------------------------------------------
 log "3. user"
@@ -251,6 +263,10 @@ fi
 
 # ---- 4. config -----------------------------------------------------------------------------------
 log "4. config $CONF"
+config_awk=
+for a in "$SRC/packaging/default-config.awk" "$SHARE_DIR/default-config.awk"; do
+    if [ -f "$a" ]; then config_awk=$a; break; fi
+done
 example=
 for e in "$SRC/assets/kiosk.example.toml" "$SHARE_DIR/kiosk.example.toml" \
          /usr/share/doc/newsroom-kiosk/kiosk.example.toml /usr/share/doc/newsroom-kiosk/examples/kiosk.example.toml; do
@@ -258,38 +274,54 @@ for e in "$SRC/assets/kiosk.example.toml" "$SHARE_DIR/kiosk.example.toml" \
 done
 
 # new_config EXAMPLE: the example with its sample [[feed]] entries commented out (the kiosk then
-# shows its built-in demo feeds) or replaced by the --feed URLs.
+# shows its built-in demo feeds) or replaced by the --feed URLs; the same transformation makes
+# the package's conffile.
 new_config() {
-    local ex=$1
-    printf '# newsroom-kiosk configuration, written by scripts/install-pi.sh on %s.\n' "$(date +%F)"
-    printf '# Edit the feeds below; the kiosk applies a valid change within seconds. Check a change with\n'
-    printf '#   newsroom-kiosk check-config %s\n#\n' "$CONF"
-    awk -v nfeeds="${#FEEDS[@]}" -v feeds="$(printf '%s\n' "${FEEDS[@]}")" '
-        BEGIN { n = split(feeds, url, "\n"); state = 0 }
-        # state 0: before the first [[feed]]; 1: inside the example feeds; 2: after them.
-        state == 0 && /^\[\[feed\]\]/ {
-            state = 1
-            if (nfeeds > 0) {
-                for (i = 1; i <= n; i++) if (url[i] != "") printf "[[feed]]\nurl = \"%s\"\n\n", url[i]
-                print "# The example feeds of the documented example follow, commented out."
-            } else {
-                print "# No feeds yet: the kiosk shows its built-in demo feeds. Uncomment and edit the"
-                print "# [[feed]] examples below, or add your own."
-            }
-        }
-        state == 1 && /^\[[a-z]/ { state = 2 }
-        state == 1 && !/^#/ && !/^[[:space:]]*$/ { print "# " $0; next }
-        { print }
-    ' "$ex"
+    awk -v origin="written by scripts/install-pi.sh on $(date +%F)" \
+        -v feeds="$(printf '%s\n' "${FEEDS[@]}")" -f "$config_awk" "$1"
 }
 
+# conf_is_pristine: the config is the package's conffile as shipped (the admin never edited it),
+# so --feed may replace it without losing anyone's work.
+conf_is_pristine() {
+    local want have_sum
+    want=$(dpkg-query -W -f='${Conffiles}\n' newsroom-kiosk 2>/dev/null | awk -v f="$CONF" '$1 == f { print $2 }')
+    [ -n "$want" ] || return 1
+    have_sum=$(md5sum < "$CONF" | cut -d' ' -f1)
+    [ "$want" = "$have_sum" ]
+}
+
+conf_has_feeds() {   # every --feed URL is already an active (not commented-out) url = "..." line
+    local f
+    for f in "${FEEDS[@]}"; do
+        awk -v want="$f" '
+            { line = $0; sub(/^[ \t]+/, "", line) }
+            line ~ /^url[ \t]*=[ \t]*"/ {
+                v = line; sub(/^url[ \t]*=[ \t]*"/, "", v); sub(/".*$/, "", v)
+                if (v == want) found = 1
+            }
+            END { exit !found }' "$CONF" || return 1
+    done
+}
+
+write_conf=1
 if [ -e "$CONF" ]; then
-    log "   exists, left as it is"
-    [ ${#FEEDS[@]} -eq 0 ] || warn "--feed ignored: $CONF exists (edit it instead)"
-elif [ -z "$example" ]; then
-    [ "$DRY" -eq 1 ] || die "no kiosk.example.toml found to write $CONF from"
+    write_conf=0
+    if [ ${#FEEDS[@]} -gt 0 ] && conf_is_pristine; then
+        log "   is the package's unedited default: writing it with the --feed URLs"
+        write_conf=1
+    elif [ ${#FEEDS[@]} -gt 0 ] && conf_has_feeds; then
+        log "   exists and already has the --feed URLs"
+    elif [ ${#FEEDS[@]} -gt 0 ]; then
+        warn "--feed ignored: $CONF exists and was edited (add the feeds there)"
+    else
+        log "   exists, left as it is"
+    fi
+fi
+if [ "$write_conf" -eq 1 ] && { [ -z "$example" ] || [ -z "$config_awk" ]; }; then
+    [ "$DRY" -eq 1 ] || die "no kiosk.example.toml and default-config.awk found to write $CONF from"
     log "   would write $CONF from the example"
-else
+elif [ "$write_conf" -eq 1 ]; then
     if [ "$DRY" -eq 1 ]; then
         log "   would write $CONF from $example, with these feeds:"
         new_config "$example" | grep -E '^(\[\[feed\]\]|url[[:space:]]*=)' | sed 's/^/     | /' ||
@@ -310,14 +342,20 @@ fi
 # ---- 5. services ---------------------------------------------------------------------------------
 log "5. services"
 if [ "$MODE" = lite ]; then
-    run systemctl enable seatd.service
-    run systemctl enable newsroom-kiosk.service
-    run systemctl enable newsroom-kiosk-power.timer
+    for u in seatd.service newsroom-kiosk.service newsroom-kiosk-power.timer; do
+        if systemctl is-enabled --quiet "$u" 2>/dev/null; then
+            log "   $u is enabled"
+        else
+            run systemctl enable "$u"
+        fi
+    done
     if [ "$(systemctl get-default 2>/dev/null || true)" != graphical.target ]; then
         run systemctl set-default graphical.target
     fi
     # tty1 belongs to cage now (the unit also Conflicts= with getty@tty1).
-    run systemctl disable getty@tty1.service
+    if systemctl is-enabled --quiet getty@tty1.service 2>/dev/null; then
+        run systemctl disable getty@tty1.service
+    fi
 else
     # Nothing may fight over the screen: the appliance units stay off on a desktop.
     for u in newsroom-kiosk.service newsroom-kiosk-power.timer; do
@@ -337,7 +375,7 @@ else
     line=$(grep -v '^#' "$SRC/platform/labwc/autostart" 2>/dev/null | grep "$AUTOSTART_MARK" ||
            grep -v '^#' "$SHARE_DIR/labwc/autostart" 2>/dev/null | grep "$AUTOSTART_MARK" || true)
     [ -n "$line" ] || [ "$DRY" -eq 1 ] || die "cannot find the labwc autostart line (platform/labwc/autostart)"
-    if [ -f "$autostart" ] && grep -q "$AUTOSTART_MARK" "$autostart"; then
+    if [ -f "$autostart" ] && grep -v '^[[:space:]]*#' "$autostart" | grep -q "$AUTOSTART_MARK"; then
         log "   $autostart already starts the kiosk"
     elif [ "$DRY" -eq 1 ]; then
         log "   would append to $autostart: $line"
@@ -346,6 +384,10 @@ else
         created=0
         [ -e "$autostart" ] || created=1
         printf '  + append the kiosk line to %s\n' "$autostart"
+        # A last line without its newline would swallow ours (and break the shell that runs it).
+        if [ -s "$autostart" ] && [ -n "$(tail -c 1 "$autostart")" ]; then
+            printf '\n' >> "$autostart"
+        fi
         printf '# newsroom-kiosk (scripts/install-pi.sh)\n%s\n' "$line" >> "$autostart"
         [ "$created" -eq 0 ] || chown "$KIOSK_USER:$(id -gn "$KIOSK_USER")" "$autostart"
     fi

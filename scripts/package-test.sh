@@ -45,6 +45,7 @@ expected_files=(
   /usr/libexec/newsroom-kiosk/newsroom-kiosk-power
   /usr/share/doc/newsroom-kiosk/DEPLOY.md
   /usr/share/doc/newsroom-kiosk/kiosk.example.toml
+  /usr/share/newsroom-kiosk/default-config.awk
   /usr/share/newsroom-kiosk/labwc/autostart
 )
 left_behind=(/etc/newsroom-kiosk /var/lib/newsroom-kiosk /var/cache/newsroom-kiosk)
@@ -160,6 +161,13 @@ check_installed() {   # check_installed VERSION
   [ -x /usr/libexec/newsroom-kiosk/newsroom-kiosk-power ] || fail "newsroom-kiosk-power is not executable"
   got=$(/usr/bin/newsroom-kiosk --version 2>&1) || fail "/usr/bin/newsroom-kiosk --version failed: $got"
   [ "$got" = "$pkg $version" ] || fail "/usr/bin/newsroom-kiosk --version printed '$got', expected '$pkg $version'"
+  # The shipped config is valid and names no feed: a fresh install shows the built-in demo, not failing examples.
+  got=$(/usr/bin/newsroom-kiosk check-config /etc/newsroom-kiosk/kiosk.toml 2>&1) ||
+    fail "the shipped /etc/newsroom-kiosk/kiosk.toml does not pass check-config: $got"
+  case "$got" in
+    *"ok (0 feeds)") ;;
+    *) fail "the shipped /etc/newsroom-kiosk/kiosk.toml names feeds: $got" ;;
+  esac
   # The user and its groups, as the sysusers.d file says (postinst runs systemd-sysusers).
   if command -v systemd-sysusers >/dev/null; then
     local user group
