@@ -38,6 +38,8 @@ using nk::test::Response;
 
 namespace {
 
+using nk::test::TempDir;
+
 using Clock = std::chrono::steady_clock;
 
 // [SECTION] A tiny HTTP client and process runner
@@ -114,18 +116,6 @@ bool eventually(Pred pred, std::chrono::seconds bound = std::chrono::seconds(60)
     }
     return pred();
 }
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "nk_health_XXXXXX").string();
-        path = ::mkdtemp(tmpl.data());
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
 
 std::string slurp(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);

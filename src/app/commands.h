@@ -41,4 +41,8 @@ int power_state_command(const std::vector<std::string_view>& args);
 // "just now", "12 min ago", "3 h ago", "yesterday", "4 days ago".
 std::string relative_age(int64_t then, int64_t now);
 
+// strftime of a Unix time in local time (the process's TZ), or UTC. The space "%e" pads a
+// single-digit day with is dropped: on a wall it reads as a layout mistake. "" for fmt gives "".
+std::string format_time(const std::string& fmt, int64_t t, bool utc = false);
+
 }  // namespace nk::app

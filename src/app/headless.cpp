@@ -22,16 +22,23 @@ extern "C" void on_signal(int) { g_stop.store(true); }
 
 int64_t unix_now() { return static_cast<int64_t>(std::time(nullptr)); }
 
-std::string clock_text(int64_t t) {
-    std::time_t tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    localtime_r(&tt, &tm);
-    char buf[16];
-    std::strftime(buf, sizeof buf, "%H:%M:%S", &tm);
-    return buf;
-}
+std::string clock_text(int64_t t) { return format_time("%H:%M:%S", t); }
 
 }  // namespace
+
+std::string format_time(const std::string& fmt, int64_t t, bool utc) {
+    if (fmt.empty()) return {};
+    std::time_t tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    if (utc) gmtime_r(&tt, &tm);
+    else localtime_r(&tt, &tm);
+    char buf[128];
+    std::size_t n = std::strftime(buf, sizeof buf, fmt.c_str(), &tm);
+    std::string s(buf, n);
+    while (!s.empty() && s.front() == ' ') s.erase(s.begin());
+    for (std::size_t p; (p = s.find("  ")) != std::string::npos;) s.erase(p, 1);
+    return s;
+}
 
 std::string relative_age(int64_t then, int64_t now) {
     int64_t d = now - then;

@@ -1,5 +1,7 @@
 #include "app/health.h"
 
+#include "app/commands.h"
+
 #include <nlohmann/json.hpp>
 
 #include <arpa/inet.h>
@@ -31,14 +33,7 @@ constexpr std::size_t kMaxHead = 8 * 1024;
 constexpr auto kLinger = std::chrono::milliseconds(1000);
 constexpr auto kPublishEvery = std::chrono::seconds(1);
 
-std::string iso_utc(int64_t t) {
-    std::time_t tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
+std::string iso_utc(int64_t t) { return format_time("%Y-%m-%dT%H:%M:%SZ", t, true); }
 
 json time_or_null(int64_t t) { return t > 0 ? json(iso_utc(t)) : json(nullptr); }
 

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <ctime>
 #include <iostream>
 #include <list>
 #include <unordered_map>
@@ -21,20 +20,6 @@ constexpr double kLongPress = 0.6;         // seconds
 constexpr std::size_t kTickerItems = 40;
 constexpr int64_t kStaleAfter = 15 * 60;   // a failing feed's badge says so after this long
 constexpr std::size_t kTextureBudget = 48u << 20;  // bytes of image textures kept for reuse
-
-std::string format_time(const std::string& fmt, int64_t wall) {
-    if (fmt.empty()) return {};
-    std::time_t tt = static_cast<std::time_t>(wall);
-    std::tm tm{};
-    localtime_r(&tt, &tm);
-    char buf[128];
-    std::size_t n = std::strftime(buf, sizeof buf, fmt.c_str(), &tm);
-    std::string s(buf, n);
-    // "%e" pads single-digit days with a space; on a wall that reads as a layout mistake.
-    while (!s.empty() && s.front() == ' ') s.erase(s.begin());
-    for (std::size_t p; (p = s.find("  ")) != std::string::npos;) s.erase(p, 1);
-    return s;
-}
 
 // Seconds-resolution formats must be redrawn every second, the rest once a minute.
 bool shows_seconds(const std::string& fmt) {
