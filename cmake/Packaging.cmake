@@ -190,7 +190,8 @@ set(CPACK_NK_DEPENDS_BEFORE "libglfw3 (>= 3.3.8) | libglfw3-wayland (>= 3.3.8), 
 set(CPACK_NK_DEPENDS_AFTER "fonts-dejavu-core, ca-certificates")
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "${CPACK_NK_DEPENDS_BEFORE}, ${CPACK_NK_DEPENDS_AFTER}")   # completed at cpack time
 # v4l-utils has cec-ctl, which platform/power/newsroom-kiosk-power uses (cec-utils has only libcec's cec-client).
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "cage, seatd, fonts-noto-core, v4l-utils")
+# cage 0.1.4 exits at start ("Cannot create XWayland server") without xwayland, which it does not depend on.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "cage, seatd, xwayland, fonts-noto-core, v4l-utils")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "fonts-noto-cjk")
 set(_nk_deb ${PROJECT_SOURCE_DIR}/packaging/debian)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${_nk_deb}/conffiles ${_nk_deb}/postinst ${_nk_deb}/prerm ${_nk_deb}/postrm)

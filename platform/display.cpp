@@ -20,14 +20,31 @@
 #include <csignal>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <iostream>
 #include <mutex>
 #include <thread>
 #include <optional>
 #include <set>
+#include <dlfcn.h>
 #include <sys/resource.h>
 #include <vector>
+
+// GLFW 3.3's Wayland build loads a cursor theme only when the seat has a pointer at glfwInit, and
+// its glfwCreateStandardCursor then dereferences the missing theme. A kiosk has no mouse, and
+// cage offers no pointer without one, so ImGui's GLFW backend, which creates its standard cursors
+// in ImGui_ImplGlfw_Init, crashed the kiosk at every start under cage. This definition in the
+// executable takes the place of GLFW's for that backend (linked statically from libimgui.a): on
+// Wayland there are no standard cursors (the backend falls back to the default one, and full
+// screen hides it anyway); on X11 GLFW's own function runs.
+extern "C" GLFWcursor* glfwCreateStandardCursor(int shape) {
+    using Create = GLFWcursor* (*)(int);
+    static const Create glfw_create = reinterpret_cast<Create>(dlsym(RTLD_NEXT, "glfwCreateStandardCursor"));
+    static const bool wayland = std::strstr(glfwGetVersionString(), "Wayland") != nullptr;
+    if (wayland || !glfw_create) return nullptr;
+    return glfw_create(shape);
+}
 
 namespace nk::platform {
 namespace {

@@ -16,7 +16,8 @@
 #            seatd.service, newsroom-kiosk.service and newsroom-kiosk-power.timer, disables getty@tty1, makes
 #            graphical.target the default and adds consoleblank=0 to a one-line cmdline.txt; the installed units
 #            pass `systemd-analyze verify` (with the real cage and seatd) and the hardening still scores <= 3.0 in
-#            `systemd-analyze security --offline=true`. A second run changes nothing (no `  + ` command but
+#            `systemd-analyze security --offline=true`; the unit's ExecStart (cage + kiosk) runs as the unit's
+#            user on wlroots' headless backend with no pointer and writes a screenshot. A second run changes nothing (no `  + ` command but
 #            systemd-sysusers); a third one with another --feed on an edited kiosk.toml warns and keeps the file.
 #   desktop  Raspberry Pi OS Desktop (labwc), user pi: `SUDO_USER=pi install-pi.sh --desktop PACKAGE.deb` appends
 #            exactly one kiosk line to ~pi/.config/labwc/autostart (owned by pi), puts pi in video, render and
@@ -406,6 +407,29 @@ scenario_lite() {
     awk -v x="$exposure" -v max="$MAX_EXPOSURE" 'BEGIN { exit !(x + 0 <= max + 0) }' ||
         fail "newsroom-kiosk.service scores $exposure in systemd-analyze security; at most $MAX_EXPOSURE expected" "$log"
     say "lite: first run ok (newsroom-kiosk.service exposure $exposure)"
+
+    # The appliance's stack as far as it runs without a screen: the unit's own ExecStart (cage and
+    # the kiosk), as the unit's user, on wlroots' headless backend with no input devices, so with no
+    # pointer (a kiosk without a mouse), and Mesa's software GL. The kiosk must draw and write a
+    # screenshot. This caught cage refusing to start without xwayland, and GLFW's Wayland build
+    # crashing in ImGui's cursor setup when the seat has no pointer.
+    local exec_start shot=/tmp/nk-smoke/shot.png kuser
+    kuser=$(awk '$1 == "u" { print $2; exit }' "$sysusers")
+    exec_start=$(sed -n 's/^ExecStart=//p' "$ROOT/usr/lib/systemd/system/newsroom-kiosk.service")
+    [ -n "$exec_start" ] || fail "no ExecStart= in newsroom-kiosk.service"
+    in_root sh -c "mkdir -p /tmp/nk-smoke/run /tmp/nk-smoke/cache && chmod 700 /tmp/nk-smoke/run &&
+                   chown -R $kuser: /tmp/nk-smoke" || fail "cannot prepare /tmp/nk-smoke in the chroot"
+    log=$RESULTS/lite-cage.log
+    # shellcheck disable=SC2086  # ExecStart is a command line: split it as systemd does (no quotes in it).
+    in_root runuser -u "$kuser" -- env XDG_RUNTIME_DIR=/tmp/nk-smoke/run XDG_CACHE_HOME=/tmp/nk-smoke/cache \
+        HOME=/tmp/nk-smoke/cache WLR_BACKENDS=headless WLR_RENDERER=pixman WLR_LIBINPUT_NO_DEVICES=1 \
+        timeout 120 $exec_start --screenshot "$shot" --at 2 >"$log" 2>&1 ||
+        fail "'$exec_start' under cage's headless backend failed (status $?)" "$log"
+    grep -q '^display: GL .*backend opengl' "$log" || fail "the kiosk under cage logged no GL backend line" "$log"
+    grep -q "^screenshot: wrote $shot" "$log" || fail "the kiosk under cage wrote no screenshot" "$log"
+    [ -s "$ROOT$shot" ] || fail "$shot is missing or empty" "$log"
+    cp "$ROOT$shot" "$RESULTS/lite-cage.png"
+    say "lite: the unit's cage + kiosk ran headless without a pointer and drew (screenshot: $RESULTS/lite-cage.png)"
 
     # Again, same arguments: nothing changes.
     snapshot "$CONF" kiosk.toml.1

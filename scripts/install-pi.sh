@@ -164,7 +164,8 @@ export DEBIAN_FRONTEND=noninteractive
 packages=(libglfw3-wayland fonts-dejavu-core fonts-noto-core ca-certificates v4l-utils)
 # cec-ctl (HDMI-CEC) is in v4l-utils; cec-utils only has libcec's cec-client, which breaks under KMS.
 if [ "$MODE" = lite ]; then
-    packages+=(cage seatd)
+    # Debian's cage 0.1.4 refuses to start without the Xwayland binary, yet does not depend on it.
+    packages+=(cage seatd xwayland)
 fi
 missing=()
 for p in "${packages[@]}"; do

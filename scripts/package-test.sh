@@ -84,7 +84,7 @@ field() { dpkg-deb -f "$deb" "$1"; }
 [ "$(field Architecture)" = "$arch" ] || fail "Architecture: '$(field Architecture)', expected '$arch'"
 depends=$(field Depends)
 echo "Depends: $depends"
-[ "$(field Recommends)" = "cage, seatd, fonts-noto-core, v4l-utils" ] || fail "Recommends: '$(field Recommends)'"
+[ "$(field Recommends)" = "cage, seatd, xwayland, fonts-noto-core, v4l-utils" ] || fail "Recommends: '$(field Recommends)'"
 [ "$(field Suggests)" = "fonts-noto-cjk" ] || fail "Suggests: '$(field Suggests)'"
 for d in "libglfw3 (>= 3.3.8) | libglfw3-wayland (>= 3.3.8)" libgl1 fonts-dejavu-core ca-certificates; do
   case ", $depends, " in *", $d"[,\ ]*) ;; *) fail "Depends lacks '$d'" ;; esac
