@@ -1,5 +1,6 @@
 #include "platform/display.h"
 
+#include "app/commands.h"
 #include "app/health.h"
 #include "core/power.h"
 
@@ -16,6 +17,7 @@
 #include <GL/glext.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdint>
@@ -28,6 +30,7 @@
 #include <optional>
 #include <set>
 #include <dlfcn.h>
+#include <unistd.h>
 #include <sys/resource.h>
 #include <vector>
 
@@ -38,11 +41,18 @@
 // executable takes the place of GLFW's for that backend (linked statically from libimgui.a): on
 // Wayland there are no standard cursors (the backend falls back to the default one, and full
 // screen hides it anyway); on X11 GLFW's own function runs.
+namespace {
+// GLFW 3.3 is built for one window system: Debian's libglfw3 is X11, libglfw3-wayland Wayland.
+bool glfw_is_wayland() {
+    static const bool wayland = std::strstr(glfwGetVersionString(), "Wayland") != nullptr;
+    return wayland;
+}
+}  // namespace
+
 extern "C" GLFWcursor* glfwCreateStandardCursor(int shape) {
     using Create = GLFWcursor* (*)(int);
     static const Create glfw_create = reinterpret_cast<Create>(dlsym(RTLD_NEXT, "glfwCreateStandardCursor"));
-    static const bool wayland = std::strstr(glfwGetVersionString(), "Wayland") != nullptr;
-    if (wayland || !glfw_create) return nullptr;
+    if (glfw_is_wayland() || !glfw_create) return nullptr;
     return glfw_create(shape);
 }
 
@@ -70,9 +80,7 @@ void log_line(const std::string& s) {
     static const bool journal = std::getenv("JOURNAL_STREAM") != nullptr;
     std::string line = s;
     if (journal) {
-        auto has = [&](const char* w) { return s.find(w) != std::string::npos; };
-        const char* prio = has("error") || has("cannot") || has("refused") ? "<3>" : has("warning") ? "<4>" : "<6>";
-        line = prio + s;
+        line = "<" + std::to_string(app::journal_priority(s)) + ">" + s;
     }
     std::lock_guard lock(mu);
     std::cerr << line << std::endl;
@@ -84,8 +92,7 @@ class Service {
 public:
     Service() {
 #if NK_HAVE_SYSTEMD
-        uint64_t usec = 0;
-        if (sd_watchdog_enabled(0, &usec) > 0) interval_ = static_cast<double>(usec) / 1e6;
+        interval_ = watchdog_interval();
 #endif
     }
     void ready() {
@@ -107,6 +114,23 @@ public:
     double max_sleep() const { return interval_ > 0 ? interval_ / 2 : 1.0; }
 
 private:
+    // WATCHDOG_USEC in seconds, or 0. sd_watchdog_enabled() would also insist that WATCHDOG_PID be
+    // this process, but under the appliance unit the main process is cage, which runs the kiosk as
+    // its child and never pings: NotifyAccess=all lets the kiosk ping for it. So a watchdog meant
+    // for this process or for its parent counts; one for any other process does not.
+    static double watchdog_interval() {
+        const char* usec = std::getenv("WATCHDOG_USEC");
+        if (!usec || !std::getenv("NOTIFY_SOCKET")) return 0;
+        char* end = nullptr;
+        errno = 0;
+        const unsigned long long us = std::strtoull(usec, &end, 10);
+        if (errno || end == usec || *end || us == 0) return 0;
+        if (const char* pid = std::getenv("WATCHDOG_PID")) {
+            const long long p = std::strtoll(pid, &end, 10);
+            if (*end || (p != getpid() && p != getppid())) return 0;
+        }
+        return static_cast<double>(us) / 1e6;
+    }
     static void notify(const std::string& state) {
 #if NK_HAVE_SYSTEMD
         sd_notify(0, state.c_str());
@@ -500,7 +524,11 @@ int run_display(DisplayArgs args) {
     }
     g_window = window;
     glfwMakeContextCurrent(window);
-    glfwSwapInterval(1);
+    // Vsync on X11. On Wayland the compositor never tears and presents at its own refresh, but with
+    // interval 1 Mesa's eglSwapBuffers waits for the compositor's frame callback, which does not
+    // come while an output is off or not being repainted: the loop would stop, and the watchdog
+    // restart the kiosk. The loop paces its frames by itself (the fps caps), so it never blocks.
+    glfwSwapInterval(glfw_is_wayland() ? 0 : 1);
 
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();

@@ -1,6 +1,7 @@
 // The headless engine end to end: real config files, a real loopback HTTP server, the real
 // fetcher thread and a real disk cache in a temporary directory. The clock passed to the engine
 // is moved forward by hand so that scheduling is instant while HTTP stays real.
+#include "app/commands.h"
 #include "app/embedded.h"
 #include "app/engine.h"
 #include "helpers.h"
@@ -166,12 +167,26 @@ TEST_CASE("the engine fetches, rotates, survives errors and restarts offline fro
             REQUIRE(changes.size() == 1);
             CHECK_FALSE(changes[0].ok);
         }
+        // One log line per change of state, a warning in the journal (the kiosk rides it out).
+        std::vector<std::string> failing;
+        {
+            std::lock_guard l(h.mu);
+            for (const auto& line : h.log)
+                if (line.find("b.xml") != std::string::npos && line.find(": failing: ") != std::string::npos)
+                    failing.push_back(line);
+        }
+        REQUIRE(failing.size() == 3);
+        CHECK(failing[0].find("HTTP 404") != std::string::npos);
+        for (const auto& line : failing) CHECK(nk::app::journal_priority(line) == 4);
         server->route("/b.xml", Response::ok(rss("Beta", {"B one", "B two", "B three"})));
         h.now += 6 * 3600;
         REQUIRE(h.pump_until([&] { return h.items(b) == 3; }));
         auto changes = h.engine->take_status_changes();
         REQUIRE(changes.size() == 1);
         CHECK(changes[0].ok);
+        CHECK(h.logged("b.xml): recovered"));
+        CHECK(nk::app::journal_priority("Beta (http://127.0.0.1/b.xml): recovered") == 6);
+        CHECK(nk::app::journal_priority("display: cannot create an OpenGL window") == 3);
         CHECK_FALSE(h.engine->store().find_status(b)->stale_since.has_value());
     }
 

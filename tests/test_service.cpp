@@ -28,9 +28,16 @@ double realtime_now() {
     return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-}  // namespace
+// Runs the kiosk against a notify socket of the test's own, as systemd would run it, and returns
+// what it sent. The kiosk is this process's child, as it is cage's under the appliance unit.
+struct Notified {
+    std::vector<Message> messages;
+    nk::test::ProcessResult run;
+    double killed_at = 0;
+};
 
-TEST_CASE("systemd: READY after the first frame, watchdog pings stop when the loop hangs", "[service][display]") {
+Notified run_notified(const std::vector<std::string>& env, int timeout_s) {
+    Notified out;
     std::string dir = (fs::temp_directory_path() / ("nk_notify_" + std::to_string(getpid()))).string();
     fs::create_directories(dir);
     std::string path = dir + "/notify";
@@ -46,18 +53,12 @@ TEST_CASE("systemd: READY after the first frame, watchdog pings stop when the lo
     nk::test::Xvfb x(640, 480);
     INFO(x.error());
     REQUIRE(x.ok());
-    // A 0.4 s watchdog: pings every 0.2 s while the loop runs. The loop hangs 2 s in; the process is
-    // killed at 6 s, so a healthy loop would have pinged ~30 times and a hung one stops at ~2 s.
-    auto r = nk::test::run_process({NK_KIOSK_BIN, "--windowed", "640x480", "--cache-dir", dir + "/cache"},
-                                   {"DISPLAY=" + x.display(), "NOTIFY_SOCKET=" + path, "WATCHDOG_USEC=400000",
-                                    "NK_DEBUG_HANG_AFTER=2", "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1"},
-                                   6);
-    double killed_at = realtime_now();
-    INFO("stderr:\n" << r.err);
-    CHECK(r.timed_out);  // hung: it had to be killed
-    CHECK(r.err.find("the loop hangs now") != std::string::npos);
-
-    std::vector<Message> got;
+    std::vector<std::string> all = {"DISPLAY=" + x.display(), "NOTIFY_SOCKET=" + path,
+                                    "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1"};
+    all.insert(all.end(), env.begin(), env.end());
+    out.run = nk::test::run_process({NK_KIOSK_BIN, "--windowed", "640x480", "--cache-dir", dir + "/cache"}, all,
+                                    timeout_s);
+    out.killed_at = realtime_now();
     for (;;) {
         char buf[512];
         char control[CMSG_SPACE(sizeof(timeval))];
@@ -76,25 +77,54 @@ TEST_CASE("systemd: READY after the first frame, watchdog pings stop when the lo
                 std::memcpy(&tv, CMSG_DATA(c), sizeof tv);
                 m.at = static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
             }
-        got.push_back(m);
+        out.messages.push_back(m);
     }
     close(fd);
     fs::remove_all(dir);
+    return out;
+}
 
-    bool ready = false, status = false;
+bool has_message(const Notified& n, std::string_view what) {
+    for (const auto& m : n.messages)
+        if (m.text.find(what) != std::string::npos) return true;
+    return false;
+}
+
+}  // namespace
+
+TEST_CASE("systemd: READY after the first frame, watchdog pings stop when the loop hangs", "[service][display]") {
+    // A 0.4 s watchdog: pings every 0.2 s while the loop runs. The loop hangs 2 s in; the process is
+    // killed at 6 s, so a healthy loop would have pinged ~30 times and a hung one stops at ~2 s.
+    // WATCHDOG_PID is the kiosk's parent, as under the appliance unit, where the main process is
+    // cage (sd_watchdog_enabled() alone would say "not for you" and the kiosk would never ping).
+    Notified n = run_notified({"WATCHDOG_USEC=400000", "WATCHDOG_PID=" + std::to_string(getpid()),
+                               "NK_DEBUG_HANG_AFTER=2"},
+                              6);
+    INFO("stderr:\n" << n.run.err);
+    CHECK(n.run.timed_out);  // hung: it had to be killed
+    CHECK(n.run.err.find("the loop hangs now") != std::string::npos);
+
     int pings = 0;
     double last_ping = 0;
-    for (const auto& m : got) {
-        if (m.text.find("READY=1") != std::string::npos) ready = true;
-        if (m.text.find("STATUS=") != std::string::npos) status = true;
+    for (const auto& m : n.messages) {
         if (m.text.find("WATCHDOG=1") != std::string::npos) {
             ++pings;
             last_ping = std::max(last_ping, m.at);
         }
     }
-    CHECK(ready);
-    CHECK(status);
+    CHECK(has_message(n, "READY=1"));
+    CHECK(has_message(n, "STATUS="));
     CHECK(pings >= 2);  // fed while the loop ran
     // Silent for the last seconds before the kill: the hang stopped the pings, as it must.
-    CHECK(killed_at - last_ping > 2.0);
+    CHECK(n.killed_at - last_ping > 2.0);
+}
+
+TEST_CASE("systemd: a watchdog meant for another process is left alone", "[service][display]") {
+    // WATCHDOG_PID names neither the kiosk nor its parent (PID 1 is never the test's parent here):
+    // that watchdog belongs to someone else, so the kiosk reports ready but never pings.
+    REQUIRE(getpid() != 1);
+    Notified n = run_notified({"WATCHDOG_USEC=400000", "WATCHDOG_PID=1"}, 3);
+    INFO("stderr:\n" << n.run.err);
+    CHECK(has_message(n, "READY=1"));
+    CHECK_FALSE(has_message(n, "WATCHDOG=1"));
 }

@@ -41,6 +41,11 @@ int power_state_command(const std::vector<std::string_view>& args);
 // "just now", "12 min ago", "3 h ago", "yesterday", "4 days ago".
 std::string relative_age(int64_t then, int64_t now);
 
+// The journal priority of one of the kiosk's log lines, from its wording: 3 (err) for what stops
+// a part from working ("error", "cannot", "refused"), 4 (warning) for what the kiosk rides out (a
+// feed "failing", "warning"), 6 (info) for the rest ("recovered", frame counts).
+int journal_priority(std::string_view line);
+
 // strftime of a Unix time in local time (the process's TZ), or UTC. The space "%e" pads a
 // single-digit day with is dropped: on a wall it reads as a layout mistake. "" for fmt gives "".
 std::string format_time(const std::string& fmt, int64_t t, bool utc = false);

@@ -433,7 +433,7 @@ struct Engine::Impl {
         if (known && it->second == error) return;  // identical state: logged once, not every poll
         if (!error.empty()) {
             changes.push_back({url, source_of(url), false, error});
-            log(who(url) + ": " + error);
+            log(who(url) + ": failing: " + error);
         } else if (known) {
             changes.push_back({url, source_of(url), true, "recovered"});
             log(who(url) + ": recovered");

@@ -26,6 +26,13 @@ std::string clock_text(int64_t t) { return format_time("%H:%M:%S", t); }
 
 }  // namespace
 
+int journal_priority(std::string_view line) {
+    auto has = [&](std::string_view w) { return line.find(w) != std::string_view::npos; };
+    if (has("error") || has("cannot") || has("refused")) return 3;
+    if (has("failing") || has("warning")) return 4;
+    return 6;
+}
+
 std::string format_time(const std::string& fmt, int64_t t, bool utc) {
     if (fmt.empty()) return {};
     std::time_t tt = static_cast<std::time_t>(t);
