@@ -17,8 +17,20 @@
 #            graphical.target the default and adds consoleblank=0 to a one-line cmdline.txt; the installed units
 #            pass `systemd-analyze verify` (with the real cage and seatd) and the hardening still scores <= 3.0 in
 #            `systemd-analyze security --offline=true`; the unit's ExecStart (cage + kiosk) runs as the unit's
-#            user on wlroots' headless backend with no pointer and writes a screenshot. A second run changes nothing (no `  + ` command but
-#            systemd-sysusers); a third one with another --feed on an edited kiosk.toml warns and keeps the file.
+#            user on wlroots' headless backend with no pointer and writes a screenshot.
+#            Then the root boots with systemd-nspawn, under its own systemd 252 as PID 1, and the enabled appliance
+#            unit is checked as installed (hardening, Type=notify, NotifyAccess=all, WatchdogSec=30, User=,
+#            cage -d -- newsroom-kiosk), with only a test drop-in for what a container lacks (StandardInput=null and
+#            no TTY reset/hangup/deallocation instead of tty1; wlroots' headless backend, pixman, no input
+#            devices), removed again after the boot: the unit starts at boot and becomes active/running within
+#            60 s (READY=1 from the kiosk, cage's child); its StatusText is the kiosk's feeds summary; it stays up
+#            45 s (longer than WatchdogSec) with NRestarts=0 and no "Watchdog timeout" (WATCHDOG=1 gets through
+#            cage); the unresolvable feed is logged at priority warning ("<url>: failing: ..."); and with
+#            NK_DEBUG_HANG_AFTER=5 the kiosk's loop hangs, the watchdog kills the unit and systemd starts it
+#            again (NRestarts >= 1). The unit's journal, status and the container's console and whole journal
+#            are kept in the results dir (lite-boot-*.log). Booting changes neither kiosk.toml nor cmdline.txt.
+#            A second installer run changes nothing (no `  + ` command but systemd-sysusers); a third one with
+#            another --feed on an edited kiosk.toml warns and keeps the file.
 #   desktop  Raspberry Pi OS Desktop (labwc), user pi: `SUDO_USER=pi install-pi.sh --desktop PACKAGE.deb` appends
 #            exactly one kiosk line to ~pi/.config/labwc/autostart (owned by pi), puts pi in video, render and
 #            input, keeps the package's demo kiosk.toml and leaves the appliance unit off; a second run changes
@@ -26,10 +38,14 @@
 # Every installer run is logged in a results dir (kept, printed at the end). Exit status 0 only when all passed;
 # on the first failure it prints what is wrong and the tail of the relevant log.
 #
-# Needs: root; debootstrap (installed with apt-get when missing); network access to the Debian archive; about
-# 1 GB free in /var/tmp. Takes up to ~5 minutes the first time (debootstrap; 2.5 minutes with a fast mirror) and
-# about 2 minutes after that: each scenario still downloads its ~70 MB of packages (cage, Mesa, fonts...) with
-# apt-get, as on a Pi.
+# Needs: root; debootstrap and systemd-container (systemd-nspawn; both installed with apt-get when missing) and
+# nsenter; network access to the Debian archive; about 1 GB free in /var/tmp. No systemd as the host's PID 1, no
+# system bus and no systemd-machined needed: the container runs unregistered (--register=no --keep-unit), with a
+# private network (only lo), one at a time per host (NK_CHROOT_CACHE.boot.lock), and is shut down (also on
+# failure or Ctrl-C) before its root is deleted. Takes up to ~6.5 minutes the first time (debootstrap; 2.5
+# minutes with a fast mirror) and 3 to 4 minutes after that: each scenario still downloads its ~70 MB of packages
+# (cage, Mesa, fonts...) with apt-get, as on a Pi, and the boot step takes about 1.5 minutes (45 s past
+# WatchdogSec, then the hang's ~40 s).
 # Environment:
 #   NK_CHROOT_CACHE     the cached base root (default /var/tmp/newsroom-kiosk-chroot/bookworm). Made once:
 #                       debootstrap --variant=minbase, then systemd + systemd-sysv (Raspberry Pi OS has systemd)
@@ -41,8 +57,14 @@
 #
 # What it cannot prove (no Pi here): no raspi-config (the installer's raspi-config steps, desktop auto-login and
 # blanking, are skipped; it warns), no /proc/device-tree (it warns that this is no Pi), the host's architecture
-# (amd64) instead of arm64, and no booted systemd: nothing is started, so neither cage, seatd, the kiosk on tty1
-# nor the labwc session is exercised, only what is installed, written and enabled.
+# (amd64) instead of arm64. The booted lite root is a container: no DRM/KMS (wlroots' headless backend and Mesa's
+# llvmpipe, not the Pi's GPU and a real HDMI output), no tty1 or any VT (StandardInput=tty-fail on
+# TTYPath=/dev/tty1 and the TTY reset/hangup/deallocation are overridden, so the getty@tty1 hand-over and the
+# console blanking are not exercised), no seatd session (seatd runs, but the headless backend opens no seat, so
+# the DRM and input device hand-over through seatd is not exercised), no real input devices, no HDMI-CEC
+# (newsroom-kiosk-power.service fails there when its timer fires; not checked), no network (the feed cannot
+# resolve, so nothing is fetched), and the host's kernel. The desktop scenario boots nothing: its labwc session
+# and newsroom-kiosk-user.service are only installed and written, not run.
 set -eEuo pipefail
 
 PROG=install-pi-chroot-test
@@ -62,6 +84,8 @@ SCENARIO=setup
 ROOT=             # the chroot of the current scenario
 ROOTS=()          # every scenario copy made: the EXIT trap unmounts and deletes them
 BASE_PARTIAL=     # the base while it is being made: the EXIT trap unmounts (and deletes) it on failure
+NSPAWN_PID=       # systemd-nspawn of the boot step, while it runs: the EXIT trap shuts the container down
+CT_PID=           # the booted container's systemd (its PID 1), as the host sees it
 RESULTS=
 T0=$SECONDS
 
@@ -102,9 +126,51 @@ remove_root() {
     fi
     rm -rf --one-file-system "$d"
 }
+alive() {   # alive PID: the process exists and is no zombie
+    local st
+    st=$(sed -n 's/^State:[[:space:]]*\([A-Za-z]\).*/\1/p' "/proc/$1/status" 2>/dev/null) || return 1
+    [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+}
+# wait_gone SECONDS PID: 0 once PID has ended, 1 if it still runs after SECONDS.
+wait_gone() {
+    local end=$((SECONDS + $1))
+    while alive "$2"; do
+        [ "$SECONDS" -lt "$end" ] || return 1
+        sleep 0.5
+    done
+}
+# stop_container: shuts the booted root down, if one runs. SIGTERM to systemd-nspawn halts the container (its
+# systemd stops every unit: the kiosk's TimeoutStopSec is 15 s); a second SIGTERM after 60 s terminates it at once,
+# and SIGKILL to nspawn and the container's PID 1 (which takes its whole PID namespace along) after 10 s more.
+stop_container() {
+    local pid=$NSPAWN_PID ct=$CT_PID
+    [ -n "$pid" ] || return 0
+    if alive "$pid"; then
+        kill -TERM "$pid" 2>/dev/null || true
+        if ! wait_gone 60 "$pid"; then
+            say "systemd-nspawn (PID $pid) still runs 60 s after SIGTERM: SIGTERM again (immediate termination)"
+            kill -TERM "$pid" 2>/dev/null || true
+            if ! wait_gone 10 "$pid"; then
+                say "systemd-nspawn (PID $pid) still runs: SIGKILL"
+                kill -KILL "$pid" 2>/dev/null || true
+            fi
+        fi
+    fi
+    wait "$pid" 2>/dev/null || true
+    NSPAWN_PID=
+    # Without nspawn, the container's PID 1 would live on: it must be gone too (checked by name, as its PID may
+    # have been reused once it is).
+    if [ -n "$ct" ] && alive "$ct" && [ "$(cat "/proc/$ct/comm" 2>/dev/null)" = systemd ]; then
+        say "the container's systemd (PID $ct) outlived systemd-nspawn: SIGKILL"
+        kill -KILL "$ct" 2>/dev/null || true
+        wait_gone 10 "$ct" || { say "the container's systemd (PID $ct) does not go away"; return 1; }
+    fi
+    CT_PID=
+}
 cleanup() {
     local rc=$? d
     trap '' INT TERM
+    stop_container || rc=1
     for d in "${ROOTS[@]}"; do
         remove_root "$d" || rc=1
     done
@@ -349,6 +415,217 @@ expect_same() {   # expect_same PATH_IN_ROOT NAME WHAT
         fail "$3 changed /$1: $(diff "$RESULTS/$SCENARIO-$2" "$ROOT/$1" | head -n 6 | tr '\n' ' ')" "$LOG"
 }
 
+# ---- booting the installed root (systemd-nspawn) --------------------------------------------------------------------
+UNIT=newsroom-kiosk.service
+DROPINS=etc/systemd/system/$UNIT.d   # in the root
+U_ACTIVE='' U_SUB='' U_RESTARTS='' U_STATUS=''   # unit_show
+SYSTEM_STATE=''                              # system_up
+HANG_SEEN=0                                  # hang_seen
+
+ensure_nspawn() {   # systemd-nspawn (systemd-container, installed with apt-get when missing), nsenter, pgrep
+    local log=$RESULTS/systemd-container-install.log t
+    if ! command -v systemd-nspawn >/dev/null 2>&1; then
+        say "installing systemd-container (apt-get)"
+        { DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends systemd-container ||
+            { apt-get update &&
+              DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends systemd-container; }
+        } </dev/null >"$log" 2>&1 || fail "apt-get install systemd-container failed" "$log"
+    fi
+    for t in systemd-nspawn nsenter pgrep; do
+        command -v "$t" >/dev/null 2>&1 || fail "$t not found"
+    done
+}
+# boot_root: boots $ROOT in the background with systemd-nspawn, the container's console in
+# $SCENARIO-boot-console.log; sets NSPAWN_PID, and CT_PID once nspawn's child is the container's systemd. Nothing may
+# be mounted in $ROOT (nspawn mounts its own /proc, /dev and /sys). Needs no system bus, no systemd-machined and no
+# systemd as the host's PID 1: --register=no --keep-unit. --private-network: only lo (the feed does not resolve,
+# and no abstract socket, X11's included, is shared with the host); /etc and the journal stay the root's own.
+boot_root() {
+    local log=$RESULTS/$SCENARIO-boot-console.log end pid st=0
+    [ -z "$(mounts_under "$ROOT")" ] || fail "still mounted in $ROOT: $(mounts_under "$ROOT" | tr '\n' ' ')"
+    systemd-nspawn -D "$ROOT" -b --register=no --keep-unit --console=passive --private-network \
+        --resolv-conf=off --timezone=off --link-journal=no --setenv=SYSTEMD_COLORS=0 </dev/null >"$log" 2>&1 &
+    NSPAWN_PID=$!
+    end=$((SECONDS + 30))
+    while [ -z "$CT_PID" ]; do
+        if ! alive "$NSPAWN_PID"; then
+            wait "$NSPAWN_PID" || st=$?
+            NSPAWN_PID=
+            fail "systemd-nspawn exited (status $st) before the container's systemd ran" "$log"
+        fi
+        for pid in $(pgrep -P "$NSPAWN_PID" || true); do
+            if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = systemd ]; then CT_PID=$pid; fi
+        done
+        if [ -z "$CT_PID" ]; then
+            [ "$SECONDS" -lt "$end" ] || fail "no systemd under systemd-nspawn (PID $NSPAWN_PID) after 30 s" "$log"
+            sleep 0.5
+        fi
+    done
+}
+# in_ct CMD...: CMD in the booted container (all its namespaces: its systemctl talks to its systemd), clean environment.
+in_ct() {
+    nsenter -t "$CT_PID" -a /usr/bin/env -i PATH="$CHROOT_PATH" LANG=C.UTF-8 TERM=dumb SYSTEMD_COLORS=0 "$@"
+}
+# poll SECONDS CMD...: CMD once a second until it succeeds (0) or SECONDS have passed (1).
+poll() {
+    local end=$((SECONDS + $1))
+    shift
+    until "$@"; do
+        [ "$SECONDS" -lt "$end" ] || return 1
+        sleep 1
+    done
+}
+system_up() {   # the container's systemd has finished booting ("running" or "degraded"); SYSTEM_STATE says how far
+    alive "$NSPAWN_PID" || fail "systemd-nspawn exited while the container booted" "$RESULTS/$SCENARIO-boot-console.log"
+    SYSTEM_STATE=$(in_ct systemctl is-system-running 2>/dev/null) || true
+    case $SYSTEM_STATE in running|degraded) true ;; *) false ;; esac
+}
+# unit_show: the unit's ActiveState, SubState, NRestarts and StatusText into U_ACTIVE, U_SUB, U_RESTARTS, U_STATUS.
+unit_show() {
+    local out
+    out=$(in_ct systemctl show -p ActiveState -p SubState -p NRestarts -p StatusText "$UNIT" 2>/dev/null) || return 1
+    U_ACTIVE=$(printf '%s\n' "$out" | sed -n 's/^ActiveState=//p')
+    U_SUB=$(printf '%s\n' "$out" | sed -n 's/^SubState=//p')
+    U_RESTARTS=$(printf '%s\n' "$out" | sed -n 's/^NRestarts=//p')
+    U_STATUS=$(printf '%s\n' "$out" | sed -n 's/^StatusText=//p')
+}
+unit_state() { printf '%s/%s, NRestarts=%s, StatusText "%s"' "$U_ACTIVE" "$U_SUB" "$U_RESTARTS" "$U_STATUS"; }
+unit_running() { unit_show && [ "$U_ACTIVE" = active ] && [ "$U_SUB" = running ]; }
+unit_restarted() { unit_running && [ "${U_RESTARTS:-0}" -ge 1 ]; }
+unit_feeds_status() { unit_show && case $U_STATUS in *feeds*) true ;; *) false ;; esac; }
+feed_failure_logged() {   # the unit's journal at priority warning or higher has the feed failure
+    local w
+    w=$(in_ct journalctl -u "$UNIT" -p warning -o cat --no-pager 2>&1) || return 1
+    printf '%s\n' "$w" >"$RESULTS/$SCENARIO-boot-warnings.log"
+    case $w in *': failing: '*) true ;; *) false ;; esac
+}
+# hang_seen CURSOR: after CURSOR the unit's journal has "the loop hangs now", then "Watchdog timeout", then
+# "Scheduled restart job"; HANG_SEEN is how many of the three, in that order.
+hang_seen() {
+    local j
+    j=$(in_ct journalctl -u "$UNIT" -o cat --no-pager --after-cursor "$1" 2>/dev/null) || return 1
+    HANG_SEEN=$(printf '%s\n' "$j" | awk '
+        !h && /the loop hangs now/ { h = 1; next }
+        h && !w && /Watchdog timeout/ { w = 1; next }
+        w && !r && /Scheduled restart job/ { r = 1 }
+        END { print r ? 3 : w ? 2 : h ? 1 : 0 }')
+    [ "$HANG_SEEN" -eq 3 ]
+}
+failed_units() {   # the container's failed units, on one line
+    in_ct systemctl list-units --state=failed --plain --no-legend --no-pager 2>/dev/null |
+        awk '{ for (i = 1; i <= NF; i++) if ($i ~ /[.][a-z]+$/) { print $i; break } }' | paste -sd ' ' || true
+}
+save_unit_logs() {   # the unit's journal and status, and the whole boot's journal, into the results
+    in_ct journalctl -u "$UNIT" --no-pager -o short-precise >"$RESULTS/$SCENARIO-boot-journal.log" 2>&1 || true
+    in_ct systemctl status "$UNIT" --no-pager -l >"$RESULTS/$SCENARIO-boot-status.log" 2>&1 || true
+    in_ct journalctl -b --no-pager -o short-precise >"$RESULTS/$SCENARIO-boot-journal-all.log" 2>&1 || true
+}
+boot_fail() {   # boot_fail MESSAGE: fail with the end of the unit's journal, or of the console once nspawn is gone
+    if ! alive "$NSPAWN_PID"; then
+        fail "$1; the container is gone (systemd-nspawn exited)" "$RESULTS/$SCENARIO-boot-console.log"
+    fi
+    save_unit_logs
+    fail "$1" "$RESULTS/$SCENARIO-boot-journal.log"
+}
+
+# boot_check: boots the scenario's root (bind mounts off) and checks the appliance unit under the root's own
+# systemd, as installed and enabled: its hardening, Type=notify, NotifyAccess=all, WatchdogSec=30, User=,
+# cage -d -- newsroom-kiosk. Only what a container lacks is replaced, by a drop-in written before the boot and removed
+# after it: tty1 (StandardInput=null, no TTY reset/hangup/deallocation), DRM and input devices (wlroots' headless
+# backend with pixman, no libinput devices). The bind mounts are back afterwards.
+boot_check() {
+    local had_dropins=false t_boot t_up t_hang cursor why failed boot_lock
+    # One boot at a time on this host: with --keep-unit, nspawn puts every container in the same cgroup ("payload",
+    # below the one this script runs in).
+    exec {boot_lock}>"$CACHE.boot.lock"
+    if ! flock -n "$boot_lock"; then
+        say "$SCENARIO: waiting for another run's boot step ($CACHE.boot.lock)"
+        flock "$boot_lock"
+    fi
+    unmount_all "$ROOT" || fail "cannot unmount $(mounts_under "$ROOT" | tr '\n' ' ') before booting $ROOT"
+    [ ! -d "$ROOT/$DROPINS" ] || had_dropins=true
+    mkdir -p "$ROOT/$DROPINS"
+    printf '%s\n' "# $PROG: what a container lacks (tty1, DRM, input devices); removed after the boot" '[Service]' \
+        StandardInput=null TTYReset=no TTYVHangup=no TTYVTDisallocate=no \
+        'Environment=WLR_BACKENDS=headless WLR_RENDERER=pixman WLR_LIBINPUT_NO_DEVICES=1' \
+        >"$ROOT/$DROPINS/zz-chroot-test.conf"
+    say "$SCENARIO: booting the root with systemd-nspawn (console: $RESULTS/$SCENARIO-boot-console.log)"
+    t_boot=$SECONDS
+    boot_root
+    # Up means "running", or "degraded" (a unit failed: listed, not fatal). Still "starting" after 90 s is left
+    # to the first check to explain: a Type=notify unit that gets no READY=1 holds the boot up for TimeoutStartSec.
+    if ! poll 90 system_up; then
+        [ "$SYSTEM_STATE" = starting ] ||
+            boot_fail "the container did not come up: systemctl is-system-running says '$SYSTEM_STATE' after 90 s"
+        say "$SCENARIO: note: the container is still 'starting' after 90 s; jobs: $(in_ct systemctl list-jobs \
+            --no-legend --no-pager 2>&1 | awk '{ print $2, $3, $4 }' | paste -sd ';')"
+    elif [ "$SYSTEM_STATE" = degraded ]; then
+        say "$SCENARIO: note: the container booted 'degraded'; failed units: $(failed_units)"
+    fi
+    # 1. Enabled, it starts at boot; Type=notify: active only once READY=1 came from the kiosk, cage's child.
+    poll 60 unit_running || boot_fail "$UNIT is not active/running 60 s after the boot ($(unit_state)); \
+Type=notify: it becomes active when READY=1 from the kiosk, cage's child, is accepted (NotifyAccess=all)"
+    t_up=$SECONDS
+    say "$SCENARIO: booted ($SYSTEM_STATE); $UNIT active/running $((t_up - t_boot)) s after systemd-nspawn started"
+    # 2. STATUS= from the kiosk, through cage too: the feeds summary.
+    poll 30 unit_feeds_status || boot_fail "StatusText of $UNIT is \"$U_STATUS\" 30 s after it became active; \
+expected the kiosk's feeds summary (STATUS= from cage's child, NotifyAccess=all)"
+    # 4. The failing feed (it does not resolve) is logged at warning: the kiosk's <4> prefix reached journald.
+    poll 60 feed_failure_logged || boot_fail "no ': failing: ' in the unit's journal at priority warning or higher \
+(journalctl -u $UNIT -p warning; the feed $FEED cannot resolve; see $RESULTS/$SCENARIO-boot-warnings.log)"
+    # 3. It stays up longer than WatchdogSec=30: the kiosk's WATCHDOG=1 pings arrive through cage.
+    while [ "$SECONDS" -lt $((t_up + 45)) ]; do sleep 1; done
+    unit_show || boot_fail "systemctl show $UNIT failed in the container"
+    save_unit_logs
+    if grep -q 'Watchdog timeout' "$RESULTS/$SCENARIO-boot-journal.log"; then
+        boot_fail "the watchdog killed $UNIT within 45 s of it becoming active ($(unit_state)): WATCHDOG=1 from the \
+kiosk, cage's child, did not arrive"
+    fi
+    if [ "$U_ACTIVE/$U_SUB" != active/running ] || [ "$U_RESTARTS" != 0 ]; then
+        boot_fail "$UNIT did not stay up for 45 s after it became active (WatchdogSec=30): $(unit_state)"
+    fi
+    say "$SCENARIO: $UNIT stayed up $((SECONDS - t_up)) s with no restart (WatchdogSec=30): $(unit_state)"
+    # 5. A hung loop stops the pings: the watchdog kills the unit and systemd starts it again.
+    cursor=$(in_ct journalctl -n 0 --show-cursor --no-pager 2>/dev/null | sed -n 's/^-- cursor: //p') || true
+    [ -n "$cursor" ] || boot_fail "journalctl -n 0 --show-cursor printed no cursor in the container"
+    printf '%s\n' "# $PROG: the kiosk's loop hangs 5 s after it starts; removed after the check" '[Service]' \
+        'Environment=NK_DEBUG_HANG_AFTER=5' >"$ROOT/$DROPINS/zz-chroot-hang.conf"
+    in_ct systemctl daemon-reload || boot_fail "systemctl daemon-reload failed in the container"
+    in_ct systemctl restart "$UNIT" >"$RESULTS/$SCENARIO-boot-restart.log" 2>&1 ||
+        boot_fail "systemctl restart $UNIT with NK_DEBUG_HANG_AFTER=5 failed: \
+$(cat "$RESULTS/$SCENARIO-boot-restart.log")"
+    t_hang=$SECONDS
+    if ! poll 60 hang_seen "$cursor"; then
+        case $HANG_SEEN in
+            1) why="the loop hung, but no 'Watchdog timeout' followed (WatchdogSec=30)" ;;
+            2) why="the watchdog fired, but no 'Scheduled restart job' followed (Restart=always)" ;;
+            *) why="no 'the loop hangs now' (NK_DEBUG_HANG_AFTER=5)" ;;
+        esac
+        boot_fail "60 s after restarting $UNIT with NK_DEBUG_HANG_AFTER=5: $why"
+    fi
+    poll 60 unit_restarted ||
+        boot_fail "after the watchdog timeout $UNIT is not active/running again with NRestarts >= 1: $(unit_state)"
+    say "$SCENARIO: the hung kiosk was killed by the watchdog and is running again $((SECONDS - t_hang)) s after \
+it was started with NK_DEBUG_HANG_AFTER=5 ($(unit_state))"
+    rm -f "$ROOT/$DROPINS/zz-chroot-hang.conf"
+    in_ct systemctl daemon-reload || boot_fail "systemctl daemon-reload failed in the container"
+    save_unit_logs
+    in_ct systemctl --failed --no-pager >"$RESULTS/$SCENARIO-boot-failed-units.log" 2>&1 || true
+    failed=$(failed_units)
+    # Not checked: newsroom-kiosk-power.service fails here when its timer fires (no /dev/cec*, no display to switch).
+    [ -z "$failed" ] || say "$SCENARIO: note: failed units in the container (not checked): $failed"
+    stop_container || fail "cannot stop the container (systemd-nspawn of $ROOT)"
+    say "$SCENARIO: the container is shut down; the boot step took $((SECONDS - t_boot)) s"
+    rm -f "$ROOT/$DROPINS/zz-chroot-test.conf"
+    if ! $had_dropins; then
+        rmdir "$ROOT/$DROPINS" || fail "/$DROPINS has files that neither the package nor this test put there"
+    fi
+    [ -z "$(mounts_under "$ROOT")" ] ||
+        fail "still mounted in $ROOT after the boot: $(mounts_under "$ROOT" | tr '\n' ' ')"
+    mount_binds "$ROOT"
+    exec {boot_lock}>&-
+}
+
 CONF=etc/newsroom-kiosk/kiosk.toml
 
 # ---- scenario lite --------------------------------------------------------------------------------------------------
@@ -431,9 +708,14 @@ scenario_lite() {
     cp "$ROOT$shot" "$RESULTS/lite-cage.png"
     say "lite: the unit's cage + kiosk ran headless without a pointer and drew (screenshot: $RESULTS/lite-cage.png)"
 
-    # Again, same arguments: nothing changes.
+    # The unit under the root's own systemd, booted with systemd-nspawn. Booting changes neither file.
     snapshot "$CONF" kiosk.toml.1
     snapshot "$cmdline" cmdline.txt.1
+    boot_check
+    expect_same "$CONF" kiosk.toml.1 "booting the root"
+    expect_same "$cmdline" cmdline.txt.1 "booting the root"
+
+    # Again, same arguments: nothing changes (after that boot, too).
     install_pi second -- --feed "$FEED" "/root/$DEB_NAME"
     expect_rc0 "second run"
     expect_no_changes second
@@ -509,6 +791,7 @@ scenario_desktop() {
 }
 
 ensure_base
+ensure_nspawn
 scenario_lite
 scenario_desktop
 SCENARIO=all
