@@ -8,7 +8,7 @@
 //
 // Last line of output: the total number of items parsed, a bare number (scripts read it).
 
-#include "core/parser.h"
+#include "feed/parser.h"
 
 #include <tinyxml2.h>
 

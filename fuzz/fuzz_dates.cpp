@@ -1,7 +1,7 @@
 // fuzz_dates: nk::dates::parse on arbitrary bytes. Besides the sanitizers, checks that any
 // accepted date lies within what the validation allows, and that it survives a round trip
 // through its own RFC 3339 and RFC 1123 spellings.
-#include "core/dates.h"
+#include "feed/dates.h"
 
 #include <cstdint>
 #include <cstdio>

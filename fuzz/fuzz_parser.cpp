@@ -1,8 +1,8 @@
 // fuzz_parser: the whole parser pipeline (charset, entity normalisation, repair, walk) on
 // arbitrary bytes. The first byte picks the HTTP context so that path is fuzzed too. Besides
 // crashes and leaks it checks the output contract: valid UTF-8 everywhere, limits respected.
-#include "core/parser.h"
-#include "core/text.h"
+#include "feed/parser.h"
+#include "feed/text.h"
 
 #include <cstdint>
 #include <cstdio>

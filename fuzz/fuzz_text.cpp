@@ -5,7 +5,7 @@
 // The first two bytes choose the options, so short limits (where cutting is most delicate) get
 // exercised as well as the default: byte 0 bit 0 = keep_line_breaks, bit 1 = default max_bytes,
 // else byte 1 is max_bytes (0..255).
-#include "core/text.h"
+#include "feed/text.h"
 
 #include <cstdint>
 #include <cstdlib>

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes src/core/entities.cpp: the HTML5 named character reference table for nk::text.
+"""Writes src/feed/entities.cpp: the HTML5 named character reference table for nk::text.
 
 The source is Python's html.entities.html5, which is the WHATWG list (2231 keys: every name with
 its ';', plus the 106 legacy names that HTML also accepts without one). Each name is stored once,
@@ -60,7 +60,7 @@ def render(rows):
     w("//")
     w(f"// {len(rows)} names (stored without ';'), {sum(1 for r in rows if r[2])} of them also valid without ';'")
     w("// (the legacy forms such as \"amp\" and \"eacute\"). Pure; any thread.")
-    w('#include "core/text.h"')
+    w('#include "feed/text.h"')
     w("")
     w("#include <algorithm>")
     w("#include <cstddef>")

@@ -1,6 +1,7 @@
 // http_server.cpp: thread per connection; every wait polls the socket and a shutdown pipe, so the
 // destructor never waits out a scripted delay.
 #include "http_server.h"
+#include "feed/strings.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -22,6 +23,9 @@ namespace nk::test {
 
 namespace {
 
+using str::iequals;
+using str::trim;
+
 // A developer's http_proxy must not capture loopback tests (curl honours it for 127.0.0.1 too).
 // Set during static initialisation, before any test thread can read the environment.
 struct LoopbackBypassesProxy {
@@ -33,20 +37,6 @@ struct LoopbackBypassesProxy {
         }
     }
 } loopback_bypasses_proxy;
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    return true;
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-    return s;
-}
 
 const char* reason_for(int status) {
     switch (status) {

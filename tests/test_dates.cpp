@@ -3,7 +3,7 @@
 // Most cases are the same instant, 2024-01-15 10:30:00 UTC, written in different ways.
 #include <catch2/catch.hpp>
 
-#include "core/dates.h"
+#include "feed/dates.h"
 
 #include <cstdint>
 #include <initializer_list>

@@ -1,6 +1,6 @@
 // test_encoding.cpp: feed bytes -> UTF-8 (src/core/encoding). One fixture per real-world quirk
 // in tests/data/encoding-*.xml, plus unit tests for labels, sniffing order and repair.
-#include "core/encoding.h"
+#include "feed/encoding.h"
 #include "helpers.h"
 
 #include <catch2/catch.hpp>

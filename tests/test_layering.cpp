@@ -1,4 +1,4 @@
-// The dependency direction of DESIGN.md, checked on the sources: core <- net, ui <- app <- main/platform.
+// The dependency direction of DESIGN.md, checked on the sources: feed <- core <- net, ui <- app <- main/platform.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -35,7 +35,18 @@ bool forbidden(const std::string& inc, std::initializer_list<const char*> bad) {
 
 }  // namespace
 
-TEST_CASE("src/core depends on nothing but the standard library and tinyxml2", "[layering]") {
+TEST_CASE("src/feed, the feed reader, depends on nothing but the standard library, tinyxml2 and iconv", "[layering]") {
+    for (const auto& inc : includes_of(fs::path(NK_SOURCE_DIR) / "src/feed")) {
+        INFO(inc);
+        std::string target = inc.substr(inc.find(": ") + 2);
+        bool ours = target.rfind("feed/", 0) == 0;
+        bool system = target.find('/') == std::string::npos || target == "tinyxml2.h";
+        CHECK((ours || system));
+        CHECK_FALSE(forbidden(inc, {"toml", "nlohmann", "thread", "mutex", "fstream", "filesystem"}));
+    }
+}
+
+TEST_CASE("src/core depends on nothing but the standard library, the feed reader and toml++", "[layering]") {
     for (const auto& inc : includes_of(fs::path(NK_SOURCE_DIR) / "src/core")) {
         INFO(inc);
         CHECK_FALSE(forbidden(inc, {"curl/", "imgui", "backends/", "GLFW/", "GL/", "thread", "mutex", "app/", "ui/", "net/",

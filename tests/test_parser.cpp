@@ -1,7 +1,7 @@
 // Parser behaviour beyond the per-quirk fixtures: the three real-world-shaped feeds in foreign
 // encodings, namespaces by URI, format detection, limits, and the contract details of parse_feed.
-#include "core/parser.h"
-#include "core/text.h"
+#include "feed/parser.h"
+#include "feed/text.h"
 #include "helpers.h"
 
 #include <catch2/catch.hpp>

@@ -5,7 +5,7 @@
 // comment starting "Judgement:" says so.
 // Dates were computed independently with `date -u -d '<date as written>' +%s`.
 
-#include "core/parser.h"
+#include "feed/parser.h"
 #include "helpers.h"
 
 #include <catch2/catch.hpp>

@@ -1,6 +1,7 @@
 // Rotation: fair interleave across sources, rounds, never the same card twice in a row (also
 // under thousands of random store changes), breaking news, history, and the card's badge. The
 // clock is always passed in; nothing here is timed.
+#include "core/rotation.h"
 #include "core/store.h"
 
 #include <catch2/catch.hpp>

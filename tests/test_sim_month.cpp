@@ -23,9 +23,11 @@
 // every write, which costs milliseconds each on a real disk), removed at the end.
 #include "app/cache.h"
 #include "core/config.h"
-#include "core/feed.h"
-#include "core/parser.h"
+#include "feed/feed.h"
+#include "feed/parser.h"
+#include "feed/url.h"
 #include "core/scheduler.h"
+#include "core/rotation.h"
 #include "core/store.h"
 #include "app/engine.h"     // to_result: the Engine's own conversion of a finished transfer
 #include "core/fetch_result.h"
@@ -1098,7 +1100,7 @@ TEST_CASE("a simulated month of the whole pipeline stays bounded and keeps every
         if (prev_card && total > 1) {
             const Entry& p = prev_card->entry;
             MONTH_CHECK(!(p.feed_url == e.feed_url && p.item.id == e.item.id), "the same item twice in a row: " << e.item.id);
-            MONTH_CHECK(nk::canonical_link(p.item.link) != nk::canonical_link(e.item.link),
+            MONTH_CHECK(nk::url::canonical_link(p.item.link) != nk::url::canonical_link(e.item.link),
                         "the same story twice in a row: " << e.item.link);
         }
         if (e.breaking) ++stats.breaking_cards;

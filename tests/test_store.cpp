@@ -1,6 +1,8 @@
 // The store: what a good, empty or refused response does to a feed's items (and never to
 // another feed's), first-seen times and clamped dates, item versions, the filters, dedupe across
 // feeds, canonical links and dwell times. The clock is always passed in.
+#include "core/rotation.h"
+#include "feed/url.h"
 #include "core/store.h"
 
 #include <catch2/catch.hpp>
@@ -429,25 +431,25 @@ TEST_CASE("a copied store points into its own items", "[store]") {
 }
 
 TEST_CASE("canonical links", "[store]") {
-    using nk::canonical_link;
-    CHECK(canonical_link("HTTPS://News.Example.COM/World/Story?id=5") == "https://news.example.com/World/Story?id=5");
-    CHECK(canonical_link("http://example.com:80/a/") == "http://example.com/a");
-    CHECK(canonical_link("https://example.com:443/") == "https://example.com");
-    CHECK(canonical_link("https://example.com:8443/a") == "https://example.com:8443/a");
-    CHECK(canonical_link("http://example.com:443/a") == "http://example.com:443/a");
-    CHECK(canonical_link("https://example.com/a#section-2") == "https://example.com/a");
-    CHECK(canonical_link("https://example.com/a?utm_source=x&id=3&UTM_Medium=y&fbclid=abc&page=2&gclid=1") ==
+    using nk::url::canonical_link;
+    CHECK(nk::url::canonical_link("HTTPS://News.Example.COM/World/Story?id=5") == "https://news.example.com/World/Story?id=5");
+    CHECK(nk::url::canonical_link("http://example.com:80/a/") == "http://example.com/a");
+    CHECK(nk::url::canonical_link("https://example.com:443/") == "https://example.com");
+    CHECK(nk::url::canonical_link("https://example.com:8443/a") == "https://example.com:8443/a");
+    CHECK(nk::url::canonical_link("http://example.com:443/a") == "http://example.com:443/a");
+    CHECK(nk::url::canonical_link("https://example.com/a#section-2") == "https://example.com/a");
+    CHECK(nk::url::canonical_link("https://example.com/a?utm_source=x&id=3&UTM_Medium=y&fbclid=abc&page=2&gclid=1") ==
           "https://example.com/a?id=3&page=2");
-    CHECK(canonical_link("https://example.com/a?mc_cid=1&mc_eid=2&igshid=3&ref=rss&ref_src=twsrc&cmpid=4&ocid=5") ==
+    CHECK(nk::url::canonical_link("https://example.com/a?mc_cid=1&mc_eid=2&igshid=3&ref=rss&ref_src=twsrc&cmpid=4&ocid=5") ==
           "https://example.com/a");
-    CHECK(canonical_link("https://example.com/a?b=2&a=1") == "https://example.com/a?b=2&a=1");  // order kept
-    CHECK(canonical_link("https://example.com/a?referrer=me") == "https://example.com/a?referrer=me");
-    CHECK(canonical_link("https://www.example.com/a") == "https://www.example.com/a");
-    CHECK(canonical_link("https://user@Example.com:443/a") == "https://user@example.com/a");
-    CHECK(canonical_link("http://[::1]:80/x") == "http://[::1]/x");
-    CHECK(canonical_link("http://[::1]/x") == "http://[::1]/x");
-    CHECK(canonical_link("  https://example.com/a/  ") == "https://example.com/a");
-    CHECK(canonical_link("") == "");
+    CHECK(nk::url::canonical_link("https://example.com/a?b=2&a=1") == "https://example.com/a?b=2&a=1");  // order kept
+    CHECK(nk::url::canonical_link("https://example.com/a?referrer=me") == "https://example.com/a?referrer=me");
+    CHECK(nk::url::canonical_link("https://www.example.com/a") == "https://www.example.com/a");
+    CHECK(nk::url::canonical_link("https://user@Example.com:443/a") == "https://user@example.com/a");
+    CHECK(nk::url::canonical_link("http://[::1]:80/x") == "http://[::1]/x");
+    CHECK(nk::url::canonical_link("http://[::1]/x") == "http://[::1]/x");
+    CHECK(nk::url::canonical_link("  https://example.com/a/  ") == "https://example.com/a");
+    CHECK(nk::url::canonical_link("") == "");
 }
 
 TEST_CASE("normalised titles", "[store]") {

@@ -1,6 +1,6 @@
 // Tests for core/text: character references, HTML -> display text, UTF-8 repair and cutting.
 // Expected strings are written as UTF-8 in this file; invalid bytes as escapes.
-#include "core/text.h"
+#include "feed/text.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-#include "core/url.h"
+#include "feed/url.h"
 
 #include <catch2/catch.hpp>
 

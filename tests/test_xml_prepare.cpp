@@ -1,4 +1,4 @@
-#include "core/xml_prepare.h"
+#include "feed/xml_prepare.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,6 +1,6 @@
 #include "app/cache.h"
 
-#include "core/text.h"
+#include "feed/text.h"
 
 #include <nlohmann/json.hpp>
 

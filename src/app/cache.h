@@ -12,7 +12,7 @@
 //   .tmp-*   a write in progress; a leftover from a crash is removed by load_all()
 #pragma once
 
-#include "core/result.h"
+#include "feed/result.h"
 #include "core/store.h"
 
 #include <cstddef>

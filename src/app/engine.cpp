@@ -3,9 +3,9 @@
 #include "app/cache.h"
 #include "app/embedded.h"
 #include "core/fetch_result.h"
-#include "core/parser.h"
+#include "feed/parser.h"
 #include "core/scheduler.h"
-#include "core/url.h"
+#include "feed/url.h"
 #include "net/fetcher.h"
 
 #include <cerrno>

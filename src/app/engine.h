@@ -9,8 +9,9 @@
 
 #include "core/config.h"
 #include "core/fetch_result.h"
-#include "core/feed.h"
-#include "core/result.h"
+#include "feed/feed.h"
+#include "feed/result.h"
+#include "core/rotation.h"
 #include "core/store.h"
 
 #include <cstdint>

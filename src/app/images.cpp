@@ -2,7 +2,7 @@
 
 #include "app/cache.h"
 #include "app/embedded.h"
-#include "core/result.h"
+#include "feed/result.h"
 
 #include <stb_image.h>
 #include <stb_image_resize.h>

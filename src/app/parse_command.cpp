@@ -1,6 +1,6 @@
 #include "app/commands.h"
 
-#include "core/parser.h"
+#include "feed/parser.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,6 +1,7 @@
 #include "core/config.h"
+#include "feed/strings.h"
 
-#include "core/xml_prepare.h"
+#include "feed/xml_prepare.h"
 
 #include <tinyxml2.h>
 #include <toml++/toml.h>
@@ -17,6 +18,10 @@
 namespace nk {
 namespace {
 
+using str::iequals;
+using str::trim;
+using str::is_space;
+
 // A config is a few KiB; megabytes mean the wrong file was named, and toml++ would only spend
 // memory finding that out. OPML lists from big readers run to a few hundred KiB.
 constexpr std::size_t kMaxConfigBytes = 4u << 20;
@@ -26,33 +31,6 @@ constexpr int64_t kMaxMinutes = 30 * 24 * 60;
 constexpr int64_t kMaxAgeSeconds = int64_t{3650} * 86400;
 
 // [SECTION] Text helpers
-
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string lowered(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = lower(c);
-    return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (lower(a[i]) != lower(b[i])) return false;
-    return true;
-}
-
-bool starts_with_icase(std::string_view s, std::string_view prefix) {
-    return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
-}
-
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-    return s;
-}
 
 bool is_control(char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }
 
@@ -132,7 +110,7 @@ std::optional<int> minutes_of_day(std::string_view t) {
 // "sun".."sat" or the full names, any case -> std::tm::tm_wday (0 = Sunday).
 std::optional<int> weekday(std::string_view name) {
     static constexpr std::string_view kDays[] = {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"};
-    std::string n = lowered(name);
+    std::string n = str::lower(name);
     for (int d = 0; d < 7; ++d)
         if (n == kDays[d] || (n.size() == 3 && kDays[d].substr(0, 3) == n)) return d;
     return std::nullopt;
@@ -321,12 +299,12 @@ public:
         std::string s;
         if (!text(e, s)) return;
         std::string_view t = trim(s);
-        auto hex = [](char c) { return (c >= '0' && c <= '9') || (lower(c) >= 'a' && lower(c) <= 'f'); };
+        auto hex = [](char c) { return (c >= '0' && c <= '9') || (str::lower(c) >= 'a' && str::lower(c) <= 'f'); };
         if ((t.size() == 4 || t.size() == 7) && t[0] == '#' && std::all_of(t.begin() + 1, t.end(), hex)) {
             std::string c = "#";
             for (char d : t.substr(1)) {
-                c += lower(d);
-                if (t.size() == 4) c += lower(d);
+                c += str::lower(d);
+                if (t.size() == 4) c += str::lower(d);
             }
             out = std::move(c);
             return;
@@ -341,7 +319,7 @@ public:
         std::string problem = url_problem(t);
         if (!problem.empty()) return error(e, std::move(problem));
         std::size_t sep = t.find("://");
-        out = lowered(t.substr(0, sep)) + std::string(t.substr(sep));
+        out = str::lower(t.substr(0, sep)) + std::string(t.substr(sep));
     }
 
     // "22:30" or "7:05" (a string), or a TOML local time such as 22:30:00; "" means none.
@@ -416,14 +394,14 @@ std::string url_problem(std::string_view u) {
         if (u.front() == '/') return "is a path; write it as a file URL: \"file://" + shown(u) + "\"";
         return "has no scheme; expected an http://, https:// or file:// address";
     }
-    std::string scheme = lowered(u.substr(0, sep));
+    std::string scheme = str::lower(u.substr(0, sep));
     std::string_view rest = u.substr(sep + 3);
     if (scheme == "http" || scheme == "https") {
         if (rest.substr(0, rest.find_first_of("/?#")).empty()) return "has no host";
         return {};
     }
     if (scheme == "file") {
-        if (!rest.empty() && (rest.front() == '/' || starts_with_icase(rest, "localhost/"))) return {};
+        if (!rest.empty() && (rest.front() == '/' || str::istarts_with(rest, "localhost/"))) return {};
         return "a file URL needs an absolute path, like \"file:///srv/feeds/news.xml\"";
     }
     if (scheme == "feed") return "\"feed://\" is a browser shorthand; write \"https://\" (or \"http://\") instead";
@@ -436,7 +414,7 @@ std::string url_identity(std::string_view u) {
     if (sep == std::string_view::npos) return std::string(u);
     std::size_t host_end = u.find_first_of("/?#", sep + 3);
     if (host_end == std::string_view::npos) host_end = u.size();
-    return lowered(u.substr(0, host_end)) + std::string(u.substr(host_end));
+    return str::lower(u.substr(0, host_end)) + std::string(u.substr(host_end));
 }
 
 // [SECTION] Tables
@@ -727,7 +705,7 @@ constexpr Alias kAliases[] = {
 
 // Keys are compared the way people mistype them: case, '-' for '_'.
 std::string normalized(std::string_view k) {
-    std::string out = lowered(k);
+    std::string out = str::lower(k);
     for (char& c : out)
         if (c == '-' || c == ' ') c = '_';
     return out;
@@ -833,16 +811,16 @@ std::string display_name(std::string_view s) {
 std::optional<std::string> opml_feed_url(std::string_view raw) {
     std::string_view u = trim(raw);
     std::string s;
-    if (starts_with_icase(u, "feed://"))
+    if (str::istarts_with(u, "feed://"))
         s = "http://" + std::string(u.substr(7));
-    else if (starts_with_icase(u, "feed:"))
+    else if (str::istarts_with(u, "feed:"))
         s = std::string(u.substr(5));  // "feed:https://..."
     else
         s = std::string(u);
     if (!valid_utf8(s) || has_control(s) || s.find(' ') != std::string::npos) return std::nullopt;
     std::size_t sep = s.find("://");
     if (sep == std::string::npos) return std::nullopt;
-    std::string scheme = lowered(std::string_view(s).substr(0, sep));
+    std::string scheme = str::lower(std::string_view(s).substr(0, sep));
     if (scheme != "http" && scheme != "https") return std::nullopt;
     if (!url_problem(s).empty()) return std::nullopt;
     return scheme + s.substr(sep);
@@ -914,8 +892,8 @@ std::optional<int64_t> parse_duration_seconds(std::string_view text) {
         if (i == start) return std::nullopt;
         while (i < s.size() && s[i] == ' ') ++i;
         std::size_t unit_start = i;
-        while (i < s.size() && lower(s[i]) >= 'a' && lower(s[i]) <= 'z') ++i;
-        std::string unit = lowered(s.substr(unit_start, i - unit_start));
+        while (i < s.size() && str::lower(s[i]) >= 'a' && str::lower(s[i]) <= 'z') ++i;
+        std::string unit = str::lower(s.substr(unit_start, i - unit_start));
         int64_t scale = 0;
         if (unit.empty())
             scale = (first && i == s.size()) ? 1 : 0;  // a bare number only on its own: "1h30" is ambiguous
@@ -970,7 +948,7 @@ bool ipv6_literal(std::string_view s) {
                 count += 2;
                 return true;
             }
-            auto hex = [](char c) { return (c >= '0' && c <= '9') || (lower(c) >= 'a' && lower(c) <= 'f'); };
+            auto hex = [](char c) { return (c >= '0' && c <= '9') || (str::lower(c) >= 'a' && str::lower(c) <= 'f'); };
             if (g.empty() || g.size() > 4 || !std::all_of(g.begin(), g.end(), hex)) return false;
             ++count;
             if (end == std::string_view::npos) return true;

@@ -5,7 +5,7 @@
 // assets/kiosk.example.toml documents every key; tests/test_config.cpp keeps it in step with this.
 #pragma once
 
-#include "core/result.h"
+#include "feed/result.h"
 
 #include <cstdint>
 #include <optional>

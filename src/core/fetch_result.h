@@ -4,8 +4,8 @@
 // Pure (no curl types: the caller copies the HTTP facts in); main thread only, like Store.
 #pragma once
 
-#include "core/feed.h"
-#include "core/result.h"
+#include "feed/feed.h"
+#include "feed/result.h"
 #include "core/scheduler.h"
 #include "core/store.h"
 

@@ -30,7 +30,7 @@
 #pragma once
 
 #include "core/config.h"
-#include "core/feed.h"
+#include "feed/feed.h"
 
 #include <cstddef>
 #include <cstdint>

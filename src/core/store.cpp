@@ -1,6 +1,7 @@
 #include "core/store.h"
 
-#include "core/url.h"
+#include "feed/strings.h"
+#include "feed/url.h"
 
 #include <algorithm>
 #include <array>
@@ -10,6 +11,8 @@
 
 namespace nk {
 namespace {
+
+using str::trim;
 
 constexpr int64_t kMaxTime = std::numeric_limits<int64_t>::max();
 constexpr int64_t kMinTime = std::numeric_limits<int64_t>::min();
@@ -27,25 +30,11 @@ int64_t sat_sub(int64_t a, int64_t b) {
     return r;
 }
 
-bool is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 bool is_alnum(unsigned char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-char lower_ascii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // Any byte of a multi-byte sequence counts as a letter: headlines in scripts we do not fold
 // still split into the right words, and "café" is one word, not "caf".
 bool is_word_byte(char c) { return is_alnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80; }
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_space(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && is_space(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return s;
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = lower_ascii(c);
-    return out;
-}
 
 // [SECTION] Folding: case and typography
 // Keywords, priority words and titles are compared after folding, so that "Café", "CAFÉ" and
@@ -98,7 +87,7 @@ std::string fold(std::string_view s) {
     while (i < s.size()) {
         auto c = static_cast<unsigned char>(s[i]);
         if (c < 0x80) {
-            put(is_space(c) ? ' ' : lower_ascii(static_cast<char>(c)));
+            put(str::is_space(static_cast<char>(c)) ? ' ' : str::lower(static_cast<char>(c)));
             ++i;
             continue;
         }
@@ -172,47 +161,6 @@ struct FoldedItem {
     }
 };
 
-// [SECTION] Links
-
-bool is_tracking_param(std::string_view name) {
-    std::string n = lower(name);
-    if (n.starts_with("utm_")) return true;
-    static constexpr std::array<std::string_view, 9> known{"fbclid", "gclid",  "mc_cid", "mc_eid", "igshid",
-                                                            "ref",    "ref_src", "cmpid",  "ocid"};
-    return std::find(known.begin(), known.end(), n) != known.end();
-}
-
-struct Authority {
-    std::string_view userinfo, host, port;
-};
-
-Authority split_authority(std::string_view auth) {
-    Authority a;
-    if (auto at = auth.rfind('@'); at != std::string_view::npos) {
-        a.userinfo = auth.substr(0, at);
-        auth = auth.substr(at + 1);
-    }
-    a.host = auth;
-    // The colon of an IPv6 literal is not a port separator.
-    if (auto colon = auth.rfind(':'); colon != std::string_view::npos && auth.find(']', colon) == std::string_view::npos) {
-        a.host = auth.substr(0, colon);
-        a.port = auth.substr(colon + 1);
-    }
-    return a;
-}
-
-// The host of a URL for a source badge, without "www."; the URL itself when it has no host.
-std::string display_host(std::string_view url_text) {
-    std::string_view s = trim(url_text);
-    if (url::has_scheme(s)) s = s.substr(s.find(':') + 1);
-    if (!s.starts_with("//")) return std::string(trim(url_text));
-    s.remove_prefix(2);
-    s = s.substr(0, s.find_first_of("/?#"));
-    std::string host = lower(split_authority(s).host);
-    if (host.starts_with("www.")) host.erase(0, 4);
-    return host.empty() ? std::string(trim(url_text)) : host;
-}
-
 // [SECTION] Titles
 
 void split_words(std::string_view s, std::vector<std::string_view>& out) {
@@ -245,96 +193,9 @@ bool similar_sets(const uint32_t* a, uint32_t na, const uint32_t* b, uint32_t nb
     return 10 * common >= 9 * uni;
 }
 
-// [SECTION] Rotation helpers
-
-// Readable behind white text, and far enough apart to tell sources by colour alone.
-constexpr std::array<std::string_view, 8> kPalette{"#b03a2e", "#1f618d", "#1e8449", "#9c640c",
-                                                   "#6c3483", "#117a65", "#a0306e", "#5d6d7e"};
-
-std::string_view item_key(const Entry& e) {
-    if (!e.item.id.empty()) return e.item.id;
-    if (!e.item.link.empty()) return e.item.link;
-    return e.item.title;
-}
-
-bool same_item(const Entry& a, const Entry& b) { return a.feed_url == b.feed_url && item_key(a) == item_key(b); }
-
-// What "the card just shown" is compared with, so that the same story from another feed does
-// not follow itself even when dedupe is off or has just swapped which copy is eligible.
-struct LastShown {
-    const Entry* entry = nullptr;
-    std::string link, title;
-    explicit LastShown(const Entry* e) : entry(e) {
-        if (!e) return;
-        link = canonical_link(e->item.link);
-        title = normalize_title(e->item.title);
-    }
-    bool same_story(const Entry& e) const {
-        if (!entry) return false;
-        if (same_item(e, *entry)) return true;
-        if (!e.item.id.empty() && e.item.id == entry->item.id && e.item.id.find(':') != std::string::npos) return true;
-        if (!link.empty() && !e.item.link.empty() && canonical_link(e.item.link) == link) return true;
-        return !title.empty() && normalize_title(e.item.title) == title;
-    }
-};
-
-std::size_t count_words(std::string_view s) {
-    std::size_t n = 0;
-    bool in_word = false;
-    for (char c : s) {
-        bool space = is_space(static_cast<unsigned char>(c));
-        if (!space && !in_word) ++n;
-        in_word = !space;
-    }
-    return n;
-}
-
 }  // namespace
 
 // [SECTION] Public helpers
-
-std::string canonical_link(std::string_view url_text) {
-    std::string_view s = trim(url_text);
-    if (auto h = s.find('#'); h != std::string_view::npos) s = s.substr(0, h);
-    std::string_view query;
-    if (auto q = s.find('?'); q != std::string_view::npos) {
-        query = s.substr(q + 1);
-        s = s.substr(0, q);
-    }
-    std::string out;
-    out.reserve(s.size() + query.size() + 1);
-    std::string scheme;
-    if (url::has_scheme(s)) {
-        auto colon = s.find(':');
-        scheme = lower(s.substr(0, colon));
-        out.append(scheme).append(":");
-        s = s.substr(colon + 1);
-    }
-    if (s.starts_with("//")) {
-        s.remove_prefix(2);
-        auto slash = s.find('/');
-        Authority a = split_authority(s.substr(0, slash));
-        s = slash == std::string_view::npos ? std::string_view{} : s.substr(slash);
-        out += "//";
-        if (!a.userinfo.empty()) out.append(a.userinfo).append("@");
-        out += lower(a.host);
-        bool default_port = a.port.empty() || (scheme == "http" && a.port == "80") || (scheme == "https" && a.port == "443");
-        if (!default_port) out.append(":").append(a.port);
-    }
-    while (!s.empty() && s.back() == '/') s.remove_suffix(1);
-    out += s;
-    bool first = true;
-    while (!query.empty()) {
-        auto amp = query.find('&');
-        std::string_view param = query.substr(0, amp);
-        query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
-        if (param.empty() || is_tracking_param(param.substr(0, param.find('=')))) continue;
-        out += first ? '?' : '&';
-        out += param;
-        first = false;
-    }
-    return out;
-}
 
 bool contains_words(std::string_view text, std::string_view phrase) { return has_words(fold(text), fold(phrase)); }
 
@@ -350,14 +211,6 @@ std::string normalize_title(std::string_view title) {
     }
     if (!out.empty() && out.back() == ' ') out.pop_back();
     return out;
-}
-
-double dwell_seconds(const Item& item, const RotationConfig& rotation) {
-    double lo = rotation.min_dwell_seconds;
-    double hi = std::max(rotation.max_dwell_seconds, lo);
-    if (!(rotation.words_per_minute > 0)) return hi;
-    auto words = static_cast<double>(count_words(item.title) + count_words(item.summary));
-    return std::clamp(words / rotation.words_per_minute * 60.0, lo, hi);
 }
 
 // [SECTION] Store
@@ -427,7 +280,7 @@ bool Store::update(std::string_view feed_url, const Feed& feed, int64_t now) {
     for (std::size_t i = 0; i < fs->entries.size(); ++i) {
         const Entry& e = fs->entries[i];
         if (!e.item.id.empty()) old_by_id.emplace(e.item.id, &e);
-        old_links[i] = canonical_link(e.item.link);
+        old_links[i] = url::canonical_link(e.item.link);
         if (!old_links[i].empty()) old_by_link.emplace(old_links[i], &e);
     }
 
@@ -451,7 +304,7 @@ bool Store::update(std::string_view feed_url, const Feed& feed, int64_t now) {
         const Entry* prev = nullptr;
         if (auto f = old_by_id.find(it->id); !it->id.empty() && f != old_by_id.end()) prev = f->second;
         if (!prev && !it->link.empty())
-            if (auto f = old_by_link.find(canonical_link(it->link)); f != old_by_link.end()) prev = f->second;
+            if (auto f = old_by_link.find(url::canonical_link(it->link)); f != old_by_link.end()) prev = f->second;
         Entry e;
         // A lagging mirror may serve an older version of an item we already hold.
         bool keep_old = prev && prev->item.id == it->id && prev->item.updated && it->updated && *prev->item.updated > *it->updated;
@@ -518,7 +371,7 @@ void Store::prepare() const {
             // Ids that are URIs (links, tag:, urn:) are unique across publishers; "1234" is not.
             if (!e.item.id.empty())
                 c.id_key = e.item.id.find(':') != std::string::npos ? e.item.id : fs.config.url + '\x1f' + e.item.id;
-            c.link_key = canonical_link(e.item.link);
+            c.link_key = url::canonical_link(e.item.link);
             c.title_key = normalize_title(e.item.title);
             candidates_.push_back(std::move(c));
         }
@@ -613,192 +466,6 @@ std::vector<std::vector<const Entry*>> Store::eligible(int64_t now) const {
     cache_from_ = now;
     cache_until_ = until;
     return out;
-}
-
-// [SECTION] Rotation
-
-bool Rotation::contains(const PerFeed& set, const Entry& e) {
-    auto f = set.find(std::string_view(e.feed_url));
-    return f != set.end() && f->second.find(item_key(e)) != f->second.end();
-}
-
-void Rotation::insert(PerFeed& set, const Entry& e) {
-    auto f = set.find(std::string_view(e.feed_url));
-    if (f == set.end()) f = set.emplace(e.feed_url, IdSet{}).first;
-    f->second.emplace(item_key(e));
-}
-
-std::optional<Card> Rotation::next(const Store& store, const Config& config, int64_t now) {
-    if (back_ > 0) {
-        --back_;
-        return history_[history_.size() - 1 - back_];
-    }
-    const std::vector<std::vector<const Entry*>> lists = store.eligible(now);
-    const std::vector<std::string> urls = store.feed_urls();
-    std::size_t total = 0;
-    for (const auto& l : lists) total += l.size();
-    if (total == 0) return std::nullopt;
-
-    // The pointers of the previous call are compared only when the generation says they are
-    // still valid.
-    bool same_generation = lists_store_ == &store && lists_generation_ == store.generation() && lists_.size() == lists.size();
-    shown_prefix_.resize(lists.size());
-    for (std::size_t f = 0; f < lists.size(); ++f)
-        if (!same_generation || lists_[f] != lists[f]) shown_prefix_[f] = 0;
-    lists_ = lists;
-    lists_store_ = &store;
-    lists_generation_ = store.generation();
-    if (!same_generation) {
-        // Forget items that left the store: when news arrives faster than cards are shown a
-        // round never ends, and these sets would otherwise grow for as long as the kiosk runs.
-        PerFeed keep_shown, keep_breaking;
-        for (const auto& l : lists)
-            for (const Entry* e : l) {
-                if (contains(shown_this_round_, *e)) insert(keep_shown, *e);
-                if (contains(breaking_done_, *e)) insert(keep_breaking, *e);
-            }
-        shown_this_round_ = std::move(keep_shown);
-        breaking_done_ = std::move(keep_breaking);
-    }
-
-    const LastShown last(history_.empty() ? nullptr : &history_.back().entry);
-    const Entry* pick = nullptr;
-    std::size_t pick_feed = 0;
-
-    // Breaking news first, the newest of it, once.
-    for (std::size_t f = 0; f < lists.size(); ++f)
-        for (const Entry* e : lists[f])
-            if (e->breaking && (!pick || e->time > pick->time) && !contains(breaking_done_, *e) && !last.same_story(*e)) {
-                pick = e;
-                pick_feed = f;
-            }
-
-    if (!pick) {
-        // Per source, the newest item not yet shown this round.
-        std::vector<const Entry*> firsts(lists.size(), nullptr);
-        auto find_firsts = [&] {
-            bool any = false;
-            for (std::size_t f = 0; f < lists.size(); ++f) {
-                firsts[f] = nullptr;
-                if (lists[f].empty()) continue;
-                auto shown = shown_this_round_.find(std::string_view(urls[f]));
-                auto is_shown = [&](const Entry* e) {
-                    return shown != shown_this_round_.end() && shown->second.find(item_key(*e)) != shown->second.end();
-                };
-                std::size_t& prefix = shown_prefix_[f];
-                while (prefix < lists[f].size() && is_shown(lists[f][prefix])) ++prefix;
-                for (std::size_t i = prefix; i < lists[f].size(); ++i) {
-                    const Entry* e = lists[f][i];
-                    if (is_shown(e) || last.same_story(*e)) continue;
-                    firsts[f] = e;
-                    any = true;
-                    break;
-                }
-            }
-            return any;
-        };
-        if (!find_firsts()) {
-            // A new round. Credits restart so that weights shape each round alike.
-            shown_this_round_.clear();
-            std::fill(shown_prefix_.begin(), shown_prefix_.end(), 0);
-            credit_.clear();
-            PerFeed still_breaking;
-            for (const auto& l : lists)
-                for (const Entry* e : l)
-                    if (e->breaking && contains(breaking_done_, *e)) insert(still_breaking, *e);
-            breaking_done_ = std::move(still_breaking);
-            find_firsts();
-        }
-        std::size_t chosen = lists.size();
-        if (config.rotation.weighted) {
-            std::unordered_map<std::string_view, double> weights;
-            for (const FeedConfig& fc : config.feeds) weights.emplace(fc.url, fc.weight);
-            double sum = 0;
-            double best = 0;
-            for (std::size_t f = 0; f < lists.size(); ++f) {
-                if (!firsts[f]) continue;
-                auto w = weights.find(urls[f]);
-                double weight = w == weights.end() ? 1.0 : w->second;
-                if (!(weight > 0) || !std::isfinite(weight)) weight = 0;
-                auto c = credit_.find(std::string_view(urls[f]));
-                if (c == credit_.end()) c = credit_.emplace(urls[f], 0.0).first;
-                c->second += weight;
-                sum += weight;
-                if (chosen == lists.size() || c->second > best) {
-                    chosen = f;
-                    best = c->second;
-                }
-            }
-            if (chosen < lists.size()) credit_.find(std::string_view(urls[chosen]))->second -= sum;
-        } else {
-            std::size_t start = 0;
-            auto it = std::find(urls.begin(), urls.end(), last_source_);
-            if (it != urls.end()) start = static_cast<std::size_t>(it - urls.begin()) + 1;
-            else if (last_source_index_ != static_cast<std::size_t>(-1)) start = last_source_index_;
-            for (std::size_t k = 0; k < lists.size() && chosen == lists.size(); ++k) {
-                std::size_t f = (start + k) % lists.size();
-                if (firsts[f]) chosen = f;
-            }
-        }
-        if (chosen < lists.size()) {
-            pick = firsts[chosen];
-            pick_feed = chosen;
-        } else {
-            // Everything eligible is the card just shown: anything but that very item, else it again.
-            for (std::size_t f = 0; f < lists.size() && !pick; ++f)
-                for (const Entry* e : lists[f])
-                    if (!last.entry || !same_item(*e, *last.entry)) {
-                        pick = e;
-                        pick_feed = f;
-                        break;
-                    }
-            for (std::size_t f = 0; f < lists.size() && !pick; ++f)
-                if (!lists[f].empty()) {
-                    pick = lists[f].front();
-                    pick_feed = f;
-                }
-        }
-        last_source_ = urls[pick_feed];
-        last_source_index_ = pick_feed;
-    }
-
-    insert(shown_this_round_, *pick);
-    if (pick->breaking) insert(breaking_done_, *pick);
-
-    Card card;
-    card.entry = *pick;
-    card.source = feed_source_name(store, config, pick->feed_url);
-    card.color = feed_color(config, pick->feed_url, pick_feed);
-    card.dwell_seconds = dwell_seconds(pick->item, config.rotation);
-    if (pick->breaking) card.dwell_seconds *= std::max(1.0, config.rotation.breaking_dwell_factor);
-
-    history_.push_back(card);
-    if (history_.size() > 50) history_.erase(history_.begin());
-    back_ = 0;
-    return card;
-}
-
-std::optional<Card> Rotation::previous() {
-    if (back_ + 1 >= history_.size()) return std::nullopt;
-    ++back_;
-    return history_[history_.size() - 1 - back_];
-}
-
-std::string feed_source_name(const Store& store, const Config& config, std::string_view feed_url) {
-    for (const FeedConfig& f : config.feeds)
-        if (f.url == feed_url && !f.name.empty()) return f.name;
-    if (const FeedStatus* st = store.find_status(feed_url); st && !st->title.empty()) return st->title;
-    return display_host(feed_url);
-}
-
-std::string feed_color(const Config& config, std::string_view feed_url, std::size_t fallback_index) {
-    for (std::size_t i = 0; i < config.feeds.size(); ++i)
-        if (config.feeds[i].url == feed_url) {
-            if (!config.feeds[i].color.empty()) return config.feeds[i].color;
-            // By position in the file, so disabling one feed does not recolour the rest.
-            return std::string(kPalette[i % kPalette.size()]);
-        }
-    return std::string(kPalette[fallback_index % kPalette.size()]);
 }
 
 }  // namespace nk

@@ -2,6 +2,7 @@
 // only push requests under mu_ and call curl_multi_wakeup, the one multi call libcurl allows from
 // another thread.
 #include "net/fetcher.h"
+#include "feed/strings.h"
 
 #include <curl/curl.h>
 
@@ -25,6 +26,9 @@ namespace nk::net {
 
 namespace {
 
+using str::iequals;
+using str::trim;
+
 using Clock = std::chrono::steady_clock;
 
 void global_init_once() {
@@ -32,21 +36,6 @@ void global_init_once() {
     // and never cleaned up (see fetcher.h).
     static std::once_flag once;
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
-        s.remove_suffix(1);
-    return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    return true;
 }
 
 bool safe_header_value(const std::string& v) { return v.find_first_of("\r\n") == std::string::npos; }

@@ -4,7 +4,7 @@
 // look-ahead at each '<' and '&': no regex, no re-scanning, no erase-from-front, so hostile input
 // ("<<<<...", "&&&&...", "<a <a <a ...") costs the same per byte as prose. The only allocations are
 // the output strings. Nothing throws beyond std::bad_alloc from std::string.
-#include "core/text.h"
+#include "feed/text.h"
 
 #include <algorithm>
 #include <array>

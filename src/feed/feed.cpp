@@ -1,4 +1,4 @@
-#include "core/feed.h"
+#include "feed/feed.h"
 
 namespace nk {
 

@@ -6,7 +6,7 @@
 // Pure (iconv is used as a function); any thread.
 #pragma once
 
-#include "core/result.h"
+#include "feed/result.h"
 
 #include <string>
 #include <string_view>

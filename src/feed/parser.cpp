@@ -1,10 +1,11 @@
-#include "core/parser.h"
+#include "feed/parser.h"
+#include "feed/strings.h"
 
-#include "core/dates.h"
-#include "core/encoding.h"
-#include "core/text.h"
-#include "core/url.h"
-#include "core/xml_prepare.h"
+#include "feed/dates.h"
+#include "feed/encoding.h"
+#include "feed/text.h"
+#include "feed/url.h"
+#include "feed/xml_prepare.h"
 
 #include <tinyxml2.h>
 
@@ -17,6 +18,9 @@
 namespace nk {
 namespace {
 
+using str::iequals;
+using str::trim;
+
 using tinyxml2::XMLElement;
 using tinyxml2::XMLNode;
 
@@ -25,13 +29,6 @@ using tinyxml2::XMLNode;
 // feeds declare `a10:` for Atom or `it:` for iTunes, and only the URI says what an element is.
 
 enum class Ns : uint8_t { None, Atom, Atom03, Rss10, Rss090, Rdf, Dc, DcTerms, Content, Media, Itunes, Sy, Yt, Xhtml, Other };
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-    return true;
-}
 
 Ns ns_from_uri(std::string_view uri) {
     while (!uri.empty() && (uri.back() == ' ' || uri.back() == '\n')) uri.remove_suffix(1);
@@ -85,19 +82,9 @@ struct Name {
 
 bool has_cut_marker(const XMLElement* e) { return e->FirstChildElement(xml::kCutMarker.data()) != nullptr; }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::strchr(" \t\r\n\f\v", s.front()) && s.front()) s.remove_prefix(1);
-    while (!s.empty() && std::strchr(" \t\r\n\f\v", s.back()) && s.back()) s.remove_suffix(1);
-    return s;
-}
-
 std::string_view attr(const XMLElement* e, const char* name) {
     const char* v = e->Attribute(name);
     return v ? std::string_view(v) : std::string_view{};
-}
-
-bool starts_with_icase(std::string_view s, std::string_view prefix) {
-    return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
 }
 
 bool looks_like_image_url(std::string_view u) {
@@ -144,7 +131,7 @@ struct ImagePick {
     std::string url;
     void offer(int r, std::string_view u) {
         u = trim(u);
-        if (r < rank && !u.empty() && !starts_with_icase(u, "data:")) {
+        if (r < rank && !u.empty() && !str::istarts_with(u, "data:")) {
             rank = r;
             url = std::string(u);
         }
@@ -336,7 +323,7 @@ private:
             std::string_view u = attr(e, "url");
             std::string_view medium = attr(e, "medium");
             std::string_view type = attr(e, "type");
-            bool image = medium == "image" || starts_with_icase(type, "image/") ||
+            bool image = medium == "image" || str::istarts_with(type, "image/") ||
                          (medium.empty() && type.empty() && looks_like_image_url(u));
             if (image) img.offer(1, u);
             each_child(e, [&](const XMLElement* c, Name cn) {
@@ -419,7 +406,7 @@ private:
                 else if (n.local == "category") add_category(item, raw(c));
                 else if (n.local == "enclosure") {
                     std::string_view u = attr(c, "url"), type = attr(c, "type");
-                    if (starts_with_icase(type, "image/") || (type.empty() && looks_like_image_url(u))) img.offer(0, u);
+                    if (str::istarts_with(type, "image/") || (type.empty() && looks_like_image_url(u))) img.offer(0, u);
                 }
             } else if (n.ns == Ns::Dc || n.ns == Ns::DcTerms) {
                 if ((n.local == "date" || n.local == "issued" || n.local == "created") && !item.published) {
@@ -457,7 +444,7 @@ private:
             }
         });
         // A guid is a link only when it is one: "urn:uuid:..." or "tag:" ids are not.
-        if (item.link.empty() && guid_permalink && (starts_with_icase(guid, "http://") || starts_with_icase(guid, "https://")))
+        if (item.link.empty() && guid_permalink && (str::istarts_with(guid, "http://") || str::istarts_with(guid, "https://")))
             item.link = guid;
         if (!guid.empty()) item.id = guid;
         if (item.author.empty()) item.author = !creator.empty() ? creator : itunes_author;
@@ -585,8 +572,8 @@ private:
         each_child(parent, [&](const XMLElement* c, Name n) {
             if (!(n.ns == Ns::Atom || n.ns == Ns::Atom03 || n.ns == Ns::None) || n.local != "link") return;
             std::string_view rel = attr(c, "rel"), href = attr(c, "href"), type = attr(c, "type");
-            if (rel == "enclosure" && img && starts_with_icase(type, "image/")) img->offer(0, url::resolve(base_of(c, base), href));
-            int rank = rel == "alternate" ? (type.empty() || starts_with_icase(type, "text/html") ? 0 : 1) : rel.empty() ? 2 : 9;
+            if (rel == "enclosure" && img && str::istarts_with(type, "image/")) img->offer(0, url::resolve(base_of(c, base), href));
+            int rank = rel == "alternate" ? (type.empty() || str::istarts_with(type, "text/html") ? 0 : 1) : rel.empty() ? 2 : 9;
             if (rank < best_rank && !trim(href).empty()) {
                 best_rank = rank;
                 best = url::resolve(base_of(c, base), href);

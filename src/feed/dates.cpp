@@ -1,9 +1,14 @@
-#include "core/dates.h"
+#include "feed/dates.h"
+#include "feed/strings.h"
 
 #include <array>
 
 namespace nk::dates {
 namespace {
+
+using str::iequals;
+using str::trim;
+using str::is_space;
 
 // Real feeds are hand-rolled by every CMS under the sun, so each reader below is lenient about
 // spacing and spelling but strict about meaning: when a field cannot be read with certainty the
@@ -14,20 +19,6 @@ constexpr int64_t kSecondsPerDay = 86400;
 
 constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 constexpr bool is_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-// Not std::isspace: that depends on the C locale and is undefined for negative chars.
-constexpr bool is_space(char c) noexcept {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-constexpr char to_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-// `lower` is a table entry, already lower case, so only one side needs folding.
-constexpr bool iequals(std::string_view s, std::string_view lower) noexcept {
-    if (s.size() != lower.size()) return false;
-    for (size_t i = 0; i < s.size(); ++i)
-        if (to_lower(s[i]) != lower[i]) return false;
-    return true;
-}
-
 struct Num {
     int len = 0;     // digits in the run; callers decide by length, so a long run is never truncated
     int value = 0;   // meaningful only when len <= 9 (no overflow)
@@ -125,7 +116,7 @@ std::optional<int> zone_minutes(std::string_view w) noexcept {
         // Military letters as the military uses them (A = +1). RFC 822's table had the signs
         // reversed (RFC 1123 §5.2.14), and RFC 2822 suggests treating them all as +0000 since
         // senders copied either table; we take the real-world meaning, as the issue asks.
-        const char c = to_lower(w[0]);
+        const char c = str::lower(w[0]);
         if (c >= 'a' && c <= 'i') return (c - 'a' + 1) * 60;
         if (c >= 'k' && c <= 'm') return (c - 'a') * 60;   // J is unused, so K is +10
         if (c >= 'n' && c <= 'y') return -(c - 'n' + 1) * 60;
@@ -170,7 +161,7 @@ constexpr bool starts_zone(char c) noexcept { return c == '+' || c == '-' || is_
 std::optional<int> read_zone(Cursor& c, bool military = true) noexcept {
     if (c.peek() == '+' || c.peek() == '-') return read_numeric_offset(c, false);
     const std::string_view w = c.word();
-    if (!military && w.size() == 1 && to_lower(w[0]) != 'z') return std::nullopt;
+    if (!military && w.size() == 1 && str::lower(w[0]) != 'z') return std::nullopt;
     const std::optional<int> minutes = zone_minutes(w);
     if (!minutes) return std::nullopt;
     // "GMT+0100" (JavaScript's Date.toString, some Java formatters) means UTC+1, not POSIX's inverse.
@@ -361,12 +352,6 @@ bool looks_iso(std::string_view s) noexcept {
     while (n < s.size() && is_digit(s[n])) ++n;
     if (n == 8) return true;
     return n == 4 && (n == s.size() || s[n] == '-');
-}
-
-std::string_view trim(std::string_view s) noexcept {
-    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-    return s;
 }
 
 }  // namespace

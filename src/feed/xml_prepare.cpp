@@ -1,6 +1,6 @@
-#include "core/xml_prepare.h"
+#include "feed/xml_prepare.h"
 
-#include "core/text.h"
+#include "feed/text.h"
 
 #include <tinyxml2.h>
 

@@ -1,19 +1,17 @@
-#include "core/url.h"
+#include "feed/url.h"
+#include "feed/strings.h"
 
+#include <algorithm>
+#include <array>
 #include <vector>
 
 namespace nk::url {
 namespace {
 
+using str::trim;
+using str::is_space;
+
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-    return s;
-}
-
 // Feeds carry links with stray spaces and line breaks from templating; a browser would
 // encode inner spaces and drop the rest, so the QR code must hold the same.
 std::string clean(std::string_view s) {
@@ -93,6 +91,33 @@ std::string remove_dot_segments(std::string_view path) {
     return r;
 }
 
+bool is_tracking_param(std::string_view name) {
+    std::string n = str::lower(name);
+    if (n.starts_with("utm_")) return true;
+    static constexpr std::array<std::string_view, 9> known{"fbclid", "gclid",  "mc_cid", "mc_eid", "igshid",
+                                                            "ref",    "ref_src", "cmpid",  "ocid"};
+    return std::find(known.begin(), known.end(), n) != known.end();
+}
+
+struct Authority {
+    std::string_view userinfo, host, port;
+};
+
+Authority split_authority(std::string_view auth) {
+    Authority a;
+    if (auto at = auth.rfind('@'); at != std::string_view::npos) {
+        a.userinfo = auth.substr(0, at);
+        auth = auth.substr(at + 1);
+    }
+    a.host = auth;
+    // The colon of an IPv6 literal is not a port separator.
+    if (auto colon = auth.rfind(':'); colon != std::string_view::npos && auth.find(']', colon) == std::string_view::npos) {
+        a.host = auth.substr(0, colon);
+        a.port = auth.substr(colon + 1);
+    }
+    return a;
+}
+
 }  // namespace
 
 bool has_scheme(std::string_view s) {
@@ -143,6 +168,62 @@ std::string resolve(std::string_view base_in, std::string_view ref_in) {
     }
     merged += r.path;
     append_tail(remove_dot_segments(merged), r.has_query, r.query);
+    return out;
+}
+
+// The host of a URL for a source badge, without "www."; the URL itself when it has no host.
+std::string display_host(std::string_view url_text) {
+    std::string_view s = trim(url_text);
+    if (has_scheme(s)) s = s.substr(s.find(':') + 1);
+    if (!s.starts_with("//")) return std::string(trim(url_text));
+    s.remove_prefix(2);
+    s = s.substr(0, s.find_first_of("/?#"));
+    std::string host = str::lower(split_authority(s).host);
+    if (host.starts_with("www.")) host.erase(0, 4);
+    return host.empty() ? std::string(trim(url_text)) : host;
+}
+
+
+std::string canonical_link(std::string_view url_text) {
+    std::string_view s = trim(url_text);
+    if (auto h = s.find('#'); h != std::string_view::npos) s = s.substr(0, h);
+    std::string_view query;
+    if (auto q = s.find('?'); q != std::string_view::npos) {
+        query = s.substr(q + 1);
+        s = s.substr(0, q);
+    }
+    std::string out;
+    out.reserve(s.size() + query.size() + 1);
+    std::string scheme;
+    if (has_scheme(s)) {
+        auto colon = s.find(':');
+        scheme = str::lower(s.substr(0, colon));
+        out.append(scheme).append(":");
+        s = s.substr(colon + 1);
+    }
+    if (s.starts_with("//")) {
+        s.remove_prefix(2);
+        auto slash = s.find('/');
+        Authority a = split_authority(s.substr(0, slash));
+        s = slash == std::string_view::npos ? std::string_view{} : s.substr(slash);
+        out += "//";
+        if (!a.userinfo.empty()) out.append(a.userinfo).append("@");
+        out += str::lower(a.host);
+        bool default_port = a.port.empty() || (scheme == "http" && a.port == "80") || (scheme == "https" && a.port == "443");
+        if (!default_port) out.append(":").append(a.port);
+    }
+    while (!s.empty() && s.back() == '/') s.remove_suffix(1);
+    out += s;
+    bool first = true;
+    while (!query.empty()) {
+        auto amp = query.find('&');
+        std::string_view param = query.substr(0, amp);
+        query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+        if (param.empty() || is_tracking_param(param.substr(0, param.find('=')))) continue;
+        out += first ? '?' : '&';
+        out += param;
+        first = false;
+    }
     return out;
 }
 

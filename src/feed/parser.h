@@ -5,8 +5,8 @@
 // repair pass and a second parse; then a namespace-aware walk by format. Linear in input size.
 #pragma once
 
-#include "core/feed.h"
-#include "core/result.h"
+#include "feed/feed.h"
+#include "feed/result.h"
 
 #include <cstddef>
 #include <string_view>

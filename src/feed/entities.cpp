@@ -3,7 +3,7 @@
 //
 // 2125 names (stored without ';'), 106 of them also valid without ';'
 // (the legacy forms such as "amp" and "eacute"). Pure; any thread.
-#include "core/text.h"
+#include "feed/text.h"
 
 #include <algorithm>
 #include <cstddef>

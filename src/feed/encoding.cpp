@@ -2,7 +2,7 @@
 // UTF-8 and windows-1252 (most feeds) are decoded by hand so they never pay for iconv;
 // everything else goes through one iconv handle per call, owned by an RAII guard, so
 // concurrent calls share nothing.
-#include "core/encoding.h"
+#include "feed/encoding.h"
 
 #include <iconv.h>
 
