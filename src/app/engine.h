@@ -9,6 +9,7 @@
 
 #include "core/config.h"
 #include "core/fetch_result.h"
+#include "core/pipeline.h"
 #include "feed/feed.h"
 #include "feed/result.h"
 #include "core/rotation.h"
@@ -29,6 +30,9 @@ struct FetchResponse;
 
 namespace nk::app {
 
+using nk::FeedMetrics;
+using nk::StatusChange;
+
 struct EngineOptions {
     std::filesystem::path config_path;   // empty: found by find_config_path(), else the demo
     std::vector<std::string> feed_urls;  // --feed URL (repeatable): just these, other settings default
@@ -37,26 +41,6 @@ struct EngineOptions {
     // One line, no newline; default stderr. Also called from the cache-writer thread, so it
     // must be thread-safe.
     std::function<void(const std::string&)> log;
-};
-
-// What the kiosk logs and the status page shows when a feed changes state.
-struct StatusChange {
-    std::string feed_url;
-    std::string source;
-    bool ok;                             // recovered (true) or failing (false)
-    std::string message;
-};
-
-// One feed's state and its counters since the process started, for the status page and the
-// health listener (app/health.h). A copy: safe to hand to another thread.
-struct FeedMetrics {
-    std::string url;
-    std::string name;                    // as on the badge (Engine::source_name)
-    FeedStatus status;                   // last attempt/success, HTTP status, error, items, stale_since, gone
-    std::optional<int64_t> next_fetch;   // from the scheduler; nullopt when gone (410)
-    uint64_t fetches = 0;                // responses applied, any outcome (304s and errors included)
-    uint64_t errors = 0;                 // of those, the ones that left the feed in error
-    uint64_t bytes = 0;                  // body bytes received, after decompression
 };
 
 // The HTTP facts of a finished transfer, for apply_fetch_result (also used by simulations).
