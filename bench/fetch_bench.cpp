@@ -451,13 +451,13 @@ int run(const Options& o) {
             w.woken = false;
         }
     };
-    const nk::Store& store = engine->store();
+    const nk::Store& store = engine->pipeline().store();
     const std::vector<std::string> urls = store.feed_urls();
     if (urls.size() != feeds.size()) {
         std::cerr << "fetch_bench: the engine has " << urls.size() << " feeds, expected " << feeds.size() << "\n";
         return 1;
     }
-    const std::size_t expect_items = static_cast<std::size_t>(std::min(o.items, engine->config().feeds[0].max_items));
+    const std::size_t expect_items = static_cast<std::size_t>(std::min(o.items, engine->pipeline().config().feeds[0].max_items));
     Checks checks;
 
     // --- refresh 1: cold ---

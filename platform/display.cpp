@@ -1,37 +1,27 @@
 #include "platform/display.h"
 
-#include "app/commands.h"
-#include "app/health.h"
-#include "core/power.h"
+#include "app/kiosk.h"
+#include "app/log.h"
 
 #include <imgui.h>
 #include <backends/imgui_impl_glfw.h>
 #include <backends/imgui_impl_opengl2.h>
 #include <backends/imgui_impl_opengl3.h>
 #include <stb_image_write.h>
-#if NK_HAVE_SYSTEMD
-#include <systemd/sd-daemon.h>
-#endif
 
 #include <GLFW/glfw3.h>
 #include <GL/glext.h>
 
+#include <dlfcn.h>
+#include <sys/resource.h>
+
 #include <atomic>
-#include <cerrno>
-#include <chrono>
-#include <csignal>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
-#include <iostream>
-#include <mutex>
-#include <thread>
 #include <optional>
 #include <set>
-#include <dlfcn.h>
-#include <unistd.h>
-#include <sys/resource.h>
 #include <vector>
 
 // GLFW 3.3's Wayland build loads a cursor theme only when the seat has a pointer at glfwInit, and
@@ -59,89 +49,15 @@ extern "C" GLFWcursor* glfwCreateStandardCursor(int shape) {
 namespace nk::platform {
 namespace {
 
-std::atomic<bool> g_stop{false};
-extern "C" void nk_display_on_signal(int) { g_stop.store(true); }
+using app::log_line;
+using app::steady_now;
+using app::wall_now;
 
-double steady_now() {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 double cpu_now() {
     timespec ts{};
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
-int64_t wall_now() { return static_cast<int64_t>(std::time(nullptr)); }
-
-// One line to stderr. Under systemd (JOURNAL_STREAM set) each line gets the journal's priority
-// prefix, read from the wording every message here follows: "error"/"cannot" is an error,
-// "warning"/"not updating" a warning, the rest information. Called from several threads.
-void log_line(const std::string& s) {
-    static std::mutex mu;
-    static const bool journal = std::getenv("JOURNAL_STREAM") != nullptr;
-    std::string line = s;
-    if (journal) {
-        line = "<" + std::to_string(app::journal_priority(s)) + ">" + s;
-    }
-    std::lock_guard lock(mu);
-    std::cerr << line << std::endl;
-}
-
-// systemd's notify protocol (a no-op outside a Type=notify service): READY=1 after the first frame,
-// WATCHDOG=1 only from a loop turn that really ran, STATUS= when the summary changes.
-class Service {
-public:
-    Service() {
-#if NK_HAVE_SYSTEMD
-        interval_ = watchdog_interval();
-#endif
-    }
-    void ready() {
-        if (ready_) return;
-        ready_ = true;
-        notify("READY=1");
-    }
-    void status(const std::string& text) {
-        if (text == status_) return;
-        status_ = text;
-        notify("STATUS=" + text);
-    }
-    // The man page asks for a ping every half interval; more often costs a syscall and nothing else.
-    void alive(double t) {
-        if (interval_ <= 0 || t - last_ping_ < interval_ / 2) return;
-        last_ping_ = t;
-        notify("WATCHDOG=1");
-    }
-    double max_sleep() const { return interval_ > 0 ? interval_ / 2 : 1.0; }
-
-private:
-    // WATCHDOG_USEC in seconds, or 0. sd_watchdog_enabled() would also insist that WATCHDOG_PID be
-    // this process, but under the appliance unit the main process is cage, which runs the kiosk as
-    // its child and never pings: NotifyAccess=all lets the kiosk ping for it. So a watchdog meant
-    // for this process or for its parent counts; one for any other process does not.
-    static double watchdog_interval() {
-        const char* usec = std::getenv("WATCHDOG_USEC");
-        if (!usec || !std::getenv("NOTIFY_SOCKET")) return 0;
-        char* end = nullptr;
-        errno = 0;
-        const unsigned long long us = std::strtoull(usec, &end, 10);
-        if (errno || end == usec || *end || us == 0) return 0;
-        if (const char* pid = std::getenv("WATCHDOG_PID")) {
-            const long long p = std::strtoll(pid, &end, 10);
-            if (*end || (p != getpid() && p != getppid())) return 0;
-        }
-        return static_cast<double>(us) / 1e6;
-    }
-    static void notify(const std::string& state) {
-#if NK_HAVE_SYSTEMD
-        sd_notify(0, state.c_str());
-#else
-        (void)state;
-#endif
-    }
-    double interval_ = 0, last_ping_ = -1e9;
-    bool ready_ = false;
-    std::string status_;
-};
 
 void on_glfw_error(int code, const char* what) {
     log_line("glfw: error " + std::to_string(code) + ": " + (what ? what : "?"));
@@ -323,6 +239,8 @@ enum class Redraw { Preserved, Layer, Whole };
 struct Loop {
     GLFWwindow* window = nullptr;
     app::Kiosk* kiosk = nullptr;
+    app::App* app = nullptr;
+    bool screen_off = false;
     bool gl3 = false;
     Redraw redraw = Redraw::Whole;
     Layer layer;
@@ -481,22 +399,61 @@ void on_monitor(GLFWmonitor*, int) {
     l->force_full = true;
 }
 
-}  // namespace
+// The window, its GL context and the frame loop's drawing state; the loop itself is the App's.
+class DisplayPlatform : public app::Platform {
+public:
+    explicit DisplayPlatform(DisplayOptions options) : opt_(std::move(options)), screenshot_(!opt_.screenshot.empty()) {}
+    ~DisplayPlatform() override { shut_down(); }
 
-int run_display(DisplayArgs args) {
+    std::string_view mode() const override { return "display"; }
+
+    // glfwPostEmptyEvent before glfwInit (a reply arriving while the window opens) is an error.
+    void wake() override {
+        if (glfw_up_.load()) glfwPostEmptyEvent();
+    }
+
+    bool open(app::App& app) override;
+    void present(app::App& app, double t, int64_t wall, bool screen_on) override;
+    double next_turn(double t) const override;
+
+    void wait(double seconds) override {
+        if (seconds > 0) glfwWaitEventsTimeout(seconds);
+        else glfwPollEvents();
+    }
+
+    bool finished() const override { return done_ || (window_ && glfwWindowShouldClose(window_)); }
+    bool has_screen() const override { return !screenshot_; }
+    bool shown() const override { return loop_.frames > 0; }
+    uint64_t frames() const override { return loop_.frames; }
+    int close(app::App& app) override;
+
+private:
+    void shut_down();
+
+    DisplayOptions opt_;
+    const bool screenshot_;
+    std::atomic<bool> glfw_up_{false};
+    GLFWwindow* window_ = nullptr;
+    GlTextures textures_;
+    std::unique_ptr<app::Kiosk> kiosk_;
+    Loop loop_;
+    bool imgui_ = false;
+    double t0_ = 0;
+    double shot_deadline_ = -1;
+    double next_turn_ = 0;
+    bool done_ = false;
+    int rc_ = 0;
+};
+
+bool DisplayPlatform::open(app::App& app) {
     glfwSetErrorCallback(on_glfw_error);
     if (!glfwInit()) {
         log_line("display: cannot open a window (no X11 or Wayland display?); run with --headless for text output");
-        return 1;
+        return false;
     }
-    std::signal(SIGINT, nk_display_on_signal);
-    std::signal(SIGTERM, nk_display_on_signal);
-
-    bool screenshot = !args.screenshot.empty();
+    glfw_up_.store(true);
     GLFWmonitor* monitor = nullptr;
-    int w = args.window_w, h = args.window_h;
-    // The monitor choice comes from the config, which the Kiosk loads; read it early from a throwaway parse is
-    // not needed: the window opens first (so something is on screen at once) and moves when the config says so.
+    int w = opt_.window_w, h = opt_.window_h;
     if (w <= 0 || h <= 0) {
         monitor = pick_monitor("");
         if (monitor) {
@@ -516,14 +473,13 @@ int run_display(DisplayArgs args) {
     }
     // No GL version hints: the driver's highest compatibility context (2.1 on a Pi 3, 4.x elsewhere);
     // asking for 3.0 fails outright on GL 2.1 drivers.
-    GLFWwindow* window = glfwCreateWindow(w, h, "newsroom-kiosk", monitor, nullptr);
-    if (!window) {
+    window_ = glfwCreateWindow(w, h, "newsroom-kiosk", monitor, nullptr);
+    if (!window_) {
         log_line("display: cannot create an OpenGL window");
-        glfwTerminate();
-        return 1;
+        return false;
     }
-    g_window = window;
-    glfwMakeContextCurrent(window);
+    g_window = window_;
+    glfwMakeContextCurrent(window_);
     // Vsync on X11. On Wayland the compositor never tears and presents at its own refresh, but with
     // interval 1 Mesa's eglSwapBuffers waits for the compositor's frame callback, which does not
     // come while an output is off or not being repainted: the loop would stop, and the watchdog
@@ -532,164 +488,113 @@ int run_display(DisplayArgs args) {
 
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();
+    imgui_ = true;
     ImGuiIO& io = ImGui::GetIO();
     io.IniFilename = nullptr;
     io.LogFilename = nullptr;
-    Loop loop;
-    loop.window = window;
-    loop.fullscreen = monitor != nullptr;
-    loop.want_fullscreen = args.window_w <= 0;
-    if (loop.fullscreen) {
-        glfwSetInputMode(window, GLFW_CURSOR, GLFW_CURSOR_HIDDEN);
+    loop_.window = window_;
+    loop_.fullscreen = monitor != nullptr;
+    loop_.want_fullscreen = opt_.window_w <= 0;
+    if (loop_.fullscreen) {
+        glfwSetInputMode(window_, GLFW_CURSOR, GLFW_CURSOR_HIDDEN);
         // Without this the 1.86 backend shows the cursor again on every frame.
         io.ConfigFlags |= ImGuiConfigFlags_NoMouseCursorChange;
     }
-    ImGui_ImplGlfw_InitForOpenGL(window, false);
+    ImGui_ImplGlfw_InitForOpenGL(window_, false);
 
-    GlTextures textures;
-    args.kiosk.engine.wake = [] { glfwPostEmptyEvent(); };
-    if (!args.kiosk.engine.log) args.kiosk.engine.log = log_line;
-    double t0 = steady_now();
-    auto kiosk = app::Kiosk::create(args.kiosk, textures, t0, wall_now());
-    if (!kiosk) {
-        log_line("newsroom-kiosk: " + kiosk.error().message);
-        ImGui_ImplGlfw_Shutdown();
-        ImGui::DestroyContext();
-        glfwDestroyWindow(window);
-        glfwTerminate();
-        return 1;
-    }
-    app::Kiosk& k = *kiosk.value();
-    loop.kiosk = &k;
+    t0_ = steady_now();
+    kiosk_ = app::Kiosk::create(app, textures_, [this] { wake(); }, log_line, t0_, wall_now());
+    loop_.kiosk = kiosk_.get();
+    loop_.app = &app;
 
-    const std::string renderer = k.config().display.renderer;
-    loop.gl3 = renderer != "gl2" && ImGui_ImplOpenGL3_Init(nullptr);
-    if (!loop.gl3) {
+    const std::string renderer = app.config().display.renderer;
+    loop_.gl3 = renderer != "gl2" && ImGui_ImplOpenGL3_Init(nullptr);
+    if (!loop_.gl3) {
         while (glGetError() != GL_NO_ERROR) {
         }
         ImGui_ImplOpenGL2_Init();
     }
     log_line(std::string("display: GL ") + reinterpret_cast<const char*>(glGetString(GL_VERSION)) + " / " +
-             reinterpret_cast<const char*>(glGetString(GL_RENDERER)) + ", backend " + (loop.gl3 ? "opengl3" : "opengl2"));
+             reinterpret_cast<const char*>(glGetString(GL_RENDERER)) + ", backend " + (loop_.gl3 ? "opengl3" : "opengl2"));
 
-    g_monitor_choice = k.config().display.monitor;
-    glfwSetWindowUserPointer(window, &loop);
-    if (loop.fullscreen && !g_monitor_choice.empty()) on_monitor(nullptr, 0);
+    g_monitor_choice = app.config().display.monitor;
+    glfwSetWindowUserPointer(window_, &loop_);
+    if (loop_.fullscreen && !g_monitor_choice.empty()) on_monitor(nullptr, 0);
 
     // NK_REDRAW=preserved|layer|whole overrides the choice (tests and benchmarks of each path).
     const char* forced = std::getenv("NK_REDRAW");
     std::string want = forced ? forced : "";
-    if (args.always_render || want == "whole") loop.redraw = Redraw::Whole;
-    else if (want != "layer" && (want == "preserved" || back_buffer_preserved(window))) loop.redraw = Redraw::Preserved;
-    else if (loop.layer.init()) loop.redraw = Redraw::Layer;
-    log_line(std::string("display: ") + (loop.redraw == Redraw::Preserved ? "back buffer preserved: moving parts redraw alone"
-                                         : loop.redraw == Redraw::Layer  ? "static layer in a texture: moving parts redraw over it"
-                                                                         : "every frame is drawn whole"));
+    if (opt_.always_render || want == "whole") loop_.redraw = Redraw::Whole;
+    else if (want != "layer" && (want == "preserved" || back_buffer_preserved(window_))) loop_.redraw = Redraw::Preserved;
+    else if (loop_.layer.init()) loop_.redraw = Redraw::Layer;
+    log_line(std::string("display: ") + (loop_.redraw == Redraw::Preserved ? "back buffer preserved: moving parts redraw alone"
+                                         : loop_.redraw == Redraw::Layer  ? "static layer in a texture: moving parts redraw over it"
+                                                                          : "every frame is drawn whole"));
 
-    glfwSetWindowUserPointer(window, &loop);
-    glfwSetKeyCallback(window, on_key);
-    glfwSetMouseButtonCallback(window, on_mouse);
-    glfwSetFramebufferSizeCallback(window, on_framebuffer_size);
-    glfwSetWindowRefreshCallback(window, on_refresh);
+    glfwSetKeyCallback(window_, on_key);
+    glfwSetMouseButtonCallback(window_, on_mouse);
+    glfwSetFramebufferSizeCallback(window_, on_framebuffer_size);
+    glfwSetWindowRefreshCallback(window_, on_refresh);
     glfwSetMonitorCallback(on_monitor);
     int fw = 0, fh = 0;
-    glfwGetFramebufferSize(window, &fw, &fh);
-    k.set_size(static_cast<float>(fw), static_cast<float>(fh));
+    glfwGetFramebufferSize(window_, &fw, &fh);
+    kiosk_->set_size(static_cast<float>(fw), static_cast<float>(fh));
+    return true;
+}
 
-    int rc = 0;
-    double shot_deadline = -1;
-    Service service;
-    std::unique_ptr<app::HealthServer> health = app::HealthServer::start_for(args.health, k.config(), log_line);
-    const int64_t started = wall_now();
-    uint64_t iterations = 0;
-    bool screen = true;
-    // NK_DEBUG_HANG_AFTER=S: the loop stops advancing after S seconds (it only waits for SIGTERM),
-    // so tests can see the watchdog pings stop as they would with a real hang.
-    const char* hang_env = std::getenv("NK_DEBUG_HANG_AFTER");
-    double hang_at = hang_env ? t0 + std::atof(hang_env) : -1;
-    while (!glfwWindowShouldClose(window) && !g_stop.load()) {
-        double t = steady_now();
-        int64_t wall = wall_now();
-        if (hang_at >= 0 && t >= hang_at) {
-            log_line("display: NK_DEBUG_HANG_AFTER: the loop hangs now (debug hook)");
-            while (!g_stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-            break;
+void DisplayPlatform::present(app::App&, double t, int64_t wall, bool screen_on) {
+    app::Kiosk& k = *kiosk_;
+    k.update(t, wall);
+    if (!screen_on && !loop_.screen_off) loop_.force_full = true;  // whatever was drawn is gone by the time it comes back
+    loop_.screen_off = !screen_on;
+    if (k.refresh_fonts(*ImGui::GetIO().Fonts)) {
+        if (loop_.gl3) {
+            ImGui_ImplOpenGL3_DestroyFontsTexture();
+            ImGui_ImplOpenGL3_CreateFontsTexture();
+        } else {
+            ImGui_ImplOpenGL2_DestroyFontsTexture();
+            ImGui_ImplOpenGL2_CreateFontsTexture();
         }
-        service.alive(t);
-        k.update(t, wall);
-        service.status(k.status_line());
-        ++iterations;
-        // The [power] schedule: while the screen is off nothing is drawn (a swap may block on a
-        // display that is off), but the loop keeps turning, so the watchdog and /healthz stay fed.
-        std::time_t tt = static_cast<std::time_t>(wall);
-        std::tm local{};
-        localtime_r(&tt, &local);
-        bool now_on = screenshot || screen_on(k.config().power, local);
-        if (now_on != screen) {
-            screen = now_on;
-            log_line(std::string("display: screen ") + (screen ? "on" : "off") + " by the [power] schedule");
-            loop.force_full = true;
-        }
-        if (health && health->publish_due()) {
-            app::HealthSnapshot snap = app::health_snapshot(k.engine(), wall);
-            snap.mode = "display";
-            snap.started_at = started;
-            snap.loops = iterations;
-            snap.frames = loop.frames;
-            snap.screen_on = screen;
-            health->publish(std::move(snap));
-        }
-        if (k.refresh_fonts(*io.Fonts)) {
-            if (loop.gl3) {
-                ImGui_ImplOpenGL3_DestroyFontsTexture();
-                ImGui_ImplOpenGL3_CreateFontsTexture();
-            } else {
-                ImGui_ImplOpenGL2_DestroyFontsTexture();
-                ImGui_ImplOpenGL2_CreateFontsTexture();
-            }
-            loop.force_full = true;
-        }
-        app::FramePlan plan = k.plan(t);
-        bool full = plan.full || loop.force_full || args.always_render;
-        bool draw = screen && (full || plan.dynamic);
-        if (screenshot) {
-            // Content and the current card's image are worth waiting for (up to 15 s); the rotation never waits.
-            bool ready = k.has_content() && !k.image_pending();
-            if (shot_deadline < 0 && (ready || t - t0 > 15)) shot_deadline = t + args.screenshot_at;
-            if (shot_deadline >= 0 && t >= shot_deadline) {
-                // The frame as the loop would draw it now (a strip-only one included), so a
-                // screenshot also proves the partial redraw paths.
-                bool whole = loop.force_full || loop.frames == 0;
-                loop.render(t, plan.full || whole, whole ? std::nullopt : plan.damage);
-                glfwGetFramebufferSize(window, &fw, &fh);
-                if (!write_png(args.screenshot, fw, fh)) {
-                    log_line("screenshot: cannot write " + args.screenshot);
-                    rc = 1;
-                } else {
-                    log_line("screenshot: wrote " + args.screenshot + " (" + std::to_string(fw) + "x" + std::to_string(fh) + ")");
-                }
-                break;
-            }
-        }
-        if (draw) {
-            double c0 = cpu_now();
-            loop.render(t, full, loop.force_full || args.always_render ? std::nullopt : plan.damage);
-            glfwSwapBuffers(window);
-            (full ? loop.cpu_full : loop.cpu_dynamic) += cpu_now() - c0;
-            service.ready();
-            loop.force_full = false;
-        }
-        if (args.duration > 0 && t - t0 >= args.duration) break;
-        double wake = args.always_render ? t : plan.wake_at;
-        if (!screen) wake = t + static_cast<double>(std::min<int64_t>(seconds_until_change(k.config().power, local), 60));
-        if (screenshot) wake = std::min(wake, t + 0.05);
-        if (args.duration > 0) wake = std::min(wake, t0 + args.duration);
-        // Capped so a signal is noticed within a second and the watchdog is fed; waking costs no frame.
-        double wait = std::min(service.max_sleep(), wake - steady_now());
-        if (wait > 0) glfwWaitEventsTimeout(wait);
-        else glfwPollEvents();
+        loop_.force_full = true;
     }
-    double secs = steady_now() - t0;
+    app::FramePlan plan = k.plan(t);
+    const bool full = plan.full || loop_.force_full || opt_.always_render;
+    next_turn_ = opt_.always_render ? t : plan.wake_at;
+    if (screenshot_) {
+        // Content and the current card's image are worth waiting for (up to 15 s); the rotation never waits.
+        const bool ready = k.has_content() && !k.image_pending();
+        if (shot_deadline_ < 0 && (ready || t - t0_ > 15)) shot_deadline_ = t + opt_.screenshot_at;
+        next_turn_ = std::min(next_turn_, t + 0.05);
+        if (shot_deadline_ >= 0 && t >= shot_deadline_) {
+            // The frame as the loop would draw it now (a strip-only one included), so a
+            // screenshot also proves the partial redraw paths.
+            const bool whole = loop_.force_full || loop_.frames == 0;
+            loop_.render(t, plan.full || whole, whole ? std::nullopt : plan.damage);
+            int fw = 0, fh = 0;
+            glfwGetFramebufferSize(window_, &fw, &fh);
+            if (!write_png(opt_.screenshot, fw, fh)) {
+                log_line("screenshot: cannot write " + opt_.screenshot);
+                rc_ = 1;
+            } else {
+                log_line("screenshot: wrote " + opt_.screenshot + " (" + std::to_string(fw) + "x" + std::to_string(fh) + ")");
+            }
+            done_ = true;
+            return;
+        }
+    }
+    if (screen_on && (full || plan.dynamic)) {
+        const double c0 = cpu_now();
+        loop_.render(t, full, loop_.force_full || opt_.always_render ? std::nullopt : plan.damage);
+        glfwSwapBuffers(window_);
+        (full ? loop_.cpu_full : loop_.cpu_dynamic) += cpu_now() - c0;
+        loop_.force_full = false;
+    }
+}
+
+double DisplayPlatform::next_turn(double) const { return next_turn_; }
+
+int DisplayPlatform::close(app::App&) {
+    const double secs = steady_now() - t0_;
     rusage ru{};
     getrusage(RUSAGE_SELF, &ru);
     char peak[32];
@@ -699,22 +604,36 @@ int run_display(DisplayArgs args) {
         std::snprintf(b, sizeof b, "%.1f", n ? cpu * 1000.0 / static_cast<double>(n) : 0.0);
         return std::string(b);
     };
-    uint64_t dynamic_frames = loop.frames - loop.full_frames;
-    log_line("display: " + std::to_string(loop.frames) + " frames (" + std::to_string(loop.full_frames) + " full, " +
-             ms_per(loop.cpu_full, loop.full_frames) + " CPU ms each; " + std::to_string(dynamic_frames) + " strip-only, " +
-             ms_per(loop.cpu_dynamic, dynamic_frames) + " ms each) in " + std::to_string(static_cast<int>(secs)) +
+    const uint64_t dynamic_frames = loop_.frames - loop_.full_frames;
+    log_line("display: " + std::to_string(loop_.frames) + " frames (" + std::to_string(loop_.full_frames) + " full, " +
+             ms_per(loop_.cpu_full, loop_.full_frames) + " CPU ms each; " + std::to_string(dynamic_frames) + " strip-only, " +
+             ms_per(loop_.cpu_dynamic, dynamic_frames) + " ms each) in " + std::to_string(static_cast<int>(secs)) +
              " s, peak RSS " + peak + " MiB");
+    shut_down();
+    return rc_;
+}
 
-    kiosk->reset();
-    loop.layer.release();  // GL objects go while the context is alive
-    if (loop.gl3) ImGui_ImplOpenGL3_Shutdown();
-    else ImGui_ImplOpenGL2_Shutdown();
-    ImGui_ImplGlfw_Shutdown();
-    ImGui::DestroyContext();
+void DisplayPlatform::shut_down() {
+    kiosk_.reset();           // its textures go while the context is alive
+    loop_.kiosk = nullptr;
+    if (imgui_) {
+        loop_.layer.release();
+        if (loop_.gl3) ImGui_ImplOpenGL3_Shutdown();
+        else ImGui_ImplOpenGL2_Shutdown();
+        ImGui_ImplGlfw_Shutdown();
+        ImGui::DestroyContext();
+        imgui_ = false;
+    }
     g_window = nullptr;
-    glfwDestroyWindow(window);
-    glfwTerminate();
-    return rc;
+    if (window_) glfwDestroyWindow(window_);
+    window_ = nullptr;
+    if (glfw_up_.exchange(false)) glfwTerminate();
+}
+
+}  // namespace
+
+std::unique_ptr<app::Platform> make_display(DisplayOptions options) {
+    return std::make_unique<DisplayPlatform>(std::move(options));
 }
 
 }  // namespace nk::platform

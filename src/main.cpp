@@ -1,133 +1,26 @@
-// newsroom-kiosk: command-line entry point. Thin on purpose: it picks a verb and hands over.
-#include "app/commands.h"
-#include "core/config.h"
+// newsroom-kiosk: the entry point. Thin on purpose: the command line (app/cli.h) either runs a
+// verb or describes a run; a run is an App (app/app.h) on a Platform: the window
+// (platform/display.h) or standard output (app/headless.h).
+#include "app/app.h"
+#include "app/cli.h"
+#include "app/headless.h"
+#include "app/log.h"
 #include "platform/display.h"
 
-#include <charconv>
-#include <optional>
-#include <iostream>
-#include <string>
+#include <memory>
 #include <string_view>
 #include <vector>
 
-namespace {
-
-void help() {
-    std::cout << "newsroom-kiosk " NK_VERSION " - a news display for walls\n\n"
-                 "usage:\n"
-                 "  newsroom-kiosk [--config FILE] [--feed URL]... [--cache-dir DIR] [--windowed WxH]\n"
-                 "                 [--always-render] [--duration SECONDS] [--health ADDR:PORT]\n"
-                 "      show the news full screen (or in a window); with no config and no --feed it shows\n"
-                 "      its embedded demo content. Keys: right/left next/previous, space pause, r reload,\n"
-                 "      s status page, Esc/q quit (windowed only). Tap right/left half, long press pauses.\n"
-                 "  newsroom-kiosk --headless [same options]\n"
-                 "      no window: one line per card and per feed status change\n"
-                 "  newsroom-kiosk --screenshot FILE.png [--size WxH] [--at SECONDS] [same options]\n"
-                 "      render the display (on the X server in $DISPLAY, e.g. Xvfb) and write a PNG\n"
-                 "  newsroom-kiosk parse FILE [--content-type TYPE] [--base-url URL]\n"
-                 "      print a feed as JSON (FILE - reads stdin)\n"
-                 "  newsroom-kiosk check-config FILE\n"
-                 "      list every problem in a config file as file:line:column: key: message\n"
-                 "  newsroom-kiosk power-state [--config FILE] [--time UNIX_SECONDS]\n"
-                 "      print on or off for the [power] screen schedule now (exit 0 on, 3 off), in the\n"
-                 "      config's [display] timezone; the screen switcher of the platform calls this\n"
-                 "  newsroom-kiosk --version | --help\n\n"
-                 "config is read from --config, else $XDG_CONFIG_HOME/newsroom-kiosk/kiosk.toml,\n"
-                 "else /etc/newsroom-kiosk/kiosk.toml; it is reloaded when the file changes.\n"
-                 "--health ADDR:PORT (or [health] listen) serves GET /healthz, /status.json and /metrics;\n"
-                 "ADDR 0.0.0.0 is every interface, \":8089\" alone means 127.0.0.1:8089.\n";
-}
-
-int usage(const std::string& why) {
-    std::cerr << "newsroom-kiosk: " << why << " (try --help)\n";
-    return 2;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
-    std::vector<std::string_view> args(argv + 1, argv + argc);
-    if (!args.empty() && args[0] == "parse") return nk::app::parse_command({args.begin() + 1, args.end()});
-    if (!args.empty() && args[0] == "check-config") return nk::app::check_config_command({args.begin() + 1, args.end()});
-    if (!args.empty() && args[0] == "power-state") return nk::app::power_state_command({args.begin() + 1, args.end()});
-
-    nk::app::HeadlessArgs run;
-    nk::platform::DisplayArgs display;
-    bool headless = false;
-    auto size_arg = [](const std::string& v, int& w, int& h) {
-        auto x = v.find('x');
-        if (x == std::string::npos) return false;
-        auto a = std::from_chars(v.data(), v.data() + x, w), b = std::from_chars(v.data() + x + 1, v.data() + v.size(), h);
-        return a.ec == std::errc() && b.ec == std::errc() && a.ptr == v.data() + x && b.ptr == v.data() + v.size() &&
-               w >= 64 && h >= 64 && w <= 16384 && h <= 16384;
-    };
-    for (size_t i = 0; i < args.size(); ++i) {
-        std::string_view a = args[i];
-        auto value = [&](const char* flag) -> std::optional<std::string> {
-            if (i + 1 >= args.size()) return std::nullopt;
-            (void)flag;
-            return std::string(args[++i]);
-        };
-        if (a == "--version" || a == "-V") {
-            std::cout << "newsroom-kiosk " NK_VERSION "\n";
-            return 0;
-        } else if (a == "--help" || a == "-h") {
-            help();
-            return 0;
-        } else if (a == "--headless") {
-            headless = true;
-        } else if (a == "--windowed" || a == "--size") {
-            auto v = value("--windowed");
-            if (!v || !size_arg(*v, display.window_w, display.window_h))
-                return usage(std::string(a) + " needs a size like 1280x720");
-        } else if (a == "--screenshot") {
-            auto v = value("--screenshot");
-            if (!v) return usage("--screenshot needs a PNG file name");
-            display.screenshot = *v;
-        } else if (a == "--at") {
-            auto v = value("--at");
-            int64_t s = 0;
-            if (!v || std::from_chars(v->data(), v->data() + v->size(), s).ec != std::errc() || s < 0)
-                return usage("--at needs a number of seconds");
-            display.screenshot_at = static_cast<double>(s);
-        } else if (a == "--always-render") {
-            display.always_render = true;
-        } else if (a == "--config") {
-            auto v = value("--config");
-            if (!v) return usage("--config needs a file");
-            run.config_path = *v;
-        } else if (a == "--feed") {
-            auto v = value("--feed");
-            if (!v) return usage("--feed needs a URL");
-            run.feed_urls.push_back(*v);
-        } else if (a == "--cache-dir") {
-            auto v = value("--cache-dir");
-            if (!v) return usage("--cache-dir needs a directory");
-            run.cache_dir = *v;
-        } else if (a == "--health") {
-            auto v = value("--health");
-            if (!v) return usage("--health needs an address like 127.0.0.1:8089");
-            if (auto addr = nk::parse_listen_address(*v); !addr) return usage("--health: " + addr.error().message);
-            run.health = *v;
-        } else if (a == "--duration") {
-            auto v = value("--duration");
-            int64_t s = 0;
-            if (!v || std::from_chars(v->data(), v->data() + v->size(), s).ec != std::errc() || s <= 0)
-                return usage("--duration needs a positive number of seconds");
-            run.duration_seconds = s;
-        } else {
-            return usage("unknown argument '" + std::string(a) + "'");
-        }
+    nk::app::RunArgs run;
+    if (auto done = nk::app::command_line({argv + 1, argv + argc}, run)) return *done;
+    std::unique_ptr<nk::app::Platform> platform;
+    if (run.headless) platform = std::make_unique<nk::app::HeadlessPlatform>();
+    else platform = nk::platform::make_display(run.display);
+    auto app = nk::app::App::create(run.app, *platform, nk::app::wall_now());
+    if (!app) {
+        nk::app::log_line("newsroom-kiosk: " + app.error().message);
+        return 1;
     }
-    if (headless) return nk::app::headless_command(run);
-    if (!display.screenshot.empty() && display.window_w == 0) {
-        display.window_w = 1920;
-        display.window_h = 1080;
-    }
-    display.kiosk.engine.config_path = run.config_path;
-    display.kiosk.engine.feed_urls = run.feed_urls;
-    display.kiosk.engine.cache_dir = run.cache_dir;
-    display.duration = static_cast<double>(run.duration_seconds);
-    display.health = run.health;
-    return nk::platform::run_display(std::move(display));
+    return app.value()->run();
 }

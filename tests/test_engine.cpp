@@ -2,6 +2,7 @@
 // fetcher thread and a real disk cache in a temporary directory. The clock passed to the engine
 // is moved forward by hand so that scheduling is instant while HTTP stays real.
 #include "app/commands.h"
+#include "app/log.h"
 #include "app/embedded.h"
 #include "app/engine.h"
 #include "helpers.h"
@@ -98,7 +99,7 @@ struct Harness {
         return false;
     }
 
-    std::size_t items(const std::string& url) const { return engine->store().entries(url).size(); }
+    std::size_t items(const std::string& url) const { return engine->pipeline().store().entries(url).size(); }
 };
 
 std::string config_for(const std::vector<std::string>& urls, const fs::path& cache) {
@@ -127,14 +128,14 @@ TEST_CASE("the engine fetches, rotates, survives errors and restarts offline fro
         std::set<std::string> titles;
         std::vector<std::string> sources;
         for (int i = 0; i < 5; ++i) {
-            auto card = h.engine->next_card(h.now);
+            auto card = h.engine->pipeline().next_card(h.now);
             REQUIRE(card);
             titles.insert(card->entry.item.title);
             sources.push_back(card->source);
         }
         CHECK(titles.size() == 5);
         CHECK(sources[0] != sources[1]);
-        CHECK(h.engine->source_name(a) == "Alpha");
+        CHECK(h.engine->pipeline().source_name(a) == "Alpha");
     }
 
     SECTION("validators go back on the next fetch and a 304 changes nothing") {
@@ -143,27 +144,27 @@ TEST_CASE("the engine fetches, rotates, survives errors and restarts offline fro
         });
         h.now += 3600;
         std::size_t before = server->hits("/a.xml");
-        REQUIRE(h.pump_until([&] { return server->hits("/a.xml") > before && h.engine->store().find_status(a)->http_status == 304; }));
+        REQUIRE(h.pump_until([&] { return server->hits("/a.xml") > before && h.engine->pipeline().store().find_status(a)->http_status == 304; }));
         CHECK(server->requests("/a.xml").back().header("If-None-Match") == "\"a-v1\"");
         CHECK(h.items(a) == 3);
-        CHECK(h.engine->store().find_status(a)->error.empty());
+        CHECK(h.engine->pipeline().store().find_status(a)->error.empty());
     }
 
     SECTION("404, 500 and an HTML page keep the old items and are reported once; recovery is reported") {
         for (auto resp : {Response::status_only(404), Response::status_only(500),
                           Response::ok("<!DOCTYPE html><html><body>Login</body></html>", "text/html")}) {
             server->route("/b.xml", resp);
-            h.engine->take_status_changes();
+            h.engine->pipeline().take_status_changes();
             h.now += 6 * 3600;  // past any backoff
             // last_attempt is stamped when the response is applied, with this round's clock.
             REQUIRE(h.pump_until([&] {
-                const nk::FeedStatus* st = h.engine->store().find_status(b);
+                const nk::FeedStatus* st = h.engine->pipeline().store().find_status(b);
                 return st->last_attempt == h.now && !st->error.empty();
             }));
             CHECK(h.items(b) == 2);
             CHECK(h.items(a) == 3);
-            CHECK(h.engine->store().find_status(b)->stale_since.has_value());
-            auto changes = h.engine->take_status_changes();
+            CHECK(h.engine->pipeline().store().find_status(b)->stale_since.has_value());
+            auto changes = h.engine->pipeline().take_status_changes();
             REQUIRE(changes.size() == 1);
             CHECK_FALSE(changes[0].ok);
         }
@@ -181,13 +182,13 @@ TEST_CASE("the engine fetches, rotates, survives errors and restarts offline fro
         server->route("/b.xml", Response::ok(rss("Beta", {"B one", "B two", "B three"})));
         h.now += 6 * 3600;
         REQUIRE(h.pump_until([&] { return h.items(b) == 3; }));
-        auto changes = h.engine->take_status_changes();
+        auto changes = h.engine->pipeline().take_status_changes();
         REQUIRE(changes.size() == 1);
         CHECK(changes[0].ok);
         CHECK(h.logged("b.xml): recovered"));
         CHECK(nk::app::journal_priority("Beta (http://127.0.0.1/b.xml): recovered") == 6);
         CHECK(nk::app::journal_priority("display: cannot create an OpenGL window") == 3);
-        CHECK_FALSE(h.engine->store().find_status(b)->stale_since.has_value());
+        CHECK_FALSE(h.engine->pipeline().store().find_status(b)->stale_since.has_value());
     }
 
     SECTION("a restart with the network down rotates cached items at once") {
@@ -195,7 +196,7 @@ TEST_CASE("the engine fetches, rotates, survives errors and restarts offline fro
         server.reset();  // nothing listens on that port any more
         Harness again;
         again.start(cfg);
-        auto card = again.engine->next_card(again.now);  // before any pump: straight from the disk cache
+        auto card = again.engine->pipeline().next_card(again.now);  // before any pump: straight from the disk cache
         REQUIRE(card);
         CHECK(again.items(a) == 3);
         CHECK(again.items(b) == 2);
@@ -221,20 +222,20 @@ TEST_CASE("the engine fetches, rotates, survives errors and restarts offline fro
         const std::string c = server->url("/c.xml");
         rewrite(cfg, config_for({a, b, c}, dir.path / "cache"));
         h.now += 5;
-        REQUIRE(h.pump_until([&] { return h.engine->config().feeds.size() == 3; }));
+        REQUIRE(h.pump_until([&] { return h.engine->pipeline().config().feeds.size() == 3; }));
         h.now += 120;
         REQUIRE(h.pump_until([&] { return h.items(c) == 1; }));
 
         rewrite(cfg, "[fetch]\ninterval_minutes = \"often\"\n[[feed]]\nurl = \"" + a + "\"\n");
         h.now += 5;
         h.engine->pump(h.now);
-        CHECK(h.engine->config().feeds.size() == 3);
+        CHECK(h.engine->pipeline().config().feeds.size() == 3);
         CHECK(h.logged("kiosk.toml:2:"));
         CHECK(h.logged("keeping the running config"));
 
         rewrite(cfg, config_for({a}, dir.path / "cache"));
         h.now += 5;
-        REQUIRE(h.pump_until([&] { return h.engine->config().feeds.size() == 1; }));
+        REQUIRE(h.pump_until([&] { return h.engine->pipeline().config().feeds.size() == 1; }));
         CHECK(h.items(b) == 0);  // removed from the config: gone from the store
     }
 }
@@ -253,9 +254,9 @@ TEST_CASE("with no config the engine shows the embedded demo without any network
     REQUIRE(r.ok());
     h.engine = std::move(r).value();
     h.now += 60;
-    REQUIRE(h.pump_until([&] { return h.engine->next_card(h.now).has_value(); }));
+    REQUIRE(h.pump_until([&] { return h.engine->pipeline().next_card(h.now).has_value(); }));
     std::set<std::string> sources;
-    for (int i = 0; i < 10; ++i) sources.insert(h.engine->next_card(h.now)->source);
+    for (int i = 0; i < 10; ++i) sources.insert(h.engine->pipeline().next_card(h.now)->source);
     CHECK(sources == std::set<std::string>{"Newsroom World", "Tech Desk", "City & Culture"});
 }
 
@@ -275,18 +276,18 @@ TEST_CASE("an OPML list by URL brings its feeds, and survives a restart without 
     Harness h;
     h.start(cfg);
     CHECK(h.logged("until the OPML list arrives"));  // the demo fills the screen meanwhile
-    REQUIRE(h.pump_until([&] { return h.engine->config().feeds.size() == 2; }));
+    REQUIRE(h.pump_until([&] { return h.engine->pipeline().config().feeds.size() == 2; }));
     h.now += 120;
     REQUIRE(h.pump_until([&] { return h.items(x) == 2 && h.items(y) == 1; }));
-    CHECK(h.engine->source_name(x) == "X");
+    CHECK(h.engine->pipeline().source_name(x) == "X");
 
     h.engine.reset();
     server.reset();
     Harness again;
     again.start(cfg);
-    CHECK(again.engine->config().feeds.size() == 2);
+    CHECK(again.engine->pipeline().config().feeds.size() == 2);
     CHECK(again.items(x) == 2);
-    CHECK(again.engine->next_card(again.now).has_value());
+    CHECK(again.engine->pipeline().next_card(again.now).has_value());
 }
 
 TEST_CASE("the demo pictures the demo feeds name are embedded in the binary", "[engine][demo]") {

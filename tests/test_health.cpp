@@ -224,8 +224,8 @@ std::optional<std::string> sample(const std::string& metrics, const std::string&
 
 // [SECTION] Snapshots for the pure tests
 
-nk::app::FeedMetrics feed(const std::string& url, int64_t last_success) {
-    nk::app::FeedMetrics f;
+nk::FeedMetrics feed(const std::string& url, int64_t last_success) {
+    nk::FeedMetrics f;
     f.url = url;
     f.name = "Feed";
     f.status.last_success = last_success;
@@ -523,9 +523,9 @@ TEST_CASE("Engine::feed_metrics counts fetches, errors and bytes per feed, acros
     REQUIRE(created.ok());
     nk::app::Engine& engine = *created.value();
     auto metrics = [&](const std::string& url) {
-        for (const nk::app::FeedMetrics& f : engine.feed_metrics())
+        for (const nk::FeedMetrics& f : engine.pipeline().feed_metrics())
             if (f.url == url) return f;
-        return nk::app::FeedMetrics{};
+        return nk::FeedMetrics{};
     };
     auto pump_until = [&](auto pred) {
         return eventually([&] {
@@ -534,7 +534,7 @@ TEST_CASE("Engine::feed_metrics counts fetches, errors and bytes per feed, acros
         });
     };
     {
-        auto before = engine.feed_metrics();
+        auto before = engine.pipeline().feed_metrics();
         REQUIRE(before.size() == 2);
         CHECK(before[0].url == a);  // config order
         CHECK(before[0].fetches == 0);
@@ -542,7 +542,7 @@ TEST_CASE("Engine::feed_metrics counts fetches, errors and bytes per feed, acros
     }
     now += 120;
     REQUIRE(pump_until([&] { return metrics(a).fetches == 1 && metrics(b).fetches == 1; }));
-    nk::app::FeedMetrics ma = metrics(a), mb = metrics(b);
+    nk::FeedMetrics ma = metrics(a), mb = metrics(b);
     CHECK(ma.name == "Alpha");
     CHECK(ma.errors == 0);
     CHECK(ma.bytes == body.size());
@@ -568,9 +568,9 @@ TEST_CASE("Engine::feed_metrics counts fetches, errors and bytes per feed, acros
     write(cfg, cache + "[[feed]]\nurl = \"" + a + "\"\n");
     fs::last_write_time(cfg, mtime + std::chrono::seconds(5));
     now += 5;
-    REQUIRE(pump_until([&] { return engine.feed_metrics().size() == 1; }));
-    CHECK(engine.feed_metrics()[0].url == a);
-    CHECK(engine.feed_metrics()[0].fetches == 2);
+    REQUIRE(pump_until([&] { return engine.pipeline().feed_metrics().size() == 1; }));
+    CHECK(engine.pipeline().feed_metrics()[0].url == a);
+    CHECK(engine.pipeline().feed_metrics()[0].fetches == 2);
 }
 
 // [SECTION] The binary, headless

@@ -120,6 +120,7 @@ struct Rig {
         auto r = nk::app::Engine::create(o, now);
         REQUIRE(r.ok());
         engine = std::move(r).value();
+        lines.clear();  // the engine's own start-up lines ("config: ..."): only the loader's count here
     }
 
     fs::path cache() const { return dir.path / "cache"; }

@@ -2,6 +2,7 @@
 // atlas, NewFrame/Render), the real Engine on the embedded demo content or a config file. What
 // is checked is what makes the kiosk cheap and correct: layouts that fit every screen shape,
 // frames only when something visible changed, the dynamic strip on its own clock, keys, modes.
+#include "app/headless.h"
 #include "app/kiosk.h"
 
 #include "helpers.h"
@@ -47,30 +48,34 @@ struct Fixture {
     ImGuiScope imgui;
     TempDir dir;
     MemoryTextures textures;
+    nk::app::HeadlessPlatform platform;  // only its wake is used: the fixture is the loop
+    std::unique_ptr<nk::app::App> app;
     std::unique_ptr<Kiosk> kiosk;
     double t = 1000;
     int64_t wall = 1'795'000'000;  // 2026-11-18, before the demo items' dates: ages stay "just now"
     std::vector<std::string> log;
 
     explicit Fixture(const std::string& config_text = "", float w = 1920, float h = 1080) {
-        nk::app::KioskOptions o;
+        nk::app::AppOptions o;
         o.engine.cache_dir = dir.path / "cache";
         o.engine.log = [this](const std::string& s) { log.push_back(s); };
         if (!config_text.empty()) {
             o.engine.config_path = dir.path / "kiosk.toml";
             write_config(config_text);
         }
-        auto k = Kiosk::create(o, textures, t, wall);
-        REQUIRE(k);
-        kiosk = std::move(k).value();
+        auto a = nk::app::App::create(o, platform, wall);
+        REQUIRE(a);
+        app = std::move(a).value();
+        kiosk = Kiosk::create(*app, textures, [this] { platform.wake(); }, o.engine.log, t, wall);
         ImGui::GetIO().DisplaySize = {w, h};
         kiosk->set_size(w, h);
     }
     void write_config(const std::string& text) {
         std::ofstream(dir.path / "kiosk.toml") << text;
     }
-    // One loop turn as the platform does it; returns the plan it acted on.
+    // One loop turn as the App and the display platform do it; returns the plan it acted on.
     FramePlan turn() {
+        app->advance(t, wall);
         kiosk->update(t, wall);
         if (kiosk->refresh_fonts(*ImGui::GetIO().Fonts)) {
             unsigned char* px = nullptr;

@@ -1,7 +1,8 @@
-// A simulated month of the whole pipeline without HTTP: Scheduler + Store + Rotation + DiskCache
-// wired as src/app/engine.cpp wires them (Engine-lite below mirrors Engine::Impl::apply,
-// start_due, save, apply_config, check_config and Engine::create), fed by simulated publishers
-// whose RSS/Atom bytes are built here and parsed by the real parse_feed.
+// A simulated month of the whole pipeline without HTTP: the real Pipeline (core/pipeline.h) and a
+// real DiskCache, joined by a simulated fetcher on a fake clock (SimKiosk below does what the
+// Engine's I/O shell does, with no thread: hand orders to the fetcher, parse_reply the replies,
+// pass them to apply_fetch, carry out the saves), fed by simulated publishers whose RSS/Atom
+// bytes are built here and parsed by the real parser.
 //
 // 30 days of fake time from kT0 = Monday 2024-01-01 00:00:00 UTC; nothing reads the real clock.
 // 60 publishers (40 configured at the start) each add 0..3 items an hour; every fetch gets a random
@@ -23,15 +24,11 @@
 // every write, which costs milliseconds each on a real disk), removed at the end.
 #include "app/cache.h"
 #include "core/config.h"
-#include "feed/feed.h"
-#include "feed/parser.h"
-#include "feed/url.h"
-#include "core/scheduler.h"
+#include "core/pipeline.h"
 #include "core/rotation.h"
 #include "core/store.h"
-#include "app/engine.h"     // to_result: the Engine's own conversion of a finished transfer
-#include "core/fetch_result.h"
-#include "net/fetcher.h"  // only the FetchRequest / FetchResponse value types; no curl here
+#include "feed/feed.h"
+#include "feed/url.h"
 
 #include <catch2/catch.hpp>
 
@@ -79,15 +76,14 @@ using nk::FeedConfig;
 using nk::FeedStatus;
 using nk::FetchOutcome;
 using nk::Item;
-using nk::ParseOptions;
 using nk::PollingHints;
 using nk::Result;
 using nk::Rotation;
 using nk::Scheduler;
 using nk::Store;
 using nk::app::DiskCache;
-using nk::net::FetchRequest;
-using nk::net::FetchResponse;
+using FetchRequest = nk::FetchOrder;
+using FetchResponse = nk::FetchReply;
 
 constexpr int64_t kT0 = 1704067200;  // Monday 2024-01-01 00:00:00 UTC
 constexpr int64_t kMinute = 60;
@@ -372,7 +368,6 @@ FetchResponse serve(std::vector<Publisher>& pool, const FetchRequest& req, Rng& 
                     int64_t& duration) {
     Publisher& p = pool[pool_index(req.url)];
     FetchResponse r;
-    r.id = req.id;
     r.url = req.url;
     r.final_url = req.url;
     const int roll = static_cast<int>(rng.range(0, 999));
@@ -436,9 +431,9 @@ FetchResponse serve(std::vector<Publisher>& pool, const FetchRequest& req, Rng& 
     return r;
 }
 
-struct Done {  // Engine::Impl::Done, plus what the simulated server did (for the checks)
+struct Done {  // a finished transfer, plus what the simulated server did (for the checks)
     FetchResponse response;
-    std::optional<Result<Feed>> parsed;
+    std::string charset;  // the order's, for parse_reply
     Served served = Served::Feed;
     int64_t at = 0;  // when the transfer finished
 };
@@ -462,6 +457,7 @@ struct SimFetcher {
         Running run{};
         int64_t duration = 1;
         run.done.response = serve(*pool, req, *rng, run.done.served, duration);
+        run.done.charset = req.charset;
         run.done_at = at + duration;
         running.push_back(std::move(run));
         peak = std::max(peak, running.size());
@@ -515,130 +511,58 @@ struct Stats {
     std::size_t refetched_at_restart = 0, refetched_at_restart_after_304 = 0, restored_feeds = 0;
 };
 
-// ---- Engine-lite: engine.cpp's Engine::Impl without the fetch thread, the log and the files ------
+// ---- SimKiosk: the real Pipeline and DiskCache, joined as app/engine.cpp joins them, minus threads ----
 
-struct EngineLite {
-    using Validators = nk::Validators;
-    Config config;
-    Store store;
-    Rotation rotation;
-    Scheduler scheduler;
+struct SimKiosk {
+    nk::Pipeline pipeline;
     std::optional<DiskCache> cache;
-    std::map<std::string, Validators> validators;
-    std::map<std::string, std::string> last_error;
     std::unique_ptr<SimFetcher> fetcher;
-    uint64_t next_id = 1;
     std::vector<Done> inbox;
     Stats* stats = nullptr;
-    // Test hooks: a fetch taken from the scheduler, and each cache save's report.
+    // Test hooks: a fetch taken from the pipeline, and each cache save's report.
     std::function<void(const std::string&, int64_t)> on_take;
     std::function<void(const std::string&, const DiskCache::SaveReport&)> on_saved;
 
-    // Engine::Impl::on_fetched (runs on the fetch thread in the engine).
+    // The fetch thread's part in the engine.
     void on_fetched(Done d) {
-        FetchResponse& r = d.response;
-        if (r.ok && !r.not_modified) {
-            ParseOptions po;
-            po.content_type = r.content_type;
-            po.base_url = r.final_url.empty() ? r.url : r.final_url;
-            d.parsed = nk::parse_feed(r.body, po);
-            r.body.clear();
-            r.body.shrink_to_fit();
-        }
+        nk::parse_reply(d.response, d.charset);
         inbox.push_back(std::move(d));
     }
 
-    // Engine::Impl::apply_config (no demo fallback: the simulated config always has feeds).
-    void apply_config(Config c, int64_t now) {
-        config = std::move(c);
-        store.configure(config);
-        scheduler.configure(config, now);
-        if (cache) {
-            std::vector<std::string> urls;
-            for (const FeedConfig& f : config.feeds) urls.push_back(f.url);
-            stats->purged += cache->purge_except(urls);
+    // The cache writer thread's part, done at once.
+    void carry_out_saves() {
+        for (const nk::SaveOrder& s : pipeline.take_saves()) {
+            if (!cache) continue;
+            if (s.kind == nk::SaveOrder::Kind::Feed) ++stats->saves;
+            DiskCache::Applied a = cache->apply(s);
+            if (a.failed) ++stats->save_errors;
+            stats->purged += a.purged;
+            if (a.saved && on_saved) on_saved(s.feed.url, *a.saved);
         }
     }
 
-    // Engine::Impl::report, counting instead of logging.
-    void report(const std::string& url, const std::string& error) {
-        auto it = last_error.find(url);
-        const bool known = it != last_error.end();
-        if (known && it->second == error) return;
-        if (!error.empty() || known) ++stats->status_changes;
-        last_error[url] = error;
+    nk::ConfigReport apply_config(ConfigParse parsed, int64_t now) {
+        nk::ConfigReport r = pipeline.apply_config(std::move(parsed), "kiosk.toml", now);
+        carry_out_saves();
+        return r;
     }
 
-    // Engine::Impl::save.
-    void save(const std::string& url) {
-        if (!cache) return;
-        DiskCache::FeedRecord rec;
-        rec.url = url;
-        rec.entries = store.entries(url);
-        if (const FeedStatus* s = store.find_status(url)) rec.status = *s;
-        auto v = validators.find(url);
-        if (v != validators.end()) {
-            rec.etag = v->second.etag;
-            rec.last_modified = v->second.last_modified;
-        }
-        ++stats->saves;
-        auto r = cache->save(rec);
-        if (!r) {
-            ++stats->save_errors;
-            return;
-        }
-        if (on_saved) on_saved(url, r.value());
-    }
-
-    // Engine::Impl::apply: the same shared rules (apply_fetch_result), counting instead of logging.
     void apply(Done& d, int64_t now) {
-        const std::string& url = d.response.url;
-        if (!store.find_status(url)) return;  // removed from the config while in flight
-        std::string error = nk::apply_fetch_result(store, scheduler, validators[url], url,
-                                                   nk::app::to_result(d.response, d.parsed), now);
-        report(url, error);
-        save(url);
-    }
-
-    // Engine::Impl::start_due.
-    void start_due(int64_t now) {
-        const std::size_t limit = static_cast<std::size_t>(std::max(1, config.fetch.max_parallel)) * 4;
-        for (const std::string& url : scheduler.take_due(now, limit)) {
-            FetchRequest req;
-            req.id = next_id++;
-            req.url = url;
-            auto v = validators.find(url);
-            if (v != validators.end()) {
-                req.etag = v->second.etag;
-                req.last_modified = v->second.last_modified;
-            }
-            req.max_body_bytes = config.fetch.max_body_bytes;
-            ++stats->fetches;
-            if (on_take) on_take(url, now);
-            fetcher->submit(std::move(req), now);
-        }
+        pipeline.apply_fetch(d.response, now);  // a copy: the checks read the reply afterwards
+        for (const nk::StatusChange& c : pipeline.take_status_changes()) (void)c, ++stats->status_changes;
+        carry_out_saves();
     }
 
     // Engine::create after the config is read: cache first, so the first card comes from it.
-    void create(Config c, const fs::path& cache_dir, int64_t now) {
-        config = std::move(c);
+    void create(ConfigParse c, const fs::path& cache_dir, int64_t now) {
         if (auto dc = DiskCache::open(cache_dir, kCacheMaxBytes)) cache.emplace(std::move(dc.value()));
-        store.configure(config);
-        scheduler.configure(config, now);
+        REQUIRE(apply_config(std::move(c), now).applied);
         if (cache) {
             std::vector<std::string> warnings;
-            for (DiskCache::FeedRecord& rec : cache->load_all(&warnings)) {
-                if (!store.find_status(rec.url)) continue;
-                validators[rec.url] = {rec.etag, rec.last_modified};
-                if (rec.status.next_fetch > now) scheduler.restore(rec.url, rec.status.next_fetch, now);
-                store.restore(rec.url, std::move(rec.entries), rec.status);
-                if (!rec.status.error.empty()) last_error[rec.url] = rec.status.error;
-                ++stats->restored_feeds;
-            }
+            std::vector<nk::CachedFeed> records = cache->load_all(&warnings);
+            for (const nk::CachedFeed& rec : records) stats->restored_feeds += pipeline.store().find_status(rec.url) != nullptr;
+            pipeline.restore(std::move(records), now);
             stats->cache_warnings += warnings.size();
-            std::vector<std::string> urls;
-            for (const FeedConfig& f : config.feeds) urls.push_back(f.url);
-            stats->purged += cache->purge_except(urls);
         }
     }
 
@@ -648,11 +572,16 @@ struct EngineLite {
         std::vector<Done> done;
         done.swap(inbox);
         for (Done& d : done) apply_checked(d);
-        start_due(now);
+        for (nk::FetchOrder& o : pipeline.take_due(now)) {
+            ++stats->fetches;
+            if (on_take) on_take(o.url, now);
+            fetcher->submit(std::move(o), now);
+        }
+        carry_out_saves();
     }
 
     int64_t next_deadline(int64_t now) const {
-        int64_t t = scheduler.next_deadline().value_or(now + 3600);
+        int64_t t = pipeline.next_deadline(now);
         if (auto f = fetcher->next_done()) t = std::min(t, *f);
         return std::max(t, now);
     }
@@ -919,18 +848,18 @@ TEST_CASE("a simulated month of the whole pipeline stays bounded and keeps every
     REQUIRE_FALSE(first.has_errors());
     REQUIRE(first.config.feeds.size() == kInitialFeeds);
 
-    std::unique_ptr<EngineLite> engine;
+    std::unique_ptr<SimKiosk> engine;
     std::map<std::string, Poll> polls;
     std::optional<Card> prev_card;
 
     auto feed_config = [&](const std::string& url) -> const FeedConfig* {
-        for (const FeedConfig& f : engine->config.feeds)
+        for (const FeedConfig& f : engine->pipeline.config().feeds)
             if (f.url == url) return &f;
         return nullptr;
     };
     auto enabled_urls = [&] {
         std::set<std::string> s;
-        for (const FeedConfig& f : engine->config.feeds)
+        for (const FeedConfig& f : engine->pipeline.config().feeds)
             if (f.enabled) s.insert(f.url);
         return s;
     };
@@ -957,12 +886,12 @@ TEST_CASE("a simulated month of the whole pipeline stays bounded and keeps every
     };
 
     auto make_engine = [&](Config c, int64_t now) {
-        engine = std::make_unique<EngineLite>();
+        engine = std::make_unique<SimKiosk>();
         engine->stats = &stats;
         engine->fetcher = std::make_unique<SimFetcher>();
         engine->fetcher->pool = &pool;
         engine->fetcher->rng = &rng;
-        EngineLite* raw = engine.get();
+        SimKiosk* raw = engine.get();
         engine->fetcher->on_done = [raw](Done&& d) { raw->on_fetched(std::move(d)); };
         engine->on_take = [&](const std::string& url, int64_t t) {
             auto it = polls.find(url);
@@ -1001,7 +930,9 @@ TEST_CASE("a simulated month of the whole pipeline stays bounded and keeps every
             MONTH_CHECK(r.bytes <= kCacheMaxBytes, "cache at " << r.bytes << " bytes after saving " << url);
             MONTH_CHECK(r.warnings.empty(), "cache warning: " << r.warnings.front());
         };
-        engine->create(std::move(c), dir.path, now);
+        ConfigParse cp;
+        cp.config = std::move(c);
+        engine->create(std::move(cp), dir.path, now);
     };
 
     make_engine(first.config, kT0);
@@ -1016,16 +947,16 @@ TEST_CASE("a simulated month of the whole pipeline stays bounded and keeps every
             it->second.in_flight = false;
             it->second.last = d.served;
         }
-        if (d.parsed) {
-            if (d.parsed->ok()) {
+        if (d.response.parsed) {
+            if (d.response.parsed->ok()) {
                 ++stats.parse_ok;
-                if (!d.parsed->value().warnings.empty()) ++stats.repaired;
-                if (d.parsed->value().items.empty()) ++stats.empty_ok;
+                if (!d.response.parsed->value().warnings.empty()) ++stats.repaired;
+                if (d.response.parsed->value().items.empty()) ++stats.empty_ok;
             } else {
                 ++stats.parse_err;
             }
         }
-        Store& store = engine->store;
+        const Store& store = engine->pipeline.store();
         const bool known = store.find_status(url) != nullptr;
         const Snapshot before = snapshot(store.entries(url));
         std::map<std::string, std::size_t> others;
@@ -1044,7 +975,7 @@ TEST_CASE("a simulated month of the whole pipeline stays bounded and keeps every
         const FeedConfig* fc = feed_config(url);
         MONTH_CHECK(fc && after.size() <= static_cast<std::size_t>(fc->max_items),
                     url << " holds " << after.size() << " items, max_items " << (fc ? fc->max_items : -1));
-        const bool good = d.parsed && d.parsed->ok() && !d.parsed->value().items.empty();
+        const bool good = d.response.parsed && d.response.parsed->ok() && !d.response.parsed->value().items.empty();
         if (!good) {
             // 304, errors, empty, HTML, garbage: the feed keeps exactly what it had.
             MONTH_CHECK(snapshot(after) == before, url << ": a " << kServedNames[static_cast<int>(d.served)]
@@ -1053,7 +984,7 @@ TEST_CASE("a simulated month of the whole pipeline stays bounded and keeps every
         } else {
             std::set<std::string> ids;
             bool any_passes = false;
-            for (const Item& it : d.parsed->value().items) {
+            for (const Item& it : d.response.parsed->value().items) {
                 ids.insert(it.id);
                 bool pass = true;
                 for (const std::string& w : fc->exclude) pass = pass && !nk::contains_words(it.title, w) && !nk::contains_words(it.summary, w);
@@ -1079,10 +1010,10 @@ TEST_CASE("a simulated month of the whole pipeline stays bounded and keeps every
 
     // Rotation: the card on screen changes when its dwell time is over.
     auto show_card = [&](int64_t now) -> int64_t {
-        const Store& store = engine->store;
+        const Store& store = engine->pipeline.store();
         std::size_t total = 0;
         for (const auto& l : store.eligible(now)) total += l.size();
-        std::optional<Card> card = engine->rotation.next(store, engine->config, now);
+        std::optional<Card> card = engine->pipeline.next_card(now);
         ++stats.cards;
         MONTH_CHECK(card.has_value() == (total > 0), "rotation returned " << (card ? "a card" : "nothing") << " with "
                                                                            << total << " eligible items");
@@ -1104,15 +1035,15 @@ TEST_CASE("a simulated month of the whole pipeline stays bounded and keeps every
                         "the same story twice in a row: " << e.item.link);
         }
         if (e.breaking) ++stats.breaking_cards;
-        const double lo = engine->config.rotation.min_dwell_seconds;
-        const double hi = engine->config.rotation.max_dwell_seconds * engine->config.rotation.breaking_dwell_factor;
+        const double lo = engine->pipeline.config().rotation.min_dwell_seconds;
+        const double hi = engine->pipeline.config().rotation.max_dwell_seconds * engine->pipeline.config().rotation.breaking_dwell_factor;
         MONTH_CHECK(card->dwell_seconds >= lo && card->dwell_seconds <= hi, "dwell " << card->dwell_seconds);
         prev_card = card;
         return now + std::max<int64_t>(1, static_cast<int64_t>(card->dwell_seconds));
     };
 
-    // A config reload: Engine::Impl::check_config -> load_config -> apply_config, then the checks
-    // that removed and disabled feeds are gone from the store and removed ones from the cache.
+    // A config reload through the pipeline's one door (as the engine's file watch does), then the
+    // checks that removed and disabled feeds are gone from the store and removed ones from the cache.
     int reload_attempts = 0;
     auto reload = [&](int64_t now) {
         Model next = model;
@@ -1121,36 +1052,38 @@ TEST_CASE("a simulated month of the whole pipeline stays bounded and keeps every
         const bool bad = ++reload_attempts % 4 == 2;  // every fourth edit is a mistake
         if (bad) text = break_toml(std::move(text), rng);
         ConfigParse cp = parse_model(text);
-        if (cp.has_errors()) {
-            MONTH_CHECK(bad, "the simulated admin's valid config was refused: " << nk::format_issue(cp.issues.front()));
-            ++stats.invalid_reloads;  // check_config logs it and keeps the running config
+        const std::size_t feeds = cp.config.feeds.size();
+        const Config old = engine->pipeline.config();
+        const nk::ConfigReport report = engine->apply_config(std::move(cp), now);
+        if (!report.applied) {
+            MONTH_CHECK(bad, "the simulated admin's valid config was refused: " << nk::format_issue(report.issues.front()));
+            MONTH_CHECK(engine->pipeline.config() == old, "a refused config changed the running one");
+            ++stats.invalid_reloads;
             return;
         }
         MONTH_CHECK(!bad, "an invalid config was accepted");
-        MONTH_CHECK(cp.config.feeds.size() == next.feeds.size(), "config round trip lost feeds");
+        MONTH_CHECK(feeds == next.feeds.size(), "config round trip lost feeds");
         model = next;
         ++stats.reloads;
-        const Config old = engine->config;
-        engine->apply_config(std::move(cp.config), now);
         track_config(now, &old);
 
         const std::set<std::string> live = enabled_urls();
         std::set<std::string> files_allowed;  // disabled feeds keep their file, as purge_except is given every URL
-        for (const FeedConfig& f : engine->config.feeds) files_allowed.insert(DiskCache::file_name(f.url));
-        const std::vector<std::string> held = engine->store.feed_urls();
+        for (const FeedConfig& f : engine->pipeline.config().feeds) files_allowed.insert(DiskCache::file_name(f.url));
+        const std::vector<std::string> held = engine->pipeline.store().feed_urls();
         MONTH_CHECK(std::set<std::string>(held.begin(), held.end()) == live, "the store's feeds are not the enabled ones");
         for (const FeedConfig& f : old.feeds) {
             if (live.count(f.url)) continue;
-            MONTH_CHECK(engine->store.entries(f.url).empty() && !engine->store.find_status(f.url),
+            MONTH_CHECK(engine->pipeline.store().entries(f.url).empty() && !engine->pipeline.store().find_status(f.url),
                         "a removed or disabled feed keeps items: " << f.url);
-            MONTH_CHECK(!engine->scheduler.next_fetch(f.url), "a removed or disabled feed is still scheduled: " << f.url);
+            MONTH_CHECK(!engine->pipeline.next_fetch(f.url), "a removed or disabled feed is still scheduled: " << f.url);
         }
         const CacheDirSize c = cache_dir_size(dir.path);
         for (const std::string& name : c.names)
             MONTH_CHECK(files_allowed.count(name), "cache file " << name << " outlived its feed's removal");
-        for (const std::string& url : engine->store.feed_urls()) {
+        for (const std::string& url : engine->pipeline.store().feed_urls()) {
             const FeedConfig* fc = feed_config(url);
-            MONTH_CHECK(engine->store.entries(url).size() <= static_cast<std::size_t>(fc->max_items),
+            MONTH_CHECK(engine->pipeline.store().entries(url).size() <= static_cast<std::size_t>(fc->max_items),
                         url << " over max_items after a reload");
         }
     };
@@ -1158,12 +1091,12 @@ TEST_CASE("a simulated month of the whole pipeline stays bounded and keeps every
     // A restart: the process ends (transfers in flight are dropped) and starts from its cache.
     auto restart = [&](int64_t now) {
         std::map<std::string, Snapshot> before;
-        for (const std::string& url : engine->store.feed_urls()) before[url] = snapshot(engine->store.entries(url));
-        Config c = engine->config;
+        for (const std::string& url : engine->pipeline.store().feed_urls()) before[url] = snapshot(engine->pipeline.store().entries(url));
+        Config c = engine->pipeline.config();
         std::map<std::string, int64_t> was_due;
         for (const auto& [url, p] : polls)
             if (!p.in_flight)
-                if (auto n = engine->scheduler.next_fetch(url)) was_due[url] = *n;
+                if (auto n = engine->pipeline.next_fetch(url)) was_due[url] = *n;
         engine.reset();
         make_engine(c, now);
         const CacheDirSize files = cache_dir_size(dir.path);
@@ -1175,8 +1108,8 @@ TEST_CASE("a simulated month of the whole pipeline stays bounded and keeps every
             p.bound = std::max(p.bound, gap_bound(interval_of(*feed_config(url), pool[pool_index(url)])));
         }
         std::size_t with_items = 0;
-        for (const std::string& url : engine->store.feed_urls()) {
-            const Snapshot now_held = snapshot(engine->store.entries(url));
+        for (const std::string& url : engine->pipeline.store().feed_urls()) {
+            const Snapshot now_held = snapshot(engine->pipeline.store().entries(url));
             std::set<std::pair<std::string, std::string>> had(before[url].items.begin(), before[url].items.end());
             for (const auto& it : now_held.items)
                 MONTH_CHECK(had.count(it), url << ": restored an item it did not hold before the restart: " << it.first);
@@ -1185,7 +1118,7 @@ TEST_CASE("a simulated month of the whole pipeline stays bounded and keeps every
                 MONTH_CHECK(!now_held.items.empty(), url << ": has a cache file but came back empty");
         }
         // Offline first: a card at once, before any fetch.
-        MONTH_CHECK(with_items == 0 || engine->rotation.next(engine->store, engine->config, now).has_value(),
+        MONTH_CHECK(with_items == 0 || engine->pipeline.next_card(now).has_value(),
                     "no card right after a restart with a cache");
         prev_card.reset();
     };
@@ -1210,9 +1143,9 @@ TEST_CASE("a simulated month of the whole pipeline stays bounded and keeps every
             const CacheDirSize c = cache_dir_size(dir.path);
             stats.max_cache_files = std::max(stats.max_cache_files, c.files);
             MONTH_CHECK(c.bytes <= kCacheMaxBytes, "cache directory at " << c.bytes << " bytes");
-            MONTH_CHECK(c.files <= engine->config.feeds.size(), c.files << " cache files for "
-                                                                          << engine->config.feeds.size() << " feeds");
-            const StoreSize s = store_size(engine->store, engine->config, pool);
+            MONTH_CHECK(c.files <= engine->pipeline.config().feeds.size(), c.files << " cache files for "
+                                                                          << engine->pipeline.config().feeds.size() << " feeds");
+            const StoreSize s = store_size(engine->pipeline.store(), engine->pipeline.config(), pool);
             stats.peak_entries = std::max(stats.peak_entries, s.entries);
             stats.peak_string_bytes = std::max(stats.peak_string_bytes, s.string_bytes);
             MONTH_CHECK(s.entries <= s.bound_entries && s.string_bytes <= s.bound_bytes,
@@ -1237,7 +1170,7 @@ TEST_CASE("a simulated month of the whole pipeline stays bounded and keeps every
         if (!did10 && now >= day10) {
             did10 = true;
             heap10 = heap_bytes();
-            size10 = store_size(engine->store, engine->config, pool);
+            size10 = store_size(engine->pipeline.store(), engine->pipeline.config(), pool);
         }
         int64_t t = engine->next_deadline(now);
         t = std::min({t, next_hour, next_card, next_reload, kEnd});
@@ -1257,7 +1190,7 @@ TEST_CASE("a simulated month of the whole pipeline stays bounded and keeps every
     }
     heap30 = heap_bytes();
     rss30 = rss_bytes();
-    size30 = store_size(engine->store, engine->config, pool);
+    size30 = store_size(engine->pipeline.store(), engine->pipeline.config(), pool);
     const CacheDirSize final_cache = cache_dir_size(dir.path);
 
     std::ostringstream summary;
@@ -1307,7 +1240,7 @@ TEST_CASE("a simulated month of the whole pipeline stays bounded and keeps every
     CHECK(size10.string_bytes <= size10.bound_bytes);
     CHECK(size30.string_bytes <= size30.bound_bytes);
     CHECK(final_cache.bytes <= kCacheMaxBytes);
-    CHECK(final_cache.files <= engine->config.feeds.size());
+    CHECK(final_cache.files <= engine->pipeline.config().feeds.size());
 #ifndef NK_SIM_ASAN
     // Under ASan the quarantine of freed memory makes RSS meaningless; the heap check below stays.
     CHECK(rss30 <= rss5 + (int64_t{20} << 20));

@@ -1,5 +1,7 @@
 #include "app/cache.h"
 
+#include "app/files.h"
+
 #include "feed/text.h"
 
 #include <nlohmann/json.hpp>
@@ -26,7 +28,6 @@ using json = nlohmann::ordered_json;
 
 constexpr std::string_view kFormatName = "newsroom-kiosk feed cache";
 constexpr int kFormatVersion = 1;
-constexpr std::string_view kTempPrefix = ".tmp-";
 constexpr std::string_view kEntriesOpen = ",\"entries\":[";
 // A file bigger than this (or than max_bytes, when that is larger) was not written by us;
 // reading it whole could exhaust a Pi's memory.
@@ -43,10 +44,6 @@ uint64_t fnv1a64(std::string_view s) {
 
 bool ends_with(std::string_view s, std::string_view suffix) {
     return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
-Error io_error(const fs::path& path, std::string_view what, int err) {
-    return Error{ErrorCode::Io, path.string() + ": " + std::string(what) + ": " + std::strerror(err)};
 }
 
 // ---- encoding -------------------------------------------------------------------------------
@@ -235,81 +232,8 @@ Result<DiskCache::FeedRecord> decode(std::string_view text, const std::string& f
 
 // ---- files --------------------------------------------------------------------------------------
 
-// Io: could not read (maybe passing; leave the file). TooLarge: not a file of ours.
-Result<std::string> read_file(const fs::path& path, int64_t cap) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return io_error(path, "cannot open", errno);
-    struct stat st {};
-    if (::fstat(fd, &st) != 0) {
-        const int err = errno;
-        ::close(fd);
-        return io_error(path, "cannot stat", err);
-    }
-    if (st.st_size > cap) {
-        ::close(fd);
-        return Error{ErrorCode::TooLarge, path.string() + ": " + std::to_string(st.st_size) +
-                                              " bytes, more than any cache file can hold"};
-    }
-    std::string out;
-    out.resize(static_cast<std::size_t>(st.st_size));
-    std::size_t got = 0;
-    for (;;) {
-        if (got == out.size()) out.resize(got + 4096);  // the file may have grown since fstat
-        const ssize_t n = ::read(fd, out.data() + got, out.size() - got);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            const int err = errno;
-            ::close(fd);
-            return io_error(path, "cannot read", err);
-        }
-        if (n == 0) break;
-        got += static_cast<std::size_t>(n);
-        if (static_cast<int64_t>(got) > cap) {
-            ::close(fd);
-            return Error{ErrorCode::TooLarge, path.string() + ": more than any cache file can hold"};
-        }
-    }
-    ::close(fd);
-    out.resize(got);
-    return out;
-}
-
-// Temp file in the same directory (rename is atomic only within one file system), fsync, rename
-// over the target, fsync the directory so the rename itself survives a power cut. On any error
-// before the rename the temp file is removed and the target is untouched.
-Result<bool> write_atomic(const fs::path& dir, const fs::path& target, std::string_view bytes,
-                          std::vector<std::string>& warnings) {
-    std::string tmp = (dir / (std::string(kTempPrefix) + target.filename().string() + ".XXXXXX")).string();
-    int fd = ::mkstemp(tmp.data());
-    if (fd < 0) return io_error(target, "cannot create a temp file in " + dir.string(), errno);
-    auto fail = [&](std::string_view what) -> Result<bool> {
-        const int err = errno;
-        if (fd >= 0) ::close(fd);
-        ::unlink(tmp.c_str());
-        return io_error(target, what, err);
-    };
-    std::size_t done = 0;
-    while (done < bytes.size()) {
-        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return fail("cannot write");
-        done += static_cast<std::size_t>(n);
-    }
-    if (::fsync(fd) != 0) return fail("cannot fsync");
-    const int closed = ::close(fd);
-    fd = -1;
-    if (closed != 0) return fail("cannot write (close)");
-    if (::rename(tmp.c_str(), target.c_str()) != 0) return fail("cannot replace");
-
-    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    // The new content is in place either way; only its survival of a power cut is in doubt.
-    if (dfd < 0 || (::fsync(dfd) != 0 && errno != EINVAL))
-        warnings.push_back(dir.string() + ": cannot fsync the directory after writing " +
-                           target.filename().string() + ": " + std::strerror(errno));
-    if (dfd >= 0) ::close(dfd);
-    return true;
-}
-
+// Reads through app/files.h: Io means it could not be read (maybe passing; leave the file),
+// TooLarge that it is not a file of ours.
 struct OurFile {
     fs::path path;
     std::string name;
@@ -386,6 +310,9 @@ Planned plan_for(const DiskCache::FeedRecord& r, fs::path path, bool is_saved) {
 }  // namespace
 
 // ---- public ------------------------------------------------------------------------------------
+
+// The feed list is not a *.json of ours: trimming and purging leave it alone.
+constexpr const char* kFeedListFile = "opml-feeds.opml";
 
 fs::path default_cache_dir(const fs::path& override_dir) {
     if (!override_dir.empty()) return override_dir;
@@ -516,7 +443,7 @@ Result<DiskCache::SaveReport> DiskCache::save(const FeedRecord& record) {
     }
 
     // The saved feed first: should it fail, nothing else has changed.
-    auto written = write_atomic(dir_, target, plan.front().enc.text(&plan.front().dropped), report.warnings);
+    auto written = write_atomic(target, plan.front().enc.text(&plan.front().dropped), Durability::Fsync, &report.warnings);
     if (!written) return written.error();
     for (std::size_t i = 1; i < plan.size(); ++i) {
         const Planned& p = plan[i];
@@ -525,7 +452,7 @@ Result<DiskCache::SaveReport> DiskCache::save(const FeedRecord& record) {
             if (!fs::remove(p.path, ec) && ec)
                 report.warnings.push_back(p.path.string() + ": cannot delete: " + ec.message());
         } else if (p.next > 0) {
-            auto rewritten = write_atomic(dir_, p.path, p.enc.text(&p.dropped), report.warnings);
+            auto rewritten = write_atomic(p.path, p.enc.text(&p.dropped), Durability::Fsync, &report.warnings);
             if (!rewritten) report.warnings.push_back(rewritten.error().message);
         }
     }
@@ -585,6 +512,47 @@ std::size_t DiskCache::purge_except(const std::vector<std::string>& urls, std::v
             warnings->push_back(f.path.string() + ": cannot delete: " + ec.message());
     }
     return removed;
+}
+
+DiskCache::Applied DiskCache::apply(const SaveOrder& order) {
+    Applied a;
+    switch (order.kind) {
+    case SaveOrder::Kind::Feed: {
+        auto r = save(order.feed);
+        if (!r) {
+            a.failed = true;
+            a.lines.push_back("cache: " + r.error().message);
+            break;
+        }
+        for (const std::string& w : r.value().warnings) a.lines.push_back("cache: " + w);
+        a.saved = std::move(r.value());
+        break;
+    }
+    case SaveOrder::Kind::FeedList: {
+        std::vector<std::string> warnings;
+        auto r = write_atomic(dir_ / kFeedListFile, order.bytes, Durability::Fsync, &warnings);
+        if (!r) {
+            a.failed = true;
+            a.lines.push_back("opml: " + r.error().message);
+        }
+        for (const std::string& w : warnings) a.lines.push_back("opml: " + w);
+        break;
+    }
+    case SaveOrder::Kind::PurgeExcept: {
+        std::vector<std::string> warnings;
+        a.purged = purge_except(order.keep, &warnings);
+        if (a.purged) a.lines.push_back("cache: purged " + std::to_string(a.purged) + " feeds no longer configured");
+        for (const std::string& w : warnings) a.lines.push_back("cache: " + w);
+        break;
+    }
+    }
+    return a;
+}
+
+std::optional<std::string> DiskCache::load_feed_list() const {
+    auto bytes = read_file(dir_ / kFeedListFile, read_cap(max_bytes_));
+    if (!bytes) return std::nullopt;
+    return std::move(bytes.value());
 }
 
 }  // namespace nk::app

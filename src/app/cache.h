@@ -13,10 +13,12 @@
 #pragma once
 
 #include "feed/result.h"
+#include "core/pipeline.h"
 #include "core/store.h"
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -36,12 +38,7 @@ public:
     // Trimming never takes a feed below its newest kKeepNewest entries.
     static constexpr std::size_t kKeepNewest = 10;
 
-    struct FeedRecord {
-        std::string url;
-        std::vector<Entry> entries;        // each entry's feed_url is `url` (not stored per entry)
-        FeedStatus status;
-        std::string etag, last_modified;   // any bytes, kept exactly
-    };
+    using FeedRecord = CachedFeed;       // each entry's feed_url is `url` (not stored per entry)
 
     struct SaveReport {
         int64_t bytes = 0;                 // our files' total size after the save (and trim)
@@ -74,6 +71,19 @@ public:
     //   - a file that cannot be opened or read: left in place, as the error may be passing.
     // Leftover temp files are removed.
     std::vector<FeedRecord> load_all(std::vector<std::string>* warnings);
+
+    struct Applied {
+        std::vector<std::string> lines;    // worth logging: failures, warnings, purges
+        bool failed = false;               // not carried out (the old file, if any, is untouched)
+        std::optional<SaveReport> saved;   // a feed's record: the save's report
+        std::size_t purged = 0;            // a purge: files deleted
+    };
+    // Carries out what the pipeline asked of the disk (core/pipeline.h SaveOrder): a feed's
+    // record (save), the copy of a feed list fetched by URL, or a purge.
+    Applied apply(const SaveOrder& order);
+
+    // The copy of a feed list fetched by URL that apply() last wrote; nullopt when there is none.
+    std::optional<std::string> load_feed_list() const;
 
     // Deletes every *.json not named for a URL in `urls` (feeds removed from the config, and
     // strays). Returns how many were deleted; failures go to `warnings` (may be null).

@@ -1,12 +1,9 @@
 #include "app/commands.h"
 
+#include "app/files.h"
 #include "core/config.h"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 namespace nk::app {
 
@@ -16,14 +13,12 @@ int check_config_command(const std::vector<std::string_view>& args) {
         return 2;
     }
     std::string file(args[0]);
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-        std::cerr << file << ": cannot open: " << std::strerror(errno) << "\n";
+    auto text = read_file(file, kMaxConfigFileBytes);
+    if (!text) {
+        std::cerr << text.error().message << "\n";
         return 1;
     }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    ConfigParse cp = parse_config(ss.str(), file);
+    ConfigParse cp = parse_config(text.value(), file);
     for (const ConfigIssue& i : cp.issues) std::cout << format_issue(i) << "\n";
     if (cp.issues.empty()) std::cout << file << ": ok (" << cp.config.feeds.size() << " feeds)\n";
     return cp.issues.empty() ? 0 : 1;

@@ -2,23 +2,18 @@
 
 #include "app/cache.h"
 #include "app/embedded.h"
-#include "core/fetch_result.h"
-#include "feed/parser.h"
-#include "core/scheduler.h"
+#include "app/files.h"
+#include "app/log.h"
 #include "feed/url.h"
 #include "net/fetcher.h"
 
-#include <cerrno>
-#include <cstdlib>
-#include <cstring>
-#include <fstream>
-#include <iostream>
-#include <map>
 #include <algorithm>
 #include <condition_variable>
+#include <cstdlib>
+#include <deque>
+#include <map>
 #include <mutex>
 #include <thread>
-#include <sstream>
 
 namespace nk::app {
 namespace fs = std::filesystem;
@@ -27,38 +22,8 @@ namespace {
 
 constexpr std::string_view kDemoScheme = "demo:";
 constexpr int64_t kConfigCheckSeconds = 2;
-constexpr int64_t kOpmlRefreshSeconds = 3600;
-constexpr int64_t kOpmlRetrySeconds = 300;
-// The fetcher echoes request ids: feeds count up from 1, raw fetches (Engine::fetch) from
-// kRawIdBase, and the OPML list, whose body is not a feed, has the last one.
-constexpr uint64_t kOpmlRequestId = UINT64_MAX;
+// Raw fetches (Engine::fetch, for images) count down from the top so they never meet feeds'.
 constexpr uint64_t kRawIdBase = uint64_t{1} << 63;
-constexpr const char* kOpmlCacheFile = "opml-feeds.opml";
-
-bool is_remote(std::string_view u) { return url::has_scheme(u) && !u.starts_with("file:"); }
-
-std::optional<std::string> read_file(const fs::path& p, std::string* error) {
-    std::ifstream in(p, std::ios::binary);
-    if (!in) {
-        if (error) *error = std::string(std::strerror(errno));
-        return std::nullopt;
-    }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return std::move(ss).str();
-}
-
-// The embedded demo feeds as a config, for a fresh install with no config and no network.
-Config demo_config() {
-    Config c;
-    for (const assets::EmbeddedFile& f : assets::embedded_files()) {
-        if (!f.name.ends_with(".xml") && !f.name.ends_with(".atom")) continue;  // pictures ride along
-        FeedConfig fc;
-        fc.url = std::string(kDemoScheme) + std::string(f.name);
-        c.feeds.push_back(std::move(fc));
-    }
-    return c;
-}
 
 std::optional<std::string_view> demo_bytes(std::string_view url) {
     if (!url.starts_with(kDemoScheme)) return std::nullopt;
@@ -88,15 +53,27 @@ net::FetcherOptions fetcher_options(const FetchConfig& f) {
     return o;
 }
 
-// An empty feed list must never mean an empty screen.
-void with_demo_fallback(Config& c) {
-    if (!c.feeds.empty()) return;
-    c.feeds = demo_config().feeds;
+FetchReply to_reply(net::FetchResponse&& r, FetchOrder::Kind kind) {
+    FetchReply f;
+    f.kind = kind;
+    f.url = std::move(r.url);
+    f.final_url = std::move(r.final_url);
+    f.ok = r.ok;
+    f.not_modified = r.not_modified;
+    f.http_status = r.http_status;
+    f.error = std::move(r.error);
+    f.retry_after_seconds = r.retry_after_seconds;
+    f.etag = std::move(r.etag);
+    f.last_modified = std::move(r.last_modified);
+    f.content_type = std::move(r.content_type);
+    f.body = std::move(r.body);
+    return f;
 }
 
 // Cache writes fsync twice per feed (7-12 ms each on a VM, more on an SD card): done on the main
-// thread they would stall drawing, so after startup every write goes through this thread. Saves
-// of the same feed queued meanwhile collapse into the newest; the destructor flushes and joins.
+// thread they would stall drawing, so after startup every save goes through this thread. Saves
+// of the same feed queued meanwhile collapse into the newest; a purge drops the queued saves of
+// feeds it removes; the destructor flushes and joins.
 class CacheWriter {
 public:
     CacheWriter(DiskCache cache, std::function<void(const std::string&)> log)
@@ -111,22 +88,23 @@ public:
         thread_.join();
     }
 
-    void save(DiskCache::FeedRecord rec) {
+    void submit(SaveOrder order) {
         {
             std::lock_guard lock(mu_);
-            std::string url = rec.url;
-            pending_[url] = std::move(rec);
-        }
-        cv_.notify_one();
-    }
-
-    void purge_except(std::vector<std::string> urls) {
-        {
-            std::lock_guard lock(mu_);
-            purge_ = std::move(urls);
-            // Saves queued for feeds that are gone would bring their files back.
-            for (auto it = pending_.begin(); it != pending_.end();)
-                it = std::find(purge_->begin(), purge_->end(), it->first) == purge_->end() ? pending_.erase(it) : std::next(it);
+            if (order.kind == SaveOrder::Kind::Feed) {
+                for (SaveOrder& q : queue_)
+                    if (q.kind == SaveOrder::Kind::Feed && q.feed.url == order.feed.url) {
+                        q = std::move(order);
+                        return;
+                    }
+            } else if (order.kind == SaveOrder::Kind::PurgeExcept) {
+                // Saves queued for feeds that are gone would bring their files back.
+                std::erase_if(queue_, [&](const SaveOrder& q) {
+                    return q.kind == SaveOrder::Kind::Feed &&
+                           std::find(order.keep.begin(), order.keep.end(), q.feed.url) == order.keep.end();
+                });
+            }
+            queue_.push_back(std::move(order));
         }
         cv_.notify_one();
     }
@@ -135,29 +113,12 @@ private:
     void run() {
         std::unique_lock lock(mu_);
         while (true) {
-            cv_.wait(lock, [&] { return stop_ || purge_ || !pending_.empty(); });
-            if (purge_) {
-                std::vector<std::string> urls = std::move(*purge_);
-                purge_.reset();
-                lock.unlock();
-                std::vector<std::string> warnings;
-                if (size_t n = cache_.purge_except(urls, &warnings))
-                    log_("cache: purged " + std::to_string(n) + " feeds no longer configured");
-                for (const std::string& w : warnings) log_("cache: " + w);
-                lock.lock();
-                continue;
-            }
-            if (pending_.empty()) {
-                if (stop_) return;
-                continue;
-            }
-            DiskCache::FeedRecord rec = std::move(pending_.begin()->second);
-            pending_.erase(pending_.begin());
+            cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+            if (queue_.empty()) return;  // stopping, and everything is written
+            SaveOrder order = std::move(queue_.front());
+            queue_.pop_front();
             lock.unlock();
-            auto r = cache_.save(rec);
-            if (!r) log_("cache: " + r.error().message);
-            else
-                for (const std::string& w : r.value().warnings) log_("cache: " + w);
+            for (const std::string& line : cache_.apply(order).lines) log_(line);
             lock.lock();
         }
     }
@@ -166,25 +127,22 @@ private:
     std::function<void(const std::string&)> log_;
     std::mutex mu_;
     std::condition_variable cv_;
-    std::map<std::string, DiskCache::FeedRecord> pending_;
-    std::optional<std::vector<std::string>> purge_;
+    std::deque<SaveOrder> queue_;
     bool stop_ = false;
     std::thread thread_;  // last: started once everything above exists
 };
 
 }  // namespace
 
-FetchResult to_result(const net::FetchResponse& r, const std::optional<Result<Feed>>& parsed) {
-    FetchResult f;
-    f.ok = r.ok;
-    f.not_modified = r.not_modified;
-    f.http_status = r.http_status;
-    f.error = r.error;
-    f.retry_after_seconds = r.retry_after_seconds;
-    f.etag = r.etag;
-    f.last_modified = r.last_modified;
-    f.parsed = parsed ? &*parsed : nullptr;
-    return f;
+std::vector<FeedConfig> demo_feeds() {
+    std::vector<FeedConfig> out;
+    for (const assets::EmbeddedFile& f : assets::embedded_files()) {
+        if (!f.name.ends_with(".xml") && !f.name.ends_with(".atom")) continue;  // pictures ride along
+        FeedConfig fc;
+        fc.url = std::string(kDemoScheme) + std::string(f.name);
+        out.push_back(std::move(fc));
+    }
+    return out;
 }
 
 fs::path find_config_path() {
@@ -201,306 +159,118 @@ fs::path find_config_path() {
 }
 
 struct Engine::Impl {
-    struct Done {
-        net::FetchResponse response;
-        std::optional<Result<Feed>> parsed;  // set for 2xx bodies
-        std::size_t body_bytes = 0;          // counted before the body is dropped after parsing
-    };
-    struct Counters {
-        uint64_t fetches = 0, errors = 0, bytes = 0;
-    };
-
     EngineOptions opt;
     fs::path config_path;
     std::optional<fs::file_time_type> config_mtime;
     int64_t next_config_check = 0;
-    Config config;
-    Store store;
-    Rotation rotation;
-    Scheduler scheduler;
-    std::optional<DiskCache> cache;        // startup reads only; writes go through writer
+    std::optional<Pipeline> pipeline;
+    std::optional<DiskCache> cache;      // startup reads only; writes go through writer
     std::unique_ptr<CacheWriter> writer;
-    std::map<std::string, Validators> validators;
-    std::map<std::string, std::string> last_error;  // what was last reported per feed ("" = ok)
-    std::map<std::string, Counters> counters;       // per feed URL, since start
-    std::vector<StatusChange> changes;
     std::unique_ptr<net::Fetcher> fetcher;
     uint64_t next_id = 1;
     uint64_t next_raw_id = kRawIdBase;
 
-    Config file_config;                  // as read from the file (local OPML merged in)
-    std::vector<FeedConfig> opml_feeds;  // from an OPML list fetched by URL
-    Validators opml_validators;
-    int64_t next_opml_fetch = 0;
-    bool opml_in_flight = false;
-
     std::mutex inbox_mu;
-    std::vector<Done> inbox;
-    std::map<std::string, std::string> encodings;  // url -> charset override; read on the fetch thread
+    std::vector<FetchReply> inbox;
+    std::map<uint64_t, FetchOrder> in_flight;  // by request id; read on the fetch thread for the parse
     std::map<uint64_t, std::function<void(net::FetchResponse&&)>> raw_done;  // by request id
-
-    void publish_encodings() {
-        std::map<std::string, std::string> e;
-        for (const FeedConfig& f : config.feeds)
-            if (!f.encoding.empty()) e[f.url] = f.encoding;
-        std::lock_guard lock(inbox_mu);
-        encodings.swap(e);
-    }
 
     void log(const std::string& line) const {
         if (opt.log) opt.log(line);
-        else std::cerr << "newsroom-kiosk: " << line << "\n";
+        else log_line(line);
     }
 
     // Runs on the fetch thread: parsing there keeps the main thread free for drawing.
     void on_fetched(net::FetchResponse&& r) {
-        if (r.id >= kRawIdBase && r.id != kOpmlRequestId) {
-            std::function<void(net::FetchResponse&&)> done;
-            {
-                std::lock_guard lock(inbox_mu);
-                auto it = raw_done.find(r.id);
-                if (it == raw_done.end()) return;
-                done = std::move(it->second);
-                raw_done.erase(it);
-            }
-            return done(std::move(r));
-        }
-        Done d;
-        d.body_bytes = r.body.size();
-        if (r.id != kOpmlRequestId && r.ok && !r.not_modified) {
-            std::string charset;
-            {
-                std::lock_guard lock(inbox_mu);
-                if (auto it = encodings.find(r.url); it != encodings.end()) charset = it->second;
-            }
-            ParseOptions po;
-            po.content_type = r.content_type;
-            po.base_url = r.final_url.empty() ? r.url : r.final_url;
-            po.charset_override = charset;
-            d.parsed = parse_feed(r.body, po);
-            r.body.clear();
-            r.body.shrink_to_fit();
-        }
-        d.response = std::move(r);
+        FetchOrder order;
+        std::function<void(net::FetchResponse&&)> raw;
         {
             std::lock_guard lock(inbox_mu);
-            inbox.push_back(std::move(d));
+            if (auto it = raw_done.find(r.id); it != raw_done.end()) {
+                raw = std::move(it->second);
+                raw_done.erase(it);
+            } else if (auto f = in_flight.find(r.id); f != in_flight.end()) {
+                order = std::move(f->second);
+                in_flight.erase(f);
+            } else {
+                return;
+            }
+        }
+        if (raw) return raw(std::move(r));
+        FetchReply reply = to_reply(std::move(r), order.kind);
+        parse_reply(reply, order.charset);
+        {
+            std::lock_guard lock(inbox_mu);
+            inbox.push_back(std::move(reply));
         }
         if (opt.wake) opt.wake();
     }
 
-    Result<Config> load_config(const fs::path& path) {
-        std::string err;
-        auto text = read_file(path, &err);
-        if (!text) return Error{ErrorCode::Io, path.string() + ": cannot read: " + err};
-        ConfigParse cp = parse_config(*text, path.string());
-        for (const ConfigIssue& i : cp.issues) log(format_issue(i));
-        if (cp.has_errors()) return Error{ErrorCode::InvalidInput, path.string() + ": invalid config, see above"};
-        Config c = std::move(cp.config);
-        if (!c.opml.empty()) merge_opml(c, path);
-        return c;
+    // The file's config: the TOML, with a local OPML list it names merged in. Reading is the
+    // shell's job; what the file means is the pipeline's.
+    ConfigParse read_config(const fs::path& path) {
+        auto text = read_file(path, kMaxConfigFileBytes);
+        if (!text) {
+            ConfigParse bad;
+            // The message names the path; the issue puts it in front again.
+            std::string why = text.error().message;
+            if (why.starts_with(path.string() + ": ")) why.erase(0, path.string().size() + 2);
+            bad.issues.push_back({path.string(), 0, 0, "", why, false});
+            return bad;
+        }
+        ConfigParse cp = parse_config(text.value(), path.string());
+        if (!cp.has_errors() && !cp.config.opml.empty() && !url::is_remote(cp.config.opml)) merge_local_list(cp.config, path);
+        return cp;
     }
 
-    void merge_opml(Config& c, const fs::path& config_file) {
-        if (is_remote(c.opml)) return;  // fetched like a feed; see start_due and apply_opml
+    void merge_local_list(Config& c, const fs::path& config_file) {
         std::string_view o = c.opml;
         if (o.starts_with("file://localhost/")) o.remove_prefix(16);
         else if (o.starts_with("file://")) o.remove_prefix(7);
         fs::path p(o);
         if (p.is_relative()) p = config_file.parent_path() / p;
-        std::string err;
-        auto bytes = read_file(p, &err);
+        auto bytes = read_file(p, kMaxConfigFileBytes);
         if (!bytes) {
-            log("opml: " + p.string() + ": cannot read: " + err);
+            log("opml: " + bytes.error().message);
             return;
         }
-        auto feeds = parse_opml(*bytes);
+        auto feeds = parse_opml(bytes.value());
         if (!feeds) {
             log("opml: " + p.string() + ": " + feeds.error().message);
             return;
         }
-        for (FeedConfig& f : feeds.value()) {
-            bool dup = false;
-            for (const FeedConfig& e : c.feeds) dup = dup || e.url == f.url;
-            if (!dup) c.feeds.push_back(std::move(f));
-        }
+        add_feeds(c.feeds, feeds.value());
     }
 
-    bool allow_file(const std::string& url) const {
-        // file:// only for paths the config names itself.
-        return url.starts_with("file:");
-    }
-
-    // The config file's feeds plus those of an OPML list fetched by URL.
-    Config compose() const {
-        Config c = file_config;
-        for (const FeedConfig& f : opml_feeds) {
-            bool dup = false;
-            for (const FeedConfig& e : c.feeds) dup = dup || e.url == f.url;
-            if (!dup) c.feeds.push_back(f);
-        }
-        return c;
-    }
-
-    // An OPML list by URL survives reboots without network like the feeds do.
-    void load_opml_copy() {
-        if (!cache || !is_remote(file_config.opml)) return;
-        std::string err;
-        auto bytes = read_file(cache->dir() / kOpmlCacheFile, &err);
-        if (!bytes) return;
-        if (auto feeds = parse_opml(*bytes); feeds && !feeds.value().empty()) opml_feeds = std::move(feeds.value());
-    }
-
-    void save_opml_copy(std::string_view bytes) {
-        if (!cache) return;
-        fs::path target = cache->dir() / kOpmlCacheFile;
-        fs::path tmp = cache->dir() / (std::string(".tmp-") + kOpmlCacheFile);
-        {
-            std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-            out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-            if (!out.flush()) {
-                log("opml: cannot write " + tmp.string());
-                return;
-            }
-        }
-        std::error_code ec;
-        fs::rename(tmp, target, ec);
-        if (ec) log("opml: cannot write " + target.string() + ": " + ec.message());
-    }
-
-    void apply_opml(const net::FetchResponse& r, int64_t now) {
-        opml_in_flight = false;
-        std::string error;
-        if (r.ok && r.not_modified) {
-            next_opml_fetch = now + kOpmlRefreshSeconds;
-        } else if (r.ok) {
-            auto feeds = parse_opml(r.body);
-            if (!feeds) error = feeds.error().message;
-            else if (feeds.value().empty()) error = "the OPML list holds no feeds; keeping the last one";
-            else {
-                opml_validators = {r.etag, r.last_modified};
-                save_opml_copy(r.body);
-                if (feeds.value() != opml_feeds) {
-                    opml_feeds = std::move(feeds.value());
-                    log("opml: " + r.url + ": " + std::to_string(opml_feeds.size()) + " feeds");
-                    apply_config(compose(), now);
-                }
-            }
-            next_opml_fetch = now + (error.empty() ? kOpmlRefreshSeconds : kOpmlRetrySeconds);
-        } else {
-            error = r.error;
-            next_opml_fetch = now + kOpmlRetrySeconds;
-        }
-        report(r.url, error);
-    }
-
-    void start_opml(int64_t now) {
-        if (!is_remote(file_config.opml) || opml_in_flight || now < next_opml_fetch) return;
-        net::FetchRequest req;
-        req.id = kOpmlRequestId;
-        req.url = file_config.opml;
-        req.etag = opml_validators.etag;
-        req.last_modified = opml_validators.last_modified;
-        req.max_body_bytes = config.fetch.max_body_bytes;
-        opml_in_flight = true;
-        fetcher->submit(std::move(req));
-    }
-
-    void apply_config(Config c, int64_t now) {
-        with_demo_fallback(c);
-        config = std::move(c);
-        publish_encodings();
-        store.configure(config);
-        scheduler.configure(config, now);
-        for (auto it = counters.begin(); it != counters.end();)
-            it = store.find_status(it->first) ? std::next(it) : counters.erase(it);
-        if (writer && !config_path.empty()) {
-            std::vector<std::string> urls;
-            for (const FeedConfig& f : config.feeds) urls.push_back(f.url);
-            writer->purge_except(std::move(urls));
-        }
-    }
-
-    // "Name (url)", or the URL alone when the feed has no name yet.
-    std::string who(const std::string& url) const {
-        std::string s = source_of(url);
-        return s == url ? url : s + " (" + url + ")";
-    }
-
-    void report(const std::string& url, const std::string& error) {
-        auto it = last_error.find(url);
-        bool known = it != last_error.end();
-        if (known && it->second == error) return;  // identical state: logged once, not every poll
-        if (!error.empty()) {
-            changes.push_back({url, source_of(url), false, error});
-            log(who(url) + ": failing: " + error);
-        } else if (known) {
-            changes.push_back({url, source_of(url), true, "recovered"});
-            log(who(url) + ": recovered");
-        }
-        last_error[url] = error;
-    }
-
-    std::string source_of(const std::string& url) const {
-        for (const FeedConfig& f : config.feeds)
-            if (f.url == url && !f.name.empty()) return f.name;
-        if (const FeedStatus* s = store.find_status(url); s && !s->title.empty()) return s->title;
-        return url;
-    }
-
-    void save(const std::string& url) {
-        if (!writer || url.starts_with(kDemoScheme)) return;
-        DiskCache::FeedRecord rec;
-        rec.url = url;
-        rec.entries = store.entries(url);
-        if (const FeedStatus* s = store.find_status(url)) rec.status = *s;
-        auto v = validators.find(url);
-        if (v != validators.end()) {
-            rec.etag = v->second.etag;
-            rec.last_modified = v->second.last_modified;
-        }
-        writer->save(std::move(rec));
-    }
-
-    void apply(Done& d, int64_t now) {
-        const net::FetchResponse& r = d.response;
-        if (r.id == kOpmlRequestId) return apply_opml(r, now);
-        if (!store.find_status(r.url)) return;  // removed from the config while in flight
-        std::string error = apply_fetch_result(store, scheduler, validators[r.url], r.url, to_result(d.response, d.parsed), now);
-        Counters& n = counters[r.url];
-        ++n.fetches;
-        if (!error.empty()) ++n.errors;
-        n.bytes += d.body_bytes;
-        report(r.url, error);
-        // Also after a 304: the saved next_fetch is what keeps a restart from refetching feeds
-        // that are not due (the write happens on the cache thread).
-        save(r.url);
+    void drain() {
+        for (const std::string& line : pipeline->take_log()) log(line);
+        for (SaveOrder& s : pipeline->take_saves())
+            if (writer) writer->submit(std::move(s));
     }
 
     void start_due(int64_t now) {
-        start_opml(now);
-        // The fetcher queues what it cannot start yet and bounds the transfers itself.
-        for (const std::string& url : scheduler.take_due(now, config.feeds.size())) {
-            if (auto bytes = demo_bytes(url)) {
-                Done d;
-                d.response.url = url;
-                d.response.ok = true;
-                d.response.http_status = 200;
-                d.body_bytes = bytes->size();
-                d.parsed = parse_feed(*bytes, {});
-                apply(d, now);
+        for (FetchOrder& o : pipeline->take_due(now)) {
+            if (auto bytes = demo_bytes(o.url)) {
+                FetchReply r;
+                r.url = o.url;
+                r.ok = true;
+                r.http_status = 200;
+                r.body = std::string(*bytes);
+                parse_reply(r, {});
+                pipeline->apply_fetch(std::move(r), now);
                 continue;
             }
             net::FetchRequest req;
             req.id = next_id++;
-            req.url = url;
-            auto v = validators.find(url);
-            if (v != validators.end()) {
-                req.etag = v->second.etag;
-                req.last_modified = v->second.last_modified;
+            req.url = o.url;
+            req.etag = o.etag;
+            req.last_modified = o.last_modified;
+            req.max_body_bytes = o.max_body_bytes;
+            req.allow_file = o.allow_file;
+            {
+                std::lock_guard lock(inbox_mu);
+                in_flight.emplace(req.id, std::move(o));
             }
-            req.max_body_bytes = config.fetch.max_body_bytes;
-            req.allow_file = allow_file(url);
             fetcher->submit(std::move(req));
         }
     }
@@ -512,19 +282,7 @@ struct Engine::Impl {
         auto mtime = fs::last_write_time(config_path, ec);
         if (ec || (config_mtime && *config_mtime == mtime)) return;
         config_mtime = mtime;
-        auto c = load_config(config_path);
-        if (!c) {
-            log("config reload: " + c.error().message + "; keeping the running config");
-            return;
-        }
-        if (c.value().opml != file_config.opml) {
-            opml_feeds.clear();
-            opml_validators = {};
-            next_opml_fetch = now;
-        }
-        file_config = std::move(c.value());
-        log("config reload: " + config_path.string() + " applied (" + std::to_string(file_config.feeds.size()) + " feeds)");
-        apply_config(compose(), now);
+        pipeline->apply_config(read_config(config_path), config_path.string(), now);
     }
 };
 
@@ -534,6 +292,7 @@ Engine::~Engine() {
     // The fetcher joins its thread first, so no callback touches the inbox afterwards; then the
     // cache writer flushes what is queued and joins.
     impl_->fetcher.reset();
+    impl_->drain();
     impl_->writer.reset();
 }
 
@@ -541,123 +300,95 @@ Result<std::unique_ptr<Engine>> Engine::create(EngineOptions options, int64_t no
     auto impl = std::make_unique<Impl>();
     Impl& m = *impl;
     m.opt = std::move(options);
+    ConfigParse first;
+    std::string source = "command line";
     if (!m.opt.feed_urls.empty()) {
         for (const std::string& u : m.opt.feed_urls) {
             FeedConfig f;
             f.url = u;
-            m.config.feeds.push_back(std::move(f));
+            first.config.feeds.push_back(std::move(f));
         }
     } else {
         m.config_path = m.opt.config_path.empty() ? find_config_path() : m.opt.config_path;
         if (!m.config_path.empty()) {
-            auto c = m.load_config(m.config_path);
-            if (!c) return c.error();
-            m.file_config = std::move(c.value());
-            m.config = m.file_config;
+            first = m.read_config(m.config_path);
+            source = m.config_path.string();
             std::error_code ec;
             m.config_mtime = fs::last_write_time(m.config_path, ec);
             m.next_config_check = now + kConfigCheckSeconds;
-            m.log("config: " + m.config_path.string() + " (" + std::to_string(m.config.feeds.size()) + " feeds)");
+        } else {
+            source = "built-in defaults";
         }
     }
 
-    fs::path cache_dir = default_cache_dir(!m.opt.cache_dir.empty() ? m.opt.cache_dir : fs::path(m.config.cache.dir));
-    if (auto c = DiskCache::open(cache_dir, m.config.cache.max_bytes)) {
+    PipelineOptions po;
+    po.fallback_feeds = demo_feeds();
+    po.manage_cache = !m.config_path.empty();
+    po.local_scheme = std::string(kDemoScheme);
+    m.pipeline.emplace(std::move(po));
+    const fs::path cache_setting = first.config.cache.dir;
+    const int64_t cache_bytes = first.config.cache.max_bytes;
+    ConfigReport rep = m.pipeline->apply_config(std::move(first), source, now);
+    if (!rep.applied) {
+        for (const std::string& line : m.pipeline->take_log()) m.log(line);
+        return Error{ErrorCode::InvalidInput, m.config_path.string() + ": invalid config, see above"};
+    }
+
+    fs::path cache_dir = default_cache_dir(!m.opt.cache_dir.empty() ? m.opt.cache_dir : cache_setting);
+    if (auto c = DiskCache::open(cache_dir, cache_bytes)) {
         m.cache.emplace(std::move(c.value()));
     } else {
         m.log("cache: " + c.error().message + "; running without a disk cache");
     }
-    if (m.opt.feed_urls.empty()) {
-        m.load_opml_copy();
-        m.config = m.compose();
-        if (m.config.feeds.empty())
-            m.log(is_remote(m.file_config.opml) ? "no feeds yet: showing the embedded demo content until the OPML list arrives"
-                                                : "no feeds configured: showing the embedded demo content");
-        with_demo_fallback(m.config);
-    }
-
-    m.store.configure(m.config);
-    m.scheduler.configure(m.config, now);
-    m.publish_encodings();
     // Offline first: cached items are on screen before any network.
     if (m.cache) {
+        if (m.opt.feed_urls.empty())
+            if (auto list = m.cache->load_feed_list()) m.pipeline->restore_feed_list(*list, now);
         std::vector<std::string> warnings;
-        for (DiskCache::FeedRecord& rec : m.cache->load_all(&warnings)) {
-            if (!m.store.find_status(rec.url)) continue;
-            m.validators[rec.url] = {rec.etag, rec.last_modified};
-            if (rec.status.next_fetch > now) m.scheduler.restore(rec.url, rec.status.next_fetch, now);
-            m.store.restore(rec.url, std::move(rec.entries), rec.status);
-            if (!rec.status.error.empty()) m.last_error[rec.url] = rec.status.error;
-        }
+        m.pipeline->restore(m.cache->load_all(&warnings), now);
         for (const std::string& w : warnings) m.log("cache: " + w);
-        if (!m.config_path.empty()) {
-            std::vector<std::string> urls;
-            for (const FeedConfig& f : m.config.feeds) urls.push_back(f.url);
-            m.cache->purge_except(urls);
-        }
     }
     Impl* raw = impl.get();
     if (m.cache) m.writer = std::make_unique<CacheWriter>(*m.cache, [raw](const std::string& line) { raw->log(line); });
-    m.fetcher = std::make_unique<net::Fetcher>(fetcher_options(m.config.fetch),
+    m.drain();
+    m.fetcher = std::make_unique<net::Fetcher>(fetcher_options(m.pipeline->config().fetch),
                                                [raw](net::FetchResponse&& r) { raw->on_fetched(std::move(r)); });
     return std::unique_ptr<Engine>(new Engine(std::move(impl)));
 }
 
 void Engine::pump(int64_t now) {
     Impl& m = *impl_;
-    std::vector<Impl::Done> done;
+    std::vector<FetchReply> done;
     {
         std::lock_guard lock(m.inbox_mu);
         done.swap(m.inbox);
     }
-    for (Impl::Done& d : done) m.apply(d, now);
+    for (FetchReply& r : done) m.pipeline->apply_fetch(std::move(r), now);
     m.check_config(now);
     m.start_due(now);
+    m.drain();
 }
 
 int64_t Engine::next_deadline(int64_t now) const {
     const Impl& m = *impl_;
-    int64_t t = m.scheduler.next_deadline().value_or(now + 3600);
+    int64_t t = m.pipeline->next_deadline(now);
     if (!m.config_path.empty()) t = std::min(t, m.next_config_check);
     return std::max(t, now);
 }
 
-std::optional<Card> Engine::next_card(int64_t now) { return impl_->rotation.next(impl_->store, impl_->config, now); }
-std::optional<Card> Engine::previous_card() { return impl_->rotation.previous(); }
-
-std::vector<FeedMetrics> Engine::feed_metrics() const {
-    const Impl& m = *impl_;
-    std::vector<FeedMetrics> out;
-    for (const std::string& url : m.store.feed_urls()) {
-        FeedMetrics f;
-        f.url = url;
-        f.name = m.source_of(url);
-        if (const FeedStatus* s = m.store.find_status(url)) f.status = *s;
-        f.next_fetch = m.scheduler.next_fetch(url);
-        if (auto it = m.counters.find(url); it != m.counters.end()) {
-            f.fetches = it->second.fetches;
-            f.errors = it->second.errors;
-            f.bytes = it->second.bytes;
-        }
-        out.push_back(std::move(f));
-    }
-    return out;
+ConfigReport Engine::apply_config(ConfigParse parsed, std::string_view source, int64_t now) {
+    return impl_->pipeline->apply_config(std::move(parsed), source, now);
 }
 
-std::vector<StatusChange> Engine::take_status_changes() {
-    std::vector<StatusChange> out;
-    out.swap(impl_->changes);
-    return out;
-}
-
-const Store& Engine::store() const { return impl_->store; }
-const Config& Engine::config() const { return impl_->config; }
-std::string Engine::source_name(const std::string& feed_url) const { return impl_->source_of(feed_url); }
+Pipeline& Engine::pipeline() { return *impl_->pipeline; }
+const Pipeline& Engine::pipeline() const { return *impl_->pipeline; }
 const fs::path& Engine::config_path() const { return impl_->config_path; }
 fs::path Engine::cache_dir() const { return impl_->cache ? impl_->cache->dir() : fs::path(); }
+
 void Engine::fetch_all_now(int64_t now) {
-    impl_->scheduler.fetch_all_now(now);
+    impl_->pipeline->fetch_all_now(now);
     impl_->start_due(now);
+    impl_->drain();
 }
 
 void Engine::fetch(net::FetchRequest request, std::function<void(net::FetchResponse&&)> done) {

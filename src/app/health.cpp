@@ -1,6 +1,6 @@
 #include "app/health.h"
 
-#include "app/commands.h"
+#include "core/timefmt.h"
 
 #include <nlohmann/json.hpp>
 
@@ -32,8 +32,6 @@ constexpr std::size_t kMaxHead = 8 * 1024;
 // close does not turn into a reset that destroys the answer in the client's buffer.
 constexpr auto kLinger = std::chrono::milliseconds(1000);
 constexpr auto kPublishEvery = std::chrono::seconds(1);
-
-std::string iso_utc(int64_t t) { return format_time("%Y-%m-%dT%H:%M:%SZ", t, true); }
 
 json time_or_null(int64_t t) { return t > 0 ? json(iso_utc(t)) : json(nullptr); }
 
@@ -266,14 +264,6 @@ HealthReply health_reply(std::string_view path, const HealthView& view) {
         return {200, "text/plain; version=0.0.4; charset=utf-8", metrics_text(view)};
     }
     return text_reply(404, "not found; try /healthz, /status.json or /metrics");
-}
-
-HealthSnapshot health_snapshot(const Engine& engine, int64_t wall_now) {
-    HealthSnapshot s;
-    s.feeds = engine.feed_metrics();
-    s.wall_time = wall_now;
-    s.stale_after_seconds = int64_t{engine.config().health.stale_after_minutes} * 60;
-    return s;
 }
 
 // [SECTION] The server

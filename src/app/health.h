@@ -25,7 +25,7 @@
 namespace nk::app {
 
 // What the main loop knows, taken on the main thread and read on the server thread (immutable
-// once published). health_snapshot() fills the engine's part; the loop fills the rest.
+// once published). the App's loop fills it.
 struct HealthSnapshot {
     std::vector<FeedMetrics> feeds;      // every configured feed, in config order
     int64_t wall_time = 0;               // Unix seconds when taken
@@ -36,9 +36,6 @@ struct HealthSnapshot {
     uint64_t frames = 0;                 // frames rendered so far (always 0 headless)
     std::optional<bool> screen_on;       // the power schedule's verdict; nullopt: no screen (headless)
 };
-
-// Main thread: the engine's feeds, the time and the staleness limit.
-HealthSnapshot health_snapshot(const Engine& engine, int64_t wall_now);
 
 struct HealthOptions {
     std::string listen;                  // "HOST:PORT" as parse_listen_address() reads it; port 0: any free port

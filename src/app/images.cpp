@@ -1,5 +1,7 @@
 #include "app/images.h"
 
+#include "app/files.h"
+
 #include "app/cache.h"
 #include "app/embedded.h"
 #include "feed/result.h"
@@ -30,7 +32,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::string_view kDemoScheme = "demo:";
-constexpr std::string_view kTempPrefix = ".tmp-";
 
 bool is_http(std::string_view url) {
     std::string head(url.substr(0, 8));
@@ -88,35 +89,6 @@ std::string encode_png(const Pixels& p) {
     auto append = [](void* ctx, void* data, int size) { static_cast<std::string*>(ctx)->append(static_cast<const char*>(data), std::size_t(size)); };
     if (!stbi_write_png_to_func(append, &out, p.width, p.height, 4, p.rgba.data(), p.width * 4)) out.clear();
     return out;
-}
-
-std::optional<std::string> read_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return std::move(ss).str();
-}
-
-// No fsync: a file torn by a power cut reads as corrupt, is deleted and fetched again, and an SD
-// card is spared a flush per picture.
-std::string write_atomically(const fs::path& path, std::string_view bytes) {
-    fs::path tmp = path.parent_path() / (std::string(kTempPrefix) + path.filename().string());
-    std::error_code ec;
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-        if (!out.flush()) {
-            std::string why = std::strerror(errno);
-            fs::remove(tmp, ec);
-            return why;
-        }
-    }
-    fs::rename(tmp, path, ec);
-    if (!ec) return {};
-    std::string why = ec.message();
-    fs::remove(tmp, ec);
-    return why;
 }
 
 }  // namespace
@@ -222,9 +194,10 @@ struct ImageLoader::Shared {
         }
         case Kind::Disk: {
             fs::path path = file_of(job.url);
-            auto bytes = dir.empty() ? std::nullopt : read_file(path);
+            auto bytes = dir.empty() ? Result<std::string>(Error{ErrorCode::Io, "no image cache"})
+                                     : read_file(path, opt.max_download_bytes);
             if (!bytes) return fetch_later(job.url);
-            auto p = decode(*bytes, opt.max_dimension, opt.max_pixels);
+            auto p = decode(bytes.value(), opt.max_dimension, opt.max_pixels);
             std::error_code ec;
             if (!p) {
                 fs::remove(path, ec);
@@ -267,8 +240,10 @@ struct ImageLoader::Shared {
     void store(const std::string& url, const Pixels& p) {
         fs::path path = file_of(url);
         std::string png = encode_png(p);
-        std::string why = png.empty() ? "cannot encode" : write_atomically(path, png);
-        if (!why.empty()) log("image cache: cannot write " + path.string() + ": " + why);
+        // No fsync: a file torn by a power cut reads as corrupt, is deleted and fetched again, and
+        // an SD card is spared a flush per picture.
+        if (png.empty()) log("image cache: cannot write " + path.string() + ": cannot encode");
+        else if (auto w = write_atomic(path, png, Durability::NoFsync); !w) log("image cache: " + w.error().message);
         trim();
     }
 

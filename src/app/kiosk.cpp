@@ -1,7 +1,7 @@
 #include "app/kiosk.h"
 
-#include "app/commands.h"
 #include "app/images.h"
+#include "core/timefmt.h"
 
 #include <stb_image.h>
 
@@ -32,15 +32,6 @@ bool shows_seconds(const std::string& fmt) {
     return false;
 }
 
-void apply_timezone(const std::string& tz) {
-    static std::string applied = "\x01";
-    if (tz == applied) return;
-    applied = tz;
-    if (tz.empty()) unsetenv("TZ");
-    else setenv("TZ", tz.c_str(), 1);
-    tzset();
-}
-
 float ease_in_out(double x) {
     x = std::clamp(x, 0.0, 1.0);
     return static_cast<float>(x < 0.5 ? 4 * x * x * x : 1 - std::pow(-2 * x + 2, 3) / 2);
@@ -62,7 +53,7 @@ struct Texture {
 }  // namespace
 
 struct Kiosk::Impl {
-    std::unique_ptr<Engine> engine;
+    App* app = nullptr;
     std::unique_ptr<ImageLoader> images;
     TextureApi* textures = nullptr;
     std::function<void(const std::string&)> log;
@@ -74,11 +65,8 @@ struct Kiosk::Impl {
     int64_t wall = 0;
     double now = 0;
 
-    std::optional<Card> current, previous, lookahead;
-    std::vector<Card> page;              // list mode
-    double shown_at = 0, transition_start = -1e9;
-    double paused_elapsed = -1;          // >= 0 while paused: the dwell time already used
     bool status_toggle = false;
+    DisplayConfig display;               // as last followed by update()
     uint64_t seen_generation = ~uint64_t{0};
     uint64_t collected_generation = ~uint64_t{0};
 
@@ -95,52 +83,17 @@ struct Kiosk::Impl {
     double drawn_dynamic_at = -1e9;
     int64_t drawn_dwell_step = -1;
 
-    const Config& cfg() const { return engine->config(); }
+    const Config& cfg() const { return app->config(); }
+    const Store& store() const { return app->engine().pipeline().store(); }
+    const Show& show() const { return app->show(); }
     ui::Mode mode() const { return ui::parse_mode(cfg().display.mode); }
     double transition_seconds() const { return cfg().display.transition_ms / 1000.0; }
-    double dwell() const { return mode() == ui::Mode::List ? std::max(12.0, 3.0 * static_cast<double>(page.size())) :
-                                   current ? current->dwell_seconds : 0; }
-    double elapsed(double t) const { return paused_elapsed >= 0 ? paused_elapsed : t - shown_at; }
 
-    // --- rotation ---------------------------------------------------------------------------
+    // --- what is shown ---------------------------------------------------------------------
 
-    std::optional<Card> take_card() {
-        if (lookahead) return std::exchange(lookahead, std::nullopt);
-        return engine->next_card(wall);
-    }
-
-    void show(std::optional<Card> next, double t) {
-        if (!next) return;
-        if (current && cfg().display.transition != "none" && transition_seconds() > 0) {
-            previous = current;
-            transition_start = t;
-        } else {
-            previous.reset();
-            transition_start = -1e9;
-        }
-        current = std::move(next);
-        shown_at = t;
-        if (paused_elapsed >= 0) paused_elapsed = 0;
-        // One card ahead, so its image is usually ready by the time it is shown.
-        lookahead = engine->next_card(wall);
-        request_images();
-    }
-
-    void advance(double t) {
-        if (mode() == ui::Mode::List) {
-            page.clear();
-            std::size_t want = list_rows();
-            for (std::size_t i = 0; i < want; ++i) {
-                auto c = take_card();
-                if (!c) break;
-                if (std::any_of(page.begin(), page.end(), [&](const Card& p) { return p.entry.item.title == c->entry.item.title; })) break;
-                page.push_back(std::move(*c));
-            }
-            shown_at = t;
-            request_images();
-            return;
-        }
-        show(take_card(), t);
+    // List mode shows as many rows as the layout fits; the show picks that many cards.
+    void follow_mode() {
+        app->show().set_page_size(mode() == ui::Mode::List ? list_rows() : 0);
     }
 
     std::size_t list_rows() const {
@@ -156,9 +109,9 @@ struct Kiosk::Impl {
         auto want = [&](const std::string& url) {
             if (!url.empty() && !texture_cache.count(url)) images->request(url, wall);
         };
-        for (const auto* c : {&current, &lookahead})
+        for (const auto* c : {&show().current(), &show().ahead()})
             if (*c) want((*c)->entry.item.image);
-        for (const Card& c : page) want(c.entry.item.image);
+        for (const Card& c : show().page()) want(c.entry.item.image);
     }
 
     void take_images(double t) {
@@ -204,8 +157,9 @@ struct Kiosk::Impl {
     }
 
     bool on_screen(const std::string& url) const {
-        for (const auto* c : {&current, &previous, &lookahead})
+        for (const auto* c : {&show().current(), &show().leaving(), &show().ahead()})
             if (*c && (*c)->entry.item.image == url) return true;
+        const std::vector<Card>& page = show().page();
         return std::any_of(page.begin(), page.end(), [&](const Card& c) { return c.entry.item.image == url; });
     }
 
@@ -221,7 +175,7 @@ struct Kiosk::Impl {
         v.link = c.entry.item.link;
         v.color = ui::parse_color(c.color, IM_COL32(90, 100, 120, 255));
         v.breaking = c.entry.breaking;
-        if (const FeedStatus* st = engine->store().find_status(c.entry.feed_url))
+        if (const FeedStatus* st = store().find_status(c.entry.feed_url))
             v.stale = st->stale_since && wall - *st->stale_since >= kStaleAfter;
         if (auto it = texture_cache.find(c.entry.item.image); it != texture_cache.end()) {
             it->second.used = now;
@@ -234,8 +188,8 @@ struct Kiosk::Impl {
 
     std::vector<ui::TickerItem> ticker_items() const {
         std::vector<ui::TickerItem> out;
-        auto lists = engine->store().eligible(wall);
-        std::vector<std::string> urls = engine->store().feed_urls();
+        auto lists = store().eligible(wall);
+        std::vector<std::string> urls = store().feed_urls();
         // Round-robin over the feeds, newest first, so one busy feed does not fill the crawl.
         for (std::size_t depth = 0; out.size() < kTickerItems; ++depth) {
             bool any = false;
@@ -243,7 +197,7 @@ struct Kiosk::Impl {
                 if (depth >= lists[f].size()) continue;
                 any = true;
                 const Entry* e = lists[f][depth];
-                out.push_back({feed_source_name(engine->store(), cfg(), e->feed_url), e->item.title,
+                out.push_back({feed_source_name(store(), cfg(), e->feed_url), e->item.title,
                                ui::parse_color(feed_color(cfg(), e->feed_url, f), IM_COL32(90, 100, 120, 255))});
             }
             if (!any) break;
@@ -252,11 +206,11 @@ struct Kiosk::Impl {
     }
 
     std::string banner() const {
-        std::vector<std::string> urls = engine->store().feed_urls();
+        std::vector<std::string> urls = store().feed_urls();
         if (urls.empty()) return {};
         int64_t since = INT64_MAX;
         for (const auto& u : urls) {
-            const FeedStatus* st = engine->store().find_status(u);
+            const FeedStatus* st = store().find_status(u);
             if (!st || st->error.empty() || !st->stale_since) return {};
             since = std::min(since, *st->stale_since);
         }
@@ -265,12 +219,12 @@ struct Kiosk::Impl {
 
     std::vector<ui::FeedStatusView> statuses() const {
         std::vector<ui::FeedStatusView> out;
-        std::vector<std::string> urls = engine->store().feed_urls();
+        std::vector<std::string> urls = store().feed_urls();
         for (std::size_t i = 0; i < urls.size(); ++i) {
-            const FeedStatus* st = engine->store().find_status(urls[i]);
+            const FeedStatus* st = store().find_status(urls[i]);
             ui::FeedStatusView v;
             v.url = urls[i];
-            v.source = feed_source_name(engine->store(), cfg(), urls[i]);
+            v.source = feed_source_name(store(), cfg(), urls[i]);
             v.color = ui::parse_color(feed_color(cfg(), urls[i], i), IM_COL32(90, 100, 120, 255));
             if (!st || st->last_attempt == 0) {
                 v.state = "waiting";
@@ -294,11 +248,7 @@ struct Kiosk::Impl {
     }
 
     int64_t transition_step(double t) const {
-        return static_cast<int64_t>(std::floor((t - transition_start) * std::max(1, cfg().display.transition_fps)));
-    }
-
-    bool in_transition(double t) const {
-        return previous && t - transition_start < transition_seconds();
+        return static_cast<int64_t>(std::floor((t - show().transition_start()) * std::max(1, cfg().display.transition_fps)));
     }
 
     ui::Scene scene(double t) {
@@ -324,23 +274,25 @@ struct Kiosk::Impl {
         s.date = format_time(d.date_format, wall);
         s.qr = d.qr;
         s.transition_kind = ui::parse_transition(d.transition);
-        if (current) s.card = view(*current);
-        if (in_transition(t)) {
-            s.previous = view(*previous);
+        const Show& sh = show();
+        if (sh.current()) s.card = view(*sh.current());
+        if (sh.in_transition(t)) {
+            s.previous = view(*sh.leaving());
             double fps = std::max(1, d.transition_fps);
             double stepped = static_cast<double>(transition_step(t)) / fps;
             s.transition = ease_in_out(stepped / transition_seconds());
         }
-        if (current && dwell() > 0) s.dwell = static_cast<float>(std::floor(elapsed(t) * kDwellSteps) / kDwellSteps / dwell());
-        for (const Card& c : page) s.list.push_back(view(c));
+        if (sh.current() && sh.dwell() > 0)
+            s.dwell = static_cast<float>(std::floor(sh.elapsed(t) * kDwellSteps) / kDwellSteps / sh.dwell());
+        for (const Card& c : sh.page()) s.list.push_back(view(c));
         s.ticker = d.ticker;
         s.ticker_items = ticker;
         s.ticker_offset = (t - ticker_start) * d.ticker_speed;
         s.banner = banner();
-        s.paused = paused_elapsed >= 0;
+        s.paused = sh.paused();
         s.status_page = d.status_page || status_toggle;
         if (s.status_page) s.statuses = statuses();
-        std::size_t n = engine->store().feed_urls().size();
+        std::size_t n = store().feed_urls().size();
         s.waiting_message = n == 0 ? "No feeds configured" :
                             "Waiting for news from " + std::to_string(n) + (n == 1 ? " feed…" : " feeds…");
         return s;
@@ -382,34 +334,32 @@ Kiosk::~Kiosk() {
     if (!impl_) return;
     for (auto& [url, tex] : impl_->texture_cache) impl_->textures->release(tex.id);
     if (impl_->logo.id) impl_->textures->release(impl_->logo.id);
-    // Images first: its pending fetches go through the engine's fetcher.
+    // The loader's pending fetches go through the engine's fetcher, which outlives it.
     impl_->images.reset();
-    impl_->engine.reset();
 }
 
-Result<std::unique_ptr<Kiosk>> Kiosk::create(KioskOptions options, TextureApi& textures, double t, int64_t wall) {
+std::unique_ptr<Kiosk> Kiosk::create(App& app, TextureApi& textures, std::function<void()> wake,
+                                     std::function<void(const std::string&)> log, double t, int64_t wall) {
     auto impl = std::make_unique<Impl>();
     Impl& m = *impl;
-    m.log = options.engine.log ? options.engine.log : [](const std::string& s) { std::cerr << s << std::endl; };
+    m.app = &app;
+    m.log = log ? std::move(log) : [](const std::string& s) { std::cerr << s << std::endl; };
     m.textures = &textures;
     m.wall = wall;
     m.now = t;
-    std::function<void()> wake = options.engine.wake;
-    auto engine = Engine::create(options.engine, wall);
-    if (!engine) return engine.error();
-    m.engine = std::move(engine).value();
     ImageLoaderOptions io;
-    io.cache_dir = m.engine->cache_dir();
-    io.wake = wake;
+    io.cache_dir = app.engine().cache_dir();
+    io.wake = std::move(wake);
     io.log = m.log;
-    Engine* eng = m.engine.get();
+    Engine* eng = &app.engine();
     m.images = std::make_unique<ImageLoader>(io, [eng](net::FetchRequest r, std::function<void(net::FetchResponse&&)> done) {
         eng->fetch(std::move(r), std::move(done));
     });
-    apply_timezone(m.cfg().display.timezone);
+    m.display = m.cfg().display;
     m.ticker_start = t;
-    m.layout = ui::compute_layout(m.width, m.height, m.mode(), m.cfg().display.ticker, static_cast<float>(m.cfg().display.safe_area),
-                                  m.cfg().display.qr);
+    m.layout = ui::compute_layout(m.width, m.height, m.mode(), m.display.ticker, static_cast<float>(m.display.safe_area),
+                                  m.display.qr);
+    m.follow_mode();
     return std::unique_ptr<Kiosk>(new Kiosk(std::move(impl)));
 }
 
@@ -421,30 +371,28 @@ void Kiosk::set_size(float width, float height) {
     const DisplayConfig& d = m.cfg().display;
     m.layout = ui::compute_layout(width, height, m.mode(), d.ticker, static_cast<float>(d.safe_area), d.qr);
     m.fonts.set_sizes(ui::font_sizes(m.layout, m.mode()));
+    m.follow_mode();
 }
 
 void Kiosk::update(double t, int64_t wall) {
     Impl& m = *impl_;
     m.now = t;
     m.wall = wall;
-    DisplayConfig before = m.cfg().display;
-    m.engine->pump(wall);
-    m.engine->take_status_changes();  // the engine logs them; the status page reads the store
     const DisplayConfig& d = m.cfg().display;
-    if (!(before == d)) {
-        apply_timezone(d.timezone);
+    if (!(m.display == d)) {
+        m.display = d;
         set_size(m.width, m.height);
-        if (ui::parse_mode(before.mode) != m.mode()) m.page.clear();
+        // A switch to or from list mode empties the show; fill it now rather than a turn later.
+        if (!m.show().has_content()) m.app->show().update(m.app->engine().pipeline(), t, wall);
     }
     m.take_images(t);
     m.load_logo();
+    m.request_images();
 
-    uint64_t gen = m.engine->store().generation();
+    uint64_t gen = m.store().generation();
     if (gen != m.seen_generation) {
         m.seen_generation = gen;
         m.ticker_pending = m.ticker_items();
-        // A card picked before this change may be gone from the store; pick again.
-        m.lookahead.reset();
     }
     // New crawl text joins when the loop comes round, so the crawl never jumps.
     if (!m.ticker_pending.empty() || m.ticker.empty()) {
@@ -464,15 +412,6 @@ void Kiosk::update(double t, int64_t wall) {
             }
         }
     }
-
-    bool list = m.mode() == ui::Mode::List;
-    bool empty = list ? m.page.empty() : !m.current;
-    if (empty || (m.paused_elapsed < 0 && m.elapsed(t) >= m.dwell())) m.advance(t);
-    if (!m.lookahead && m.current && !list) {
-        m.lookahead = m.engine->next_card(wall);
-        m.request_images();
-    }
-    if (m.previous && !m.in_transition(t)) m.previous.reset();
     if (gen != m.collected_generation) {
         // Start the glyph set afresh when the news changes, or months of headlines crowd the atlas.
         m.collected_generation = gen;
@@ -480,9 +419,8 @@ void Kiosk::update(double t, int64_t wall) {
     }
     ui::collect_text(m.scene(t), m.fonts);
     // The next card's characters join now, so a rebuild (if any) happens before it is shown.
-    if (m.lookahead)
-        for (const std::string* s : {&m.lookahead->source, &m.lookahead->entry.item.title, &m.lookahead->entry.item.summary})
-            m.fonts.add_text(*s);
+    if (const std::optional<Card>& next = m.show().ahead())
+        for (const std::string* s : {&next->source, &next->entry.item.title, &next->entry.item.summary}) m.fonts.add_text(*s);
 }
 
 FramePlan Kiosk::plan(double t) const {
@@ -502,7 +440,8 @@ FramePlan Kiosk::plan(double t) const {
 
     bool ticker_on = m.layout.ticker.h > 0 && !m.ticker.empty() && d.ticker_speed > 0;
     double ticker_dt = 1.0 / std::max(1, std::min(d.ticker_fps, d.max_fps));
-    int64_t dwell_step = m.current ? static_cast<int64_t>(std::floor(m.elapsed(t) * kDwellSteps)) : -1;
+    const Show& sh = m.show();
+    int64_t dwell_step = sh.current() ? static_cast<int64_t>(std::floor(sh.elapsed(t) * kDwellSteps)) : -1;
     p.dynamic = p.full || (ticker_on && t >= m.drawn_dynamic_at + ticker_dt) || dwell_step != m.drawn_dwell_step;
 
     double wake = t + 60;
@@ -510,11 +449,11 @@ FramePlan Kiosk::plan(double t) const {
     // The clock text (and card ages) change on the next second or minute boundary of the wall clock.
     int64_t period = shows_seconds(d.clock_format) || shows_seconds(d.date_format) ? 1 : 60;
     soon(t + static_cast<double>(period - m.wall % period));
-    if (m.paused_elapsed < 0 && (m.current || !m.page.empty())) soon(m.shown_at + m.dwell());
-    if (m.in_transition(t)) soon(m.transition_start + static_cast<double>(m.transition_step(t) + 1) / std::max(1, std::min(d.transition_fps, d.max_fps)));
+    soon(sh.next_change());
+    if (sh.in_transition(t))
+        soon(sh.transition_start() + static_cast<double>(m.transition_step(t) + 1) / std::max(1, std::min(d.transition_fps, d.max_fps)));
     if (ticker_on) soon(m.drawn_dynamic_at + ticker_dt);
-    if (m.current && m.paused_elapsed < 0) soon(m.shown_at + static_cast<double>(dwell_step + 1) / kDwellSteps);
-    soon(t + static_cast<double>(m.engine->next_deadline(m.wall) - m.wall));
+    if (sh.current() && !sh.paused()) soon(sh.shown_at() + static_cast<double>(dwell_step + 1) / kDwellSteps);
     p.wake_at = wake;
     return p;
 }
@@ -541,7 +480,8 @@ void Kiosk::draw(double t, ImDrawList* static_dl, ImDrawList* dynamic_dl, const 
     if (dynamic_dl) {
         ui::draw_dynamic(s, m.layout, m.fonts, dynamic_dl);
         m.drawn_dynamic_at = t;
-        m.drawn_dwell_step = m.current ? static_cast<int64_t>(std::floor(m.elapsed(t) * kDwellSteps)) : -1;
+        const Show& sh = m.show();
+        m.drawn_dwell_step = sh.current() ? static_cast<int64_t>(std::floor(sh.elapsed(t) * kDwellSteps)) : -1;
     }
 }
 
@@ -549,32 +489,11 @@ void Kiosk::key(Key k, double t, int64_t wall) {
     Impl& m = *impl_;
     m.wall = wall;
     switch (k) {
-    case Key::Next:
-        m.advance(t);
-        break;
-    case Key::Previous:
-        if (m.mode() != ui::Mode::List) {
-            auto c = m.engine->previous_card();
-            if (c) {
-                m.lookahead.reset();
-                m.show(std::move(c), t);
-            }
-        }
-        break;
-    case Key::Pause:
-        if (m.paused_elapsed >= 0) {
-            m.shown_at = t - m.paused_elapsed;  // the card keeps the time it had left
-            m.paused_elapsed = -1;
-        } else {
-            m.paused_elapsed = m.elapsed(t);
-        }
-        break;
-    case Key::Reload:
-        m.engine->fetch_all_now(wall);
-        break;
-    case Key::Status:
-        m.status_toggle = !m.status_toggle;
-        break;
+    case Key::Next: m.app->command(Command::Next, t, wall); break;
+    case Key::Previous: m.app->command(Command::Previous, t, wall); break;
+    case Key::Pause: m.app->command(Command::Pause, t, wall); break;
+    case Key::Reload: m.app->command(Command::Reload, t, wall); break;
+    case Key::Status: m.status_toggle = !m.status_toggle; break;
     }
 }
 
@@ -589,26 +508,15 @@ bool Kiosk::image_pending() const {
         return c && !c->entry.item.image.empty() && !m.texture_cache.count(c->entry.item.image) &&
                m.images->state(c->entry.item.image) != ImageState::Failed;
     };
-    return pending(m.current);
+    return pending(m.show().current());
 }
 
-const Card* Kiosk::current_card() const { return impl_->current ? &*impl_->current : nullptr; }
+const Card* Kiosk::current_card() const {
+    const std::optional<Card>& c = impl_->show().current();
+    return c ? &*c : nullptr;
+}
 bool Kiosk::status_page_shown() const { return impl_->cfg().display.status_page || impl_->status_toggle; }
-std::string Kiosk::status_line() const {
-    const Store& st = impl_->engine->store();
-    std::size_t ok = 0, failing = 0, items = 0;
-    for (const auto& url : st.feed_urls()) {
-        const FeedStatus* f = st.find_status(url);
-        if (!f) continue;
-        items += f->item_count;
-        if (!f->error.empty()) ++failing;
-        else if (f->last_success) ++ok;
-    }
-    return std::to_string(ok) + " feeds ok, " + std::to_string(failing) + " failing; " + std::to_string(items) + " stories";
-}
-
-bool Kiosk::has_content() const { return impl_->current || !impl_->page.empty(); }
+bool Kiosk::has_content() const { return impl_->show().has_content(); }
 const Config& Kiosk::config() const { return impl_->cfg(); }
-Engine& Kiosk::engine() { return *impl_->engine; }
 
 }  // namespace nk::app

@@ -1,14 +1,15 @@
-// kiosk.h: the wall display's state, between the Engine (news) and the screen. Decides which
-// card is shown and for how long, animates transitions and the ticker, loads images and fonts,
-// and — the point of it — says when a frame is needed at all and which part: the static layer
-// (header, card) only when its visible content changes, the dynamic strip (ticker, dwell bar)
-// at its own capped rate, and nothing in between (the platform sleeps until wake_at).
+// kiosk.h: the wall display's view model, between the App (news and which card is shown, see
+// core/show.h) and the screen. Turns the show into a ui::Scene, animates transitions and the
+// ticker, loads images and fonts, and — the point of it — says when a frame is needed at all
+// and which part: the static layer (header, card) only when its visible content changes, the
+// dynamic strip (ticker, dwell bar) at its own capped rate, and nothing in between (the
+// platform sleeps until wake_at).
 // Knows ImGui (draw lists, textures as ImTextureID) but not GLFW or GL: the platform uploads
 // textures through the TextureApi it passes in.
 // Main thread only; the wake callback is called from the fetch and image threads.
 #pragma once
 
-#include "app/engine.h"
+#include "app/app.h"
 #include "ui/display.h"
 
 #include <imgui.h>
@@ -31,10 +32,6 @@ public:
 
 enum class Key { Next, Previous, Pause, Reload, Status };
 
-struct KioskOptions {
-    EngineOptions engine;                // its wake is also used for images
-};
-
 struct FramePlan {
     bool full = false;                   // the static layer changed: redraw it (within damage)
     std::optional<ui::Rect> damage;      // the part of the static layer that changed; none: all of it
@@ -44,12 +41,15 @@ struct FramePlan {
 
 class Kiosk {
 public:
-    // `t` is steady-clock seconds (animation), `wall` Unix seconds (clock, ages, polling).
-    static Result<std::unique_ptr<Kiosk>> create(KioskOptions options, TextureApi& textures, double t, int64_t wall);
+    // `t` is steady-clock seconds (animation), `wall` Unix seconds (clock, ages). `wake` is called
+    // from the image thread when a picture is ready; `log` from any thread.
+    static std::unique_ptr<Kiosk> create(App& app, TextureApi& textures, std::function<void()> wake,
+                                         std::function<void(const std::string&)> log, double t, int64_t wall);
     ~Kiosk();
 
     void set_size(float width, float height);
-    // Pumps the engine, takes decoded images, advances the rotation. Cheap when nothing happened.
+    // After App::advance: takes decoded images, follows config changes, prepares the glyphs of
+    // what is shown and next. Cheap when nothing happened.
     void update(double t, int64_t wall);
     FramePlan plan(double t) const;
     // New characters or sizes: rebuild the atlas between frames; true if it was rebuilt (the
@@ -69,10 +69,7 @@ public:
     bool has_content() const;
     const Card* current_card() const;    // null before the first card (and in list mode)
     bool status_page_shown() const;
-    // One line for systemd's STATUS=: feeds ok and failing, stories held. Changes only with them.
-    std::string status_line() const;
     const Config& config() const;
-    Engine& engine();
 
 private:
     struct Impl;

@@ -1,5 +1,7 @@
 #include "app/commands.h"
 
+#include "app/files.h"
+
 #include "feed/parser.h"
 
 #include <nlohmann/json.hpp>
@@ -76,14 +78,17 @@ int parse_command(const std::vector<std::string_view>& args) {
     if (file == "-") {
         bytes.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
     } else {
-        std::ifstream in(file, std::ios::binary);
-        if (!in) {
-            std::cerr << "newsroom-kiosk: " << file << ": cannot open: " << std::strerror(errno) << "\n";
+        // One byte past the parser's limit, so that it says "too large" as it would for stdin.
+        auto read = read_file(file, static_cast<int64_t>(opt.limits.max_input_bytes) + 1);
+        if (!read && read.error().code != ErrorCode::TooLarge) {
+            std::cerr << "newsroom-kiosk: " << read.error().message << "\n";
             return 1;
         }
-        std::ostringstream ss;
-        ss << in.rdbuf();
-        bytes = std::move(ss).str();
+        if (!read) {
+            std::cerr << "newsroom-kiosk: " << file << ": larger than " << opt.limits.max_input_bytes << " bytes; not read\n";
+            return 1;
+        }
+        bytes = std::move(read.value());
     }
     opt.content_type = content_type;
     opt.base_url = base_url;

@@ -4,6 +4,7 @@
 #include "app/commands.h"
 
 #include "app/engine.h"
+#include "app/files.h"
 #include "core/config.h"
 #include "core/power.h"
 
@@ -67,13 +68,11 @@ int power_state_command(const std::vector<std::string_view>& args) {
     std::filesystem::path path = config_file.empty() ? find_config_path() : std::filesystem::path(config_file);
     Config config;
     if (!path.empty()) {
-        std::ifstream in(path, std::ios::binary);
-        if (!in) {
-            say(path.string() + ": cannot read: " + std::strerror(errno) + "; answering on");
+        auto text = read_file(path, kMaxConfigFileBytes);
+        if (!text) {
+            say(text.error().message + "; answering on");
         } else {
-            std::ostringstream ss;
-            ss << in.rdbuf();
-            ConfigParse cp = parse_config(ss.str(), path.string());
+            ConfigParse cp = parse_config(text.value(), path.string());
             // Errors only: unknown-key warnings are check-config's business, and a timer
             // calling this every minute would repeat them all day.
             for (const ConfigIssue& i : cp.issues)

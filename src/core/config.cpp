@@ -847,6 +847,11 @@ bool ConfigParse::has_errors() const {
     return std::any_of(issues.begin(), issues.end(), [](const ConfigIssue& i) { return !i.warning; });
 }
 
+void add_feeds(std::vector<FeedConfig>& to, const std::vector<FeedConfig>& more) {
+    for (const FeedConfig& f : more)
+        if (std::none_of(to.begin(), to.end(), [&](const FeedConfig& e) { return e.url == f.url; })) to.push_back(f);
+}
+
 ConfigParse parse_config(std::string_view toml_text, std::string_view file_name) {
     ConfigParse out;
     Checker c(file_name.empty() ? std::string("<config>") : std::string(file_name), out.issues);

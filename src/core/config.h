@@ -126,6 +126,10 @@ struct Config {
     bool operator==(const Config&) const = default;
 };
 
+// A config (or a local OPML list) larger than this is a mistake (a log file, a device), and is
+// refused before it is read whole.
+inline constexpr int64_t kMaxConfigFileBytes = 4 << 20;
+
 struct ConfigIssue {
     std::string file;
     int line = 0;       // 1-based; 0 when the problem has no place (e.g. a file too large to read)
@@ -145,6 +149,10 @@ struct ConfigParse {
     std::vector<ConfigIssue> issues;       // in file order
     bool has_errors() const;
 };
+
+// Appends the feeds of `more` whose URL `to` does not list yet (a config's own entry wins over a
+// list's entry for the same feed).
+void add_feeds(std::vector<FeedConfig>& to, const std::vector<FeedConfig>& more);
 
 // A wrong value is an error and leaves that setting at its default; a [[feed]] whose url is
 // missing or unusable is dropped, and so is a later feed with the same url (a warning).

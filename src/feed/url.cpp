@@ -130,6 +130,8 @@ bool has_scheme(std::string_view s) {
     return false;
 }
 
+bool is_remote(std::string_view s) { return has_scheme(s) && !str::istarts_with(trim(s), "file:"); }
+
 std::string resolve(std::string_view base_in, std::string_view ref_in) {
     std::string ref = clean(trim(ref_in));
     std::string base = clean(trim(base_in));

@@ -12,6 +12,9 @@ namespace nk::url {
 // True when s starts with a scheme ("http:", "mailto:", ...).
 bool has_scheme(std::string_view s);
 
+// A URL fetched over the network: any scheme but file: ("feeds.opml" and file:///x are local).
+bool is_remote(std::string_view s);
+
 // ref resolved against base; ref itself (trimmed) when it is absolute or base is empty or
 // has no scheme. Whitespace around ref is dropped; inner spaces become %20.
 std::string resolve(std::string_view base, std::string_view ref);

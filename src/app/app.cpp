@@ -1,0 +1,152 @@
+#include "app/app.h"
+
+#include "app/health.h"
+#include "app/log.h"
+#include "app/service.h"
+#include "core/power.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <ctime>
+#include <thread>
+
+namespace nk::app {
+namespace {
+
+std::atomic<bool> g_stop{false};
+extern "C" void nk_on_signal(int) { g_stop.store(true); }
+
+std::tm local_time(int64_t wall) {
+    std::time_t tt = static_cast<std::time_t>(wall);
+    std::tm local{};
+    localtime_r(&tt, &local);
+    return local;
+}
+
+}  // namespace
+
+double steady_now() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+int64_t wall_now() { return static_cast<int64_t>(std::time(nullptr)); }
+
+App::App(AppOptions options, Platform& platform) : opt_(std::move(options)), platform_(platform) {}
+App::~App() = default;
+
+Result<std::unique_ptr<App>> App::create(AppOptions options, Platform& platform, int64_t wall) {
+    std::unique_ptr<App> app(new App(std::move(options), platform));
+    EngineOptions eo = app->opt_.engine;
+    eo.wake = [&platform] { platform.wake(); };
+    if (!eo.log) eo.log = log_line;
+    auto engine = Engine::create(std::move(eo), wall);
+    if (!engine) return engine.error();
+    app->engine_ = std::move(engine).value();
+    return app;
+}
+
+std::vector<StatusChange> App::advance(double t, int64_t wall) {
+    engine_->pump(wall);
+    // Clock, dates and the power schedule read local time in the display's zone.
+    if (const std::string& tz = config().display.timezone; tz != timezone_) {
+        timezone_ = tz;
+        if (tz.empty()) unsetenv("TZ");
+        else setenv("TZ", tz.c_str(), 1);
+        tzset();
+    }
+    show_.update(engine_->pipeline(), t, wall);
+    return engine_->pipeline().take_status_changes();
+}
+
+void App::command(Command c, double t, int64_t wall) {
+    switch (c) {
+    case Command::Next: show_.next(engine_->pipeline(), t, wall); break;
+    case Command::Previous: show_.previous(engine_->pipeline(), t, wall); break;
+    case Command::Pause: show_.toggle_pause(t); break;
+    case Command::Reload: engine_->fetch_all_now(wall); break;
+    }
+}
+
+std::string App::status_line() const {
+    const Store& st = engine_->pipeline().store();
+    std::size_t ok = 0, failing = 0, items = 0;
+    for (const auto& url : st.feed_urls()) {
+        const FeedStatus* f = st.find_status(url);
+        if (!f) continue;
+        items += f->item_count;
+        if (!f->error.empty()) ++failing;
+        else if (f->last_success) ++ok;
+    }
+    return std::to_string(ok) + " feeds ok, " + std::to_string(failing) + " failing; " + std::to_string(items) + " stories";
+}
+
+int App::run() {
+    std::signal(SIGINT, nk_on_signal);
+    std::signal(SIGTERM, nk_on_signal);
+    if (!platform_.open(*this)) return 1;
+
+    Service service;
+    // It holds only copies of what was published. The listen address is read once: a changed
+    // [health] listen takes a restart (the pipeline's config report says so).
+    std::unique_ptr<HealthServer> health = HealthServer::start_for(opt_.health, config(), log_line);
+    const double t0 = steady_now();
+    const int64_t started = wall_now();
+    uint64_t loops = 0;
+    bool screen = true;
+    // NK_DEBUG_HANG_AFTER=S: the loop stops advancing after S seconds (it only waits for SIGTERM),
+    // so tests can see the watchdog pings stop as they would with a real hang.
+    const char* hang_env = std::getenv("NK_DEBUG_HANG_AFTER");
+    const double hang_at = hang_env ? t0 + std::atof(hang_env) : -1;
+    while (!g_stop.load()) {
+        const double t = steady_now();
+        const int64_t wall = wall_now();
+        if (hang_at >= 0 && t >= hang_at) {
+            log_line(std::string(platform_.mode()) + ": NK_DEBUG_HANG_AFTER: the loop hangs now (debug hook)");
+            while (!g_stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            break;
+        }
+        service.alive(t);
+        platform_.status_changed(advance(t, wall));
+        ++loops;
+        service.status(status_line());
+        // While the screen is off nothing is drawn (a swap may block on a display that is off), but
+        // the loop keeps turning, so the watchdog and /healthz stay fed.
+        const std::tm local = local_time(wall);
+        const bool now_on = !platform_.has_screen() || screen_on(config().power, local);
+        if (now_on != screen) {
+            screen = now_on;
+            log_line(std::string("display: screen ") + (screen ? "on" : "off") + " by the [power] schedule");
+        }
+        if (health && health->publish_due()) {
+            HealthSnapshot snap;
+            snap.feeds = engine_->pipeline().feed_metrics();
+            snap.wall_time = wall;
+            snap.stale_after_seconds = int64_t{config().health.stale_after_minutes} * 60;
+            snap.mode = std::string(platform_.mode());
+            snap.started_at = started;
+            snap.loops = loops;
+            snap.frames = platform_.frames();
+            if (platform_.has_screen()) snap.screen_on = screen;
+            health->publish(std::move(snap));
+        }
+        platform_.present(*this, t, wall, screen);
+        if (platform_.shown()) service.ready();
+        if (platform_.finished()) break;
+        if (opt_.duration > 0 && t - t0 >= opt_.duration) break;
+
+        double wake = screen ? platform_.next_turn(t)
+                             : t + static_cast<double>(std::min<int64_t>(seconds_until_change(config().power, local), 60));
+        wake = std::min({wake, show_.next_change(), t + static_cast<double>(engine_->next_deadline(wall) - wall)});
+        if (opt_.duration > 0) wake = std::min(wake, t0 + opt_.duration);
+        // Capped so that a signal is noticed within a second and the watchdog is fed; waking
+        // costs no frame.
+        const double wait = std::min(service.max_sleep(), wake - steady_now());
+        platform_.wait(std::max(wait, 0.0));
+    }
+    return platform_.close(*this);
+}
+
+}  // namespace nk::app

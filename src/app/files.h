@@ -1,0 +1,38 @@
+// files.h: reading and replacing files the way an unattended kiosk must: reads are bounded (a
+// config pointed at /dev/zero or a 50 MB log must not eat a Pi's memory), and a replaced file is
+// either the old one or the new one after a crash, never a torn mix. Errors are values that name
+// the path and the system's reason.
+// Blocking I/O; any thread, as long as two threads do not write the same path at once.
+#pragma once
+
+#include "feed/result.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nk::app {
+
+// The prefix of a write in progress: a leftover from a crash is recognised by it (and removed by
+// the disk cache's start-up scan).
+inline constexpr std::string_view kTempPrefix = ".tmp-";
+
+// The whole file. Err(Io) when it cannot be opened or read (also for a directory), Err(TooLarge)
+// when it holds more than `cap` bytes (checked while reading, so a device or a growing file cannot
+// get past it).
+Result<std::string> read_file(const std::filesystem::path& path, int64_t cap);
+
+enum class Durability {
+    Fsync,       // the data and the rename survive a power cut: fsync of the file and the directory
+    NoFsync,     // cheaper on an SD card; after a power cut the file may read as corrupt (never torn)
+};
+
+// Replaces `target` atomically: a uniquely named temp file (mode 0600) in the same directory, written whole,
+// then renamed over the target. On any error before the rename the temp file is removed and the
+// target is untouched. Trouble after the rename (the directory's fsync) goes to `warnings`.
+Result<bool> write_atomic(const std::filesystem::path& target, std::string_view bytes, Durability durability,
+                          std::vector<std::string>* warnings = nullptr);
+
+}  // namespace nk::app
