@@ -5,8 +5,8 @@
 set -euo pipefail
 
 packages=(
-  # toolchain
-  build-essential cmake pkg-config git
+  # toolchain (ccache: the two from-scratch builds of ./test.sh reuse earlier compiles)
+  build-essential cmake pkg-config git ccache
   # src/core: XML and the TOML config
   libtinyxml2-dev libtomlplusplus-dev
   # src/net: HTTP

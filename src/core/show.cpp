@@ -72,7 +72,10 @@ void Show::next(Pipeline& pipeline, double t, int64_t wall) { advance(pipeline, 
 
 void Show::previous(Pipeline& pipeline, double t, int64_t wall) {
     if (page_size_ > 0) return;
+    // The rotation's newest cards are the one ahead and the one on screen: step back past both.
+    auto same = [](const Card& a, const Card& b) { return a.entry.feed_url == b.entry.feed_url && a.entry.item.id == b.entry.item.id; };
     auto c = pipeline.previous_card();
+    while (c && current_ && same(*c, *current_)) c = pipeline.previous_card();
     if (!c) return;
     ahead_.reset();
     show(std::move(c), pipeline, t);
