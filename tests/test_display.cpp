@@ -4,7 +4,7 @@
 // GL error. At the three screen shapes and on the OpenGL 2 path.
 #include "display_harness.h"
 #include "http_server.h"
-#include "ui/display.h"
+#include "ui/scene.h"
 
 #include "helpers.h"
 

@@ -10,7 +10,7 @@
 #pragma once
 
 #include "app/app.h"
-#include "ui/display.h"
+#include "ui/scene.h"
 
 #include <imgui.h>
 

@@ -1,4 +1,4 @@
-// display.h: what the wall shows, drawn with ImGui draw lists from a plain Scene the app fills in:
+// scene.h: what the wall shows, drawn with ImGui draw lists from a plain Scene the app fills in:
 // header (title, clock, date), the card (source badge, headline, summary, image, age, QR code,
 // dwell bar), the list and ticker-only modes, the ticker crawl and the status page. Every size
 // comes from the screen (`Layout`), so 720p, 4K and portrait all look intended.

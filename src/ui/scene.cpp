@@ -1,4 +1,4 @@
-#include "ui/display.h"
+#include "ui/scene.h"
 
 #include "ui/qr.h"
 #include "ui/text_fit.h"
