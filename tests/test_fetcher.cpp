@@ -450,6 +450,29 @@ TEST_CASE("100 feeds on one host never take more than max_per_host connections",
     CHECK(peak > 2);
 }
 
+TEST_CASE("the per-host limit is per origin: a slow port does not hold up another port of the host", "[fetcher]") {
+    HttpServer slow, fast;  // both on 127.0.0.1, on two ports
+    Response r = Response::ok("slow");
+    r.delay = 1500ms;
+    slow.route("/a", r);
+    slow.route("/b", r);
+    fast.route("/c", Response::ok("fast"));
+    FetcherOptions o = test_options();
+    o.max_parallel = 6;
+    o.max_per_host = 1;
+    Collector got;
+    Fetcher fetcher(o, got.callback());
+    fetcher.submit(req(1, slow.url("/a")));
+    fetcher.submit(req(2, slow.url("/b")));  // waits for /a: same origin
+    fetcher.submit(req(3, fast.url("/c")));  // another origin: starts at once
+    REQUIRE(got.wait_for(3));
+    const std::vector<FetchResponse> all = got.all();
+    CHECK(all[0].id == 3);  // done while the first slow transfer still waits for its answer
+    CHECK(all[1].id == 1);
+    CHECK(all[2].id == 2);
+    CHECK(slow.peak_connections() == 1);
+}
+
 TEST_CASE("file:// is refused unless the request allows it, and never reached by a redirect", "[fetcher]") {
     namespace fs = std::filesystem;
     fs::path path = fs::temp_directory_path() / ("nk_fetcher_" + std::to_string(::getpid()) + ".xml");

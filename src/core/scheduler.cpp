@@ -194,7 +194,15 @@ std::vector<std::string> Scheduler::take_due(int64_t now, std::size_t limit) {
         }
         if (!s.in_flight && !s.gone && s.next <= now) due.push_back(i);
     }
+    // However many are due (a clock stepped forward by NTP, the `r` key), at most
+    // starts_per_second_ new requests a second.
+    if (now != budget_second_) {
+        budget_second_ = now;
+        budget_used_ = 0;
+    }
+    limit = std::min<std::size_t>(limit, static_cast<std::size_t>(std::max<int64_t>(starts_per_second_ - budget_used_, 0)));
     const std::size_t n = std::min(limit, due.size());
+    budget_used_ += static_cast<int64_t>(n);
     std::partial_sort(due.begin(), due.begin() + static_cast<std::ptrdiff_t>(n), due.end(),
                       [this](std::size_t a, std::size_t b) {
                           return feeds_[a].next != feeds_[b].next ? feeds_[a].next < feeds_[b].next : a < b;
@@ -220,16 +228,7 @@ void Scheduler::on_result(const std::string& url, const FetchOutcome& outcome, c
     if (outcome.kind == Kind::Ok || outcome.kind == Kind::NotModified) {
         if (outcome.kind == Kind::Ok && hints) s->hints = *hints;
         s->failures = 0;
-        s->network_failure = false;
         s->next = regular_next(*s, now);
-        for (State& other : feeds_) {
-            if (!other.network_failure || other.in_flight || other.gone) continue;
-            const int64_t sooner = regular_next(other, now);
-            if (sooner < other.next) {
-                other.next = sooner;
-                other.scheduled_at = now;
-            }
-        }
         return;
     }
 
@@ -239,7 +238,6 @@ void Scheduler::on_result(const std::string& url, const FetchOutcome& outcome, c
         return;
     }
     s->failures = std::min(s->failures + 1, kMaxFailures);
-    s->network_failure = outcome.kind == Kind::NetworkError;
 
     int64_t floor = 0;
     bool server_wait = false;  // the server asked us to stay away; fetch_all_now keeps that
@@ -276,6 +274,8 @@ std::optional<int64_t> Scheduler::next_deadline() const {
     std::optional<int64_t> best;
     for (const State& s : feeds_)
         if (!s.in_flight && !s.gone && (!best || s.next < *best)) best = s.next;
+    // This second's starts are spent: the rest wait for the next one.
+    if (best && *best <= budget_second_ && budget_used_ >= starts_per_second_) best = budget_second_ + 1;
     return best;
 }
 

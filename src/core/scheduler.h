@@ -24,9 +24,12 @@
 //              is ignored, so a feed never stops forever. Applies to retries too.
 //   new feeds  the k-th new feed of a configure() call is due at now + k / max_parallel, so at
 //              most max_parallel first fetches share a second.
-//   recovery   after a success, a feed backing off from network errors waits at most its
-//              regular interval: the network is evidently back, and a Wi-Fi outage must not
-//              leave feeds hours behind.
+//   own        every failure (no connection, DNS, TLS, timeout, HTTP error, unparseable
+//              body) counts towards the feed's own backoff, and only the feed's own success
+//              resets it: another feed's success says nothing about a dead host.
+//   rate       at most max_parallel feeds are taken per second in all, whatever is due: a
+//              clock stepped forward by NTP (a Pi has no RTC) or the `r` key cannot start a
+//              burst of requests.
 #pragma once
 
 #include "core/config.h"
@@ -62,7 +65,8 @@ public:
     void restore(const std::string& url, int64_t next_fetch, int64_t now);
 
     // Feeds due at `now`, earliest first (config order on ties), marked in flight until
-    // on_result. At most `limit` at once. If the clock went backwards since a feed was
+    // on_result. At most `limit` at once, and at most max_parallel in any one second of `now`
+    // (next_deadline then points at the next second). If the clock went backwards since a feed was
     // scheduled, its remaining wait is kept rather than the absolute time.
     std::vector<std::string> take_due(int64_t now, std::size_t limit);
 
@@ -95,7 +99,6 @@ private:
         int64_t scheduled_at = 0;     // `now` when `next` was set, to notice the clock going back
         int64_t hold_until = 0;       // a wait the server asked for; fetch_all_now keeps it
         int failures = 0;             // in a row
-        bool network_failure = false; // the last failure was a network error
         bool in_flight = false;
         bool gone = false;
         PollingHints hints;
@@ -108,6 +111,8 @@ private:
     std::vector<State> feeds_;
     int64_t backoff_max_ = 4 * 3600;
     int64_t starts_per_second_ = 6;
+    int64_t budget_second_ = INT64_MIN;  // the second take_due last handed out feeds in
+    int64_t budget_used_ = 0;             // how many it handed out then
 };
 
 }  // namespace nk

@@ -113,7 +113,7 @@ UrlParts split_url(const std::string& url) {
 // One request, from the moment the fetch thread picks it up until its response is handed out.
 struct Transfer {
     FetchRequest request;
-    std::string host_key;
+    std::string host_key;      // the origin: scheme://host:port
     CURL* easy = nullptr;
     curl_slist* headers = nullptr;
     FetchResponse response;
@@ -228,7 +228,9 @@ struct Fetcher::Impl {
 std::unique_ptr<Transfer> Fetcher::Impl::prepare(FetchRequest&& request) {
     auto t = std::make_unique<Transfer>();
     t->request = std::move(request);
-    t->host_key = split_url(t->request.url).host;
+    // Per origin: a slow service on one port of a host must not hold up another on the same host.
+    const UrlParts p = split_url(t->request.url);
+    t->host_key = p.scheme + "://" + p.host + ":" + p.port;
     t->response.id = t->request.id;
     t->response.url = t->request.url;
     t->response.final_url = t->request.url;

@@ -1,5 +1,5 @@
 // fetcher.h: every HTTP transfer of the kiosk, on one thread with one curl multi handle.
-// Bounded parallel transfers (total and per host), compression, conditional GET, timeouts, a body
+// Bounded parallel transfers (total and per origin), compression, conditional GET, timeouts, a body
 // cap counted on decoded bytes (a gzip bomb stops there), a redirect cap, http/https only (file://
 // only when the request allows it, and never as a redirect target), TLS verification on, proxy
 // from config or environment. Depends on libcurl and the standard library only.
@@ -24,7 +24,7 @@ namespace nk::net {
 
 struct FetcherOptions {
     int max_parallel = 6;     // transfers running at once (values below 1 count as 1)
-    int max_per_host = 2;     // of those, to one host name (the host of the requested URL)
+    int max_per_host = 2;     // of those, to one origin (scheme, host, port of the requested URL)
     long connect_timeout_seconds = 10;
     long timeout_seconds = 30;  // whole transfer, redirects included
     long low_speed_bytes_per_second = 100;  // slower than this for low_speed_seconds aborts
