@@ -194,3 +194,31 @@ TEST_CASE("check-config lists every problem with its place and exits non-zero", 
     CHECK(run_kiosk("check-config /nonexistent.toml").exit_code == 1);
     std::filesystem::remove(bad);
 }
+
+TEST_CASE("check-config refuses what is not a config file, and says what it is instead", "[cli][config]") {
+    nk::test::TempDir dir;
+    auto check = [](const std::string& path) { return run_kiosk("check-config " + shq(path)); };
+    auto said = [](const nk::test::RunResult& r, const std::string& what) {
+        INFO(r.out << r.err);
+        CHECK(r.exit_code == 1);
+        CHECK((r.out + r.err).find(what) != std::string::npos);
+    };
+    said(check(dir.path.string()), "is a directory, not a file");
+    said(check("/dev/zero"), "is not a regular file");
+    {
+        // 50 MB: refused after reading the limit plus one byte, not read whole.
+        std::ofstream big(dir.path / "big.toml", std::ios::binary);
+        big.seekp(50 << 20);
+        big.put('\n');
+    }
+    said(check((dir.path / "big.toml").string()), "larger than 4194304 bytes");
+    std::ofstream(dir.path / "empty.toml").close();
+    said(check((dir.path / "empty.toml").string()), "the file is empty");
+    const std::string text = "[[feed]]\nurl = \"https://example.com/rss\"\n";
+    std::string utf16le = "\xFF\xFE", utf16be;
+    for (char c : text) utf16le += std::string{c, '\0'}, utf16be += std::string{'\0', c};
+    std::ofstream(dir.path / "le.toml", std::ios::binary) << utf16le;
+    std::ofstream(dir.path / "be.toml", std::ios::binary) << utf16be;
+    said(check((dir.path / "le.toml").string()), "the file is UTF-16 (little-endian, with a byte-order mark)");
+    said(check((dir.path / "be.toml").string()), "the file is UTF-16 (big-endian)");
+}

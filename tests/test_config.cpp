@@ -39,13 +39,20 @@ void require_issues(const nk::ConfigParse& p, const std::vector<std::string>& ex
 
 }  // namespace
 
-TEST_CASE("an empty file, or one with only comments, is the defaults with no issues", "[config]") {
-    for (std::string_view text : {std::string_view(""), std::string_view("\n\n   \n"), std::string_view("# nothing here\n# [fetch]\n")}) {
+TEST_CASE("a file with only comments is the defaults with no issues; an empty one is refused", "[config]") {
+    for (std::string_view text : {std::string_view("# nothing here\n# [fetch]\n"), std::string_view("# defaults\n")}) {
         nk::ConfigParse p = parse(text);
         INFO(all_issues(p));
         CHECK(p.issues.empty());
         CHECK_FALSE(p.has_errors());
         CHECK(p.config == nk::Config{});
+    }
+    // A truncated write or a failed copy must not read as "no feeds, all defaults".
+    for (std::string_view text : {std::string_view(""), std::string_view("\n\n   \n")}) {
+        nk::ConfigParse p = parse(text);
+        REQUIRE(p.issues.size() == 1);
+        CHECK(p.has_errors());
+        CHECK(nk::format_issue(p.issues[0]).find("kiosk.toml: the file is empty") == 0);
     }
     nk::Config d;
     CHECK(d.fetch.interval_minutes == 10);
@@ -780,7 +787,7 @@ TEST_CASE("config_keys lists every table's keys once", "[config]") {
     CHECK(unique.count("fetch") == 0);
     CHECK(unique.count("health.listen") == 1);
     CHECK(unique.count("power.days_off") == 1);
-    CHECK(keys.size() == 1 + 11 + 13 + 7 + 2 + 20 + 2 + 3);
+    CHECK(keys.size() == 1 + 11 + 13 + 7 + 3 + 20 + 2 + 3);
 }
 
 // [SECTION] OPML

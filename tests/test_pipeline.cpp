@@ -99,12 +99,53 @@ TEST_CASE("pipeline: a config goes in through one door, which reports what chang
     CHECK(second.summary ==
           "config reload: kiosk.toml applied (2 feeds): 1 added, 1 removed, [fetch, display] changed; fetch.timeout_seconds apply at "
           "the next start");
-    // A removed feed leaves the store and, since this pipeline owns the cache, the disk.
+    // A removed feed leaves the screen at once, and the disk only after [cache] purge_after.
     CHECK_FALSE(p.store().find_status("https://a.example/rss"));
-    auto purges = saves_of(p, SaveOrder::Kind::PurgeExcept);
-    REQUIRE_FALSE(purges.empty());
-    CHECK(purges.back().keep == std::vector<std::string>{"https://b.example/rss", "https://c.example/rss"});
+    CHECK(saves_of(p, SaveOrder::Kind::PurgeExcept).empty());
     CHECK(logged(p.take_log(), "config reload: kiosk.toml applied"));
+}
+
+TEST_CASE("pipeline: a removed feed is kept aside for a day; put back, it returns with no fetch", "[pipeline]") {
+    Pipeline p;
+    p.apply_config(config(feeds_toml({"https://a.example/rss", "https://b.example/rss"})), "kiosk.toml", T0);
+    auto due = p.take_due(T0);
+    REQUIRE(due.size() == 2);
+    p.apply_fetch(ok(due[0], rss("alpha", 3), "\"a1\""), T0 + 1);
+    p.apply_fetch(ok(due[1], rss("beta", 2)), T0 + 1);
+    p.take_saves();
+
+    // An edit drops a; it is undone minutes later: a's items, validators and timing come back.
+    p.apply_config(config(feeds_toml({"https://b.example/rss"})), "kiosk.toml", T0 + 100);
+    CHECK_FALSE(p.store().find_status("https://a.example/rss"));
+    p.apply_config(config(feeds_toml({"https://a.example/rss", "https://b.example/rss"})), "kiosk.toml", T0 + 300);
+    CHECK(p.store().entries("https://a.example/rss").size() == 3);
+    CHECK(p.take_due(T0 + 300).empty());  // not due again before its saved next fetch
+    CHECK(p.take_saves().empty());        // nothing was purged
+    const int64_t a_next = *p.next_fetch("https://a.example/rss");
+    auto again = p.take_due(a_next);
+    REQUIRE(order_for(again, "https://a.example/rss"));
+    CHECK(order_for(again, "https://a.example/rss")->etag == "\"a1\"");
+
+    // Dropped again and left out: purged from the disk once the day is over, not before.
+    p.apply_config(config(feeds_toml({"https://b.example/rss"})), "kiosk.toml", T0 + 4000);
+    CHECK(p.next_deadline(T0 + 4000) <= T0 + 4000 + 86400);
+    p.take_due(T0 + 4000 + 86399);
+    CHECK(saves_of(p, SaveOrder::Kind::PurgeExcept).empty());
+    p.take_due(T0 + 4000 + 86400);
+    auto purges = saves_of(p, SaveOrder::Kind::PurgeExcept);
+    REQUIRE(purges.size() == 1);
+    CHECK(purges[0].keep == std::vector<std::string>{"https://b.example/rss"});
+
+    // purge_after is a setting; cached feeds the config does not list at start wait for it too.
+    Pipeline q;
+    q.apply_config(config(feeds_toml({"https://b.example/rss"}, "[cache]\npurge_after = \"2h\"\n")), "kiosk.toml", T0);
+    nk::CachedFeed old;
+    old.url = "https://old.example/rss";
+    q.restore({old}, T0);
+    q.take_due(T0 + 7199);
+    CHECK(saves_of(q, SaveOrder::Kind::PurgeExcept).empty());
+    q.take_due(T0 + 7200);
+    CHECK(saves_of(q, SaveOrder::Kind::PurgeExcept).size() == 1);
 }
 
 TEST_CASE("pipeline: a config with errors is refused and the running one stays", "[pipeline]") {
@@ -227,7 +268,7 @@ TEST_CASE("pipeline: no feeds means the fallback feeds, and a restored cache is 
     demo.url = "demo:one.xml";
     o.fallback_feeds = {demo};
     Pipeline p(o);
-    p.apply_config(config(""), "kiosk.toml", T0);
+    p.apply_config(config("# no feeds\n"), "kiosk.toml", T0);
     CHECK(p.config().feeds.size() == 1);
     CHECK(logged(p.take_log(), "no feeds configured: showing the embedded demo content"));
     // Local (demo:) feeds are never written to disk.

@@ -94,6 +94,7 @@ constexpr int64_t kEnd = kT0 + 30 * kDay;
 constexpr std::size_t kPool = 60;             // publishers; at most these URLs are ever configured
 constexpr std::size_t kInitialFeeds = 40;
 constexpr int64_t kCacheMaxBytes = 112 * 1024;  // below the config's 1 MiB floor: DiskCache is opened directly
+constexpr int64_t kPurgeAfter = 6 * kHour;      // [cache] purge_after of the simulated config
 constexpr int kBackoffMaxMinutes = 120;
 constexpr int kDefaultIntervalMinutes = 360;
 constexpr std::size_t kMaxParallel = 6;        // [fetch].max_parallel, and the simulated fetcher's slots
@@ -626,7 +627,7 @@ struct Model {  // what the simulated admin wants; written out as TOML and read 
         s << "\n[rotation]\nwords_per_minute = 2\nmin_dwell_seconds = 600\nmax_dwell_seconds = 900\n"
           << "weighted = " << (weighted ? "true" : "false") << "\npriority_keywords = [\"breaking\"]\n"
           << "breaking_dwell_factor = 1.5\ndedupe = true\n";
-        s << "\n[cache]\nmax_bytes = 1048576\n";
+        s << "\n[cache]\nmax_bytes = 1048576\npurge_after = \"6h\"\n";
         return s.str();
     }
 };
@@ -1042,6 +1043,16 @@ TEST_CASE("a simulated month of the whole pipeline stays bounded and keeps every
         return now + std::max<int64_t>(1, static_cast<int64_t>(card->dwell_seconds));
     };
 
+    // Feeds removed from the config, and when: their cache files may stay for [cache] purge_after.
+    std::map<std::string, int64_t> removed_at;
+    auto allowed_files = [&](int64_t now) {
+        std::set<std::string> names;  // disabled feeds keep their file, as the config still lists them
+        for (const FeedConfig& f : engine->pipeline.config().feeds) names.insert(DiskCache::file_name(f.url));
+        for (const auto& [url, at] : removed_at)
+            if (now - at < kPurgeAfter) names.insert(DiskCache::file_name(url));
+        return names;
+    };
+
     // A config reload through the pipeline's one door (as the engine's file watch does), then the
     // checks that removed and disabled feeds are gone from the store and removed ones from the cache.
     int reload_attempts = 0;
@@ -1067,9 +1078,10 @@ TEST_CASE("a simulated month of the whole pipeline stays bounded and keeps every
         ++stats.reloads;
         track_config(now, &old);
 
+        for (const FeedConfig& f : old.feeds) removed_at.emplace(f.url, now);  // kept only if no longer listed
+        for (const FeedConfig& f : engine->pipeline.config().feeds) removed_at.erase(f.url);
         const std::set<std::string> live = enabled_urls();
-        std::set<std::string> files_allowed;  // disabled feeds keep their file, as purge_except is given every URL
-        for (const FeedConfig& f : engine->pipeline.config().feeds) files_allowed.insert(DiskCache::file_name(f.url));
+        const std::set<std::string> files_allowed = allowed_files(now);
         const std::vector<std::string> held = engine->pipeline.store().feed_urls();
         MONTH_CHECK(std::set<std::string>(held.begin(), held.end()) == live, "the store's feeds are not the enabled ones");
         for (const FeedConfig& f : old.feeds) {
@@ -1099,6 +1111,9 @@ TEST_CASE("a simulated month of the whole pipeline stays bounded and keeps every
                 if (auto n = engine->pipeline.next_fetch(url)) was_due[url] = *n;
         engine.reset();
         make_engine(c, now);
+        // The new process keeps aside what it finds cached but not configured, from now on.
+        for (auto it = removed_at.begin(); it != removed_at.end();)
+            it = now - it->second < kPurgeAfter ? (it->second = now, std::next(it)) : removed_at.erase(it);
         const CacheDirSize files = cache_dir_size(dir.path);
         for (auto& [url, p] : polls) {
             // Fetched within 10 minutes of the restart though the old scheduler had it due later.
@@ -1143,8 +1158,9 @@ TEST_CASE("a simulated month of the whole pipeline stays bounded and keeps every
             const CacheDirSize c = cache_dir_size(dir.path);
             stats.max_cache_files = std::max(stats.max_cache_files, c.files);
             MONTH_CHECK(c.bytes <= kCacheMaxBytes, "cache directory at " << c.bytes << " bytes");
-            MONTH_CHECK(c.files <= engine->pipeline.config().feeds.size(), c.files << " cache files for "
-                                                                          << engine->pipeline.config().feeds.size() << " feeds");
+            const std::set<std::string> allowed = allowed_files(now);
+            for (const std::string& name : c.names)
+                MONTH_CHECK(allowed.count(name), "cache file " << name << " outlived its feed's removal by more than purge_after");
             const StoreSize s = store_size(engine->pipeline.store(), engine->pipeline.config(), pool);
             stats.peak_entries = std::max(stats.peak_entries, s.entries);
             stats.peak_string_bytes = std::max(stats.peak_string_bytes, s.string_bytes);
@@ -1240,7 +1256,7 @@ TEST_CASE("a simulated month of the whole pipeline stays bounded and keeps every
     CHECK(size10.string_bytes <= size10.bound_bytes);
     CHECK(size30.string_bytes <= size30.bound_bytes);
     CHECK(final_cache.bytes <= kCacheMaxBytes);
-    CHECK(final_cache.files <= engine->pipeline.config().feeds.size());
+    CHECK(final_cache.files <= allowed_files(kEnd).size());
 #ifndef NK_SIM_ASAN
     // Under ASan the quarantine of freed memory makes RSS meaningless; the heap check below stays.
     CHECK(rss30 <= rss5 + (int64_t{20} << 20));

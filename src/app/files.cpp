@@ -21,8 +21,9 @@ Error too_large(const fs::path& path, int64_t cap) {
 
 }  // namespace
 
-Result<std::string> read_file(const fs::path& path, int64_t cap) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+Result<std::string> read_file(const fs::path& path, int64_t cap, FileKind kind) {
+    // O_NONBLOCK: opening a FIFO with no writer must not hang before the kind is checked.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | (kind == FileKind::Regular ? O_NONBLOCK : 0));
     if (fd < 0) return io_error(path, "cannot read", errno);
     struct stat st {};
     if (::fstat(fd, &st) != 0) {
@@ -32,7 +33,11 @@ Result<std::string> read_file(const fs::path& path, int64_t cap) {
     }
     if (S_ISDIR(st.st_mode)) {
         ::close(fd);
-        return io_error(path, "cannot read", EISDIR);
+        return Error{ErrorCode::Io, path.string() + ": is a directory, not a file"};
+    }
+    if (kind == FileKind::Regular && !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        return Error{ErrorCode::Io, path.string() + ": is not a regular file (a device, a pipe or a socket)"};
     }
     if (st.st_size > cap) {
         ::close(fd);

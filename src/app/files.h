@@ -19,10 +19,15 @@ namespace nk::app {
 // the disk cache's start-up scan).
 inline constexpr std::string_view kTempPrefix = ".tmp-";
 
-// The whole file. Err(Io) when it cannot be opened or read (also for a directory), Err(TooLarge)
-// when it holds more than `cap` bytes (checked while reading, so a device or a growing file cannot
-// get past it).
-Result<std::string> read_file(const std::filesystem::path& path, int64_t cap);
+enum class FileKind {
+    Regular,     // a regular file only: a directory, a device (/dev/zero) or a FIFO is refused
+    Any,         // also pipes and devices (`parse /dev/stdin`, `parse <(curl ...)`)
+};
+
+// The whole file. Err(Io) when it cannot be opened or read, or is not of the kind asked for (a
+// directory never is), Err(TooLarge) when it holds more than `cap` bytes: at most cap + 1 bytes are
+// ever read, so a device or a growing file cannot get past it.
+Result<std::string> read_file(const std::filesystem::path& path, int64_t cap, FileKind kind = FileKind::Regular);
 
 enum class Durability {
     Fsync,       // the data and the rename survive a power cut: fsync of the file and the directory

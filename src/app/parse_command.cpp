@@ -79,7 +79,7 @@ int parse_command(const std::vector<std::string_view>& args) {
         bytes.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
     } else {
         // One byte past the parser's limit, so that it says "too large" as it would for stdin.
-        auto read = read_file(file, static_cast<int64_t>(opt.limits.max_input_bytes) + 1);
+        auto read = read_file(file, static_cast<int64_t>(opt.limits.max_input_bytes) + 1, FileKind::Any);
         if (!read && read.error().code != ErrorCode::TooLarge) {
             std::cerr << "newsroom-kiosk: " << read.error().message << "\n";
             return 1;

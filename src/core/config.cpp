@@ -24,7 +24,6 @@ using str::is_space;
 
 // A config is a few KiB; megabytes mean the wrong file was named, and toml++ would only spend
 // memory finding that out. OPML lists from big readers run to a few hundred KiB.
-constexpr std::size_t kMaxConfigBytes = 4u << 20;
 constexpr std::size_t kMaxOpmlBytes = 16u << 20;
 
 constexpr int64_t kMaxMinutes = 30 * 24 * 60;
@@ -500,6 +499,11 @@ constexpr Field<RotationConfig> kRotationFields[] = {
 constexpr Field<CacheConfig> kCacheFields[] = {
     {"dir", [](C& c, const E& e, CacheConfig& k) { c.text(e, k.dir); }},
     {"max_bytes", [](C& c, const E& e, CacheConfig& k) { c.integer_into(e, int64_t{1} << 20, int64_t{1} << 40, k.max_bytes); }},
+    {"purge_after", [](C& c, const E& e, CacheConfig& k) {
+         std::optional<int64_t> d;
+         c.duration(e, d);
+         if (d) k.purge_after_seconds = *d;
+     }},
 };
 
 constexpr Field<DisplayConfig> kDisplayFields[] = {
@@ -847,6 +851,24 @@ bool ConfigParse::has_errors() const {
     return std::any_of(issues.begin(), issues.end(), [](const ConfigIssue& i) { return !i.warning; });
 }
 
+namespace {
+
+// A byte-order mark or the NUL pattern of UTF-16/32 text: the encoding's name, else "".
+std::string_view foreign_encoding(std::string_view s) {
+    auto starts = [&](std::string_view p) { return s.substr(0, p.size()) == p; };
+    if (starts(std::string_view("\xFF\xFE\0\0", 4))) return "UTF-32 (little-endian, with a byte-order mark)";
+    if (starts(std::string_view("\0\0\xFE\xFF", 4))) return "UTF-32 (big-endian, with a byte-order mark)";
+    if (starts("\xFF\xFE")) return "UTF-16 (little-endian, with a byte-order mark)";
+    if (starts("\xFE\xFF")) return "UTF-16 (big-endian, with a byte-order mark)";
+    if (s.size() >= 4 && s[0] != 0 && s[1] == 0 && s[2] == 0 && s[3] == 0) return "UTF-32 (little-endian)";
+    if (s.size() >= 4 && s[0] == 0 && s[1] == 0 && s[2] == 0 && s[3] != 0) return "UTF-32 (big-endian)";
+    if (s.size() >= 2 && s[0] != 0 && s[1] == 0) return "UTF-16 (little-endian)";
+    if (s.size() >= 2 && s[0] == 0 && s[1] != 0) return "UTF-16 (big-endian)";
+    return {};
+}
+
+}  // namespace
+
 void add_feeds(std::vector<FeedConfig>& to, const std::vector<FeedConfig>& more) {
     for (const FeedConfig& f : more)
         if (std::none_of(to.begin(), to.end(), [&](const FeedConfig& e) { return e.url == f.url; })) to.push_back(f);
@@ -855,8 +877,18 @@ void add_feeds(std::vector<FeedConfig>& to, const std::vector<FeedConfig>& more)
 ConfigParse parse_config(std::string_view toml_text, std::string_view file_name) {
     ConfigParse out;
     Checker c(file_name.empty() ? std::string("<config>") : std::string(file_name), out.issues);
-    if (toml_text.size() > kMaxConfigBytes) {
+    if (toml_text.size() > kMaxConfigFileBytes) {
         c.add({}, "", "is " + std::to_string(toml_text.size() >> 20) + " MiB; a config is at most 4 MiB (is this the right file?)", false);
+        return out;
+    }
+    if (std::string_view enc = foreign_encoding(toml_text); !enc.empty()) {
+        c.add({}, "", "the file is " + std::string(enc) + "; a config must be UTF-8 (save it again as UTF-8)", false);
+        return out;
+    }
+    // An editor that truncates before writing, a failed copy, a tool caught mid-write: an empty
+    // file is far more often an accident than a wish for no settings at all.
+    if (std::all_of(toml_text.begin(), toml_text.end(), [](char ch) { return str::is_space(ch); })) {
+        c.add({}, "", "the file is empty; an empty config is refused (write `# defaults` to mean \"all defaults\")", false);
         return out;
     }
     toml::table root;

@@ -64,6 +64,9 @@ struct RotationConfig {
 struct CacheConfig {
     std::string dir;                       // empty: $CACHE_DIRECTORY, else $XDG_CACHE_HOME/newsroom-kiosk
     int64_t max_bytes = 32 << 20;
+    // A feed that leaves the config keeps its cached items this long ("purge_after" in the file), so
+    // that an edit undone within the day costs no fetch and loses nothing.
+    int64_t purge_after_seconds = 86400;
 
     bool operator==(const CacheConfig&) const = default;
 };

@@ -143,20 +143,76 @@ bool Pipeline::compose(int64_t now) {
     if (fallback) c.feeds = opt_.fallback_feeds;
     const bool fell_back = fallback && !fallback_;
     fallback_ = fallback;
+    park_leaving(c, now);
     config_ = std::move(c);
     store_.configure(config_);
     scheduler_.configure(config_, now);
+    unpark(now);
     for (auto it = counters_.begin(); it != counters_.end();)
         it = store_.find_status(it->first) ? std::next(it) : counters_.erase(it);
-    purge();
     return fell_back;
 }
 
+// A feed that leaves the store (removed, or disabled) is kept aside with what a restart would
+// have kept of it, so that undoing the edit costs nothing.
+void Pipeline::park_leaving(const Config& next, int64_t now) {
+    for (const FeedConfig& old : config_.feeds) {
+        const std::string& url = old.url;
+        const FeedConfig* f = find_feed(next.feeds, url);
+        if (f && f->enabled) continue;
+        if (!store_.find_status(url)) {
+            // Disabled before: nothing in memory, but its file is the cache's until the grace ends.
+            if (!f && !parked_.count(url)) parked_[url] = Parked{CachedFeed{}, now};
+            continue;
+        }
+        Parked& p = parked_[url];
+        p.since = now;
+        p.feed.url = url;
+        p.feed.entries = store_.entries(url);
+        if (const FeedStatus* st = store_.find_status(url)) p.feed.status = *st;
+        if (auto v = validators_.find(url); v != validators_.end()) {
+            p.feed.etag = v->second.etag;
+            p.feed.last_modified = v->second.last_modified;
+        }
+        if (auto n = scheduler_.next_fetch(url)) p.feed.status.next_fetch = *n;
+    }
+}
+
+void Pipeline::unpark(int64_t now) {
+    std::vector<CachedFeed> back;
+    for (auto it = parked_.begin(); it != parked_.end();) {
+        if (store_.find_status(it->first)) {
+            if (!it->second.feed.url.empty()) back.push_back(std::move(it->second.feed));  // empty: nothing was held
+            it = parked_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    if (!back.empty()) restore(std::move(back), now);
+}
+
+void Pipeline::expire_parked(int64_t now) {
+    const int64_t grace = base_.cache.purge_after_seconds;
+    bool any = false;
+    for (auto it = parked_.begin(); it != parked_.end();) {
+        if (now - it->second.since >= grace) {
+            it = parked_.erase(it);
+            any = true;
+        } else {
+            ++it;
+        }
+    }
+    if (any) purge();
+}
+
+// The cache keeps every feed the config lists (disabled ones too: their items come back when
+// they are enabled) and every feed still within its grace period.
 void Pipeline::purge() {
     if (!opt_.manage_cache) return;
     SaveOrder s;
     s.kind = SaveOrder::Kind::PurgeExcept;
     s.keep = urls_of(config_.feeds);
+    for (const auto& [url, p] : parked_) s.keep.push_back(url);
     saves_.push_back(std::move(s));
 }
 
@@ -170,7 +226,10 @@ void Pipeline::restore_feed_list(std::string_view bytes, int64_t now) {
 
 void Pipeline::restore(std::vector<CachedFeed> cached, int64_t now) {
     for (CachedFeed& rec : cached) {
-        if (!store_.find_status(rec.url)) continue;
+        if (!store_.find_status(rec.url)) {
+            if (!parked_.count(rec.url)) parked_[rec.url] = Parked{std::move(rec), now};
+            continue;
+        }
         validators_[rec.url] = {rec.etag, rec.last_modified};
         if (rec.status.next_fetch > now) scheduler_.restore(rec.url, rec.status.next_fetch, now);
         if (!rec.status.error.empty()) last_error_[rec.url] = rec.status.error;
@@ -179,6 +238,7 @@ void Pipeline::restore(std::vector<CachedFeed> cached, int64_t now) {
 }
 
 std::vector<FetchOrder> Pipeline::take_due(int64_t now) {
+    expire_parked(now);
     std::vector<FetchOrder> out;
     if (url::is_remote(base_.opml) && !list_in_flight_ && now >= next_list_fetch_) {
         FetchOrder o;
@@ -304,6 +364,7 @@ void Pipeline::fetch_all_now(int64_t now) { scheduler_.fetch_all_now(now); }
 int64_t Pipeline::next_deadline(int64_t now) const {
     int64_t t = scheduler_.next_deadline().value_or(now + 3600);
     if (url::is_remote(base_.opml) && !list_in_flight_) t = std::min(t, next_list_fetch_);
+    for (const auto& [url, p] : parked_) t = std::min(t, p.since + base_.cache.purge_after_seconds);
     return std::max(t, now);
 }
 

@@ -125,11 +125,14 @@ public:
     // The one door for a config, from any source: `source` names it in messages ("kiosk.toml").
     // A parse with errors is refused (the running config stays) and reported; a good one is
     // applied: feeds that stay keep their items, status and timing, new ones are due within
-    // seconds, removed ones go (and their cache files, when manage_cache).
+    // seconds, removed ones leave the screen but are kept aside for [cache] purge_after (a day),
+    // so that putting one back brings its items back with no fetch; only then do their cache
+    // files go (when manage_cache).
     ConfigReport apply_config(ConfigParse parsed, std::string_view source, int64_t now);
 
     // Startup, after the first apply_config: the saved copy of a feed list fetched by URL, then
-    // the cached feeds, so that the first card comes from the disk before any network.
+    // the cached feeds, so that the first card comes from the disk before any network. Cached
+    // feeds the config does not list are kept aside as if just removed.
     void restore_feed_list(std::string_view bytes, int64_t now);
     void restore(std::vector<CachedFeed> cached, int64_t now);
 
@@ -140,7 +143,8 @@ public:
     void apply_fetch(FetchReply reply, int64_t now);
     // Fetch everything now (the `r` key): still politely, see Scheduler::fetch_all_now.
     void fetch_all_now(int64_t now);
-    // The next time take_due has anything (or a feed list is due); `now + 1 h` when nothing is.
+    // The next time take_due has anything (a feed or a feed list is due, a removed feed's time to
+    // be purged has come); `now + 1 h` when nothing is.
     int64_t next_deadline(int64_t now) const;
 
     std::optional<Card> next_card(int64_t now);
@@ -170,6 +174,9 @@ private:
     void report(const std::string& url, const std::string& error);
     void save(const std::string& url);
     void purge();
+    void park_leaving(const Config& next, int64_t now);  // feeds about to leave the store
+    void unpark(int64_t now);                            // parked feeds the config lists again
+    void expire_parked(int64_t now);
     std::string who(const std::string& url) const;
 
     PipelineOptions opt_;
@@ -183,6 +190,12 @@ private:
     std::map<std::string, Counters> counters_;
     bool fallback_ = false;              // config_ holds the fallback feeds
     bool configured_ = false;            // a config has been applied
+
+    struct Parked {
+        CachedFeed feed;
+        int64_t since = 0;                 // when it left the config
+    };
+    std::map<std::string, Parked> parked_;  // removed feeds within their grace period
 
     std::vector<FeedConfig> list_feeds_; // from the OPML list named by URL
     Validators list_validators_;
