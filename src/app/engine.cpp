@@ -8,6 +8,7 @@
 #include "net/fetcher.h"
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <deque>
@@ -24,6 +25,7 @@ constexpr std::string_view kDemoScheme = "demo:";
 constexpr int64_t kConfigCheckSeconds = 2;
 // Raw fetches (Engine::fetch, for images) count down from the top so they never meet feeds'.
 constexpr uint64_t kRawIdBase = uint64_t{1} << 63;
+constexpr const char* kLastGoodFile = "last-good-config.toml";
 
 std::optional<std::string_view> demo_bytes(std::string_view url) {
     if (!url.starts_with(kDemoScheme)) return std::nullopt;
@@ -74,8 +76,13 @@ FetchReply to_reply(net::FetchResponse&& r, FetchOrder::Kind kind) {
 // thread they would stall drawing, so after startup every save goes through this thread. Saves
 // of the same feed queued meanwhile collapse into the newest; a purge drops the queued saves of
 // feeds it removes; the destructor flushes and joins.
+// A disk that is full or read-only costs the disk copy, never the screen: a failed save is kept
+// (the newest per feed) and tried again after kRetrySeconds or as soon as another write works;
+// the problem is logged when it starts and when it ends, and problem() says it meanwhile.
 class CacheWriter {
 public:
+    static constexpr auto kRetry = std::chrono::seconds(60);
+
     CacheWriter(DiskCache cache, std::function<void(const std::string&)> log)
         : cache_(std::move(cache)), log_(std::move(log)), thread_([this] { run(); }) {}
 
@@ -91,43 +98,82 @@ public:
     void submit(SaveOrder order) {
         {
             std::lock_guard lock(mu_);
-            if (order.kind == SaveOrder::Kind::Feed) {
-                for (SaveOrder& q : queue_)
-                    if (q.kind == SaveOrder::Kind::Feed && q.feed.url == order.feed.url) {
-                        q = std::move(order);
-                        return;
-                    }
-            } else if (order.kind == SaveOrder::Kind::PurgeExcept) {
-                // Saves queued for feeds that are gone would bring their files back.
-                std::erase_if(queue_, [&](const SaveOrder& q) {
-                    return q.kind == SaveOrder::Kind::Feed &&
-                           std::find(order.keep.begin(), order.keep.end(), q.feed.url) == order.keep.end();
-                });
-            }
-            queue_.push_back(std::move(order));
+            enqueue(queue_, std::move(order));
         }
         cv_.notify_one();
     }
 
+    // "" while writes work, else what stops them (e.g. "No space left on device"). Any thread.
+    std::string problem() const {
+        std::lock_guard lock(mu_);
+        return problem_;
+    }
+
 private:
+    static bool same_feed(const SaveOrder& a, const SaveOrder& b) {
+        return a.kind == b.kind && (a.kind != SaveOrder::Kind::Feed || a.feed.url == b.feed.url);
+    }
+
+    static void enqueue(std::deque<SaveOrder>& q, SaveOrder order) {
+        if (order.kind != SaveOrder::Kind::PurgeExcept) {
+            for (SaveOrder& o : q)
+                if (same_feed(o, order)) {
+                    o = std::move(order);
+                    return;
+                }
+        } else {
+            // Saves queued for feeds that are gone would bring their files back.
+            std::erase_if(q, [&](const SaveOrder& o) {
+                return o.kind == SaveOrder::Kind::Feed && std::find(order.keep.begin(), order.keep.end(), o.feed.url) == order.keep.end();
+            });
+        }
+        q.push_back(std::move(order));
+    }
+
     void run() {
         std::unique_lock lock(mu_);
         while (true) {
-            cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
-            if (queue_.empty()) return;  // stopping, and everything is written
+            if (retry_.empty()) cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+            else if (!cv_.wait_for(lock, kRetry, [&] { return stop_ || !queue_.empty(); })) requeue_failed();
+            if (queue_.empty()) return;  // stopping, and everything is written (or kept in memory)
             SaveOrder order = std::move(queue_.front());
             queue_.pop_front();
             lock.unlock();
-            for (const std::string& line : cache_.apply(order).lines) log_(line);
+            DiskCache::Applied a = cache_.apply(order);
+            lock.lock();
+            if (a.failed) {
+                const std::string why = a.lines.empty() ? "cannot write" : a.lines.front();
+                if (problem_.empty()) {
+                    problem_ = why;
+                    lock.unlock();
+                    log_(why + "; keeping the stories in memory and trying again");
+                    lock.lock();
+                }
+                if (order.kind != SaveOrder::Kind::PurgeExcept) enqueue(retry_, std::move(order));
+                continue;
+            }
+            const bool recovered = !problem_.empty();
+            problem_.clear();
+            requeue_failed();
+            lock.unlock();
+            if (recovered) log_("cache: writing again");
+            for (const std::string& line : a.lines) log_(line);
             lock.lock();
         }
     }
 
+    void requeue_failed() {
+        for (SaveOrder& o : retry_) enqueue(queue_, std::move(o));
+        retry_.clear();
+    }
+
     DiskCache cache_;
     std::function<void(const std::string&)> log_;
-    std::mutex mu_;
+    mutable std::mutex mu_;
     std::condition_variable cv_;
     std::deque<SaveOrder> queue_;
+    std::deque<SaveOrder> retry_;        // failed writes, newest per feed
+    std::string problem_;
     bool stop_ = false;
     std::thread thread_;  // last: started once everything above exists
 };
@@ -165,6 +211,11 @@ struct Engine::Impl {
     int64_t next_config_check = 0;
     std::optional<Pipeline> pipeline;
     std::optional<DiskCache> cache;      // startup reads only; writes go through writer
+    std::unique_ptr<DirLock> cache_lock; // held while this engine uses the cache directory
+    fs::path state_dir;
+    std::string last_good_text;          // what the state directory holds
+    bool said_state_error = false;
+    std::string config_problem;          // "" while the file's config is the running one
     std::unique_ptr<CacheWriter> writer;
     std::unique_ptr<net::Fetcher> fetcher;
     uint64_t next_id = 1;
@@ -206,21 +257,70 @@ struct Engine::Impl {
         if (opt.wake) opt.wake();
     }
 
-    // The file's config: the TOML, with a local OPML list it names merged in. Reading is the
-    // shell's job; what the file means is the pipeline's.
-    ConfigParse read_config(const fs::path& path) {
+    struct FileConfig {
+        ConfigParse parse;
+        std::string text;                    // as read, for the last good copy
+    };
+
+    // The file's config: the TOML, with a local OPML list it names merged in, and with --feed in
+    // place of its feeds. Reading is the shell's job; what the file means is the pipeline's.
+    FileConfig read_config(const fs::path& path, std::string_view file_name = {}) {
+        FileConfig out;
         auto text = read_file(path, kMaxConfigFileBytes);
         if (!text) {
-            ConfigParse bad;
             // The message names the path; the issue puts it in front again.
             std::string why = text.error().message;
             if (why.starts_with(path.string() + ": ")) why.erase(0, path.string().size() + 2);
-            bad.issues.push_back({path.string(), 0, 0, "", why, false});
-            return bad;
+            out.parse.issues.push_back({path.string(), 0, 0, "", why, false});
+            return out;
         }
-        ConfigParse cp = parse_config(text.value(), path.string());
-        if (!cp.has_errors() && !cp.config.opml.empty() && !url::is_remote(cp.config.opml)) merge_local_list(cp.config, path);
-        return cp;
+        out.text = std::move(text.value());
+        out.parse = parse_config(out.text, file_name.empty() ? path.string() : file_name);
+        with_command_line_feeds(out.parse.config);
+        Config& c = out.parse.config;
+        // A list next to the config file: relative to the file the person edits, also when
+        // read from its last good copy.
+        if (!out.parse.has_errors() && !c.opml.empty() && !url::is_remote(c.opml)) merge_local_list(c, config_path);
+        return out;
+    }
+
+    // --feed with --config: the file's settings, the command line's feeds.
+    void with_command_line_feeds(Config& c) const {
+        if (opt.feed_urls.empty()) return;
+        c.feeds.clear();
+        c.opml.clear();
+        for (const std::string& u : opt.feed_urls) {
+            FeedConfig f;
+            f.url = u;
+            c.feeds.push_back(std::move(f));
+        }
+    }
+
+    fs::path last_good_path() const { return state_dir.empty() ? fs::path() : state_dir / kLastGoodFile; }
+
+    // Every config applied from the file is kept, so that a typo at the next boot still starts
+    // on what worked.
+    void keep_last_good(const std::string& text) {
+        if (text == last_good_text || state_dir.empty()) return;
+        std::error_code ec;
+        fs::create_directories(state_dir, ec);
+        auto w = write_atomic(last_good_path(), text, Durability::Fsync);
+        if (!w) {
+            if (!said_state_error) log("config: cannot keep the last good copy: " + w.error().message);
+            said_state_error = true;
+            return;
+        }
+        said_state_error = false;
+        last_good_text = text;
+    }
+
+    void config_applied(const ConfigReport& r, const FileConfig& file) {
+        if (!r.applied) {
+            config_problem = "config error: see journal";
+            return;
+        }
+        config_problem.clear();
+        keep_last_good(file.text);
     }
 
     void merge_local_list(Config& c, const fs::path& config_file) {
@@ -282,7 +382,8 @@ struct Engine::Impl {
         auto mtime = fs::last_write_time(config_path, ec);
         if (ec || (config_mtime && *config_mtime == mtime)) return;
         config_mtime = mtime;
-        pipeline->apply_config(read_config(config_path), config_path.string(), now);
+        FileConfig file = read_config(config_path);
+        config_applied(pipeline->apply_config(std::move(file.parse), config_path.string(), now), file);
     }
 };
 
@@ -300,54 +401,91 @@ Result<std::unique_ptr<Engine>> Engine::create(EngineOptions options, int64_t no
     auto impl = std::make_unique<Impl>();
     Impl& m = *impl;
     m.opt = std::move(options);
-    ConfigParse first;
-    std::string source = "command line";
-    if (!m.opt.feed_urls.empty()) {
-        for (const std::string& u : m.opt.feed_urls) {
-            FeedConfig f;
-            f.url = u;
-            first.config.feeds.push_back(std::move(f));
-        }
-    } else {
+    m.state_dir = default_state_dir(m.opt.state_dir);
+    // --feed alone runs those feeds on the defaults; with --config, on the file's settings.
+    if (m.opt.feed_urls.empty() || !m.opt.config_path.empty())
         m.config_path = m.opt.config_path.empty() ? find_config_path() : m.opt.config_path;
-        if (!m.config_path.empty()) {
-            first = m.read_config(m.config_path);
-            source = m.config_path.string();
-            std::error_code ec;
-            m.config_mtime = fs::last_write_time(m.config_path, ec);
-            m.next_config_check = now + kConfigCheckSeconds;
-        } else {
-            source = "built-in defaults";
+    if (!m.state_dir.empty()) {
+        if (auto t = read_file(m.last_good_path(), kMaxConfigFileBytes)) m.last_good_text = std::move(t.value());
+    }
+
+    Impl::FileConfig first;
+    std::string source = "built-in defaults";
+    bool from_cache = false;               // no usable config at all: run the feeds the cache holds
+    if (!m.opt.feed_urls.empty() && m.config_path.empty()) {
+        m.with_command_line_feeds(first.parse.config);
+        source = "command line";
+    } else if (!m.config_path.empty()) {
+        first = m.read_config(m.config_path);
+        source = m.config_path.string();
+        std::error_code ec;
+        m.config_mtime = fs::last_write_time(m.config_path, ec);
+        m.next_config_check = now + kConfigCheckSeconds;
+        if (first.parse.has_errors()) {
+            // A typo must never mean a black screen: say what is wrong, then run on what worked.
+            for (const ConfigIssue& i : first.parse.issues) m.log(format_issue(i));
+            m.config_problem = "config error: see journal";
+            Impl::FileConfig good;
+            if (!m.last_good_text.empty())
+                good = m.read_config(m.last_good_path(), "last good copy of " + m.config_path.string());
+            if (!m.last_good_text.empty() && !good.parse.has_errors()) {
+                m.log("config: " + m.config_path.string() + " is invalid (see above); running on its last good copy, " +
+                      m.last_good_path().string());
+                first = std::move(good);
+                source = "last good copy of " + m.config_path.string();
+            } else {
+                const std::string cache_dir = first.parse.config.cache.dir;  // where the broken file says, if it says
+                first = {};
+                first.parse.config.cache.dir = cache_dir;
+                from_cache = true;
+            }
         }
+    }
+
+    fs::path cache_dir = default_cache_dir(!m.opt.cache_dir.empty() ? m.opt.cache_dir : fs::path(first.parse.config.cache.dir));
+    auto cache = DiskCache::open(cache_dir, first.parse.config.cache.max_bytes);
+    if (cache) {
+        if (auto lock = DirLock::acquire(cache.value().dir())) m.cache_lock = std::move(lock.value());
+        else cache = lock.error();
+    }
+    if (cache) m.cache.emplace(std::move(cache.value()));
+    else m.log("cache: " + cache.error().message + "; running without a disk cache");
+    std::vector<CachedFeed> cached;
+    if (m.cache) {
+        std::vector<std::string> warnings;
+        cached = m.cache->load_all(&warnings);
+        for (const std::string& w : warnings) m.log("cache: " + w);
+    }
+    if (from_cache) {
+        for (const CachedFeed& c : cached) {
+            FeedConfig f;
+            f.url = c.url;
+            f.name = c.status.title;
+            first.parse.config.feeds.push_back(std::move(f));
+        }
+        source = "the " + std::to_string(cached.size()) + " feeds found in the cache";
+        m.log("config: " + m.config_path.string() + " is invalid (see above) and there is no last good copy; running on " +
+              (cached.empty() ? std::string("the embedded demo") : source));
     }
 
     PipelineOptions po;
     po.fallback_feeds = demo_feeds();
-    po.manage_cache = !m.config_path.empty();
+    // A feed list of the moment (--feed, or rebuilt from the cache) must not purge the real one's cache.
+    po.manage_cache = !m.config_path.empty() && m.opt.feed_urls.empty() && !from_cache;
     po.local_scheme = std::string(kDemoScheme);
     m.pipeline.emplace(std::move(po));
-    const fs::path cache_setting = first.config.cache.dir;
-    const int64_t cache_bytes = first.config.cache.max_bytes;
-    ConfigReport rep = m.pipeline->apply_config(std::move(first), source, now);
+    ConfigReport rep = m.pipeline->apply_config(std::move(first.parse), source, now);
     if (!rep.applied) {
-        for (const std::string& line : m.pipeline->take_log()) m.log(line);
-        return Error{ErrorCode::InvalidInput, m.config_path.string() + ": invalid config, see above"};
-    }
-
-    fs::path cache_dir = default_cache_dir(!m.opt.cache_dir.empty() ? m.opt.cache_dir : cache_setting);
-    if (auto c = DiskCache::open(cache_dir, cache_bytes)) {
-        m.cache.emplace(std::move(c.value()));
-    } else {
-        m.log("cache: " + c.error().message + "; running without a disk cache");
+        // Only a last good copy that went bad on disk can get here: run on the defaults.
+        m.pipeline->apply_config(ConfigParse{}, "built-in defaults", now);
+    } else if (m.config_problem.empty() && !m.config_path.empty()) {
+        m.keep_last_good(first.text);
     }
     // Offline first: cached items are on screen before any network.
-    if (m.cache) {
-        if (m.opt.feed_urls.empty())
-            if (auto list = m.cache->load_feed_list()) m.pipeline->restore_feed_list(*list, now);
-        std::vector<std::string> warnings;
-        m.pipeline->restore(m.cache->load_all(&warnings), now);
-        for (const std::string& w : warnings) m.log("cache: " + w);
-    }
+    if (m.cache && m.opt.feed_urls.empty())
+        if (auto list = m.cache->load_feed_list()) m.pipeline->restore_feed_list(*list, now);
+    m.pipeline->restore(std::move(cached), now);
+
     Impl* raw = impl.get();
     if (m.cache) m.writer = std::make_unique<CacheWriter>(*m.cache, [raw](const std::string& line) { raw->log(line); });
     m.drain();
@@ -381,6 +519,8 @@ ConfigReport Engine::apply_config(ConfigParse parsed, std::string_view source, i
 }
 
 Pipeline& Engine::pipeline() { return *impl_->pipeline; }
+const std::string& Engine::config_problem() const { return impl_->config_problem; }
+std::string Engine::cache_problem() const { return impl_->writer ? impl_->writer->problem() : std::string(); }
 const Pipeline& Engine::pipeline() const { return *impl_->pipeline; }
 const fs::path& Engine::config_path() const { return impl_->config_path; }
 fs::path Engine::cache_dir() const { return impl_->cache ? impl_->cache->dir() : fs::path(); }

@@ -29,8 +29,11 @@ namespace nk::app {
 
 struct EngineOptions {
     std::filesystem::path config_path;   // empty: found by find_config_path(), else the demo
-    std::vector<std::string> feed_urls;  // --feed URL (repeatable): just these, other settings default
+    // --feed URL (repeatable): just these feeds; the other settings are config_path's when it is
+    // given, else the defaults.
+    std::vector<std::string> feed_urls;
     std::filesystem::path cache_dir;     // empty: config, else default_cache_dir()
+    std::filesystem::path state_dir;     // the last good config; empty: default_state_dir()
     std::function<void()> wake;          // called from the fetch thread when results arrive
     // One line, no newline; default: app/log.h's log_line. Also called from the cache-writer
     // thread, so it must be thread-safe.
@@ -46,6 +49,9 @@ std::vector<FeedConfig> demo_feeds();
 
 class Engine {
 public:
+    // Reads the config, opens (and locks) the disk cache, restores it, starts the fetcher. Never
+    // fails for a bad config: it logs every problem and runs on the last good copy of the file
+    // (kept in the state directory), else on the feeds the cache holds, else on the demo.
     static Result<std::unique_ptr<Engine>> create(EngineOptions options, int64_t now);
     ~Engine();
 
@@ -64,6 +70,12 @@ public:
     // Everything shown and reported is read from here; state changes go through the calls above.
     Pipeline& pipeline();
     const Pipeline& pipeline() const;
+
+    // "config error: see journal" while the config file is invalid (and the kiosk runs on what
+    // worked before), else "".
+    const std::string& config_problem() const;
+    // Why cache writes fail (disk full, read-only), else "". The stories stay in memory meanwhile.
+    std::string cache_problem() const;
 
     void fetch_all_now(int64_t now);     // the `r` key
     const std::filesystem::path& config_path() const;

@@ -1,11 +1,14 @@
 #include "app/files.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <string_view>
 
 namespace nk::app {
 namespace fs = std::filesystem;
@@ -102,6 +105,46 @@ Result<bool> write_atomic(const fs::path& target, std::string_view bytes, Durabi
                             std::strerror(errno));
     if (dfd >= 0) ::close(dfd);
     return true;
+}
+
+fs::path default_state_dir(const fs::path& override_dir) {
+    if (!override_dir.empty()) return override_dir;
+    auto env = [](const char* name) -> std::string_view {
+        const char* v = std::getenv(name);
+        return v ? std::string_view(v) : std::string_view();
+    };
+    std::string_view systemd = env("STATE_DIRECTORY");
+    if (std::string_view first = systemd.substr(0, systemd.find(':')); !first.empty()) return fs::path(first);
+    const std::string_view xdg = env("XDG_STATE_HOME");
+    if (!xdg.empty() && xdg.front() == '/') return fs::path(xdg) / "newsroom-kiosk";
+    const std::string_view home = env("HOME");
+    if (!home.empty()) return fs::path(home) / ".local" / "state" / "newsroom-kiosk";
+    return {};
+}
+
+Result<std::unique_ptr<DirLock>> DirLock::acquire(const fs::path& dir) {
+    const fs::path path = dir / ".lock";
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return io_error(path, "cannot create the lock file", errno);
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        const int err = errno;
+        char buf[32] = {};
+        const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+        ::close(fd);
+        if (err != EWOULDBLOCK) return io_error(path, "cannot lock", err);
+        std::string who = n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
+        while (!who.empty() && (who.back() == '\n' || who.back() == ' ')) who.pop_back();
+        return Error{ErrorCode::Io, dir.string() + ": in use by another newsroom-kiosk" + (who.empty() ? "" : " (pid " + who + ")") +
+                                        "; two kiosks must not share a cache directory"};
+    }
+    // Who holds it, for the message the next one gets; the lock itself is the flock, not this text.
+    const std::string pid = std::to_string(::getpid()) + "\n";
+    if (::ftruncate(fd, 0) == 0) (void)!::pwrite(fd, pid.data(), pid.size(), 0);
+    return std::unique_ptr<DirLock>(new DirLock(fd));
+}
+
+DirLock::~DirLock() {
+    if (fd_ >= 0) ::close(fd_);
 }
 
 }  // namespace nk::app

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,5 +40,27 @@ enum class Durability {
 // target is untouched. Trouble after the rename (the directory's fsync) goes to `warnings`.
 Result<bool> write_atomic(const std::filesystem::path& target, std::string_view bytes, Durability durability,
                           std::vector<std::string>* warnings = nullptr);
+
+// Where the kiosk keeps what must outlive its cache (the last good config): `override_dir` when
+// not empty; else the first path of $STATE_DIRECTORY (systemd StateDirectory=); else
+// $XDG_STATE_HOME/newsroom-kiosk (only when absolute); else $HOME/.local/state/newsroom-kiosk.
+// Empty when none of them is set.
+std::filesystem::path default_state_dir(const std::filesystem::path& override_dir = {});
+
+// An exclusive claim on a directory, held while the object lives (flock on <dir>/.lock, which
+// the kernel releases even after kill -9). Two kiosks writing one cache would corrupt each
+// other's view of it; the second one is told who holds it.
+class DirLock {
+public:
+    // Err(Io) naming the directory and, when it can tell, the pid of the process holding it.
+    static Result<std::unique_ptr<DirLock>> acquire(const std::filesystem::path& dir);
+    ~DirLock();
+    DirLock(const DirLock&) = delete;
+    DirLock& operator=(const DirLock&) = delete;
+
+private:
+    explicit DirLock(int fd) : fd_(fd) {}
+    int fd_ = -1;
+};
 
 }  // namespace nk::app
