@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstring>
@@ -239,6 +240,88 @@ nk::app::FeedMetrics feed(const std::string& url, int64_t last_success) {
     return f;
 }
 
+// [SECTION] The golden state: every kind of feed, fixed times
+
+// 2027-01-15T08:00:00Z. Every time in the golden bodies is relative to this, and the server
+// under test is given it as its wall clock, so the bodies are the same on every run.
+constexpr int64_t kGoldenNow = 1'800'000'000;
+// The seconds since the last publish() the golden bodies were taken at (status.json shows 1.2).
+constexpr auto kGoldenSilence = std::chrono::milliseconds(1250);
+
+// A fully specified snapshot: a healthy feed, one failing since an earlier success, one gone
+// (410), one never fetched, and one whose URL and name need escaping in both formats.
+nk::app::HealthSnapshot golden_snapshot() {
+    const int64_t now = kGoldenNow;
+    nk::app::HealthSnapshot s;
+    s.wall_time = now - 1;
+    s.stale_after_seconds = 5400;
+    s.mode = "display";
+    s.started_at = now - 86'461;
+    s.loops = 5'184'321;
+    s.frames = 1'234'567;
+    s.screen_on = true;
+
+    nk::app::FeedMetrics ok;
+    ok.url = "https://news.example/world.rss";
+    ok.name = "World Desk";
+    ok.status.last_attempt = now - 300;
+    ok.status.last_success = now - 300;
+    ok.status.http_status = 200;
+    ok.status.item_count = 25;
+    ok.next_fetch = now + 600;
+    ok.fetches = 48;
+    ok.errors = 2;
+    ok.bytes = 1'048'576;
+
+    nk::app::FeedMetrics failing;
+    failing.url = "https://tech.example/feed.atom";
+    failing.name = "Tech \xe2\x80\x94 Desk";  // an em dash: UTF-8 passes through
+    failing.status.last_attempt = now - 60;
+    failing.status.last_success = now - 7200;
+    failing.status.http_status = 503;
+    failing.status.error = "HTTP 503 Service Unavailable";
+    failing.status.item_count = 12;
+    failing.status.stale_since = now - 3600;
+    failing.next_fetch = now + 240;
+    failing.fetches = 30;
+    failing.errors = 6;
+    failing.bytes = 777;
+
+    nk::app::FeedMetrics gone;
+    gone.url = "https://old.example/rss.xml";
+    gone.name = "Old";
+    gone.status.last_attempt = now - 86'400;
+    gone.status.last_success = now - 3 * 86'400;
+    gone.status.http_status = 410;
+    gone.status.error = "HTTP 410 Gone: polling stopped";
+    gone.status.stale_since = now - 86'400;
+    gone.status.gone = true;
+    gone.fetches = 9;
+    gone.errors = 1;
+    gone.bytes = 4096;
+
+    nk::app::FeedMetrics never;
+    never.url = "https://slow.example/never.xml";
+    never.next_fetch = now + 5;
+
+    nk::app::FeedMetrics odd;
+    odd.url = "https://q.example/rss?tag=\"a\\b\"\nx";
+    odd.name = "Quote \"and\" back\\slash\ttab";
+    odd.status.last_attempt = now - 30;
+    odd.status.error = "connect: Connection refused";
+    odd.status.stale_since = now - 30;
+    odd.next_fetch = now + 90;
+    odd.fetches = 1;
+    odd.errors = 1;
+
+    s.feeds = {ok, failing, gone, never, odd};
+    return s;
+}
+
+nk::app::HealthView golden_view(const nk::app::HealthSnapshot& s) {
+    return {&s, std::chrono::duration<double>(kGoldenSilence).count(), 30, kGoldenNow};
+}
+
 }  // namespace
 
 TEST_CASE("healthz: ok while the loop reports and some feed is fresh, else 503 with the reason", "[health]") {
@@ -372,6 +455,59 @@ TEST_CASE("status.json: every feed with its state and counters, and the loop", "
 }
 
 // [SECTION] The server in this process
+
+// The bodies of today's answers, byte for byte, taken once from the hand-written server and kept
+// in tests/data: whatever serves them later must say exactly the same for the same state.
+TEST_CASE("status.json and metrics bodies are byte for byte the golden files", "[health]") {
+    const nk::app::HealthSnapshot s = golden_snapshot();
+    // The one line that follows the project's version, not the server: the files were taken at 0.1.0.
+    std::string status_golden = nk::test::fixture("status-golden.json");
+    const std::string taken_at = "\n  \"version\": \"0.1.0\",\n";
+    REQUIRE(status_golden.find(taken_at) != std::string::npos);
+    status_golden.replace(status_golden.find(taken_at), taken_at.size(), "\n  \"version\": \"" NK_VERSION "\",\n");
+    const std::string metrics_golden = nk::test::fixture("metrics-golden.txt");
+    REQUIRE_FALSE(status_golden.empty());
+    REQUIRE_FALSE(metrics_golden.empty());
+
+    SECTION("as pure functions of the view") {
+        auto st = nk::app::health_reply("/status.json", golden_view(s));
+        CHECK(st.status == 200);
+        CHECK(st.body == status_golden);
+        auto m = nk::app::health_reply("/metrics", golden_view(s));
+        CHECK(m.status == 200);
+        CHECK(m.body == metrics_golden);
+    }
+    SECTION("over a real socket, the server's clocks pinned to the golden time") {
+        // The steady clock moves only when the test says: publish() at t0, the requests at
+        // t0 + kGoldenSilence, so "seconds_since_update" is the golden one and not a race.
+        auto t0 = std::chrono::steady_clock::now();
+        auto steady = std::make_shared<std::atomic<int64_t>>(0);  // ms after t0
+        nk::app::HealthOptions o;
+        o.listen = "127.0.0.1:0";
+        o.wall_clock = [] { return kGoldenNow; };
+        o.steady_clock = [t0, steady] { return t0 + std::chrono::milliseconds(steady->load()); };
+        auto server = nk::app::HealthServer::start(o);
+        REQUIRE(server);
+        server->publish(s);
+        steady->store(kGoldenSilence.count());
+
+        Reply st = get(server->port(), "/status.json");
+        CHECK(st.status == 200);
+        CHECK(st.header("Content-Type") == "application/json");
+        CHECK(st.header("Cache-Control") == "no-store");
+        CHECK(st.body == status_golden);
+        Reply m = get(server->port(), "/metrics");
+        CHECK(m.status == 200);
+        CHECK(m.header("Content-Type") == "text/plain; version=0.0.4; charset=utf-8");
+        CHECK(m.header("Cache-Control") == "no-store");
+        CHECK(m.body == metrics_golden);
+        Reply h = get(server->port(), "/healthz");
+        CHECK(h.status == 200);
+        CHECK(h.header("Content-Type") == "text/plain; charset=utf-8");
+        CHECK(h.body == "ok\n");
+    }
+}
+
 
 TEST_CASE("the server answers GET only, on its three paths, and refuses garbage", "[health]") {
     std::vector<std::string> log;

@@ -301,6 +301,8 @@ struct HealthServer::Impl {
     std::list<Conn> conns;  // server thread only
     bool said_accept_error = false;
 
+    Clock::time_point steady() const { return opt.steady_clock ? opt.steady_clock() : Clock::now(); }
+
     HealthView view(std::shared_ptr<const HealthSnapshot>& keep) {
         HealthView v;
         Clock::time_point at;
@@ -310,9 +312,9 @@ struct HealthServer::Impl {
             at = published_at;
         }
         v.snapshot = keep.get();
-        v.silence_seconds = keep ? std::chrono::duration<double>(Clock::now() - at).count() : 0;
+        v.silence_seconds = keep ? std::chrono::duration<double>(steady() - at).count() : 0;
         v.max_silence_seconds = std::chrono::duration<double>(opt.max_silence).count();
-        v.wall_now = static_cast<int64_t>(std::time(nullptr));
+        v.wall_now = opt.wall_clock ? opt.wall_clock() : static_cast<int64_t>(std::time(nullptr));
         return v;
     }
 
@@ -511,11 +513,11 @@ std::unique_ptr<HealthServer> HealthServer::start_for(const std::string& command
 
 uint16_t HealthServer::port() const { return impl_->port; }
 
-bool HealthServer::publish_due() const { return !impl_->published || Clock::now() - impl_->last_publish >= kPublishEvery; }
+bool HealthServer::publish_due() const { return !impl_->published || impl_->steady() - impl_->last_publish >= kPublishEvery; }
 
 void HealthServer::publish(HealthSnapshot snapshot) {
     auto next = std::make_shared<const HealthSnapshot>(std::move(snapshot));
-    Clock::time_point now = Clock::now();
+    Clock::time_point now = impl_->steady();
     impl_->last_publish = now;
     impl_->published = true;
     {

@@ -49,6 +49,10 @@ struct HealthOptions {
     // A client has this long to send its request head and to take the answer.
     std::chrono::milliseconds client_timeout{5000};
     std::size_t max_clients = 8;         // served at once; more wait in the listen backlog
+    // Tests pin the clocks so that bodies with times in them are reproducible byte for byte;
+    // empty: the real clocks. Called on the server thread and in publish().
+    std::function<int64_t()> wall_clock;  // Unix seconds
+    std::function<std::chrono::steady_clock::time_point()> steady_clock;
 };
 
 class HealthServer {
