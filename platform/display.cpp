@@ -1,7 +1,7 @@
 #include "platform/display.h"
 
 #include "app/commands.h"
-#include "app/health.h"
+#include "net/status_server.h"
 #include "core/power.h"
 
 #include <imgui.h>
@@ -599,7 +599,7 @@ int run_display(DisplayArgs args) {
     int rc = 0;
     double shot_deadline = -1;
     Service service;
-    std::unique_ptr<app::HealthServer> health = app::HealthServer::start_for(args.health, k.config(), log_line);
+    std::unique_ptr<net::HealthServer> health = net::HealthServer::start_for(args.health, k.config(), log_line);
     const int64_t started = wall_now();
     uint64_t iterations = 0;
     bool screen = true;
@@ -631,7 +631,7 @@ int run_display(DisplayArgs args) {
             loop.force_full = true;
         }
         if (health && health->publish_due()) {
-            app::HealthSnapshot snap = app::health_snapshot(k.engine(), wall);
+            net::HealthSnapshot snap = app::health_snapshot(k.engine(), wall);
             snap.mode = "display";
             snap.started_at = started;
             snap.loops = iterations;

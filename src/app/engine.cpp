@@ -671,3 +671,14 @@ void Engine::fetch(net::FetchRequest request, std::function<void(net::FetchRespo
 }
 
 }  // namespace nk::app
+
+// The engine's share of the status listener's snapshot: built here, since src/net does not know the Engine.
+#include "net/status_server.h"
+
+nk::net::HealthSnapshot nk::app::health_snapshot(const Engine& engine, int64_t wall_now) {
+    nk::net::HealthSnapshot s;
+    s.feeds = engine.feed_metrics();
+    s.wall_time = wall_now;
+    s.stale_after_seconds = int64_t{engine.config().health.stale_after_minutes} * 60;
+    return s;
+}

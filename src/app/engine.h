@@ -26,6 +26,7 @@
 namespace nk::net {
 struct FetchRequest;
 struct FetchResponse;
+struct HealthSnapshot;
 }
 
 namespace nk::app {
@@ -91,5 +92,9 @@ private:
     explicit Engine(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
 };
+
+// Main thread: the engine's part of what the status listener (net/status_server.h) shows: the
+// feeds, the time and the staleness limit. Here, not in net, because net does not know the Engine.
+net::HealthSnapshot health_snapshot(const Engine& engine, int64_t wall_now);
 
 }  // namespace nk::app

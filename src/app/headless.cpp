@@ -1,7 +1,7 @@
 #include "app/commands.h"
 
 #include "app/engine.h"
-#include "app/health.h"
+#include "net/status_server.h"
 
 #include <atomic>
 #include <chrono>
@@ -85,7 +85,7 @@ int headless_command(const HeadlessArgs& args) {
     Engine& engine = *created.value();
     // It holds only copies of what was published, so it may outlive or predate the engine. The
     // listen address is read once: a changed [health] listen takes a restart.
-    std::unique_ptr<HealthServer> health = HealthServer::start_for(args.health, engine.config(), log);
+    std::unique_ptr<net::HealthServer> health = net::HealthServer::start_for(args.health, engine.config(), log);
     const int64_t end = args.duration_seconds > 0 ? start + args.duration_seconds : INT64_MAX;
     int64_t card_due = start;  // the first card comes at once, from the cache if there is one
     bool said_empty = false;
@@ -96,7 +96,7 @@ int headless_command(const HeadlessArgs& args) {
         engine.pump(now);
         ++loops;
         if (health && health->publish_due()) {
-            HealthSnapshot snap = health_snapshot(engine, now);
+            net::HealthSnapshot snap = health_snapshot(engine, now);
             snap.mode = "headless";
             snap.started_at = start;
             snap.loops = loops;
