@@ -424,6 +424,11 @@ std::unique_ptr<HealthServer> HealthServer::start_for(const std::string& command
 
 uint16_t HealthServer::port() const { return impl_->port; }
 
+std::size_t HealthServer::connections() const {
+    const MHD_DaemonInfo* info = MHD_get_daemon_info(impl_->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+    return info ? info->num_connections : 0;
+}
+
 bool HealthServer::publish_due() const { return !impl_->published || impl_->steady() - impl_->last_publish >= kPublishEvery; }
 
 void HealthServer::publish(HealthSnapshot snapshot) {

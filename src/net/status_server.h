@@ -12,7 +12,7 @@
 // probe. The main thread hands it state with publish(), which only swaps a shared_ptr under a
 // mutex: the render loop never waits for a client. start(), start_for(), publish_due(), publish()
 // and the destructor (which stops the daemon and joins its thread) are for the owning (main)
-// thread; port() for any thread.
+// thread; port() and connections() for any thread.
 #pragma once
 
 #include "core/config.h"
@@ -82,6 +82,9 @@ public:
     HealthServer& operator=(const HealthServer&) = delete;
 
     uint16_t port() const;               // the bound port (useful with port 0)
+    // Connections the daemon holds now (any thread; libmicrohttpd reads its counter unlocked, so it
+    // may be a moment old): tests see that a crowd is really in, not waiting in the backlog.
+    std::size_t connections() const;
 
     // True when the last publish() is at least a second old (or there was none): building a
     // snapshot copies every feed's status, which a 60 fps loop need not do every frame.
