@@ -402,7 +402,7 @@ TEST_CASE("healthz: ok while the loop reports and some feed is fresh, else 503 w
     CHECK(nk::net::health_reply("/healthz/", v).status == 404);
 }
 
-TEST_CASE("metrics: Prometheus text format with HELP and TYPE, label values escaped", "[health]") {
+TEST_CASE("health metrics: Prometheus text format with HELP and TYPE, label values escaped", "[health]") {
     CHECK(nk::net::prometheus_label("plain") == "plain");
     CHECK(nk::net::prometheus_label("a\"b\\c\nd") == "a\\\"b\\\\c\\nd");
 
@@ -450,7 +450,7 @@ TEST_CASE("metrics: Prometheus text format with HELP and TYPE, label values esca
     CHECK(r.body.back() == '\n');
 }
 
-TEST_CASE("status.json: every feed with its state and counters, and the loop", "[health]") {
+TEST_CASE("health status.json: every feed with its state and counters, and the loop", "[health]") {
     const int64_t now = 1'800'000'000;  // 2027-01-15T08:00:00Z
     nk::net::HealthSnapshot s;
     s.wall_time = now;
@@ -496,7 +496,7 @@ TEST_CASE("status.json: every feed with its state and counters, and the loop", "
 
 // The bodies of today's answers, byte for byte, taken once from the hand-written server and kept
 // in tests/data: whatever serves them later must say exactly the same for the same state.
-TEST_CASE("status.json and metrics bodies are byte for byte the golden files", "[health]") {
+TEST_CASE("health bodies: status.json and metrics are byte for byte the golden files", "[health]") {
     const nk::net::HealthSnapshot s = golden_snapshot();
     // The one line that follows the project's version, not the server: the files were taken at 0.1.0.
     std::string status_golden = nk::test::fixture("status-golden.json");
@@ -547,7 +547,7 @@ TEST_CASE("status.json and metrics bodies are byte for byte the golden files", "
 }
 
 
-TEST_CASE("the server answers GET only, on its three paths, and refuses garbage", "[health]") {
+TEST_CASE("the health server answers GET only, on its three paths, and refuses garbage", "[health]") {
     std::vector<std::string> log;
     nk::net::HealthOptions o;
     o.listen = "127.0.0.1:0";
@@ -620,7 +620,7 @@ TEST_CASE("the server answers GET only, on its three paths, and refuses garbage"
     CHECK(read_reply(slow.fd).status == 200);
 }
 
-TEST_CASE("silent clients are bounded: others are served, and they are cut off", "[health]") {
+TEST_CASE("health server: silent clients are bounded: others are served, and they are cut off", "[health]") {
     nk::net::HealthOptions o;
     o.listen = ":0";
     o.client_timeout = std::chrono::seconds(1);
@@ -797,7 +797,7 @@ TEST_CASE("a crowd of idle, half-sent and churning clients does not keep /health
     }
 }
 
-TEST_CASE("a bad or busy address is one clear line, and no server", "[health]") {
+TEST_CASE("health: a bad or busy address is one clear line, and no server", "[health]") {
     std::vector<std::string> log;
     nk::net::HealthOptions o;
     o.log = [&](const std::string& line) { log.push_back(line); };
@@ -829,7 +829,7 @@ TEST_CASE("a bad or busy address is one clear line, and no server", "[health]") 
     CHECK(second->port() != first->port());
 }
 
-TEST_CASE("IPv6 loopback works where the machine has it", "[health]") {
+TEST_CASE("health over IPv6 loopback works where the machine has it", "[health]") {
     nk::net::HealthOptions o;
     o.listen = "[::1]:0";
     std::string said;
@@ -844,7 +844,7 @@ TEST_CASE("IPv6 loopback works where the machine has it", "[health]") {
 
 // [SECTION] The engine's counters
 
-TEST_CASE("Engine::feed_metrics counts fetches, errors and bytes per feed, across reloads", "[health][engine]") {
+TEST_CASE("Engine::feed_metrics counts fetches, errors and bytes per feed, across reloads, for the health listener", "[health][engine]") {
     TempDir dir;
     HttpServer feeds;
     const std::string body = rss("Alpha", 3);
@@ -1031,7 +1031,7 @@ TEST_CASE("headless, every feed failing from the start: healthz is 503 and says 
     CHECK(kiosk.stop() == 0);
 }
 
-TEST_CASE("health.listen in the config starts the listener; a busy port does not stop the kiosk", "[health]") {
+TEST_CASE("health.listen in the config starts the listener, and a busy port does not stop the kiosk", "[health]") {
     TempDir dir;
     HttpServer feeds;
     feeds.route("/a.xml", Response::ok(rss("Alpha", 2)));
