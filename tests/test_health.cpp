@@ -840,6 +840,18 @@ TEST_CASE("health over IPv6 loopback works where the machine has it", "[health]"
         return;
     }
     CHECK(said.find("http://[::1]:") != std::string::npos);
+    // And it answers there (503: nothing published yet).
+    Fd fd(::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_in6 a{};
+    a.sin6_family = AF_INET6;
+    a.sin6_port = htons(server->port());
+    a.sin6_addr = in6addr_loopback;
+    REQUIRE(::connect(fd.fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    const std::string req = "GET /healthz HTTP/1.1\r\nHost: [::1]\r\n\r\n";
+    REQUIRE(::send(fd.fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size()));
+    Reply r = read_reply(fd.fd);
+    CHECK(r.status == 503);
+    CHECK(r.body == "starting: the main loop has not reported yet\n");
 }
 
 // [SECTION] The engine's counters
