@@ -27,7 +27,7 @@ t=$SECONDS
 # The arm64 libraries and headers the build links (the amd64 list is in scripts/setup.sh). libsystemd-dev: the
 # optional sd_notify support. pkgconf:arm64 provides /usr/bin/aarch64-linux-gnu-pkg-config.
 arm64_pkgs=(
-  libtinyxml2-dev libtomlplusplus-dev libcurl4-openssl-dev zlib1g-dev
+  libtinyxml2-dev libtomlplusplus-dev libcurl4-openssl-dev libmicrohttpd-dev zlib1g-dev
   libimgui-dev libglfw3-dev libgl-dev libstb-dev libfreetype-dev libfontconfig-dev libqrencode-dev
   libsystemd-dev pkgconf
 )

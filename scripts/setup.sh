@@ -9,11 +9,11 @@ packages=(
   build-essential cmake pkg-config git ccache
   # src/core: XML and the TOML config
   libtinyxml2-dev libtomlplusplus-dev
-  # src/net: HTTP
-  libcurl4-openssl-dev ca-certificates
+  # src/net: HTTP (feeds), and the status listener's HTTP server
+  libcurl4-openssl-dev ca-certificates libmicrohttpd-dev
   # tests: gzip in the loopback HTTP server
   zlib1g-dev
-  # src/app: JSON output of `parse` and the status endpoint
+  # src/app, src/net: JSON output of `parse` and of the status endpoint
   nlohmann-json3-dev
   # src/ui, platform/: the display (ImGui with its GLFW/GL/FreeType backends, fonts, QR codes, images)
   libimgui-dev libglfw3-dev libgl-dev libstb-dev libfreetype-dev libfontconfig-dev fonts-dejavu-core

@@ -1,9 +1,10 @@
 // The health listener: its answers as functions of a snapshot, the server on real sockets in
-// this process (bad addresses, busy ports, silent and oversized clients), and the built binary
-// running headless against a loopback feed server, probed the way a monitor would probe it.
-// Waits are bounded polls for a state, never timing thresholds.
+// this process (bad addresses, busy ports, silent, oversized and crowding clients), and the built
+// binary running headless against a loopback feed server, probed the way a monitor would probe it.
+// Waits are bounded polls for a state, never timing thresholds, but for one: under a crowd a probe
+// is answered within a second, which is the property under test (it takes milliseconds).
 #include "app/engine.h"
-#include "app/health.h"
+#include "net/status_server.h"
 #include "helpers.h"
 #include "http_server.h"
 
@@ -15,16 +16,20 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <regex>
 #include <set>
@@ -103,6 +108,40 @@ Reply raw(uint16_t port, const std::string& request) {
     if (!request.empty() && ::send(fd.fd, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size()))
         return {};
     return read_reply(fd.fd);
+}
+
+// A client socket bound to a source address of its own: Linux routes all of 127/8 to lo, so
+// loopback clients can come from as many addresses as a per-address limit needs.
+int connect_from(const char* source, uint16_t port) {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    sockaddr_in from{};
+    from.sin_family = AF_INET;
+    ::inet_pton(AF_INET, source, &from.sin_addr);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(port);
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) == 0 &&
+        ::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0)
+        return fd;
+    ::close(fd);
+    return -1;
+}
+
+// True when the server closes (or resets) the connection within the bound, without answering.
+bool closed_by_server(int fd, std::chrono::seconds bound = std::chrono::seconds(30)) {
+    auto deadline = Clock::now() + bound;
+    char buf[256];
+    while (Clock::now() < deadline) {
+        pollfd p{fd, POLLIN, 0};
+        int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count());
+        if (::poll(&p, 1, std::max(left, 0)) <= 0) return false;
+        ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+        if (n == 0 || (n < 0 && errno == ECONNRESET)) return true;
+        if (n > 0) return false;  // an answer is not a close
+    }
+    return false;
 }
 
 Reply get(uint16_t port, const std::string& path) { return raw(port, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"); }
@@ -239,61 +278,143 @@ nk::FeedMetrics feed(const std::string& url, int64_t last_success) {
     return f;
 }
 
+// [SECTION] The golden state: every kind of feed, fixed times
+
+// 2027-01-15T08:00:00Z. Every time in the golden bodies is relative to this, and the server
+// under test is given it as its wall clock, so the bodies are the same on every run.
+constexpr int64_t kGoldenNow = 1'800'000'000;
+// The seconds since the last publish() the golden bodies were taken at (status.json shows 1.2).
+constexpr auto kGoldenSilence = std::chrono::milliseconds(1250);
+
+// A fully specified snapshot: a healthy feed, one failing since an earlier success, one gone
+// (410), one never fetched, and one whose URL and name need escaping in both formats.
+nk::net::HealthSnapshot golden_snapshot() {
+    const int64_t now = kGoldenNow;
+    nk::net::HealthSnapshot s;
+    s.wall_time = now - 1;
+    s.stale_after_seconds = 5400;
+    s.mode = "display";
+    s.started_at = now - 86'461;
+    s.loops = 5'184'321;
+    s.frames = 1'234'567;
+    s.screen_on = true;
+
+    nk::FeedMetrics ok;
+    ok.url = "https://news.example/world.rss";
+    ok.name = "World Desk";
+    ok.status.last_attempt = now - 300;
+    ok.status.last_success = now - 300;
+    ok.status.http_status = 200;
+    ok.status.item_count = 25;
+    ok.next_fetch = now + 600;
+    ok.fetches = 48;
+    ok.errors = 2;
+    ok.bytes = 1'048'576;
+
+    nk::FeedMetrics failing;
+    failing.url = "https://tech.example/feed.atom";
+    failing.name = "Tech \xe2\x80\x94 Desk";  // an em dash: UTF-8 passes through
+    failing.status.last_attempt = now - 60;
+    failing.status.last_success = now - 7200;
+    failing.status.http_status = 503;
+    failing.status.error = "HTTP 503 Service Unavailable";
+    failing.status.item_count = 12;
+    failing.status.stale_since = now - 3600;
+    failing.next_fetch = now + 240;
+    failing.fetches = 30;
+    failing.errors = 6;
+    failing.bytes = 777;
+
+    nk::FeedMetrics gone;
+    gone.url = "https://old.example/rss.xml";
+    gone.name = "Old";
+    gone.status.last_attempt = now - 86'400;
+    gone.status.last_success = now - 3 * 86'400;
+    gone.status.http_status = 410;
+    gone.status.error = "HTTP 410 Gone: polling stopped";
+    gone.status.stale_since = now - 86'400;
+    gone.status.gone = true;
+    gone.fetches = 9;
+    gone.errors = 1;
+    gone.bytes = 4096;
+
+    nk::FeedMetrics never;
+    never.url = "https://slow.example/never.xml";
+    never.next_fetch = now + 5;
+
+    nk::FeedMetrics odd;
+    odd.url = "https://q.example/rss?tag=\"a\\b\"\nx";
+    odd.name = "Quote \"and\" back\\slash\ttab";
+    odd.status.last_attempt = now - 30;
+    odd.status.error = "connect: Connection refused";
+    odd.status.stale_since = now - 30;
+    odd.next_fetch = now + 90;
+    odd.fetches = 1;
+    odd.errors = 1;
+
+    s.feeds = {ok, failing, gone, never, odd};
+    return s;
+}
+
+nk::net::HealthView golden_view(const nk::net::HealthSnapshot& s) {
+    return {&s, std::chrono::duration<double>(kGoldenSilence).count(), 30, kGoldenNow};
+}
+
 }  // namespace
 
 TEST_CASE("healthz: ok while the loop reports and some feed is fresh, else 503 with the reason", "[health]") {
     const int64_t now = 1'800'000'000;
-    nk::app::HealthSnapshot s;
+    nk::net::HealthSnapshot s;
     s.wall_time = now;
     s.stale_after_seconds = 3600;
     s.feeds = {feed("https://a.example/rss", now - 7200), feed("https://b.example/rss", now - 600)};
-    nk::app::HealthView v{&s, 1.0, 30, now};
+    nk::net::HealthView v{&s, 1.0, 30, now};
 
-    auto r = nk::app::health_reply("/healthz", v);
+    auto r = nk::net::health_reply("/healthz", v);
     CHECK(r.status == 200);
     CHECK(r.body == "ok\n");
 
     s.feeds[1].status.last_success = now - 3 * 3600;  // both stale; the newest is two hours old
-    r = nk::app::health_reply("/healthz", v);
+    r = nk::net::health_reply("/healthz", v);
     CHECK(r.status == 503);
     CHECK(r.body == "content stale: the newest successful fetch was 120 min ago (limit 60 min)\n");
     s.stale_after_seconds = 3 * 3600;
-    CHECK(nk::app::health_reply("/healthz", v).status == 200);
+    CHECK(nk::net::health_reply("/healthz", v).status == 200);
     s.stale_after_seconds = 3600;
 
     s.feeds = {feed("https://a.example/rss", 0)};
-    CHECK(nk::app::health_reply("/healthz", v).body == "content stale: no feed has been fetched successfully yet\n");
+    CHECK(nk::net::health_reply("/healthz", v).body == "content stale: no feed has been fetched successfully yet\n");
 
     s.feeds = {feed("https://a.example/rss", now)};
     v.silence_seconds = 45.5;  // the main loop stopped publishing
-    r = nk::app::health_reply("/healthz", v);
+    r = nk::net::health_reply("/healthz", v);
     CHECK(r.status == 503);
     CHECK(r.body == "main loop stalled: no update for 45 s (limit 30 s)\n");
-    CHECK(nk::app::health_reply("/metrics", v).body.find("\nnewsroom_kiosk_up 0\n") != std::string::npos);
+    CHECK(nk::net::health_reply("/metrics", v).body.find("\nnewsroom_kiosk_up 0\n") != std::string::npos);
 
-    nk::app::HealthView nothing{nullptr, 0, 30, now};
+    nk::net::HealthView nothing{nullptr, 0, 30, now};
     for (const char* path : {"/healthz", "/status.json", "/metrics"}) {
-        r = nk::app::health_reply(path, nothing);
+        r = nk::net::health_reply(path, nothing);
         CHECK(r.status == 503);
         CHECK(r.body == "starting: the main loop has not reported yet\n");
     }
-    CHECK(nk::app::health_reply("/", v).status == 404);
-    CHECK(nk::app::health_reply("/healthz/", v).status == 404);
+    CHECK(nk::net::health_reply("/", v).status == 404);
+    CHECK(nk::net::health_reply("/healthz/", v).status == 404);
 }
 
-TEST_CASE("metrics: Prometheus text format with HELP and TYPE, label values escaped", "[health]") {
-    CHECK(nk::app::prometheus_label("plain") == "plain");
-    CHECK(nk::app::prometheus_label("a\"b\\c\nd") == "a\\\"b\\\\c\\nd");
+TEST_CASE("health metrics: Prometheus text format with HELP and TYPE, label values escaped", "[health]") {
+    CHECK(nk::net::prometheus_label("plain") == "plain");
+    CHECK(nk::net::prometheus_label("a\"b\\c\nd") == "a\\\"b\\\\c\\nd");
 
     const int64_t now = 1'800'000'000;
-    nk::app::HealthSnapshot s;
+    nk::net::HealthSnapshot s;
     s.wall_time = now;
     s.frames = 1234;
     s.loops = 99;
     s.started_at = now - 60;
     s.screen_on = false;
     s.feeds = {feed("https://a.example/rss?x=\"1\"\\", now - 5)};
-    auto r = nk::app::health_reply("/metrics", {&s, 0.5, 30, now});
+    auto r = nk::net::health_reply("/metrics", {&s, 0.5, 30, now});
     REQUIRE(r.status == 200);
     CHECK(r.content_type == "text/plain; version=0.0.4; charset=utf-8");
     const std::string label = "{feed=\"https://a.example/rss?x=\\\"1\\\"\\\\\"}";
@@ -329,9 +450,9 @@ TEST_CASE("metrics: Prometheus text format with HELP and TYPE, label values esca
     CHECK(r.body.back() == '\n');
 }
 
-TEST_CASE("status.json: every feed with its state and counters, and the loop", "[health]") {
+TEST_CASE("health status.json: every feed with its state and counters, and the loop", "[health]") {
     const int64_t now = 1'800'000'000;  // 2027-01-15T08:00:00Z
-    nk::app::HealthSnapshot s;
+    nk::net::HealthSnapshot s;
     s.wall_time = now;
     s.mode = "display";
     s.frames = 7;
@@ -343,7 +464,7 @@ TEST_CASE("status.json: every feed with its state and counters, and the loop", "
     s.feeds[1].status.http_status = 404;
     s.feeds[1].status.last_attempt = now - 1;
     s.feeds[1].next_fetch.reset();
-    auto r = nk::app::health_reply("/status.json", {&s, 0.25, 30, now});
+    auto r = nk::net::health_reply("/status.json", {&s, 0.25, 30, now});
     REQUIRE(r.status == 200);
     CHECK(r.content_type == "application/json");
     json j = json::parse(r.body);
@@ -373,12 +494,65 @@ TEST_CASE("status.json: every feed with its state and counters, and the loop", "
 
 // [SECTION] The server in this process
 
-TEST_CASE("the server answers GET only, on its three paths, and refuses garbage", "[health]") {
+// The bodies of today's answers, byte for byte, taken once from the hand-written server and kept
+// in tests/data: whatever serves them later must say exactly the same for the same state.
+TEST_CASE("health bodies: status.json and metrics are byte for byte the golden files", "[health]") {
+    const nk::net::HealthSnapshot s = golden_snapshot();
+    // The one line that follows the project's version, not the server: the files were taken at 0.1.0.
+    std::string status_golden = nk::test::fixture("status-golden.json");
+    const std::string taken_at = "\n  \"version\": \"0.1.0\",\n";
+    REQUIRE(status_golden.find(taken_at) != std::string::npos);
+    status_golden.replace(status_golden.find(taken_at), taken_at.size(), "\n  \"version\": \"" NK_VERSION "\",\n");
+    const std::string metrics_golden = nk::test::fixture("metrics-golden.txt");
+    REQUIRE_FALSE(status_golden.empty());
+    REQUIRE_FALSE(metrics_golden.empty());
+
+    SECTION("as pure functions of the view") {
+        auto st = nk::net::health_reply("/status.json", golden_view(s));
+        CHECK(st.status == 200);
+        CHECK(st.body == status_golden);
+        auto m = nk::net::health_reply("/metrics", golden_view(s));
+        CHECK(m.status == 200);
+        CHECK(m.body == metrics_golden);
+    }
+    SECTION("over a real socket, the server's clocks pinned to the golden time") {
+        // The steady clock moves only when the test says: publish() at t0, the requests at
+        // t0 + kGoldenSilence, so "seconds_since_update" is the golden one and not a race.
+        auto t0 = std::chrono::steady_clock::now();
+        auto steady = std::make_shared<std::atomic<int64_t>>(0);  // ms after t0
+        nk::net::HealthOptions o;
+        o.listen = "127.0.0.1:0";
+        o.wall_clock = [] { return kGoldenNow; };
+        o.steady_clock = [t0, steady] { return t0 + std::chrono::milliseconds(steady->load()); };
+        auto server = nk::net::HealthServer::start(o);
+        REQUIRE(server);
+        server->publish(s);
+        steady->store(kGoldenSilence.count());
+
+        Reply st = get(server->port(), "/status.json");
+        CHECK(st.status == 200);
+        CHECK(st.header("Content-Type") == "application/json");
+        CHECK(st.header("Cache-Control") == "no-store");
+        CHECK(st.body == status_golden);
+        Reply m = get(server->port(), "/metrics");
+        CHECK(m.status == 200);
+        CHECK(m.header("Content-Type") == "text/plain; version=0.0.4; charset=utf-8");
+        CHECK(m.header("Cache-Control") == "no-store");
+        CHECK(m.body == metrics_golden);
+        Reply h = get(server->port(), "/healthz");
+        CHECK(h.status == 200);
+        CHECK(h.header("Content-Type") == "text/plain; charset=utf-8");
+        CHECK(h.body == "ok\n");
+    }
+}
+
+
+TEST_CASE("the health server answers GET only, on its three paths, and refuses garbage", "[health]") {
     std::vector<std::string> log;
-    nk::app::HealthOptions o;
+    nk::net::HealthOptions o;
     o.listen = "127.0.0.1:0";
     o.log = [&](const std::string& line) { log.push_back(line); };
-    auto server = nk::app::HealthServer::start(o);
+    auto server = nk::net::HealthServer::start(o);
     REQUIRE(server);
     const uint16_t port = server->port();
     REQUIRE(port != 0);
@@ -387,7 +561,7 @@ TEST_CASE("the server answers GET only, on its three paths, and refuses garbage"
 
     CHECK(get(port, "/healthz").status == 503);  // nothing published yet
     CHECK(server->publish_due());
-    nk::app::HealthSnapshot s;
+    nk::net::HealthSnapshot s;
     s.feeds = {feed("https://a.example/rss", static_cast<int64_t>(std::time(nullptr)))};
     server->publish(s);
     CHECK_FALSE(server->publish_due());  // at most one snapshot a second is worth building
@@ -399,12 +573,32 @@ TEST_CASE("the server answers GET only, on its three paths, and refuses garbage"
     CHECK(ok.header("Content-Length") == "3");
     CHECK(get(port, "/status.json").status == 200);
     CHECK(get(port, "/metrics").status == 200);
+    {
+        // An answer far larger than a connection's memory pool (8 KiB) arrives whole.
+        nk::net::HealthSnapshot many = s;
+        for (int i = 0; i < 300; ++i) many.feeds.push_back(feed("https://many.example/" + std::to_string(i), 0));
+        server->publish(many);
+        Reply big_status = get(port, "/status.json");
+        REQUIRE(big_status.status == 200);
+        CHECK(big_status.body.size() > 100'000);
+        CHECK(big_status.header("Content-Length") == std::to_string(big_status.body.size()));
+        CHECK(json::parse(big_status.body)["feeds"].size() == 301);
+        server->publish(s);
+    }
     CHECK(get(port, "/").status == 404);
     CHECK(get(port, "/metrics/x").status == 404);
 
     Reply post = raw(port, "POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
     CHECK(post.status == 405);
     CHECK(post.header("Allow") == "GET");
+    CHECK(post.header("Cache-Control") == "no-store");
+    CHECK(post.body == "method not allowed; only GET\n");
+    Reply nope = get(port, "/nope");
+    CHECK(nope.status == 404);
+    CHECK(nope.header("Content-Type") == "text/plain; charset=utf-8");
+    CHECK(nope.header("Cache-Control") == "no-store");
+    CHECK(nope.body == "not found; try /healthz, /status.json or /metrics\n");
+    CHECK(get(port, "/health%7A").status == 404);  // the path as sent, not decoded
     CHECK(raw(port, "HEAD /healthz HTTP/1.1\r\n\r\n").status == 405);
     CHECK(raw(port, "DELETE /nope HTTP/1.1\r\n\r\n").status == 405);
     CHECK(raw(port, "GET /healthz\r\n\r\n").status == 400);            // HTTP/0.9
@@ -426,85 +620,243 @@ TEST_CASE("the server answers GET only, on its three paths, and refuses garbage"
     CHECK(read_reply(slow.fd).status == 200);
 }
 
-TEST_CASE("silent clients are bounded: others are served, and they are cut off", "[health]") {
-    nk::app::HealthOptions o;
+TEST_CASE("health server: silent clients are bounded: others are served, and they are cut off", "[health]") {
+    nk::net::HealthOptions o;
     o.listen = ":0";
-    o.client_timeout = std::chrono::milliseconds(300);
-    o.max_clients = 2;
-    auto server = nk::app::HealthServer::start(o);
+    o.client_timeout = std::chrono::seconds(1);
+    o.max_clients = 4;
+    o.max_clients_per_ip = 2;
+    auto server = nk::net::HealthServer::start(o);
     REQUIRE(server);
-    nk::app::HealthSnapshot s;
+    const uint16_t port = server->port();
+    nk::net::HealthSnapshot s;
     s.feeds = {feed("https://a.example/rss", static_cast<int64_t>(std::time(nullptr)))};
     server->publish(s);
 
-    // One silent client does not hold up the next one.
-    Fd silent(connect_to(server->port()));
-    REQUIRE(silent.fd >= 0);
-    CHECK(get(server->port(), "/healthz").status == 200);
-    // It is answered 408 and closed when its time is up.
-    Reply timed_out = read_reply(silent.fd);
-    CHECK(timed_out.status == 408);
-
-    // More silent clients than the server takes at once: a real request waits for a slot
-    // (bounded by the timeout) and is answered.
+    // One silent client does not hold up the next one, and it is closed when its time is up.
+    {
+        Fd silent(connect_to(port));
+        REQUIRE(silent.fd >= 0);
+        CHECK(get(port, "/healthz").status == 200);
+        CHECK(closed_by_server(silent.fd));
+    }
+    // So is one that sends part of a head and stalls.
+    {
+        Fd half(connect_to(port));
+        REQUIRE(half.fd >= 0);
+        ::send(half.fd, "GET /healthz HTTP/1.1\r\n", 23, MSG_NOSIGNAL);
+        CHECK(closed_by_server(half.fd));
+    }
+    // An address that holds its share of connections gets no more; another address is served.
+    {
+        Fd a(connect_from("127.0.0.2", port)), b(connect_from("127.0.0.2", port));
+        REQUIRE((a.fd >= 0 && b.fd >= 0));
+        REQUIRE(eventually([&] { return get(port, "/healthz").status == 200; }));  // a and b are in
+        Fd c(connect_from("127.0.0.2", port));
+        REQUIRE(c.fd >= 0);  // the kernel accepts it; the daemon closes it at once
+        CHECK(closed_by_server(c.fd));
+        CHECK(get(port, "/healthz").status == 200);
+    }
+    // More silent clients than the server takes at once: a real request waits in the listen
+    // backlog for a slot (bounded by the timeout) and is answered.
     std::vector<std::unique_ptr<Fd>> crowd;
-    for (int i = 0; i < 5; ++i) crowd.push_back(std::make_unique<Fd>(connect_to(server->port())));
-    CHECK(get(server->port(), "/healthz").status == 200);
-
-    // A client that sends part of a head and stalls is cut off too.
-    Fd half(connect_to(server->port()));
-    ::send(half.fd, "GET /healthz HTTP/1.1\r\n", 23, MSG_NOSIGNAL);
-    CHECK(read_reply(half.fd).status == 408);
+    for (int i = 0; i < 6; ++i) crowd.push_back(std::make_unique<Fd>(connect_from(("127.0.0." + std::to_string(10 + i)).c_str(), port)));
+    CHECK(get(port, "/healthz").status == 200);
 }
 
-TEST_CASE("a bad or busy address is one clear line, and no server", "[health]") {
+namespace {
+
+// The reason for libmicrohttpd: before it, eight idle connections delayed /healthz by the
+// 5 s client timeout and two hundred stopped it answering. Here the server has its production
+// limits, and 200 idle connections, 50 half-sent requests and a loop of clients that connect and
+// drop sit in it while a monitor probes. Twice: as it listens by default, on loopback, where
+// there is no per-address limit and the crowd shares the monitor's own address 127.0.0.1; and
+// with the limit of 16 per address it has beyond loopback, where the crowd comes from other
+// loopback addresses (Linux routes all of 127/8 to lo), ten each, so that every one of them is
+// let in and really held, and the monitor, on 127.0.0.1, has its own bucket as a monitoring host
+// has in the field. A correctness bound, not a benchmark: each probe must be answered in full
+// within a second; in practice it takes milliseconds.
+void crowd_does_not_starve_healthz(std::optional<std::size_t> per_address, const std::function<std::string(int)>& idle_from,
+                                   const std::function<std::string(int)>& half_from,
+                                   const std::function<std::string(int)>& churn_from) {
+    std::mutex log_mu;
     std::vector<std::string> log;
-    nk::app::HealthOptions o;
+    nk::net::HealthOptions o;  // the defaults: 512 in all, 3 s timeout
+    o.listen = "127.0.0.1:0";
+    o.max_clients_per_ip = per_address;
+    o.log = [&](const std::string& line) {
+        std::lock_guard lock(log_mu);
+        log.push_back(line);
+    };
+    auto server = nk::net::HealthServer::start(o);
+    REQUIRE(server);
+    const uint16_t port = server->port();
+    nk::net::HealthSnapshot s;
+    s.feeds = {feed("https://a.example/rss", static_cast<int64_t>(std::time(nullptr)))};
+    server->publish(s);
+
+    std::vector<std::unique_ptr<Fd>> idle, half;
+    for (int i = 0; i < 200; ++i) {
+        idle.push_back(std::make_unique<Fd>(connect_from(idle_from(i).c_str(), port)));
+        REQUIRE(idle.back()->fd >= 0);
+    }
+    const std::string head = "GET /healthz HTTP/1.1\r\nHost: x\r\n";  // no blank line: never finished
+    for (int i = 0; i < 50; ++i) {
+        half.push_back(std::make_unique<Fd>(connect_from(half_from(i).c_str(), port)));
+        REQUIRE(half.back()->fd >= 0);
+        REQUIRE(::send(half.back()->fd, head.data(), head.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(head.size()));
+    }
+    // Clients that connect and drop, some with a reset, some after a byte, on their own thread;
+    // bounded in count and time, and stopped when the probes are done. Paced (a few thousand a
+    // second): unpaced, one thread connects faster than the daemon accepts, fills the kernel's
+    // listen backlog within a tenth of a second and then sits out the second a dropped connect
+    // waits before it is retried, so it would be idle during the probes it is meant to disturb.
+    std::atomic<bool> stop{false};
+    std::atomic<int> churned{0};
+    std::thread churn([&] {
+        const auto until = Clock::now() + std::chrono::seconds(60);
+        for (int i = 0; i < 100'000 && !stop.load() && Clock::now() < until; ++i) {
+            Fd c(connect_from(churn_from(i).c_str(), port));
+            if (c.fd < 0) continue;
+            if (i % 3 == 1) ::send(c.fd, "G", 1, MSG_NOSIGNAL);
+            if (i % 3 == 2) {
+                linger reset{1, 0};
+                ::setsockopt(c.fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+            }
+            churned.fetch_add(1);
+            std::this_thread::sleep_for(std::chrono::microseconds(300));
+        }
+    });
+    struct Join {
+        std::atomic<bool>& stop;
+        std::thread& t;
+        ~Join() {
+            stop.store(true);
+            if (t.joinable()) t.join();
+        }
+    } join{stop, churn};
+
+    // The whole crowd is inside the daemon (not waiting in the kernel's backlog) before the probes.
+    REQUIRE(eventually([&] { return server->connections() >= 250; }, std::chrono::seconds(20)));
+    REQUIRE(eventually([&] { return churned.load() >= 100; }, std::chrono::seconds(20)));
+    const int churned_before = churned.load();
+    for (int probe = 0; probe < 3; ++probe) {
+        INFO("probe " << probe << ", " << server->connections() << " connections held, " << churned.load() << " churned");
+        const auto t0 = Clock::now();
+        Fd monitor(connect_from("127.0.0.1", port));
+        REQUIRE(monitor.fd >= 0);
+        const std::string req = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+        REQUIRE(::send(monitor.fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size()));
+        Reply r = read_reply(monitor.fd, std::chrono::seconds(1));  // to the end of the stream, or the bound
+        const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0);
+        INFO("answered in " << took.count() << " ms");
+        CHECK(r.status == 200);
+        CHECK(r.body == "ok\n");
+        CHECK(took < std::chrono::seconds(1));
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    CHECK(churned.load() > churned_before + 100);  // the churn went on while the probes ran
+    stop.store(true);
+    churn.join();
+
+    // The crowd does not stay: the idle and the half-sent alike are closed when their time is up.
+    CHECK(closed_by_server(idle.front()->fd));
+    CHECK(closed_by_server(idle.back()->fd));
+    CHECK(closed_by_server(half.front()->fd));
+    CHECK(closed_by_server(half.back()->fd));
+    // What the daemon said about it, each kind once a minute at most, not a line per client.
+    std::lock_guard lock(log_mu);
+    for (const std::string& line : log) UNSCOPED_INFO(line);
+    CHECK(log.size() <= 5);
+}
+
+}  // namespace
+
+TEST_CASE("a crowd of idle, half-sent and churning clients does not keep /healthz from answering", "[health]") {
+    // 250 crowd sockets and the churn here, as many again on the server's side, in one process.
+    rlimit files{};
+    REQUIRE(::getrlimit(RLIMIT_NOFILE, &files) == 0);
+    struct Restore {
+        rlimit r;
+        ~Restore() { ::setrlimit(RLIMIT_NOFILE, &r); }
+    } restore{files};
+    if (files.rlim_cur != RLIM_INFINITY && files.rlim_cur < files.rlim_max) {
+        files.rlim_cur = files.rlim_max;
+        REQUIRE(::setrlimit(RLIMIT_NOFILE, &files) == 0);
+    }
+    REQUIRE(files.rlim_cur >= 1024);
+
+    auto address = [](int n) { return "127.0.0." + std::to_string(n); };
+    SECTION("on loopback, as by default: no per-address limit, the crowd on the monitor's own address") {
+        auto same = [&](int) { return address(1); };
+        crowd_does_not_starve_healthz(std::nullopt, same, same, same);
+    }
+    SECTION("16 per address, as beyond loopback: the crowd from other addresses, ten each") {
+        crowd_does_not_starve_healthz(16, [&](int i) { return address(2 + i / 10); }, [&](int i) { return address(30 + i / 10); },
+                                      [&](int i) { return address(100 + i % 50); });
+    }
+}
+
+TEST_CASE("health: a bad or busy address is one clear line, and no server", "[health]") {
+    std::vector<std::string> log;
+    nk::net::HealthOptions o;
     o.log = [&](const std::string& line) { log.push_back(line); };
     o.listen = "example.com:80";
-    CHECK_FALSE(nk::app::HealthServer::start(o));
+    CHECK_FALSE(nk::net::HealthServer::start(o));
     REQUIRE(log.size() == 1);
     CHECK(log[0].rfind("health: \"example.com:80\" does not start with a numeric address", 0) == 0);
     CHECK(log[0].find("running without the status listener") != std::string::npos);
 
     o.listen = "127.0.0.1:0";
-    auto first = nk::app::HealthServer::start(o);
+    auto first = nk::net::HealthServer::start(o);
     REQUIRE(first);
     log.clear();
     o.listen = "127.0.0.1:" + std::to_string(first->port());
-    CHECK_FALSE(nk::app::HealthServer::start(o));
+    CHECK_FALSE(nk::net::HealthServer::start(o));
     REQUIRE(log.size() == 1);
     CHECK(log[0] == "health: cannot listen on 127.0.0.1:" + std::to_string(first->port()) +
                         ": Address already in use; running without the status listener");
 
     // Nothing asked for: no server, nothing said.
     log.clear();
-    CHECK_FALSE(nk::app::HealthServer::start_for("", nk::Config{}, o.log));
+    CHECK_FALSE(nk::net::HealthServer::start_for("", nk::Config{}, o.log));
     CHECK(log.empty());
     // The command line wins over the config.
     nk::Config c;
     c.health.listen = "127.0.0.1:" + std::to_string(first->port());
-    auto second = nk::app::HealthServer::start_for("127.0.0.1:0", c, o.log);
+    auto second = nk::net::HealthServer::start_for("127.0.0.1:0", c, o.log);
     REQUIRE(second);
     CHECK(second->port() != first->port());
 }
 
-TEST_CASE("IPv6 loopback works where the machine has it", "[health]") {
-    nk::app::HealthOptions o;
+TEST_CASE("health over IPv6 loopback works where the machine has it", "[health]") {
+    nk::net::HealthOptions o;
     o.listen = "[::1]:0";
     std::string said;
     o.log = [&](const std::string& line) { said = line; };
-    auto server = nk::app::HealthServer::start(o);
+    auto server = nk::net::HealthServer::start(o);
     if (!server) {
         WARN("no IPv6 loopback here: " << said);
         return;
     }
     CHECK(said.find("http://[::1]:") != std::string::npos);
+    // And it answers there (503: nothing published yet).
+    Fd fd(::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_in6 a{};
+    a.sin6_family = AF_INET6;
+    a.sin6_port = htons(server->port());
+    a.sin6_addr = in6addr_loopback;
+    REQUIRE(::connect(fd.fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    const std::string req = "GET /healthz HTTP/1.1\r\nHost: [::1]\r\n\r\n";
+    REQUIRE(::send(fd.fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size()));
+    Reply r = read_reply(fd.fd);
+    CHECK(r.status == 503);
+    CHECK(r.body == "starting: the main loop has not reported yet\n");
 }
 
 // [SECTION] The engine's counters
 
-TEST_CASE("Engine::feed_metrics counts fetches, errors and bytes per feed, across reloads", "[health][engine]") {
+TEST_CASE("Engine::feed_metrics counts fetches, errors and bytes per feed, across reloads, for the health listener", "[health][engine]") {
     TempDir dir;
     HttpServer feeds;
     const std::string body = rss("Alpha", 3);
@@ -630,7 +982,15 @@ TEST_CASE("headless with --health: healthz, status.json and metrics follow a rea
 
     CHECK(raw(port, "POST /healthz HTTP/1.1\r\nContent-Length: 0\r\n\r\n").status == 405);
     CHECK(get(port, "/admin").status == 404);
-    CHECK(raw(port, "\x16\x03\x01garbage\r\n\r\n").status == 400);  // a TLS hello, say
+    CHECK(raw(port, "hello there\r\n\r\n").status == 400);
+    {
+        // A TLS hello, say: a request line without a space is dropped at once, unanswered.
+        Fd tls(connect_to(port));
+        REQUIRE(tls.fd >= 0);
+        const std::string hello = "\x16\x03\x01garbage\r\n\r\n";
+        ::send(tls.fd, hello.data(), hello.size(), MSG_NOSIGNAL);
+        CHECK(closed_by_server(tls.fd));
+    }
     {
         // A silent connection does not stop the others.
         Fd silent(connect_to(port));
@@ -683,7 +1043,7 @@ TEST_CASE("headless, every feed failing from the start: healthz is 503 and says 
     CHECK(kiosk.stop() == 0);
 }
 
-TEST_CASE("health.listen in the config starts the listener; a busy port does not stop the kiosk", "[health]") {
+TEST_CASE("health.listen in the config starts the listener, and a busy port does not stop the kiosk", "[health]") {
     TempDir dir;
     HttpServer feeds;
     feeds.route("/a.xml", Response::ok(rss("Alpha", 2)));

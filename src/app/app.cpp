@@ -1,9 +1,9 @@
 #include "app/app.h"
 
-#include "app/health.h"
 #include "app/log.h"
 #include "app/service.h"
 #include "core/power.h"
+#include "net/status_server.h"
 
 #include <algorithm>
 #include <atomic>
@@ -91,7 +91,7 @@ int App::run() {
     Service service;
     // It holds only copies of what was published. The listen address is read once: a changed
     // [health] listen takes a restart (the pipeline's config report says so).
-    std::unique_ptr<HealthServer> health = HealthServer::start_for(opt_.health, config(), log_line);
+    std::unique_ptr<net::HealthServer> health = net::HealthServer::start_for(opt_.health, config(), log_line);
     const double t0 = steady_now();
     const int64_t started = wall_now();
     uint64_t loops = 0;
@@ -121,7 +121,7 @@ int App::run() {
             log_line(std::string("display: screen ") + (screen ? "on" : "off") + " by the [power] schedule");
         }
         if (health && health->publish_due()) {
-            HealthSnapshot snap;
+            net::HealthSnapshot snap;
             snap.feeds = engine_->pipeline().feed_metrics();
             snap.wall_time = wall;
             snap.stale_after_seconds = int64_t{config().health.stale_after_minutes} * 60;

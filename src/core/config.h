@@ -97,7 +97,7 @@ struct DisplayConfig {
     bool operator==(const DisplayConfig&) const = default;
 };
 
-// The optional HTTP status listener (app/health.h): /healthz, /status.json, /metrics.
+// The optional HTTP status listener (net/status_server.h): /healthz, /status.json, /metrics.
 struct HealthConfig {
     std::string listen;                    // "HOST:PORT" (see parse_listen_address); "" = off
     int stale_after_minutes = 60;          // /healthz fails when no feed has succeeded for this long
