@@ -39,7 +39,7 @@ void require_issues(const nk::ConfigParse& p, const std::vector<std::string>& ex
 
 }  // namespace
 
-TEST_CASE("a file with only comments is the defaults with no issues; an empty one is refused", "[config]") {
+TEST_CASE("a file with only comments is the defaults with no issues, an empty one is refused", "[config]") {
     for (std::string_view text : {std::string_view("# nothing here\n# [fetch]\n"), std::string_view("# defaults\n")}) {
         nk::ConfigParse p = parse(text);
         INFO(all_issues(p));

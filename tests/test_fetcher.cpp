@@ -343,7 +343,7 @@ TEST_CASE("a server that trickles below the low-speed limit is dropped", "[fetch
     CHECK(r.http_status == 200);
 }
 
-TEST_CASE("a body over the cap is rejected; one at the cap is kept", "[fetcher]") {
+TEST_CASE("a body over the cap is rejected, one at the cap is kept", "[fetcher]") {
     Rig rig;
     const int64_t cap = 1 << 20;
     rig.server.route("/big", Response::ok(std::string(2 << 20, 'a')));

@@ -205,7 +205,7 @@ TEST_CASE("a clock tick redraws only the header band", "[kiosk]") {
     CHECK(tick.damage->h < 200);
 }
 
-TEST_CASE("the ticker moves on its own capped clock; the rest stays still", "[kiosk]") {
+TEST_CASE("the ticker moves on its own capped clock, the rest stays still", "[kiosk]") {
     Fixture f("[display]\nticker = true\nticker_fps = 50\n");
     f.turn();
     f.settle();
@@ -267,7 +267,7 @@ TEST_CASE("mode switches on config reload: cards, list, ticker", "[kiosk]") {
     CHECK(f.turn().dynamic);  // the crawl moves in ticker mode without `ticker = true`
 }
 
-TEST_CASE("images of the demo cards become textures; the rotation never waits for them", "[kiosk]") {
+TEST_CASE("images of the demo cards become textures, the rotation never waits for them", "[kiosk]") {
     Fixture f;
     f.turn();
     for (int i = 0; i < 400 && f.kiosk->image_pending(); ++i) {

@@ -105,7 +105,7 @@ TEST_CASE("pipeline: a config goes in through one door, which reports what chang
     CHECK(logged(p.take_log(), "config reload: kiosk.toml applied"));
 }
 
-TEST_CASE("pipeline: a removed feed is kept aside for a day; put back, it returns with no fetch", "[pipeline]") {
+TEST_CASE("pipeline: a removed feed is kept aside for a day, put back, it returns with no fetch", "[pipeline]") {
     Pipeline p;
     p.apply_config(config(feeds_toml({"https://a.example/rss", "https://b.example/rss"})), "kiosk.toml", T0);
     auto due = p.take_due(T0);

@@ -188,7 +188,7 @@ TEST_CASE("nothing eligible: no card", "[rotation]") {
     CHECK_FALSE(r.next(s, c, T0 + 86400));  // all aged out
 }
 
-TEST_CASE("new items join the current round; vanished ones are skipped", "[rotation]") {
+TEST_CASE("new items join the current round, vanished ones are skipped", "[rotation]") {
     ThreeFeeds f(3, 3, 0);
     Rotation r;
     std::vector<Card> cards = take(r, f.store, f.config, 2);  // a-0, b-0

@@ -357,7 +357,7 @@ TEST_CASE("take_due: earliest first, at most `limit`, never a feed in flight", "
     }
 }
 
-TEST_CASE("errors back off 1, 2, 4 … minutes, capped at backoff_max_minutes; success resets", "[scheduler]") {
+TEST_CASE("errors back off 1, 2, 4 … minutes, capped at backoff_max_minutes, success resets", "[scheduler]") {
     auto sequence = [](const FetchOutcome& outcome, int backoff_max, int n, std::optional<int> refresh) {
         Scheduler s = single(kA, refresh, backoff_max);
         std::vector<int64_t> waits;
@@ -427,7 +427,7 @@ TEST_CASE("404 waits at least 30 min, 401 and 403 at least 1 h, then the backoff
     CHECK(waits(401, 7) == auth);
 }
 
-TEST_CASE("Retry-After is honoured up to 24 h; 429 without it waits 15 min", "[scheduler]") {
+TEST_CASE("Retry-After is honoured up to 24 h, 429 without it waits 15 min", "[scheduler]") {
     auto wait_after = [](const FetchOutcome& outcome) {
         Scheduler s = single(kA);
         fetch(s, kA, outcome, kT0);
@@ -554,7 +554,7 @@ TEST_CASE("configure keeps the state of URLs that stay and forgets the rest", "[
     }
 }
 
-TEST_CASE("a changed interval applies at the next scheduling; a shorter one cuts the wait", "[scheduler]") {
+TEST_CASE("a changed interval applies at the next scheduling, a shorter one cuts the wait", "[scheduler]") {
     SECTION("shorter: due no later than now + the new interval") {
         Scheduler s = single(kA, 60);
         fetch(s, kA, ok(), kT0);

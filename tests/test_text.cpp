@@ -164,7 +164,7 @@ TEST_CASE("decode_entities: what stays as written", "[text]") {
     CHECK(decode_entities("&mdash") == "&mdash");  // not a legacy name: needs its ';'
 }
 
-TEST_CASE("decode_entities: legacy names without ';'", "[text]") {
+TEST_CASE("decode_entities: legacy names without a semicolon", "[text]") {
     CHECK(decode_entities("&amp") == "&");
     CHECK(decode_entities("Fish &amp Chips") == "Fish & Chips");
     CHECK(decode_entities("caf&eacute") == "café");
@@ -307,7 +307,7 @@ TEST_CASE("html_to_text: double-escaped HTML", "[text]") {
 
 // Decision (see html_to_text in text.cpp): html_to_text decodes a second time when the first pass
 // leaves a complete reference, so the screen never shows "&amp;"; decode_entities decodes once.
-TEST_CASE("html_to_text: Tom &amp;amp; Jerry", "[text]") {
+TEST_CASE("html_to_text: double-escaped ampersands stay single", "[text]") {
     CHECK(decode_entities("Tom &amp;amp; Jerry") == "Tom &amp; Jerry");
     CHECK(html_to_text("Tom &amp;amp; Jerry") == "Tom & Jerry");
     CHECK(html_to_text("Q&amp;amp;A") == "Q&A");
