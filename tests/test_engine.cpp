@@ -5,6 +5,7 @@
 #include "app/log.h"
 #include "app/embedded.h"
 #include "app/engine.h"
+#include "core/scheduler.h"
 #include "helpers.h"
 #include "http_server.h"
 
@@ -297,4 +298,47 @@ TEST_CASE("the demo pictures the demo feeds name are embedded in the binary", "[
         if (f.name.ends_with(".png")) CHECK(f.bytes.substr(0, 8) == "\x89PNG\r\n\x1a\n");
     }
     for (const char* n : {"harbour.png", "night-train.png", "weather-station.png", "street-festival.png"}) CHECK(names.count(n) == 1);
+}
+
+TEST_CASE("a refused connection backs off 1, 2, 4 minutes while another feed keeps succeeding", "[engine]") {
+    TempDir dir;
+    fs::path cfg = dir.path / "kiosk.toml";
+    HttpServer server;
+    server.route("/a.xml", Response::ok(rss("Alpha", {"A one", "A two"})));
+    const std::string good = server.url("/a.xml");
+    // A port with nothing behind it: bound, then closed, so connecting is refused at once.
+    std::string dead;
+    {
+        HttpServer gone;
+        dead = gone.url("/feed.xml");
+    }
+    write(cfg, config_for({good, dead}, dir.path / "cache") + "[[feed]]\nurl = \"" + good + "?often\"\nrefresh_minutes = 1\n");
+
+    Harness h;
+    h.start(cfg);
+    auto fetches = [&](const std::string& url) {
+        for (const nk::FeedMetrics& m : h.engine->pipeline().feed_metrics())
+            if (m.url == url) return m.fetches;
+        return uint64_t{0};
+    };
+    h.now += 10;
+    REQUIRE(h.pump_until([&] { return fetches(dead) == 1 && fetches(good + "?often") == 1; }));
+    CHECK(h.engine->pipeline().store().find_status(dead)->error.find("could not connect") != std::string::npos);
+    for (int k = 1; k <= 4; ++k) {
+        const int64_t wait = int64_t{60} << (k - 1);
+        const int64_t next = *h.engine->pipeline().next_fetch(dead);
+        const int64_t failed_at = h.engine->pipeline().store().find_status(dead)->last_attempt;
+        CHECK(next - failed_at == wait + nk::Scheduler::jitter(dead, wait));
+        // Meanwhile the other feed is fetched, and succeeds, every minute: the dead one stays put.
+        for (int64_t t = *h.engine->pipeline().next_fetch(good + "?often"); t < next;
+             t = *h.engine->pipeline().next_fetch(good + "?often")) {
+            const uint64_t before = fetches(good + "?often");
+            h.now = t;
+            REQUIRE(h.pump_until([&] { return fetches(good + "?often") > before; }));
+            CHECK(h.engine->pipeline().store().find_status(good + "?often")->error.empty());
+            REQUIRE(*h.engine->pipeline().next_fetch(dead) == next);
+        }
+        h.now = next;
+        REQUIRE(h.pump_until([&] { return fetches(dead) == static_cast<uint64_t>(k) + 1; }));
+    }
 }

@@ -59,56 +59,11 @@ struct Fd {
     }
 };
 
-int connect_to(uint16_t port) {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) return fd;
-    if (fd >= 0) ::close(fd);
-    return -1;
-}
-
-struct Reply {
-    int status = 0;  // 0: no answer (refused, closed early, or the wait ran out)
-    std::string head, body;
-    std::string header(const std::string& name) const {
-        std::regex re("\r\n" + name + ": ([^\r]*)\r\n", std::regex::icase);
-        std::smatch m;
-        return std::regex_search(head, m, re) ? m[1].str() : "";
-    }
-};
-
-// Reads to the end of the stream (the server always closes), within a generous bound.
-Reply read_reply(int fd, std::chrono::seconds bound = std::chrono::seconds(30)) {
-    std::string in;
-    auto deadline = Clock::now() + bound;
-    char buf[4096];
-    while (Clock::now() < deadline) {
-        pollfd p{fd, POLLIN, 0};
-        int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count());
-        if (::poll(&p, 1, std::max(left, 0)) <= 0) break;
-        ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-        if (n <= 0) break;
-        in.append(buf, static_cast<std::size_t>(n));
-    }
-    Reply r;
-    std::size_t end = in.find("\r\n\r\n");
-    if (in.rfind("HTTP/1.1 ", 0) != 0 || end == std::string::npos) return r;
-    r.status = std::stoi(in.substr(9, 3));
-    r.head = in.substr(0, end + 2);
-    r.body = in.substr(end + 4);
-    return r;
-}
-
-Reply raw(uint16_t port, const std::string& request) {
-    Fd fd(connect_to(port));
-    if (fd.fd < 0) return {};
-    if (!request.empty() && ::send(fd.fd, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size()))
-        return {};
-    return read_reply(fd.fd);
-}
+using nk::test::Reply;
+using nk::test::connect_to;
+using nk::test::get;
+using nk::test::raw;
+using nk::test::read_reply;
 
 // A client socket bound to a source address of its own: Linux routes all of 127/8 to lo, so
 // loopback clients can come from as many addresses as a per-address limit needs.
@@ -144,103 +99,9 @@ bool closed_by_server(int fd, std::chrono::seconds bound = std::chrono::seconds(
     return false;
 }
 
-Reply get(uint16_t port, const std::string& path) { return raw(port, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"); }
 
-template <class Pred>
-bool eventually(Pred pred, std::chrono::seconds bound = std::chrono::seconds(60)) {
-    auto deadline = Clock::now() + bound;
-    while (Clock::now() < deadline) {
-        if (pred()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return pred();
-}
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-// The built binary in the background, stdout and stderr in files, stopped like systemd stops it.
-class Kiosk {
-public:
-    Kiosk(const std::vector<std::string>& args, const fs::path& dir) : out_(dir / "stdout.txt"), err_(dir / "stderr.txt") {
-        std::vector<std::string> argv = {NK_KIOSK_BIN};
-        argv.insert(argv.end(), args.begin(), args.end());
-        std::vector<char*> cargs;
-        for (auto& a : argv) cargs.push_back(a.data());
-        cargs.push_back(nullptr);
-        int out = ::open(out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        int err = ::open(err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-        const pid_t parent = ::getpid();
-        pid_ = ::fork();
-        if (pid_ == 0) {
-            // Async-signal-safe calls only: the test process has threads (the feed server).
-            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-            if (::getppid() != parent) ::_exit(127);
-            ::dup2(devnull, 0);
-            ::dup2(out, 1);
-            ::dup2(err, 2);
-            ::execv(cargs[0], cargs.data());
-            ::_exit(127);
-        }
-        ::close(out);
-        ::close(err);
-        ::close(devnull);
-    }
-    ~Kiosk() {
-        if (pid_ > 0) stop();
-    }
-    Kiosk(const Kiosk&) = delete;
-    Kiosk& operator=(const Kiosk&) = delete;
-
-    std::string out() const { return slurp(out_); }
-    std::string err() const { return slurp(err_); }
-
-    // The port from "health: listening on http://127.0.0.1:PORT/", once it is logged.
-    uint16_t port() {
-        std::smatch m;
-        std::regex re(R"(health: listening on http://127\.0\.0\.1:(\d+)/)");
-        std::string e;
-        bool found = eventually([&] {
-            e = err();
-            return std::regex_search(e, m, re) || exited();
-        });
-        if (!found || !std::regex_search(e, m, re)) return 0;
-        return static_cast<uint16_t>(std::stoi(m[1].str()));
-    }
-
-    // SIGTERM, then the exit status (bounded; SIGKILL after 60 s gives -1).
-    int stop() {
-        if (pid_ <= 0) return status_;
-        ::kill(pid_, SIGTERM);
-        int st = 0;
-        bool done = eventually([&] { return ::waitpid(pid_, &st, WNOHANG) == pid_; });
-        if (!done) {
-            ::kill(pid_, SIGKILL);
-            ::waitpid(pid_, &st, 0);
-        }
-        pid_ = -1;
-        status_ = done && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-        return status_;
-    }
-
-private:
-    bool exited() {
-        int st = 0;
-        if (pid_ > 0 && ::waitpid(pid_, &st, WNOHANG) == pid_) {
-            pid_ = -1;
-            status_ = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-        }
-        return pid_ <= 0;
-    }
-    fs::path out_, err_;
-    pid_t pid_ = -1;
-    int status_ = -1;
-};
+using nk::test::eventually;
+using nk::test::Kiosk;
 
 std::string rss(const std::string& title, int items) {
     std::string s = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>" + title + "</title>";

@@ -130,6 +130,8 @@ int App::run() {
             snap.loops = loops;
             snap.frames = platform_.frames();
             if (platform_.has_screen()) snap.screen_on = screen;
+            snap.config_problem = engine_->config_problem();
+            snap.cache_problem = engine_->cache_problem();
             health->publish(std::move(snap));
         }
         platform_.present(*this, t, wall, screen);

@@ -30,7 +30,10 @@ void help() {
                  "      config's [display] timezone; the screen switcher of the platform calls this\n"
                  "  newsroom-kiosk --version | --help\n\n"
                  "config is read from --config, else $XDG_CONFIG_HOME/newsroom-kiosk/kiosk.toml,\n"
-                 "else /etc/newsroom-kiosk/kiosk.toml; it is reloaded when the file changes.\n"
+                 "else /etc/newsroom-kiosk/kiosk.toml; it is reloaded when the file changes. An invalid\n"
+                 "file is logged and the kiosk runs on the last good one (kept in $STATE_DIRECTORY or\n"
+                 "$XDG_STATE_HOME/newsroom-kiosk). --feed URL alone runs those feeds on the default\n"
+                 "settings; with --config it replaces the file's feeds and keeps its other settings.\n"
                  "--health ADDR:PORT (or [health] listen) serves GET /healthz, /status.json and /metrics;\n"
                  "ADDR 0.0.0.0 is every interface, \":8089\" alone means 127.0.0.1:8089.\n";
 }
@@ -39,7 +42,6 @@ int usage(const std::string& why) {
     std::cerr << "newsroom-kiosk: " << why << " (try --help)\n";
     return 2;
 }
-
 
 }  // namespace
 

@@ -77,11 +77,11 @@ FetchReply to_reply(net::FetchResponse&& r, FetchOrder::Kind kind) {
 // of the same feed queued meanwhile collapse into the newest; a purge drops the queued saves of
 // feeds it removes; the destructor flushes and joins.
 // A disk that is full or read-only costs the disk copy, never the screen: a failed save is kept
-// (the newest per feed) and tried again after kRetrySeconds or as soon as another write works;
+// (the newest per feed) and tried again every kRetry or as soon as another write works;
 // the problem is logged when it starts and when it ends, and problem() says it meanwhile.
 class CacheWriter {
 public:
-    static constexpr auto kRetry = std::chrono::seconds(60);
+    static constexpr auto kRetry = std::chrono::seconds(10);
 
     CacheWriter(DiskCache cache, std::function<void(const std::string&)> log)
         : cache_(std::move(cache)), log_(std::move(log)), thread_([this] { run(); }) {}
@@ -445,8 +445,11 @@ Result<std::unique_ptr<Engine>> Engine::create(EngineOptions options, int64_t no
     fs::path cache_dir = default_cache_dir(!m.opt.cache_dir.empty() ? m.opt.cache_dir : fs::path(first.parse.config.cache.dir));
     auto cache = DiskCache::open(cache_dir, first.parse.config.cache.max_bytes);
     if (cache) {
-        if (auto lock = DirLock::acquire(cache.value().dir())) m.cache_lock = std::move(lock.value());
-        else cache = lock.error();
+        auto lock = DirLock::acquire(cache.value().dir());
+        if (lock) m.cache_lock = std::move(lock.value());
+        else if (lock.error().code == ErrorCode::Busy) cache = lock.error();
+        // A read-only cache (an overlay root, a full or failing card) is still worth reading.
+        else m.log("cache: " + lock.error().message + "; reading it without a lock");
     }
     if (cache) m.cache.emplace(std::move(cache.value()));
     else m.log("cache: " + cache.error().message + "; running without a disk cache");

@@ -134,7 +134,7 @@ Result<std::unique_ptr<DirLock>> DirLock::acquire(const fs::path& dir) {
         if (err != EWOULDBLOCK) return io_error(path, "cannot lock", err);
         std::string who = n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
         while (!who.empty() && (who.back() == '\n' || who.back() == ' ')) who.pop_back();
-        return Error{ErrorCode::Io, dir.string() + ": in use by another newsroom-kiosk" + (who.empty() ? "" : " (pid " + who + ")") +
+        return Error{ErrorCode::Busy, dir.string() + ": in use by another newsroom-kiosk" + (who.empty() ? "" : " (pid " + who + ")") +
                                         "; two kiosks must not share a cache directory"};
     }
     // Who holds it, for the message the next one gets; the lock itself is the flock, not this text.

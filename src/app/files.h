@@ -52,7 +52,8 @@ std::filesystem::path default_state_dir(const std::filesystem::path& override_di
 // other's view of it; the second one is told who holds it.
 class DirLock {
 public:
-    // Err(Io) naming the directory and, when it can tell, the pid of the process holding it.
+    // Err(Busy) naming the directory and, when it can tell, the pid of the process holding it;
+    // Err(Io) when the lock file cannot be made (a read-only directory).
     static Result<std::unique_ptr<DirLock>> acquire(const std::filesystem::path& dir);
     ~DirLock();
     DirLock(const DirLock&) = delete;

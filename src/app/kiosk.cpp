@@ -289,6 +289,9 @@ struct Kiosk::Impl {
         s.ticker_items = ticker;
         s.ticker_offset = (t - ticker_start) * d.ticker_speed;
         s.banner = banner();
+        s.notice = app->engine().config_problem();
+        if (!app->engine().cache_problem().empty())
+            s.notice += std::string(s.notice.empty() ? "" : " · ") + "cannot save to disk: see journal";
         s.paused = sh.paused();
         s.status_page = d.status_page || status_toggle;
         if (s.status_page) s.statuses = statuses();
@@ -313,7 +316,7 @@ struct Kiosk::Impl {
         add(std::to_string(s.theme.background)); add(std::to_string(static_cast<int>(s.mode)));
         key.frame = hash(k);
         k.clear();
-        add(s.clock); add(s.date); add(s.banner); add(s.paused ? "p" : "-"); add(s.title);
+        add(s.clock); add(s.date); add(s.banner); add(s.notice); add(s.paused ? "p" : "-"); add(s.title);
         add(std::to_string(reinterpret_cast<uintptr_t>(s.logo)));
         key.header = hash(k);
         k.clear();

@@ -17,6 +17,7 @@ enum class ErrorCode {
     TooLarge,       // over a configured limit
     Unsupported,    // e.g. a charset iconv does not know
     Io,             // file system
+    Busy,           // held by another process (a lock)
 };
 
 struct Error {

@@ -97,6 +97,11 @@ std::string status_json(const HealthView& v) {
         {"screen_on", s.screen_on ? json(*s.screen_on) : json(nullptr)},
     };
     out["stale_after_seconds"] = s.stale_after_seconds;
+    // Trouble that does not stop the screen (it runs on the last good config, or from memory)
+    // but needs a person.
+    auto problem = [](const std::string& p) { return json{{"ok", p.empty()}, {"problem", p.empty() ? json(nullptr) : json(p)}}; };
+    out["config"] = problem(s.config_problem);
+    out["cache"] = problem(s.cache_problem);
     out["feeds"] = std::move(feeds);
     return out.dump(2) + "\n";
 }
@@ -123,6 +128,10 @@ std::string metrics_text(const HealthView& v) {
     out += "newsroom_kiosk_loop_iterations_total " + n(s.loops) + "\n";
     head("newsroom_kiosk_start_time_seconds", "gauge", "Unix time the main loop started.");
     out += "newsroom_kiosk_start_time_seconds " + std::to_string(s.started_at) + "\n";
+    head("newsroom_kiosk_config_ok", "gauge", "0 while the config file is invalid and the kiosk runs on its last good copy.");
+    out += std::string("newsroom_kiosk_config_ok ") + (s.config_problem.empty() ? "1" : "0") + "\n";
+    head("newsroom_kiosk_cache_ok", "gauge", "0 while the disk cache cannot be written (full or read-only disk).");
+    out += std::string("newsroom_kiosk_cache_ok ") + (s.cache_problem.empty() ? "1" : "0") + "\n";
     if (s.screen_on) {
         head("newsroom_kiosk_screen_on", "gauge", "1 while the power schedule has the screen on.");
         out += std::string("newsroom_kiosk_screen_on ") + (*s.screen_on ? "1" : "0") + "\n";

@@ -41,6 +41,8 @@ struct HealthSnapshot {
     uint64_t loops = 0;                  // main loop iterations so far
     uint64_t frames = 0;                 // frames rendered so far (always 0 headless)
     std::optional<bool> screen_on;       // the power schedule's verdict; nullopt: no screen (headless)
+    std::string config_problem;          // "" or why the config file is not the running config
+    std::string cache_problem;           // "" or why the disk cache cannot be written
 };
 
 struct HealthOptions {

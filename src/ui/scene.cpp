@@ -205,6 +205,11 @@ void draw_header(ImDrawList* dl, const Scene& s, const Layout& L, const FontSet&
     };
     if (!s.banner.empty()) pill(s.banner);
     if (s.paused) pill("paused");
+    // Trouble that needs a person but not the audience's attention: dim, and only if it fits.
+    if (!s.notice.empty()) {
+        ImVec2 ns = text_size(meta, s.notice);
+        if (x + ns.x <= date_x - 16 * u) text(dl, meta, {x, h.y + (h.h - ns.y) / 2}, s.theme.text_dim, s.notice);
+    }
     dl->AddLine({h.x, h.bottom()}, {h.right(), h.bottom()}, s.theme.rule, std::max(1.0f, 2 * u));
 }
 
@@ -376,7 +381,7 @@ void collect_text(const Scene& s, FontSet& fonts) {
     auto card = [&](const CardView& c) {
         for (const std::string* t : {&c.source, &c.headline, &c.summary, &c.age}) fonts.add_text(*t);
     };
-    for (const std::string* t : {&s.title, &s.clock, &s.date, &s.banner, &s.waiting_message}) fonts.add_text(*t);
+    for (const std::string* t : {&s.title, &s.clock, &s.date, &s.banner, &s.notice, &s.waiting_message}) fonts.add_text(*t);
     fonts.add_text("BREAKING paused Scan for the story Feeds not updating •·…");
     if (s.card) card(*s.card);
     if (s.previous) card(*s.previous);

@@ -81,6 +81,7 @@ struct Scene {
     std::vector<TickerItem> ticker_items;
     double ticker_offset = 0;        // px scrolled since the crawl began (sub-pixel)
     std::string banner;              // e.g. "offline since 09:14"; empty: none
+    std::string notice;              // small and dim, e.g. "config error: see journal"; empty: none
     bool paused = false;
     bool status_page = false;
     std::vector<FeedStatusView> statuses;
