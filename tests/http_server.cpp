@@ -2,6 +2,7 @@
 // destructor never waits out a scripted delay.
 #include "http_server.h"
 #include "feed/strings.h"
+#include "net/fetcher.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -26,6 +27,11 @@ namespace {
 using str::iequals;
 using str::trim;
 
+std::string reason_for(int status) {
+    const char* r = net::http_reason(status);
+    return *r ? r : "Status";
+}
+
 // A developer's http_proxy must not capture loopback tests (curl honours it for 127.0.0.1 too).
 // Set during static initialisation, before any test thread can read the environment.
 struct LoopbackBypassesProxy {
@@ -37,29 +43,6 @@ struct LoopbackBypassesProxy {
         }
     }
 } loopback_bypasses_proxy;
-
-const char* reason_for(int status) {
-    switch (status) {
-        case 200: return "OK";
-        case 204: return "No Content";
-        case 301: return "Moved Permanently";
-        case 302: return "Found";
-        case 303: return "See Other";
-        case 304: return "Not Modified";
-        case 307: return "Temporary Redirect";
-        case 308: return "Permanent Redirect";
-        case 400: return "Bad Request";
-        case 401: return "Unauthorized";
-        case 403: return "Forbidden";
-        case 404: return "Not Found";
-        case 410: return "Gone";
-        case 429: return "Too Many Requests";
-        case 500: return "Internal Server Error";
-        case 502: return "Bad Gateway";
-        case 503: return "Service Unavailable";
-        default: return "Status";
-    }
-}
 
 bool bodiless(int status) { return (status >= 100 && status < 200) || status == 204 || status == 304; }
 

@@ -57,33 +57,6 @@ std::optional<int64_t> parse_retry_after(std::string_view v) {
     return std::max<int64_t>(0, delta);
 }
 
-const char* standard_reason(int status) {
-    switch (status) {
-        case 200: return "OK";
-        case 204: return "No Content";
-        case 301: return "Moved Permanently";
-        case 302: return "Found";
-        case 303: return "See Other";
-        case 304: return "Not Modified";
-        case 307: return "Temporary Redirect";
-        case 308: return "Permanent Redirect";
-        case 400: return "Bad Request";
-        case 401: return "Unauthorized";
-        case 403: return "Forbidden";
-        case 404: return "Not Found";
-        case 405: return "Method Not Allowed";
-        case 406: return "Not Acceptable";
-        case 408: return "Request Timeout";
-        case 410: return "Gone";
-        case 429: return "Too Many Requests";
-        case 500: return "Internal Server Error";
-        case 502: return "Bad Gateway";
-        case 503: return "Service Unavailable";
-        case 504: return "Gateway Timeout";
-        default: return "";
-    }
-}
-
 struct UrlParts {
     std::string scheme;
     std::string host;  // lower case; IPv6 in brackets
@@ -317,7 +290,7 @@ void Fetcher::Impl::finish(Transfer& t, CURLcode code) {
         resp.final_url = effective;
     resp.seconds = std::chrono::duration<double>(Clock::now() - t.started).count();
 
-    std::string reason = t.reason.empty() ? standard_reason(resp.http_status) : t.reason;
+    std::string reason = t.reason.empty() ? http_reason(resp.http_status) : t.reason;
     std::string http = "HTTP " + std::to_string(resp.http_status) + (reason.empty() ? "" : " " + reason);
     bool is_file = split_url(resp.final_url).scheme == "file";
 
@@ -504,5 +477,32 @@ void Fetcher::submit(FetchRequest request) {
 std::size_t Fetcher::in_flight() const { return impl_->in_flight.load(); }
 
 std::size_t Fetcher::peak_connections() const { return impl_->peak.load(); }
+
+const char* http_reason(int status) {
+    switch (status) {
+        case 200: return "OK";
+        case 204: return "No Content";
+        case 301: return "Moved Permanently";
+        case 302: return "Found";
+        case 303: return "See Other";
+        case 304: return "Not Modified";
+        case 307: return "Temporary Redirect";
+        case 308: return "Permanent Redirect";
+        case 400: return "Bad Request";
+        case 401: return "Unauthorized";
+        case 403: return "Forbidden";
+        case 404: return "Not Found";
+        case 405: return "Method Not Allowed";
+        case 406: return "Not Acceptable";
+        case 408: return "Request Timeout";
+        case 410: return "Gone";
+        case 429: return "Too Many Requests";
+        case 500: return "Internal Server Error";
+        case 502: return "Bad Gateway";
+        case 503: return "Service Unavailable";
+        case 504: return "Gateway Timeout";
+        default: return "";
+    }
+}
 
 }  // namespace nk::net

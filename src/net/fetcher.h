@@ -81,4 +81,8 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
+// The standard reason phrase of an HTTP status ("Not Found"), "" for one it does not know: for
+// error texts when a server sends none. Any thread.
+const char* http_reason(int status);
+
 }  // namespace nk::net
