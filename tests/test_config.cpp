@@ -452,6 +452,9 @@ city = "Berlin"
     CHECK(p.config.display == nk::DisplayConfig{});
     CHECK(p.config.health == nk::HealthConfig{});
     CHECK(p.config.power == nk::PowerConfig{});
+    CHECK(p.config.announcement_options == nk::AnnouncementsConfig{});
+    CHECK(p.config.announcements.empty());
+    CHECK(p.config.alerts.empty());
     CHECK(p.config.opml.empty());
     REQUIRE(p.config.feeds.size() == 1);
     CHECK(p.config.feeds[0].name.empty());
@@ -713,10 +716,12 @@ struct ExampleKey {
     std::string line;
 };
 
-// Every `key = value` line of the example, commented out or not, with the table it sits in.
+// Every `key = value` line of the example, commented out or not, with the table it sits in (a
+// commented-out "# [[announcement]]" starts a section too: such blocks document entries that a
+// real config would not want active).
 std::vector<ExampleKey> example_keys(const std::string& text) {
     std::vector<ExampleKey> out;
-    std::regex header(R"(^\s*\[\[?\s*([A-Za-z_]+)\s*\]\]?\s*$)");
+    std::regex header(R"(^\s*#?\s*\[\[?\s*([A-Za-z_]+)\s*\]\]?\s*$)");
     std::regex assignment(R"(^\s*#?\s*([A-Za-z_]+)\s*=)");
     std::istringstream in(text);
     std::string line, section;
@@ -746,6 +751,9 @@ TEST_CASE("the example config parses with no issues, shows the real defaults and
     CHECK(p.config.display == nk::DisplayConfig{});
     CHECK(p.config.health == nk::HealthConfig{});
     CHECK(p.config.power == nk::PowerConfig{});
+    CHECK(p.config.announcement_options == nk::AnnouncementsConfig{});
+    CHECK(p.config.announcements.empty());
+    CHECK(p.config.alerts.empty());
     CHECK(p.config.opml.empty());
     REQUIRE(p.config.feeds.size() == 3);
     for (const nk::FeedConfig& f : p.config.feeds) {
@@ -787,7 +795,9 @@ TEST_CASE("config_keys lists every table's keys once", "[config]") {
     CHECK(unique.count("fetch") == 0);
     CHECK(unique.count("health.listen") == 1);
     CHECK(unique.count("power.days_off") == 1);
-    CHECK(keys.size() == 1 + 11 + 13 + 7 + 3 + 20 + 2 + 3);
+    CHECK(unique.count("announcement.title") == 1);
+    CHECK(unique.count("alert.level") == 1);
+    CHECK(keys.size() == 1 + 11 + 13 + 7 + 3 + 20 + 2 + 3 + 2 + 11 + 7);
 }
 
 // [SECTION] OPML

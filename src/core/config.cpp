@@ -1,4 +1,5 @@
 #include "core/config.h"
+#include "feed/dates.h"
 #include "feed/strings.h"
 
 #include "feed/xml_prepare.h"
@@ -171,6 +172,9 @@ public:
         issues_.push_back(std::move(i));
     }
     void error(const Entry& e, std::string message) { add(e.node.source(), e.key, std::move(message), false); }
+    std::size_t errors() const {
+        return static_cast<std::size_t>(std::count_if(issues_.begin(), issues_.end(), [](const ConfigIssue& i) { return !i.warning; }));
+    }
     void wrong_type(const Entry& e, std::string_view expected) {
         error(e, "expected " + std::string(expected) + ", got " + std::string(type_name(e.node)));
     }
@@ -364,6 +368,86 @@ public:
         out = mask;
     }
 
+    // A moment on the display's local calendar: a TOML local date (2026-12-24) or local date-time
+    // (2026-12-24T18:00), or a string "2026-12-24" / "2026-12-24 18:00". A date alone means the
+    // start of that day, or with `end_of_day` the end of it (so `until = 2026-12-24` includes the
+    // 24th). An offset is refused: the display's own time zone applies.
+    void local_moment(const Entry& e, bool end_of_day, std::optional<LocalMinute>& out) {
+        constexpr std::string_view kExpected = "expected a local date like 2026-12-24 or a date and time like \"2026-12-24 18:00\"";
+        auto day_value = [&](int y, int m, int d) -> std::optional<LocalMinute> {
+            if (!dates::from_civil(y, m, d)) return std::nullopt;
+            return local_minute(y, m, d, 0) + (end_of_day ? 1440 : 0);
+        };
+        if (const auto* d = e.node.as_date()) {
+            auto v = day_value(d->get().year, d->get().month, d->get().day);
+            if (!v) return error(e, std::string(kExpected));
+            out = v;
+            return;
+        }
+        if (const auto* dt = e.node.as_date_time()) {
+            if (dt->get().offset) return error(e, "give the local time without an offset; the display's time zone applies");
+            const toml::date& d = dt->get().date;
+            const toml::time& tm = dt->get().time;
+            if (!dates::from_civil(d.year, d.month, d.day)) return error(e, std::string(kExpected));
+            out = local_minute(d.year, d.month, d.day, tm.hour * 60 + tm.minute);
+            return;
+        }
+        std::string s;
+        if (!e.node.is_string()) return wrong_type(e, "a date like 2026-12-24");
+        if (!text(e, s)) return;
+        std::string_view v = trim(s);
+        auto num = [&](std::size_t at, std::size_t n) -> int {
+            if (at + n > v.size()) return -1;
+            int x = 0;
+            for (std::size_t i = at; i < at + n; ++i) {
+                if (v[i] < '0' || v[i] > '9') return -1;
+                x = x * 10 + (v[i] - '0');
+            }
+            return x;
+        };
+        const int y = num(0, 4), mo = num(5, 2), d = num(8, 2);
+        if (v.size() < 10 || y < 0 || mo < 0 || d < 0 || v[4] != '-' || v[7] != '-')
+            return error(e, std::string(kExpected) + " (got \"" + shown(s) + "\")");
+        if (v.size() == 10) {
+            auto m = day_value(y, mo, d);
+            if (!m) return error(e, std::string(kExpected) + " (got \"" + shown(s) + "\")");
+            out = m;
+            return;
+        }
+        std::optional<int> tod = (v[10] == ' ' || v[10] == 'T') ? minutes_of_day(trim(v.substr(11))) : std::nullopt;
+        if (!tod || !dates::from_civil(y, mo, d)) return error(e, std::string(kExpected) + " (got \"" + shown(s) + "\")");
+        out = local_minute(y, mo, d, *tod);
+    }
+
+    // "08:00-10:00" (an en dash works too), or an array of them.
+    void time_windows(const Entry& e, std::vector<std::pair<int, int>>& out) {
+        auto one = [&](const Entry& item, std::vector<std::pair<int, int>>& into) {
+            std::string s;
+            if (!text(item, s)) return;
+            std::string_view v = trim(s);
+            std::size_t dash = v.find('-');
+            std::size_t len = 1;
+            if (std::size_t en = v.find("\xE2\x80\x93"); en != std::string_view::npos && (dash == std::string_view::npos || en < dash)) {
+                dash = en;
+                len = 3;
+            }
+            std::optional<int> from = dash == std::string_view::npos ? std::nullopt : minutes_of_day(trim(v.substr(0, dash)));
+            std::optional<int> to = dash == std::string_view::npos ? std::nullopt : minutes_of_day(trim(v.substr(dash + len)));
+            if (!from || !to)
+                return error(item, "expected a time window like \"08:00-10:00\" (got \"" + shown(s) + "\")");
+            into.emplace_back(*from, *to);
+        };
+        std::vector<std::pair<int, int>> windows;
+        if (const toml::array* arr = e.node.as_array()) {
+            for (std::size_t i = 0; i < arr->size(); ++i) one(Entry{*arr->get(i), e.key + "[" + std::to_string(i + 1) + "]"}, windows);
+        } else if (e.node.is_string()) {
+            one(e, windows);
+        } else {
+            return wrong_type(e, "a time window like \"08:00-10:00\", or an array of them");
+        }
+        out = std::move(windows);
+    }
+
     void listen(const Entry& e, std::string& out) {
         std::string s;
         if (!text(e, s)) return;
@@ -551,6 +635,87 @@ constexpr Field<PowerConfig> kPowerFields[] = {
     {"days_off", [](C& c, const E& e, PowerConfig& p) { c.weekdays(e, p.days_off); }},
 };
 
+// The keys a schedule is written with, shared by [[announcement]], [[alert]] and drop-folder files.
+template <class S>
+bool read_schedule_key(Checker& c, const Entry& e, std::string_view name, S& s) {
+    if (name == "days") c.weekdays(e, s.schedule.days);
+    else if (name == "time") c.time_windows(e, s.schedule.windows);
+    else if (name == "from") c.local_moment(e, false, s.schedule.from);
+    else if (name == "until") c.local_moment(e, true, s.schedule.until);
+    else return false;
+    return true;
+}
+
+constexpr Field<Announcement> kAnnouncementFields[] = {
+    {"id", [](C& c, const E& e, Announcement& a) { c.text(e, a.id); }},
+    {"title", [](C& c, const E& e, Announcement& a) { c.text(e, a.title); }},
+    // Line breaks are the point of a body, so it is the one text that may hold them.
+    {"body",
+     [](C& c, const E& e, Announcement& a) {
+         if (const auto* v = e.node.as_string()) a.body = v->get();
+         else c.wrong_type(e, "a string (Markdown)");
+     }},
+    {"image", [](C& c, const E& e, Announcement& a) { c.text(e, a.image); }},
+    {"link", [](C& c, const E& e, Announcement& a) { c.url(e, a.link); }},
+    {"color", [](C& c, const E& e, Announcement& a) { c.color(e, a.color); }},
+    {"dwell_seconds", [](C& c, const E& e, Announcement& a) { c.number(e, {0, true, 3600}, a.dwell_seconds); }},
+    {"days", [](C& c, const E& e, Announcement& a) { read_schedule_key(c, e, "days", a); }},
+    {"time", [](C& c, const E& e, Announcement& a) { read_schedule_key(c, e, "time", a); }},
+    {"from", [](C& c, const E& e, Announcement& a) { read_schedule_key(c, e, "from", a); }},
+    {"until", [](C& c, const E& e, Announcement& a) { read_schedule_key(c, e, "until", a); }},
+};
+
+constexpr Field<Alert> kAlertFields[] = {
+    {"id", [](C& c, const E& e, Alert& a) { c.text(e, a.id); }},
+    {"text", [](C& c, const E& e, Alert& a) { c.text(e, a.text); }},
+    {"level",
+     [](C& c, const E& e, Alert& a) {
+         std::string s;
+         c.choice(e, {"info", "warning", "emergency"}, s);
+         if (auto l = parse_alert_level(s)) a.level = *l;
+     }},
+    {"days", [](C& c, const E& e, Alert& a) { read_schedule_key(c, e, "days", a); }},
+    {"time", [](C& c, const E& e, Alert& a) { read_schedule_key(c, e, "time", a); }},
+    {"from", [](C& c, const E& e, Alert& a) { read_schedule_key(c, e, "from", a); }},
+    {"until", [](C& c, const E& e, Alert& a) { read_schedule_key(c, e, "until", a); }},
+};
+
+constexpr Field<AnnouncementsConfig> kAnnouncementsFields[] = {
+    {"dir", [](C& c, const E& e, AnnouncementsConfig& a) { c.text(e, a.dir); }},
+    {"share", [](C& c, const E& e, AnnouncementsConfig& a) { c.integer_into(e, 1, 100, a.share); }},
+};
+
+// [[announcement]] or [[alert]] entries: each read on its own, a broken one dropped with its reason.
+template <class S, std::size_t N>
+void read_entries(Checker& c, const Entry& e, std::string_view table, const Field<S> (&fields)[N], const char* required,
+                  std::vector<S>& out) {
+    const toml::array* arr = e.node.as_array();
+    if (!arr) {
+        if (e.node.is_table())
+            return c.error(e, "write them as [[" + std::string(table) + "]] (double brackets), one block each");
+        return c.wrong_type(e, "[[" + std::string(table) + "]] entries");
+    }
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+        const toml::node& n = *arr->get(i);
+        const std::string path = std::string(table) + "[" + std::to_string(i + 1) + "]";
+        const toml::table* t = n.as_table();
+        if (!t) {
+            c.add(n.source(), path, "expected a table, got " + std::string(type_name(n)), false);
+            continue;
+        }
+        S s;
+        const std::size_t before = c.errors();
+        read_table(c, *t, table, path, fields, s);
+        if (!t->get(required)) {
+            c.add(t->source(), path + "." + required, "missing; every [[" + std::string(table) + "]] needs one", false);
+            continue;
+        }
+        if (c.errors() != before) continue;
+        if (s.id.empty()) s.id = path;
+        out.push_back(std::move(s));
+    }
+}
+
 void read_feeds(Checker& c, const Entry& e, Config& cfg) {
     const toml::array* arr = e.node.as_array();
     if (!arr) {
@@ -661,6 +826,11 @@ constexpr Field<Config> kTopFields[] = {
          read_section(c, e, "power", kPowerFields, cfg.power);
          check_power(c, e, cfg.power);
      }},
+    {"announcements",
+     [](C& c, const E& e, Config& cfg) { read_section(c, e, "announcements", kAnnouncementsFields, cfg.announcement_options); }},
+    {"announcement",
+     [](C& c, const E& e, Config& cfg) { read_entries(c, e, "announcement", kAnnouncementFields, "title", cfg.announcements); }},
+    {"alert", [](C& c, const E& e, Config& cfg) { read_entries(c, e, "alert", kAlertFields, "text", cfg.alerts); }},
 };
 
 // [SECTION] Unknown keys
@@ -688,6 +858,9 @@ const std::vector<Table>& tables() {
         {"display", "in [display]", names_of(kDisplayFields)},
         {"health", "in [health]", names_of(kHealthFields)},
         {"power", "in [power]", names_of(kPowerFields)},
+        {"announcements", "in [announcements]", names_of(kAnnouncementsFields)},
+        {"announcement", "in an [[announcement]] entry", names_of(kAnnouncementFields)},
+        {"alert", "in an [[alert]] entry", names_of(kAlertFields)},
     };
     return t;
 }
@@ -907,6 +1080,87 @@ ConfigParse parse_config(std::string_view toml_text, std::string_view file_name)
         auto rank = [](const ConfigIssue& i) { return std::make_pair(i.line == 0 ? INT_MAX : i.line, i.column); };
         return rank(a) < rank(b);
     });
+    return out;
+}
+
+bool DropFile::has_errors() const {
+    return std::any_of(issues.begin(), issues.end(), [](const ConfigIssue& i) { return !i.warning; });
+}
+
+DropFile parse_drop_file(std::string_view text, std::string_view file_name) {
+    DropFile out;
+    Checker c(file_name.empty() ? std::string("<announcement>") : std::string(file_name), out.issues);
+    if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+    if (std::string_view enc = foreign_encoding(text); !enc.empty()) {
+        c.add({}, "", "the file is " + std::string(enc) + "; save it as UTF-8", false);
+        return out;
+    }
+    // The front matter: between a first line of "+++" (or "---") and the next such line.
+    std::string_view front, body = text;
+    auto line_end = [&](std::string_view s, std::size_t from) { std::size_t e = s.find('\n', from); return e == std::string_view::npos ? s.size() : e; };
+    const std::size_t first_end = line_end(text, 0);
+    const std::string_view first = trim(text.substr(0, first_end));
+    if (first == "+++" || first == "---") {
+        std::size_t pos = std::min(first_end + 1, text.size());
+        bool closed = false;
+        while (pos < text.size()) {
+            const std::size_t e = line_end(text, pos);
+            if (trim(text.substr(pos, e - pos)) == first) {
+                front = text.substr(first_end + 1, pos - first_end - 1);
+                body = text.substr(std::min(e + 1, text.size()));
+                closed = true;
+                break;
+            }
+            pos = e + 1;
+        }
+        if (!closed) {
+            c.add({}, "", "the front matter opened on line 1 with \"" + std::string(first) + "\" is never closed", false);
+            return out;
+        }
+    }
+    toml::table t;
+    if (!front.empty()) {
+        try {
+            t = toml::parse(front);
+        } catch (const toml::parse_error& err) {
+            c.add(err.source(), "", std::string(err.description()), false);
+        } catch (const std::exception& err) {
+            c.add({}, "", std::string("cannot read: ") + err.what(), false);
+        }
+    }
+    std::string stem(file_name);
+    if (auto slash = stem.find_last_of('/'); slash != std::string::npos) stem.erase(0, slash + 1);
+    if (auto dot = stem.rfind('.'); dot != std::string::npos && dot > 0) stem.erase(dot);
+    std::string body_text(trim(body));
+    if (!out.has_errors()) {
+        if (t.get("level")) {
+            Alert a;
+            read_table(c, t, "alert", "", kAlertFields, a);
+            if (a.text.empty()) a.text = body_text;
+            if (a.text.empty()) c.add({}, "text", "an alert needs its text, as `text = \"...\"` or as the body", false);
+            if (a.id.empty()) a.id = stem;
+            out.alert = std::move(a);
+        } else {
+            Announcement a;
+            read_table(c, t, "announcement", "", kAnnouncementFields, a);
+            if (a.title.empty() && body_text.starts_with("# ")) {
+                const std::size_t e = body_text.find('\n');
+                a.title = std::string(trim(std::string_view(body_text).substr(2, e == std::string::npos ? std::string::npos : e - 2)));
+                body_text = e == std::string::npos ? std::string() : std::string(trim(std::string_view(body_text).substr(e + 1)));
+            }
+            if (a.title.empty()) a.title = stem;
+            if (a.body.empty()) a.body = std::move(body_text);
+            if (a.id.empty()) a.id = stem;
+            out.announcement = std::move(a);
+        }
+    }
+    // Places in the front matter count from the file's first line.
+    for (ConfigIssue& i : out.issues)
+        if (i.line > 0) i.line += 1;
+    if (out.has_errors()) {
+        out.announcement.reset();
+        out.alert.reset();
+    }
     return out;
 }
 

@@ -5,6 +5,7 @@
 // assets/kiosk.example.toml documents every key; tests/test_config.cpp keeps it in step with this.
 #pragma once
 
+#include "core/announcements.h"
 #include "feed/result.h"
 
 #include <cstdint>
@@ -116,6 +117,14 @@ struct PowerConfig {
     bool operator==(const PowerConfig&) const = default;
 };
 
+// [announcements]: where staff drop announcement files, and how often they come round.
+struct AnnouncementsConfig {
+    std::string dir;                       // a folder of announcement files (Markdown with front matter); "" = none
+    int share = 4;                         // one card in `share` is the owner's (an announcement or the agenda)
+
+    bool operator==(const AnnouncementsConfig&) const = default;
+};
+
 struct Config {
     std::vector<FeedConfig> feeds;
     std::string opml;                      // path or URL of an OPML feed list, merged into feeds
@@ -125,6 +134,9 @@ struct Config {
     DisplayConfig display;
     HealthConfig health;
     PowerConfig power;
+    AnnouncementsConfig announcement_options;
+    std::vector<Announcement> announcements;  // [[announcement]]
+    std::vector<Alert> alerts;                // [[alert]]
 
     bool operator==(const Config&) const = default;
 };
@@ -161,6 +173,19 @@ void add_feeds(std::vector<FeedConfig>& to, const std::vector<FeedConfig>& more)
 // missing or unusable is dropped, and so is a later feed with the same url (a warning).
 // An empty file, or one with no feeds and no opml, is valid: the app then shows the demo.
 ConfigParse parse_config(std::string_view toml_text, std::string_view file_name);
+
+// An announcement file of the drop folder: an optional front-matter block of TOML between
+// "+++" (or "---") lines, then the Markdown body. With `level` in the front matter it is an
+// alert (its text: `text`, else the body); else an announcement (its title: `title`, else the
+// body's first line when it is a "# heading", else the file name without extension). The same
+// keys as [[announcement]] and [[alert]]; problems carry the file name and line.
+struct DropFile {
+    std::optional<Announcement> announcement;
+    std::optional<Alert> alert;
+    std::vector<ConfigIssue> issues;
+    bool has_errors() const;
+};
+DropFile parse_drop_file(std::string_view text, std::string_view file_name);
 
 // "90m", "36h", "2d", "1w", "1h 30m", "45s" or a bare number of seconds ("3600"); nullopt for
 // anything else, including overflow. 0 is returned as 0: callers decide whether it is allowed.
