@@ -3,7 +3,12 @@
 #include "app/log.h"
 #include "app/service.h"
 #include "core/power.h"
+#include "core/timefmt.h"
+#include "feed/strings.h"
+#include "net/control_socket.h"
 #include "net/status_server.h"
+
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -11,9 +16,11 @@
 #include <csignal>
 #include <cstdlib>
 #include <ctime>
+#include <future>
 #include <thread>
 
 namespace nk::app {
+namespace fs = std::filesystem;
 namespace {
 
 std::atomic<bool> g_stop{false};
@@ -48,7 +55,69 @@ Result<std::unique_ptr<App>> App::create(AppOptions options, Platform& platform,
     return app;
 }
 
+struct App::Pending {
+    std::string request;
+    std::promise<std::string> reply;
+};
+
+void App::take_control_requests(double t, int64_t wall) {
+    std::vector<std::shared_ptr<Pending>> batch;
+    {
+        std::lock_guard lock(control_mu_);
+        batch.swap(control_inbox_);
+    }
+    for (auto& p : batch) p->reply.set_value(control(p->request, t, wall));
+}
+
+std::string App::control(const std::string& request, double t, int64_t wall) {
+    using json = nlohmann::json;
+    auto fail = [](const std::string& why) { return json{{"ok", false}, {"error", why}}.dump(); };
+    json r = json::parse(request, nullptr, false);
+    if (r.is_discarded() || !r.is_object() || !r.contains("verb") || !r["verb"].is_string())
+        return fail("a request is one line of JSON with a \"verb\"");
+    const std::string verb = r["verb"].get<std::string>();
+    auto text_field = [&](const char* key) { return r.contains(key) && r[key].is_string() ? r[key].get<std::string>() : std::string(); };
+    if (verb == "alert") {
+        Alert a;
+        a.text = std::string(str::trim(text_field("text")));
+        if (a.text.empty()) return fail("an alert needs its text");
+        if (a.text.size() > 4096) return fail("an alert's text is at most 4096 bytes");
+        const std::string level = text_field("level");
+        auto l = parse_alert_level(level.empty() ? "info" : level);
+        if (!l) return fail("level must be info, warning or emergency (got \"" + level + "\")");
+        a.level = *l;
+        int64_t seconds = 3600;  // an alert nobody clears must still end: an hour unless told
+        if (r.contains("for")) {
+            if (!r["for"].is_number_integer() || r["for"].get<int64_t>() < 1 || r["for"].get<int64_t>() > 366 * 86400)
+                return fail("\"for\" must be a number of seconds from 1 to a year");
+            seconds = r["for"].get<int64_t>();
+        }
+        a.expires = wall + seconds;
+        a.id = text_field("id");
+        const std::string id = engine_->pipeline().send_alert(std::move(a), wall);
+        log_line("control: alert " + id + " (" + (level.empty() ? "info" : level) + ", " + std::to_string(seconds) + " s)");
+        alerts_ = engine_->pipeline().active_alerts(wall, local_tm(wall));
+        return json{{"ok", true}, {"id", id}, {"expires", wall + seconds}}.dump();
+    }
+    if (verb == "clear") {
+        const std::size_t n = engine_->pipeline().clear_alerts(text_field("id"));
+        log_line("control: cleared " + std::to_string(n) + (n == 1 ? " alert" : " alerts"));
+        alerts_ = engine_->pipeline().active_alerts(wall, local_tm(wall));
+        return json{{"ok", true}, {"cleared", n}}.dump();
+    }
+    static const std::pair<const char*, Command> kVerbs[] = {{"next", Command::Next},   {"previous", Command::Previous},
+                                                             {"pause", Command::Pause}, {"resume", Command::Resume},
+                                                             {"reload", Command::Reload}};
+    for (const auto& [name, c] : kVerbs)
+        if (verb == name) {
+            command(c, t, wall);
+            return json{{"ok", true}}.dump();
+        }
+    return fail("unknown verb \"" + verb + "\"; known: alert, clear, next, previous, pause, resume, reload");
+}
+
 std::vector<StatusChange> App::advance(double t, int64_t wall) {
+    take_control_requests(t, wall);
     engine_->pump(wall);
     // Clock, dates and the power schedule read local time in the display's zone.
     if (const std::string& tz = config().display.timezone; tz != timezone_) {
@@ -57,6 +126,8 @@ std::vector<StatusChange> App::advance(double t, int64_t wall) {
         else setenv("TZ", tz.c_str(), 1);
         tzset();
     }
+    alerts_ = engine_->pipeline().active_alerts(wall, local_tm(wall));
+    show_.set_hold(!alerts_.empty() && alerts_.front().level == AlertLevel::Emergency, t);
     show_.update(engine_->pipeline(), t, wall);
     return engine_->pipeline().take_status_changes();
 }
@@ -65,7 +136,13 @@ void App::command(Command c, double t, int64_t wall) {
     switch (c) {
     case Command::Next: show_.next(engine_->pipeline(), t, wall); break;
     case Command::Previous: show_.previous(engine_->pipeline(), t, wall); break;
-    case Command::Pause: show_.toggle_pause(t); break;
+    case Command::TogglePause: show_.toggle_pause(t); break;
+    case Command::Pause:
+        if (!show_.paused()) show_.toggle_pause(t);
+        break;
+    case Command::Resume:
+        if (show_.paused()) show_.toggle_pause(t);
+        break;
     case Command::Reload: engine_->fetch_all_now(wall); break;
     }
 }
@@ -92,6 +169,23 @@ int App::run() {
     // It holds only copies of what was published. The listen address is read once: a changed
     // [health] listen takes a restart (the pipeline's config report says so).
     std::unique_ptr<net::HealthServer> health = net::HealthServer::start_for(opt_.health, config(), log_line);
+    // Requests wait on the main thread's answer, so a stuck loop answers no one: bounded.
+    const fs::path socket = opt_.control_socket.empty() ? net::default_control_socket() : opt_.control_socket;
+    auto control = net::ControlServer::start(socket, [this](const std::string& request) {
+        auto p = std::make_shared<Pending>();
+        p->request = request;
+        std::future<std::string> reply = p->reply.get_future();
+        {
+            std::lock_guard lock(control_mu_);
+            control_inbox_.push_back(p);
+        }
+        platform_.wake();
+        if (reply.wait_for(std::chrono::seconds(5)) != std::future_status::ready)
+            return nlohmann::json{{"ok", false}, {"error", "the kiosk did not answer in time"}}.dump();
+        return reply.get();
+    });
+    if (control) log_line("control: listening on " + socket.string());
+    else log_line("control: " + control.error().message + "; running without the control socket");
     const double t0 = steady_now();
     const int64_t started = wall_now();
     uint64_t loops = 0;
@@ -142,12 +236,19 @@ int App::run() {
         double wake = screen ? platform_.next_turn(t)
                              : t + static_cast<double>(std::min<int64_t>(seconds_until_change(config().power, local), 60));
         wake = std::min({wake, show_.next_change(), t + static_cast<double>(engine_->next_deadline(wall) - wall)});
+        // Schedules (announcements, alerts) turn on minute boundaries; a sent alert ends at its expiry.
+        wake = std::min(wake, t + static_cast<double>(60 - wall % 60));
+        for (const Alert& a : alerts_)
+            if (a.expires > wall) wake = std::min(wake, t + static_cast<double>(a.expires - wall));
         if (opt_.duration > 0) wake = std::min(wake, t0 + opt_.duration);
         // Capped so that a signal is noticed within a second and the watchdog is fed; waking
         // costs no frame.
         const double wait = std::min(service.max_sleep(), wake - steady_now());
         platform_.wait(std::max(wait, 0.0));
     }
+    // Whatever came in meanwhile gets its answer before the socket goes.
+    take_control_requests(steady_now(), wall_now());
+    if (control) control.value().reset();
     return platform_.close(*this);
 }
 

@@ -10,6 +10,8 @@
 #include "core/show.h"
 
 #include <cstdint>
+#include <filesystem>
+#include <mutex>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -21,10 +23,11 @@ struct AppOptions {
     EngineOptions engine;                // its wake and log are set by the App
     std::string health;                  // --health ADDR:PORT (else [health] listen); "" = off
     double duration = 0;                 // --duration SECONDS; 0: until a signal or the platform is done
+    std::filesystem::path control_socket;  // --socket PATH; empty: net::default_control_socket()
 };
 
-// What changes what is on screen, from a key today and later from the control socket or a broker.
-enum class Command { Next, Previous, Pause, Reload };
+// What changes what is on screen: a key, a tap, the control socket, later the fleet broker.
+enum class Command { Next, Previous, TogglePause, Pause, Resume, Reload };
 
 class App;
 
@@ -71,11 +74,18 @@ public:
     // moves on. Returns the feeds' state changes. The loop's first step; tests drive it directly.
     std::vector<StatusChange> advance(double t, int64_t wall);
     void command(Command c, double t, int64_t wall);
+    // A control request (a line of JSON, see net/control_socket.h) applied on the main thread;
+    // the reply line. {"verb": "alert", "text", "level", "for" (seconds), "id"}, {"verb": "clear",
+    // "id"}, {"verb": "next" | "previous" | "pause" | "resume" | "reload"}.
+    std::string control(const std::string& request, double t, int64_t wall);
 
     Engine& engine() { return *engine_; }
     const Engine& engine() const { return *engine_; }
     Show& show() { return show_; }
     const Show& show() const { return show_; }
+    // The alerts showing now, the most urgent first (as of the last advance()). An emergency
+    // holds the show where it is until it ends.
+    const std::vector<Alert>& alerts() const { return alerts_; }
     const Config& config() const { return engine_->pipeline().config(); }
     // One line for systemd's STATUS=: feeds ok and failing, stories held.
     std::string status_line() const;
@@ -86,6 +96,12 @@ private:
     Platform& platform_;
     std::unique_ptr<Engine> engine_;
     Show show_;
+    std::vector<Alert> alerts_;
+    // Control requests from the socket's thread, answered on the main thread.
+    struct Pending;
+    std::mutex control_mu_;
+    std::vector<std::shared_ptr<Pending>> control_inbox_;
+    void take_control_requests(double t, int64_t wall);
     std::string timezone_ = "\x01";      // as last applied; no config names this
 };
 

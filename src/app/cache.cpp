@@ -538,6 +538,8 @@ DiskCache::Applied DiskCache::apply(const SaveOrder& order) {
         for (const std::string& w : warnings) a.lines.push_back("opml: " + w);
         break;
     }
+    case SaveOrder::Kind::Alerts:
+        break;  // not the cache's: sent alerts live in the state directory (app/engine)
     case SaveOrder::Kind::PurgeExcept: {
         std::vector<std::string> warnings;
         a.purged = purge_except(order.keep, &warnings);

@@ -28,6 +28,11 @@ void help() {
                  "  newsroom-kiosk power-state [--config FILE] [--time UNIX_SECONDS]\n"
                  "      print on or off for the [power] screen schedule now (exit 0 on, 3 off), in the\n"
                  "      config's [display] timezone; the screen switcher of the platform calls this\n"
+                 "  newsroom-kiosk alert \"TEXT\" [--level info|warning|emergency] [--for 30m] [--id ID]\n"
+                 "  newsroom-kiosk alert --clear [ID]\n"
+                 "  newsroom-kiosk next | previous | pause | resume | reload\n"
+                 "      tell the running kiosk, through its control socket ($RUNTIME_DIRECTORY/control.sock,\n"
+                 "      else $XDG_RUNTIME_DIR/newsroom-kiosk/control.sock; --socket PATH for another)\n"
                  "  newsroom-kiosk --version | --help\n\n"
                  "config is read from --config, else $XDG_CONFIG_HOME/newsroom-kiosk/kiosk.toml,\n"
                  "else /etc/newsroom-kiosk/kiosk.toml; it is reloaded when the file changes. An invalid\n"
@@ -49,6 +54,8 @@ std::optional<int> command_line(const std::vector<std::string_view>& args, RunAr
     if (!args.empty() && args[0] == "parse") return parse_command({args.begin() + 1, args.end()});
     if (!args.empty() && args[0] == "check-config") return check_config_command({args.begin() + 1, args.end()});
     if (!args.empty() && args[0] == "power-state") return power_state_command({args.begin() + 1, args.end()});
+    for (std::string_view verb : {"alert", "next", "previous", "pause", "resume", "reload"})
+        if (!args.empty() && args[0] == verb) return control_command(verb, {args.begin() + 1, args.end()});
 
     auto size_arg = [](const std::string& v, int& w, int& h) {
         auto x = v.find('x');
@@ -104,6 +111,10 @@ std::optional<int> command_line(const std::vector<std::string_view>& args, RunAr
             if (!v) return usage("--health needs an address like 127.0.0.1:8089");
             if (auto addr = parse_listen_address(*v); !addr) return usage("--health: " + addr.error().message);
             run.app.health = *v;
+        } else if (a == "--socket") {
+            auto v = value();
+            if (!v) return usage("--socket needs a path");
+            run.app.control_socket = *v;
         } else if (a == "--duration") {
             auto v = value();
             int64_t s = 0;

@@ -26,4 +26,9 @@ int check_config_command(const std::vector<std::string_view>& args);
 // switched off by mistake.
 int power_state_command(const std::vector<std::string_view>& args);
 
+// `newsroom-kiosk alert|next|previous|pause|resume|reload ...`: one request to the running kiosk
+// through its control socket (app/control_command.cpp lists the forms). Exit 0 when the kiosk did
+// it, 1 when it refused or none answered, 2 on usage errors.
+int control_command(std::string_view verb, const std::vector<std::string_view>& args);
+
 }  // namespace nk::app

@@ -7,6 +7,8 @@
 #include "feed/url.h"
 #include "net/fetcher.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
@@ -26,6 +28,9 @@ constexpr int64_t kConfigCheckSeconds = 2;
 // Raw fetches (Engine::fetch, for images) count down from the top so they never meet feeds'.
 constexpr uint64_t kRawIdBase = uint64_t{1} << 63;
 constexpr const char* kLastGoodFile = "last-good-config.toml";
+constexpr const char* kAlertsFile = "alerts.json";
+// An announcement is a screenful of text; a bigger file is not one.
+constexpr int64_t kMaxDropFileBytes = 256 << 10;
 
 std::optional<std::string_view> demo_bytes(std::string_view url) {
     if (!url.starts_with(kDemoScheme)) return std::nullopt;
@@ -209,6 +214,14 @@ struct Engine::Impl {
     fs::path config_path;
     std::optional<fs::file_time_type> config_mtime;
     int64_t next_config_check = 0;
+    struct DropEntry {
+        fs::file_time_type mtime{};
+        std::uintmax_t size = 0;
+        DropFile parsed;
+    };
+    std::map<std::string, DropEntry> drop_files;  // by file name
+    int64_t next_drop_check = 0;
+    std::string drop_error;
     std::optional<Pipeline> pipeline;
     std::optional<DiskCache> cache;      // startup reads only; writes go through writer
     std::unique_ptr<DirLock> cache_lock; // held while this engine uses the cache directory
@@ -344,8 +357,46 @@ struct Engine::Impl {
 
     void drain() {
         for (const std::string& line : pipeline->take_log()) log(line);
-        for (SaveOrder& s : pipeline->take_saves())
-            if (writer) writer->submit(std::move(s));
+        for (SaveOrder& s : pipeline->take_saves()) {
+            if (s.kind == SaveOrder::Kind::Alerts) keep_alerts(s.alerts);
+            else if (writer) writer->submit(std::move(s));
+        }
+    }
+
+    // Sent alerts outlive a restart until they expire: a small file in the state directory,
+    // written at once (alerts are rare, and one sent just before a power cut must survive it).
+    void keep_alerts(const std::vector<Alert>& alerts) {
+        if (state_dir.empty()) return;
+        nlohmann::json j = nlohmann::json::array();
+        for (const Alert& a : alerts)
+            j.push_back({{"id", a.id}, {"text", a.text}, {"level", alert_level_name(a.level)}, {"created", a.created}, {"expires", a.expires}});
+        std::error_code ec;
+        fs::create_directories(state_dir, ec);
+        auto w = write_atomic(state_dir / kAlertsFile, j.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
+                              Durability::Fsync);
+        if (!w) log("alerts: cannot keep the sent alerts: " + w.error().message);
+    }
+
+    std::vector<Alert> kept_alerts() {
+        std::vector<Alert> out;
+        if (state_dir.empty()) return out;
+        auto text = read_file(state_dir / kAlertsFile, 1 << 20);
+        if (!text) return out;
+        try {
+            for (const auto& j : nlohmann::json::parse(text.value())) {
+                Alert a;
+                a.id = j.at("id").get<std::string>();
+                a.text = j.at("text").get<std::string>();
+                a.level = parse_alert_level(j.at("level").get<std::string>()).value_or(AlertLevel::Info);
+                a.created = j.at("created").get<int64_t>();
+                a.expires = j.at("expires").get<int64_t>();
+                out.push_back(std::move(a));
+            }
+        } catch (const std::exception& e) {
+            log("alerts: " + (state_dir / kAlertsFile).string() + " is damaged (" + e.what() + "); the sent alerts are dropped");
+            out.clear();
+        }
+        return out;
     }
 
     void start_due(int64_t now) {
@@ -375,7 +426,76 @@ struct Engine::Impl {
         }
     }
 
+    // [announcements] dir, relative to the config file's folder when relative.
+    fs::path drop_dir() const {
+        fs::path d = pipeline->config().announcement_options.dir;
+        if (!d.empty() && d.is_relative() && !config_path.empty()) d = config_path.parent_path() / d;
+        return d;
+    }
+
+    // The drop folder, looked at every few seconds: a file that changed is read again, a broken
+    // one is named (once per version) and skipped, the others stay.
+    void check_drop_folder(int64_t now) {
+        if (now < next_drop_check) return;
+        next_drop_check = now + kConfigCheckSeconds;
+        const fs::path dir = drop_dir();
+        std::map<std::string, DropEntry> seen;
+        if (!dir.empty()) {
+            std::error_code ec;
+            fs::directory_iterator it(dir, ec);
+            if (ec) {
+                if (drop_error != ec.message()) log("announcements: " + dir.string() + ": " + ec.message());
+                drop_error = ec.message();
+            } else {
+                drop_error.clear();
+            }
+            for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
+                const std::string name = it->path().filename().string();
+                // Editors' swap and backup files, and half-copied files some tools write first.
+                if (name.empty() || name.front() == '.' || name.back() == '~') continue;
+                const std::string ext = it->path().extension().string();
+                if (ext != ".md" && ext != ".markdown" && ext != ".txt") continue;
+                std::error_code fec;
+                if (!it->is_regular_file(fec)) continue;
+                DropEntry e;
+                e.mtime = it->last_write_time(fec);
+                e.size = it->file_size(fec);
+                auto old = drop_files.find(name);
+                if (old != drop_files.end() && old->second.mtime == e.mtime && old->second.size == e.size) {
+                    seen[name] = old->second;  // a copy: drop_files stays whole when nothing changed
+                    continue;
+                }
+                auto text = read_file(it->path(), kMaxDropFileBytes);
+                if (!text) {
+                    log("announcements: " + text.error().message + "; skipped");
+                } else {
+                    e.parsed = parse_drop_file(text.value(), it->path().string());
+                    for (const ConfigIssue& i : e.parsed.issues) log("announcements: " + format_issue(i));
+                    if (e.parsed.has_errors()) log("announcements: " + it->path().string() + " skipped; the other files stay");
+                }
+                seen[name] = std::move(e);
+            }
+        }
+        if (seen.size() == drop_files.size() &&
+            std::equal(seen.begin(), seen.end(), drop_files.begin(), [](const auto& a, const auto& b) {
+                return a.first == b.first && a.second.mtime == b.second.mtime && a.second.size == b.second.size;
+            }))
+            return;
+        drop_files = std::move(seen);
+        std::vector<Announcement> announcements;
+        std::vector<Alert> alerts;
+        for (const auto& [name, e] : drop_files) {
+            if (e.parsed.announcement) announcements.push_back(*e.parsed.announcement);
+            if (e.parsed.alert) alerts.push_back(*e.parsed.alert);
+        }
+        log("announcements: " + (dir.empty() ? std::string("no drop folder") : dir.string()) + ": " + std::to_string(announcements.size()) + " announcements, " +
+            std::to_string(alerts.size()) + " alerts");
+        pipeline->set_announcements("folder", std::move(announcements));
+        pipeline->set_alerts("folder", std::move(alerts));
+    }
+
     void check_config(int64_t now) {
+        check_drop_folder(now);
         if (config_path.empty() || now < next_config_check) return;
         next_config_check = now + kConfigCheckSeconds;
         std::error_code ec;
@@ -488,6 +608,7 @@ Result<std::unique_ptr<Engine>> Engine::create(EngineOptions options, int64_t no
     if (m.cache && m.opt.feed_urls.empty())
         if (auto list = m.cache->load_feed_list()) m.pipeline->restore_feed_list(*list, now);
     m.pipeline->restore(std::move(cached), now);
+    m.pipeline->restore_alerts(m.kept_alerts(), now);
 
     Impl* raw = impl.get();
     if (m.cache) m.writer = std::make_unique<CacheWriter>(*m.cache, [raw](const std::string& line) { raw->log(line); });
@@ -514,6 +635,7 @@ int64_t Engine::next_deadline(int64_t now) const {
     const Impl& m = *impl_;
     int64_t t = m.pipeline->next_deadline(now);
     if (!m.config_path.empty()) t = std::min(t, m.next_config_check);
+    if (!m.drop_dir().empty()) t = std::min(t, m.next_drop_check);
     return std::max(t, now);
 }
 

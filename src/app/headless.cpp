@@ -1,5 +1,6 @@
 #include "app/headless.h"
 
+#include "core/markdown.h"
 #include "core/timefmt.h"
 
 #include <algorithm>
@@ -27,11 +28,35 @@ void HeadlessPlatform::present(App& app, double, int64_t wall, bool) {
     const Show& show = app.show();
     shown_ = true;
     has_content_ = show.has_content();
+    // Alerts first: what interrupts the screen is what a reader of this output wants to see.
+    const std::vector<Alert>& alerts = app.alerts();
+    const std::string alert_key = alerts.empty() ? "" : alerts.front().id + "\x1f" + std::string(alert_level_name(alerts.front().level)) +
+                                                            "\x1f" + alerts.front().text;
+    if (alert_key != alert_shown_) {
+        if (alerts.empty()) {
+            std::cout << clock_text(wall) << "  [alert] cleared" << std::endl;
+        } else {
+            const Alert& a = alerts.front();
+            std::cout << clock_text(wall) << "  [alert " << alert_level_name(a.level) << "]  " << markdown_plain_text(a.text);
+            if (a.expires) std::cout << "  (until " << format_time("%H:%M", a.expires) << ")";
+            std::cout << std::endl;
+        }
+        alert_shown_ = alert_key;
+    }
     if (const std::optional<Card>& card = show.current(); card && show.changes() != printed_) {
         printed_ = show.changes();
         said_empty_ = false;
-        std::cout << clock_text(wall) << "  " << card->source << "  ·  " << relative_age(card->entry.time, wall) << "  ·  "
-                  << card->entry.item.title << std::endl;
+        if (card->kind == Card::Kind::News) {
+            std::cout << clock_text(wall) << "  " << card->source << "  ·  " << relative_age(card->entry.time, wall) << "  ·  "
+                      << card->entry.item.title << std::endl;
+        } else {
+            // The owner's cards: their kind instead of a source, their text instead of an age.
+            std::string body = markdown_plain_text(card->entry.item.summary);
+            for (char& c : body)
+                if (c == '\n') c = ' ';
+            std::cout << clock_text(wall) << "  [" << (card->kind == Card::Kind::Agenda ? "agenda" : "announcement") << "]  "
+                      << card->entry.item.title << (body.empty() ? "" : "  ·  " + body) << std::endl;
+        }
     } else if (!card && !said_empty_) {
         said_empty_ = true;
         std::cout << clock_text(wall) << "  (no items yet; waiting for the feeds)" << std::endl;

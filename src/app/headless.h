@@ -8,6 +8,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <string>
 
 namespace nk::app {
 
@@ -32,6 +33,7 @@ private:
     bool said_empty_ = false;
     bool has_content_ = false;
     uint64_t printed_ = 0;               // Show::changes() when the last card was printed
+    std::string alert_shown_;            // the alert last printed ("" = none)
 };
 
 }  // namespace nk::app

@@ -456,7 +456,7 @@ FramePlan Kiosk::plan(double t) const {
     if (sh.in_transition(t))
         soon(sh.transition_start() + static_cast<double>(m.transition_step(t) + 1) / std::max(1, std::min(d.transition_fps, d.max_fps)));
     if (ticker_on) soon(m.drawn_dynamic_at + ticker_dt);
-    if (sh.current() && !sh.paused()) soon(sh.shown_at() + static_cast<double>(dwell_step + 1) / kDwellSteps);
+    if (sh.current() && !sh.paused() && !sh.held()) soon(sh.shown_at() + static_cast<double>(dwell_step + 1) / kDwellSteps);
     p.wake_at = wake;
     return p;
 }
@@ -494,7 +494,7 @@ void Kiosk::key(Key k, double t, int64_t wall) {
     switch (k) {
     case Key::Next: m.app->command(Command::Next, t, wall); break;
     case Key::Previous: m.app->command(Command::Previous, t, wall); break;
-    case Key::Pause: m.app->command(Command::Pause, t, wall); break;
+    case Key::Pause: m.app->command(Command::TogglePause, t, wall); break;
     case Key::Reload: m.app->command(Command::Reload, t, wall); break;
     case Key::Status: m.status_toggle = !m.status_toggle; break;
     }

@@ -682,7 +682,7 @@ constexpr Field<Alert> kAlertFields[] = {
 
 constexpr Field<AnnouncementsConfig> kAnnouncementsFields[] = {
     {"dir", [](C& c, const E& e, AnnouncementsConfig& a) { c.text(e, a.dir); }},
-    {"share", [](C& c, const E& e, AnnouncementsConfig& a) { c.integer_into(e, 1, 100, a.share); }},
+    {"share", [](C& c, const E& e, AnnouncementsConfig& a) { c.integer_into(e, 2, 100, a.share); }},
 };
 
 // [[announcement]] or [[alert]] entries: each read on its own, a broken one dropped with its reason.

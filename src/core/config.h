@@ -120,7 +120,7 @@ struct PowerConfig {
 // [announcements]: where staff drop announcement files, and how often they come round.
 struct AnnouncementsConfig {
     std::string dir;                       // a folder of announcement files (Markdown with front matter); "" = none
-    int share = 4;                         // one card in `share` is the owner's (an announcement or the agenda)
+    int share = 4;                         // one card in `share` (2..100) is the owner's (an announcement or the agenda)
 
     bool operator==(const AnnouncementsConfig&) const = default;
 };

@@ -1,5 +1,7 @@
 #include "core/pipeline.h"
 
+#include "core/markdown.h"
+#include "core/timefmt.h"
 #include "feed/parser.h"
 #include "feed/url.h"
 
@@ -92,6 +94,8 @@ ConfigReport Pipeline::apply_config(ConfigParse parsed, std::string_view source,
         next_list_fetch_ = now;
     }
     base_ = std::move(parsed.config);
+    announcements_["config"] = base_.announcements;
+    alerts_["config"] = base_.alerts;
     const bool fell_back = compose(now);
     configured_ = true;
     rep.applied = true;
@@ -368,7 +372,95 @@ int64_t Pipeline::next_deadline(int64_t now) const {
     return std::max(t, now);
 }
 
-std::optional<Card> Pipeline::next_card(int64_t now) { return rotation_.next(store_, config_, now); }
+std::optional<Card> Pipeline::next_card(int64_t now, const std::tm& local) {
+    // The owner's active announcements, in a stable order: by source, then as listed.
+    std::vector<std::pair<const std::string*, const Announcement*>> active;
+    for (const auto& [source, list] : announcements_)
+        for (const Announcement& a : list)
+            if (schedule_active(a.schedule, local)) active.emplace_back(&source, &a);
+    auto owner = [&]() -> Card {
+        // The first after the last one shown, so each comes round in turn.
+        std::size_t pick = 0;
+        for (std::size_t i = 0; i < active.size(); ++i)
+            if (*active[i].first + "/" + active[i].second->id == last_owner_) pick = (i + 1) % active.size();
+        last_owner_ = *active[pick].first + "/" + active[pick].second->id;
+        news_since_owner_ = 0;
+        return owner_card(*active[pick].second, *active[pick].first);
+    };
+    const int share = std::max(2, config_.announcement_options.share);
+    if (!active.empty() && news_since_owner_ >= share - 1) return owner();
+    if (std::optional<Card> news = rotation_.next(store_, config_, now)) {
+        ++news_since_owner_;
+        return news;
+    }
+    if (!active.empty()) return owner();  // no stories at all: the owner's cards, never a blank
+    return std::nullopt;
+}
+
+std::optional<Card> Pipeline::next_card(int64_t now) { return next_card(now, local_tm(now)); }
+
+Card Pipeline::owner_card(const Announcement& a, const std::string& source) const {
+    Card c;
+    c.kind = Card::Kind::Announcement;
+    c.entry.feed_url = "announcement:" + source;
+    c.entry.item.id = a.id;
+    c.entry.item.title = a.title;
+    c.entry.item.summary = a.body;
+    c.entry.item.image = a.image;
+    c.entry.item.link = a.link;
+    c.color = a.color;
+    Item words;
+    words.title = a.title;
+    words.summary = markdown_plain_text(a.body);
+    c.dwell_seconds = a.dwell_seconds > 0 ? a.dwell_seconds : dwell_seconds(words, config_.rotation);
+    return c;
+}
+
+void Pipeline::set_announcements(const std::string& source, std::vector<Announcement> list) {
+    announcements_[source] = std::move(list);
+}
+
+void Pipeline::set_alerts(const std::string& source, std::vector<Alert> list) { alerts_[source] = std::move(list); }
+
+std::string Pipeline::send_alert(Alert alert, int64_t now) {
+    std::vector<Alert>& sent = alerts_["sent"];
+    if (alert.id.empty()) alert.id = "alert-" + std::to_string(now) + "-" + std::to_string(next_alert_id_++);
+    if (alert.created == 0) alert.created = now;
+    std::erase_if(sent, [&](const Alert& a) { return a.id == alert.id; });  // the same id again replaces it
+    sent.push_back(alert);
+    save_alerts();
+    return alert.id;
+}
+
+std::size_t Pipeline::clear_alerts(const std::string& id) {
+    std::vector<Alert>& sent = alerts_["sent"];
+    const std::size_t n = std::erase_if(sent, [&](const Alert& a) { return id.empty() || a.id == id; });
+    if (n) save_alerts();
+    return n;
+}
+
+void Pipeline::restore_alerts(std::vector<Alert> alerts, int64_t now) {
+    std::erase_if(alerts, [&](const Alert& a) { return a.expires != 0 && a.expires <= now; });
+    alerts_["sent"] = std::move(alerts);
+}
+
+void Pipeline::save_alerts() {
+    SaveOrder s;
+    s.kind = SaveOrder::Kind::Alerts;
+    s.alerts = alerts_["sent"];
+    saves_.push_back(std::move(s));
+}
+
+std::vector<Alert> Pipeline::active_alerts(int64_t now, const std::tm& local) const {
+    std::vector<Alert> out;
+    for (const auto& [source, list] : alerts_)
+        for (const Alert& a : list)
+            if (alert_active(a, now, local)) out.push_back(a);
+    std::stable_sort(out.begin(), out.end(), [](const Alert& a, const Alert& b) {
+        return a.level != b.level ? a.level > b.level : a.created > b.created;
+    });
+    return out;
+}
 std::optional<Card> Pipeline::previous_card() { return rotation_.previous(); }
 
 std::vector<SaveOrder> Pipeline::take_saves() { return std::exchange(saves_, {}); }

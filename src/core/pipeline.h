@@ -7,6 +7,7 @@
 // what would be logged comes out of take_log(). Main thread only (not thread-safe).
 #pragma once
 
+#include "core/announcements.h"
 #include "core/config.h"
 #include "core/rotation.h"
 #include "core/scheduler.h"
@@ -90,11 +91,12 @@ void parse_reply(FetchReply& reply, std::string_view charset);
 
 // Something the disk must be told.
 struct SaveOrder {
-    enum class Kind { Feed, FeedList, PurgeExcept };
+    enum class Kind { Feed, FeedList, PurgeExcept, Alerts };
     Kind kind = Kind::Feed;
     CachedFeed feed;                     // Feed: write this feed's record
     std::string bytes;                   // FeedList: the OPML list as last fetched, for offline starts
     std::vector<std::string> keep;       // PurgeExcept: delete every cached feed not listed here
+    std::vector<Alert> alerts;           // Alerts: the sent alerts (not the config's) to keep over a restart
 };
 
 // What apply_config made of a config: refused (errors) or applied, and what changed.
@@ -147,8 +149,26 @@ public:
     // be purged has come); `now + 1 h` when nothing is.
     int64_t next_deadline(int64_t now) const;
 
-    std::optional<Card> next_card(int64_t now);
+    // The next card: a story, or at every [announcements] share-th card one of the owner's
+    // active announcements (round-robin, never the same one twice in a row, and never two owner
+    // cards in a row while there are stories). `local` is `now` in the display's time zone.
+    std::optional<Card> next_card(int64_t now, const std::tm& local);
+    std::optional<Card> next_card(int64_t now);  // in the process's time zone (core/timefmt.h local_tm)
     std::optional<Card> previous_card();
+
+    // The owner's voice from sources other than the config ("folder", later "fleet"): each
+    // call replaces that source's list. The config's own entries come in with apply_config.
+    void set_announcements(const std::string& source, std::vector<Announcement> list);
+    void set_alerts(const std::string& source, std::vector<Alert> list);
+    // An alert sent to the running kiosk (the control socket, later the broker): kept over a
+    // restart until it expires. An empty id gets one. Returns the id.
+    std::string send_alert(Alert alert, int64_t now);
+    // Clears sent alerts: the one with `id`, or all of them when `id` is empty. How many went.
+    std::size_t clear_alerts(const std::string& id);
+    // Startup: the sent alerts kept by the last run; expired ones are dropped.
+    void restore_alerts(std::vector<Alert> alerts, int64_t now);
+    // Active alerts, the most urgent first (emergency, warning, info; newest first within one).
+    std::vector<Alert> active_alerts(int64_t now, const std::tm& local) const;
 
     // Outputs since the last call, oldest first.
     std::vector<SaveOrder> take_saves();
@@ -179,6 +199,9 @@ private:
     void expire_parked(int64_t now);
     std::string who(const std::string& url) const;
 
+    Card owner_card(const Announcement& a, const std::string& source) const;
+    void save_alerts();
+
     PipelineOptions opt_;
     Config base_;                        // the last config applied (local lists merged by the shell)
     Config config_;                      // base_ + the remote list's feeds, with the fallback
@@ -201,6 +224,13 @@ private:
     Validators list_validators_;
     int64_t next_list_fetch_ = 0;
     bool list_in_flight_ = false;
+
+    // The owner's voice: announcements and alerts by source ("config", "folder", "sent", ...).
+    std::map<std::string, std::vector<Announcement>> announcements_;
+    std::map<std::string, std::vector<Alert>> alerts_;
+    int news_since_owner_ = 0;          // stories shown since the last owner card
+    std::string last_owner_;            // source + "/" + id of the last owner card
+    uint64_t next_alert_id_ = 1;
 
     std::vector<SaveOrder> saves_;
     std::vector<StatusChange> changes_;

@@ -20,8 +20,13 @@
 namespace nk {
 
 struct Card {
+    // A story from a feed, or one of the screen owner's own cards (an announcement, today's
+    // agenda). Owner cards reuse the entry: title in item.title, the Markdown body (or the agenda
+    // lines) in item.summary, picture and link as a story's; they have no source badge or age.
+    enum class Kind { News, Announcement, Agenda };
+    Kind kind = Kind::News;
     Entry entry;                           // a copy: the store may change while the card is shown
-    std::string source;                    // feed name from the config, else the feed's title, else its host
+    std::string source;                    // feed name from the config, else the feed's title, else its host; "" for owner cards
     std::string color;                     // "#rrggbb": the configured colour, else a palette colour by position
     double dwell_seconds = 0;
 };

@@ -1,5 +1,7 @@
 #include "core/show.h"
 
+#include "core/timefmt.h"
+
 #include <algorithm>
 #include <utility>
 
@@ -15,7 +17,7 @@ void Show::set_page_size(std::size_t n) {
 
 std::optional<Card> Show::take(Pipeline& pipeline, int64_t wall) {
     if (ahead_) return std::exchange(ahead_, std::nullopt);
-    return pipeline.next_card(wall);
+    return pipeline.next_card(wall, local_tm(wall));
 }
 
 void Show::show(std::optional<Card> card, const Pipeline& pipeline, double t) {
@@ -31,7 +33,7 @@ void Show::show(std::optional<Card> card, const Pipeline& pipeline, double t) {
     }
     current_ = std::move(card);
     shown_at_ = t;
-    if (paused()) paused_elapsed_ = 0;
+    frozen_elapsed_ = 0;
     ++changes_;
 }
 
@@ -52,7 +54,7 @@ void Show::advance(Pipeline& pipeline, double t, int64_t wall) {
     }
     show(take(pipeline, wall), pipeline, t);
     // One card ahead, so its picture is usually ready by the time it is shown.
-    if (current_ && !ahead_) ahead_ = pipeline.next_card(wall);
+    if (current_ && !ahead_) ahead_ = pipeline.next_card(wall, local_tm(wall));
 }
 
 bool Show::update(Pipeline& pipeline, double t, int64_t wall) {
@@ -62,8 +64,8 @@ bool Show::update(Pipeline& pipeline, double t, int64_t wall) {
         seen_generation_ = gen;
         ahead_.reset();
     }
-    if (!has_content() || (!paused() && elapsed(t) >= dwell())) advance(pipeline, t, wall);
-    if (!ahead_ && current_ && page_size_ == 0) ahead_ = pipeline.next_card(wall);
+    if (!has_content() || (!frozen() && elapsed(t) >= dwell())) advance(pipeline, t, wall);
+    if (!ahead_ && current_ && page_size_ == 0) ahead_ = pipeline.next_card(wall, local_tm(wall));
     if (leaving_ && !in_transition(t)) leaving_.reset();
     return changes_ != before;
 }
@@ -79,16 +81,24 @@ void Show::previous(Pipeline& pipeline, double t, int64_t wall) {
     if (!c) return;
     ahead_.reset();
     show(std::move(c), pipeline, t);
-    ahead_ = pipeline.next_card(wall);
+    ahead_ = pipeline.next_card(wall, local_tm(wall));
+}
+
+void Show::freeze_change(bool was_frozen, double t) {
+    if (!was_frozen && frozen()) frozen_elapsed_ = t - shown_at_;
+    if (was_frozen && !frozen()) shown_at_ = t - frozen_elapsed_;
 }
 
 void Show::toggle_pause(double t) {
-    if (paused()) {
-        shown_at_ = t - paused_elapsed_;
-        paused_elapsed_ = -1;
-    } else {
-        paused_elapsed_ = elapsed(t);
-    }
+    const bool was = frozen();
+    paused_ = !paused_;
+    freeze_change(was, t);
+}
+
+void Show::set_hold(bool hold, double t) {
+    const bool was = frozen();
+    held_ = hold;
+    freeze_change(was, t);
 }
 
 bool Show::in_transition(double t) const { return leaving_ && t - transition_start_ < transition_seconds_; }
@@ -99,7 +109,7 @@ double Show::dwell() const {
 }
 
 double Show::next_change() const {
-    if (paused() || !has_content()) return 1e300;
+    if (frozen() || !has_content()) return 1e300;
     return shown_at_ + dwell();
 }
 

@@ -30,6 +30,10 @@ public:
     void next(Pipeline& pipeline, double t, int64_t wall);
     void previous(Pipeline& pipeline, double t, int64_t wall);  // back through the rotation's history
     void toggle_pause(double t);                 // the card keeps the time it had left
+    // While an emergency alert has the screen, the show stands still (hold); when it is cleared,
+    // the rotation goes on exactly where it was, the card with the time it had left.
+    void set_hold(bool hold, double t);
+    bool held() const { return held_; }
 
     const std::optional<Card>& current() const { return current_; }
     const std::optional<Card>& ahead() const { return ahead_; }
@@ -40,9 +44,9 @@ public:
     double transition_start() const { return transition_start_; }
     bool in_transition(double t) const;
 
-    bool paused() const { return paused_elapsed_ >= 0; }
+    bool paused() const { return paused_; }     // by the user (the pause key, a long press)
     double shown_at() const { return shown_at_; }
-    double elapsed(double t) const { return paused() ? paused_elapsed_ : t - shown_at_; }
+    double elapsed(double t) const { return frozen() ? frozen_elapsed_ : t - shown_at_; }
     double dwell() const;                        // of what is shown; 0 when nothing is
     // When the dwell runs out; a far future while paused or empty (update() then polls).
     double next_change() const;
@@ -50,6 +54,8 @@ public:
     uint64_t changes() const { return changes_; }
 
 private:
+    bool frozen() const { return paused_ || held_; }
+    void freeze_change(bool was_frozen, double t);
     std::optional<Card> take(Pipeline& pipeline, int64_t wall);
     void show(std::optional<Card> card, const Pipeline& pipeline, double t);
     void advance(Pipeline& pipeline, double t, int64_t wall);
@@ -60,7 +66,8 @@ private:
     double shown_at_ = 0;
     double transition_start_ = -1e9;
     double transition_seconds_ = 0;
-    double paused_elapsed_ = -1;                 // >= 0 while paused: the dwell time already used
+    bool paused_ = false, held_ = false;
+    double frozen_elapsed_ = 0;                  // while paused or held: the dwell time already used
     uint64_t seen_generation_ = ~uint64_t{0};
     uint64_t changes_ = 0;
 };

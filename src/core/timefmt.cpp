@@ -4,6 +4,13 @@
 
 namespace nk {
 
+std::tm local_tm(int64_t t) {
+    const std::time_t tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    localtime_r(&tt, &tm);
+    return tm;
+}
+
 std::string format_time(const std::string& fmt, int64_t t, bool utc) {
     if (fmt.empty()) return {};
     std::time_t tt = static_cast<std::time_t>(t);

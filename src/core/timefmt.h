@@ -6,9 +6,13 @@
 #pragma once
 
 #include <cstdint>
+#include <ctime>
 #include <string>
 
 namespace nk {
+
+// The local time (the process's TZ) of a Unix time, as localtime_r fills it.
+std::tm local_tm(int64_t t);
 
 // strftime of a Unix time in local time (the process's TZ), or UTC. The space "%e" pads a
 // single-digit day with is dropped: on a wall it reads as a layout mistake. "" for fmt gives "".
