@@ -4,6 +4,7 @@
 #include "app/embedded.h"
 #include "app/files.h"
 #include "app/log.h"
+#include "feed/dates.h"
 #include "feed/url.h"
 #include "net/fetcher.h"
 
@@ -185,6 +186,17 @@ private:
 
 }  // namespace
 
+std::vector<Announcement> demo_announcements() {
+    Announcement a;
+    a.id = "welcome";
+    a.title = "Welcome to newsroom-kiosk";
+    a.body = "This screen shows its built-in demo stories until it is given feeds of its own.\n"
+             "- Add feeds to **/etc/newsroom-kiosk/kiosk.toml**, or drop announcement files into a folder\n"
+             "- Send an alert to every screen here: *newsroom-kiosk alert \"Hello\"*";
+    a.color = "#1f618d";
+    return {a};
+}
+
 std::vector<FeedConfig> demo_feeds() {
     std::vector<FeedConfig> out;
     for (const assets::EmbeddedFile& f : assets::embedded_files()) {
@@ -228,6 +240,7 @@ struct Engine::Impl {
     fs::path state_dir;
     std::string last_good_text;          // what the state directory holds
     bool said_state_error = false;
+    int64_t started = 0;                 // Unix seconds at create()
     std::string config_problem;          // "" while the file's config is the running one
     std::unique_ptr<CacheWriter> writer;
     std::unique_ptr<net::Fetcher> fetcher;
@@ -399,6 +412,17 @@ struct Engine::Impl {
         return out;
     }
 
+    // The demo's stories were written with fixed dates; a fresh install must not greet its owner
+    // with "10 days ago". They keep their spacing, the newest a quarter of an hour before start.
+    void date_demo(Feed& feed) const {
+        static const int64_t newest = dates::from_civil(2026, 11, 26, 8, 10).value_or(0);  // the demo's newest story
+        const int64_t shift = started - 15 * 60 - newest;
+        for (Item& i : feed.items) {
+            if (i.published) *i.published += shift;
+            if (i.updated) *i.updated += shift;
+        }
+    }
+
     void start_due(int64_t now) {
         for (FetchOrder& o : pipeline->take_due(now)) {
             if (auto bytes = demo_bytes(o.url)) {
@@ -408,6 +432,7 @@ struct Engine::Impl {
                 r.http_status = 200;
                 r.body = std::string(*bytes);
                 parse_reply(r, {});
+                if (r.parsed && r.parsed->ok()) date_demo(r.parsed->value());
                 pipeline->apply_fetch(std::move(r), now);
                 continue;
             }
@@ -522,6 +547,7 @@ Result<std::unique_ptr<Engine>> Engine::create(EngineOptions options, int64_t no
     Impl& m = *impl;
     m.opt = std::move(options);
     m.state_dir = default_state_dir(m.opt.state_dir);
+    m.started = now;
     // --feed alone runs those feeds on the defaults; with --config, on the file's settings.
     if (m.opt.feed_urls.empty() || !m.opt.config_path.empty())
         m.config_path = m.opt.config_path.empty() ? find_config_path() : m.opt.config_path;
@@ -593,6 +619,7 @@ Result<std::unique_ptr<Engine>> Engine::create(EngineOptions options, int64_t no
 
     PipelineOptions po;
     po.fallback_feeds = demo_feeds();
+    po.fallback_announcements = demo_announcements();
     // A feed list of the moment (--feed, or rebuilt from the cache) must not purge the real one's cache.
     po.manage_cache = !m.config_path.empty() && m.opt.feed_urls.empty() && !from_cache;
     po.local_scheme = std::string(kDemoScheme);

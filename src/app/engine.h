@@ -44,8 +44,9 @@ struct EngineOptions {
 // /etc/newsroom-kiosk/kiosk.toml; empty when none exists.
 std::filesystem::path find_config_path();
 
-// The embedded demo feeds ("demo:<file>"), shown when no feed is configured.
+// The embedded demo feeds ("demo:<file>") and its welcome, shown when no feed is configured.
 std::vector<FeedConfig> demo_feeds();
+std::vector<Announcement> demo_announcements();
 
 class Engine {
 public:

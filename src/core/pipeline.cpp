@@ -147,6 +147,8 @@ bool Pipeline::compose(int64_t now) {
     if (fallback) c.feeds = opt_.fallback_feeds;
     const bool fell_back = fallback && !fallback_;
     fallback_ = fallback;
+    if (fallback) announcements_["fallback"] = opt_.fallback_announcements;
+    else announcements_.erase("fallback");
     park_leaving(c, now);
     config_ = std::move(c);
     store_.configure(config_);

@@ -113,6 +113,8 @@ struct PipelineOptions {
     // Shown when the config lists no feeds (and no list has brought any yet), so that an empty
     // feed list never means an empty screen: the embedded demo feeds.
     std::vector<FeedConfig> fallback_feeds;
+    // Shown with the fallback feeds, and only then: the demo's welcome.
+    std::vector<Announcement> fallback_announcements;
     // Whether this pipeline owns the disk cache's feed set: then feeds that leave the config
     // leave the cache too. Off for ad-hoc runs (--feed), which share the cache directory.
     bool manage_cache = true;
