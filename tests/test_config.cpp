@@ -797,7 +797,8 @@ TEST_CASE("config_keys lists every table's keys once", "[config]") {
     CHECK(unique.count("power.days_off") == 1);
     CHECK(unique.count("announcement.title") == 1);
     CHECK(unique.count("alert.level") == 1);
-    CHECK(keys.size() == 1 + 11 + 13 + 7 + 3 + 20 + 2 + 3 + 2 + 11 + 7);
+    CHECK(unique.count("fleet.broker") == 1);
+    CHECK(keys.size() == 1 + 11 + 13 + 7 + 3 + 20 + 2 + 3 + 2 + 11 + 7 + 9);
 }
 
 // [SECTION] OPML
@@ -885,4 +886,74 @@ TEST_CASE("OPML: not OPML, not XML, empty", "[config][opml]") {
     auto big = nk::parse_opml(std::string(17u << 20, ' '));
     REQUIRE_FALSE(big.ok());
     CHECK(big.error().code == nk::ErrorCode::TooLarge);
+}
+
+// [SECTION] Fleet
+
+TEST_CASE("[fleet]: brokers, ids and credentials are checked where they are written", "[config][fleet]") {
+    nk::ConfigParse ok = parse("[fleet]\nbroker = \"mqtts://mqtt.example.com\"\nscreen = \"lobby-1\"\n"
+                               "groups = [\"lobby\", \"building.a\"]\nusername = \"kiosk\"\npassword_file = \"/etc/pw\"\n");
+    INFO(all_issues(ok));
+    REQUIRE_FALSE(ok.has_errors());
+    CHECK(ok.config.fleet.broker == "mqtts://mqtt.example.com");
+    CHECK(ok.config.fleet.groups == std::vector<std::string>{"lobby", "building.a"});
+    CHECK(ok.config.fleet.topic_prefix == "newsroom-kiosk");
+
+    // Clear text leaves the machine: refused. To loopback it is fine (tests, a broker beside the kiosk).
+    nk::ConfigParse clear = parse("[fleet]\nbroker = \"mqtt://mqtt.example.com\"\n");
+    REQUIRE(clear.has_errors());
+    CHECK(all_issues(clear).find("use mqtts:// (TLS)") != std::string::npos);
+    CHECK_FALSE(parse("[fleet]\nbroker = \"mqtt://127.0.0.1:1883\"\n").has_errors());
+    CHECK_FALSE(parse("[fleet]\nbroker = \"mqtt://localhost\"\n").has_errors());
+
+    CHECK(parse("[fleet]\nbroker = \"https://mqtt.example.com\"\n").has_errors());
+    CHECK(parse("[fleet]\nbroker = \"mqtts://mqtt.example.com:0\"\n").has_errors());
+    nk::ConfigParse bad_id = parse("[fleet]\nscreen = \"lobby/1\"\ngroups = [\"ok\", \"#\"]\n");
+    CHECK(bad_id.issues.size() == 2);  // a '/' or '#' would address other screens' topics
+    nk::ConfigParse half = parse("[fleet]\ncert_file = \"/etc/kiosk.crt\"\n");
+    CHECK(all_issues(half).find("set both cert_file and key_file") != std::string::npos);
+}
+
+TEST_CASE("parse_broker: schemes, default ports, IPv6, loopback", "[config][fleet]") {
+    auto a = nk::parse_broker("mqtts://mqtt.example.com");
+    REQUIRE(a);
+    CHECK(a->tls);
+    CHECK(a->port == 8883);
+    CHECK_FALSE(a->loopback);
+    auto b = nk::parse_broker("mqtt://127.0.0.1:18830/");
+    REQUIRE(b);
+    CHECK(b->host == "127.0.0.1");
+    CHECK(b->port == 18830);
+    CHECK(b->loopback);
+    auto c = nk::parse_broker("mqtt://[::1]:1884");
+    REQUIRE(c);
+    CHECK(c->host == "::1");
+    CHECK(c->loopback);
+    CHECK(nk::parse_broker("mqtt://[::1")== std::nullopt);
+    CHECK(nk::parse_broker("mqtt://user@host") == std::nullopt);
+    CHECK(nk::parse_broker("mqtt://host:99999") == std::nullopt);
+    CHECK(nk::parse_broker("tcp://host") == std::nullopt);
+}
+
+TEST_CASE("layered_config: later layers replace keys, feed lists whole, tables merge", "[config][fleet]") {
+    const std::string base = "[[feed]]\nurl = \"https://local.example/rss\"\n[rotation]\nmax_dwell_seconds = 12\n"
+                              "[display]\nticker = true\n";
+    std::vector<nk::ConfigLayer> layers{
+        {"fleet all", "[rotation]\nmax_dwell_seconds = 20\n"},
+        {"fleet group/lobby", "[[feed]]\nurl = \"https://group.example/rss\"\n[[feed]]\nurl = \"https://two.example/rss\"\n"},
+    };
+    nk::ConfigParse p = nk::layered_config(base, "kiosk.toml", layers);
+    INFO(all_issues(p));
+    REQUIRE_FALSE(p.has_errors());
+    REQUIRE(p.config.feeds.size() == 2);  // the group's list replaced the local one
+    CHECK(p.config.feeds[0].url == "https://group.example/rss");
+    CHECK(p.config.rotation.max_dwell_seconds == 20);  // the later layer's key
+    CHECK(p.config.display.ticker);      // a key no layer touched stays the local one
+
+    // No local file at all: the layers alone.
+    nk::ConfigParse only = nk::layered_config("", "fleet", {layers[1]});
+    REQUIRE_FALSE(only.has_errors());
+    CHECK(only.config.feeds.size() == 2);
+    // No layers and no file: the defaults, not "the file is empty".
+    CHECK_FALSE(nk::layered_config("", "fleet", {}).has_errors());
 }

@@ -14,6 +14,7 @@
 #include <initializer_list>
 #include <map>
 #include <set>
+#include <sstream>
 #include <utility>
 
 namespace nk {
@@ -680,6 +681,68 @@ constexpr Field<Alert> kAlertFields[] = {
     {"until", [](C& c, const E& e, Alert& a) { read_schedule_key(c, e, "until", a); }},
 };
 
+// A screen or group id goes into MQTT topics: no wildcards, no levels, nothing a shell mangles.
+bool fleet_id(Checker& c, const Entry& e, std::string& out) {
+    std::string s;
+    if (!c.text(e, s)) return false;
+    const bool ok = !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char ch) {
+        return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.';
+    });
+    if (!ok) {
+        c.error(e, "\"" + shown(s) + "\" is not an id: use 1 to 64 letters, digits, '-', '_' or '.'");
+        return false;
+    }
+    out = s;
+    return true;
+}
+
+void fleet_broker(Checker& c, const Entry& e, std::string& out) {
+    std::string s;
+    if (!c.text(e, s)) return;
+    std::string_view v = trim(s);
+    if (v.empty()) {
+        out.clear();
+        return;
+    }
+    std::optional<BrokerAddress> a = parse_broker(v);
+    if (!a) return c.error(e, "expected \"mqtts://host[:port]\" (or \"mqtt://\" to a broker on this machine), got \"" + shown(s) + "\"");
+    if (!a->tls && !a->loopback)
+        return c.error(e, "mqtt:// sends screens' settings and alerts in clear text; use mqtts:// (TLS) for a broker that is "
+                          "not on this machine");
+    out = std::string(v);
+}
+
+constexpr Field<FleetConfig> kFleetFields[] = {
+    {"broker", [](C& c, const E& e, FleetConfig& f) { fleet_broker(c, e, f.broker); }},
+    {"screen",
+     [](C& c, const E& e, FleetConfig& f) {
+         // "" stands for the host name (resolved where the fleet client starts).
+         if (const auto* s = e.node.as_string(); s && s->get().empty()) f.screen.clear();
+         else fleet_id(c, e, f.screen);
+     }},
+    {"groups",
+     [](C& c, const E& e, FleetConfig& f) {
+         const toml::array* arr = e.node.as_array();
+         if (!arr) return c.wrong_type(e, "an array of group names, like [\"lobby\"]");
+         std::vector<std::string> groups;
+         for (std::size_t i = 0; i < arr->size(); ++i) {
+             std::string g;
+             if (fleet_id(c, Entry{*arr->get(i), e.key + "[" + std::to_string(i + 1) + "]"}, g)) groups.push_back(g);
+         }
+         f.groups = std::move(groups);
+     }},
+    {"username", [](C& c, const E& e, FleetConfig& f) { c.text(e, f.username); }},
+    {"password_file", [](C& c, const E& e, FleetConfig& f) { c.text(e, f.password_file); }},
+    {"ca_file", [](C& c, const E& e, FleetConfig& f) { c.text(e, f.ca_file); }},
+    {"cert_file", [](C& c, const E& e, FleetConfig& f) { c.text(e, f.cert_file); }},
+    {"key_file", [](C& c, const E& e, FleetConfig& f) { c.text(e, f.key_file); }},
+    {"topic_prefix",
+     [](C& c, const E& e, FleetConfig& f) {
+         std::string p;
+         if (fleet_id(c, e, p)) f.topic_prefix = p;
+     }},
+};
+
 constexpr Field<AnnouncementsConfig> kAnnouncementsFields[] = {
     {"dir", [](C& c, const E& e, AnnouncementsConfig& a) { c.text(e, a.dir); }},
     {"share", [](C& c, const E& e, AnnouncementsConfig& a) { c.integer_into(e, 2, 100, a.share); }},
@@ -831,6 +894,12 @@ constexpr Field<Config> kTopFields[] = {
     {"announcement",
      [](C& c, const E& e, Config& cfg) { read_entries(c, e, "announcement", kAnnouncementFields, "title", cfg.announcements); }},
     {"alert", [](C& c, const E& e, Config& cfg) { read_entries(c, e, "alert", kAlertFields, "text", cfg.alerts); }},
+    {"fleet",
+     [](C& c, const E& e, Config& cfg) {
+         read_section(c, e, "fleet", kFleetFields, cfg.fleet);
+         if (cfg.fleet.cert_file.empty() != cfg.fleet.key_file.empty())
+             c.error(e, "set both cert_file and key_file for a client certificate, or neither");
+     }},
 };
 
 // [SECTION] Unknown keys
@@ -861,6 +930,7 @@ const std::vector<Table>& tables() {
         {"announcements", "in [announcements]", names_of(kAnnouncementsFields)},
         {"announcement", "in an [[announcement]] entry", names_of(kAnnouncementFields)},
         {"alert", "in an [[alert]] entry", names_of(kAlertFields)},
+        {"fleet", "in [fleet]", names_of(kFleetFields)},
     };
     return t;
 }
@@ -1083,6 +1153,40 @@ ConfigParse parse_config(std::string_view toml_text, std::string_view file_name)
     return out;
 }
 
+namespace {
+
+void merge_table(toml::table& into, const toml::table& layer) {
+    for (auto&& [key, value] : layer) {
+        toml::node* have = into.get(key.str());
+        if (have && have->is_table() && value.is_table()) {
+            merge_table(*have->as_table(), *value.as_table());
+            continue;
+        }
+        value.visit([&](const auto& v) { into.insert_or_assign(key, v); });
+    }
+}
+
+}  // namespace
+
+ConfigParse layered_config(std::string_view base_text, std::string_view base_name, const std::vector<ConfigLayer>& layers) {
+    ConfigParse out;
+    toml::table merged;
+    try {
+        if (!str::trim(base_text).empty()) merged = toml::parse(base_text);
+        for (const ConfigLayer& l : layers) merge_table(merged, toml::parse(l.text));
+    } catch (const std::exception& err) {
+        // Every piece was checked on its own before it came here; say so if one was not.
+        Checker c(std::string(base_name), out.issues);
+        c.add({}, "", std::string("cannot merge the layers: ") + err.what(), false);
+        return out;
+    }
+    std::ostringstream text;
+    text << toml::toml_formatter{merged};
+    std::string s = text.str();
+    if (str::trim(s).empty()) s = "# defaults\n";
+    return parse_config(s, base_name);
+}
+
 bool DropFile::has_errors() const {
     return std::any_of(issues.begin(), issues.end(), [](const ConfigIssue& i) { return !i.warning; });
 }
@@ -1254,6 +1358,45 @@ bool ipv6_literal(std::string_view s) {
 }
 
 }  // namespace
+
+std::optional<BrokerAddress> parse_broker(std::string_view url) {
+    BrokerAddress a;
+    std::string_view rest;
+    if (str::istarts_with(url, "mqtts://")) {
+        a.tls = true;
+        rest = url.substr(8);
+    } else if (str::istarts_with(url, "mqtt://")) {
+        rest = url.substr(7);
+    } else {
+        return std::nullopt;
+    }
+    if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+    std::string_view host = rest, port;
+    if (rest.starts_with("[")) {
+        const std::size_t close = rest.find(']');
+        if (close == std::string_view::npos) return std::nullopt;
+        host = rest.substr(1, close - 1);
+        std::string_view after = rest.substr(close + 1);
+        if (!after.empty()) {
+            if (after.front() != ':') return std::nullopt;
+            port = after.substr(1);
+        }
+    } else if (const std::size_t colon = rest.rfind(':'); colon != std::string_view::npos) {
+        host = rest.substr(0, colon);
+        port = rest.substr(colon + 1);
+    }
+    if (host.empty() || host.find_first_of("/?#@ ") != std::string_view::npos) return std::nullopt;
+    a.port = a.tls ? 8883 : 1883;
+    if (!port.empty()) {
+        unsigned p = 0;
+        auto r = std::from_chars(port.data(), port.data() + port.size(), p);
+        if (r.ec != std::errc() || r.ptr != port.data() + port.size() || p == 0 || p > 65535) return std::nullopt;
+        a.port = static_cast<uint16_t>(p);
+    }
+    a.host = std::string(host);
+    a.loopback = str::iequals(host, "localhost") || host == "::1" || host.starts_with("127.");
+    return a;
+}
 
 Result<ListenAddress> parse_listen_address(std::string_view text) {
     std::string_view t = trim(text);

@@ -125,6 +125,21 @@ struct AnnouncementsConfig {
     bool operator==(const AnnouncementsConfig&) const = default;
 };
 
+// [fleet]: many screens configured and alerted from one place through an MQTT broker
+// (net/fleet_client.h). Off while broker is empty.
+struct FleetConfig {
+    std::string broker;                    // "mqtts://host[:8883]", or "mqtt://" to a broker on this machine only
+    std::string screen;                    // this screen's id; "" = the host name
+    std::vector<std::string> groups;       // the groups it belongs to ("lobby", "building-a")
+    std::string username;                  // "" = none
+    std::string password_file;             // a file whose first line is the password (never the password itself)
+    std::string ca_file;                   // the CA to trust for mqtts://; "" = the system store
+    std::string cert_file, key_file;       // a client certificate instead of (or with) a password
+    std::string topic_prefix = "newsroom-kiosk";
+
+    bool operator==(const FleetConfig&) const = default;
+};
+
 struct Config {
     std::vector<FeedConfig> feeds;
     std::string opml;                      // path or URL of an OPML feed list, merged into feeds
@@ -137,6 +152,7 @@ struct Config {
     AnnouncementsConfig announcement_options;
     std::vector<Announcement> announcements;  // [[announcement]]
     std::vector<Alert> alerts;                // [[alert]]
+    FleetConfig fleet;
 
     bool operator==(const Config&) const = default;
 };
@@ -174,6 +190,17 @@ void add_feeds(std::vector<FeedConfig>& to, const std::vector<FeedConfig>& more)
 // An empty file, or one with no feeds and no opml, is valid: the app then shows the demo.
 ConfigParse parse_config(std::string_view toml_text, std::string_view file_name);
 
+// A config in layers: the local file first, then fragments from elsewhere (the fleet's all,
+// group and screen layers), each a TOML text valid on its own (check it with parse_config
+// first: a refused layer is left out by the caller). Tables merge key by key; a key a later layer
+// sets replaces the earlier value whole (an array of [[feed]] entries is one value: a layer that
+// lists feeds replaces the feed list). The result is parsed as one config named `name`.
+struct ConfigLayer {
+    std::string name;                      // in messages, e.g. "fleet group/lobby"
+    std::string text;
+};
+ConfigParse layered_config(std::string_view base_text, std::string_view base_name, const std::vector<ConfigLayer>& layers);
+
 // An announcement file of the drop folder: an optional front-matter block of TOML between
 // "+++" (or "---") lines, then the Markdown body. With `level` in the front matter it is an
 // alert (its text: `text`, else the body); else an announcement (its title: `title`, else the
@@ -190,6 +217,15 @@ DropFile parse_drop_file(std::string_view text, std::string_view file_name);
 // "90m", "36h", "2d", "1w", "1h 30m", "45s" or a bare number of seconds ("3600"); nullopt for
 // anything else, including overflow. 0 is returned as 0: callers decide whether it is allowed.
 std::optional<int64_t> parse_duration_seconds(std::string_view text);
+
+// "mqtts://host[:port]" (8883 by default) or "mqtt://host[:port]" (1883); IPv6 in brackets.
+struct BrokerAddress {
+    std::string host;                      // as written, without brackets
+    uint16_t port = 0;
+    bool tls = false;                      // mqtts://
+    bool loopback = false;                 // localhost, 127.0.0.0/8 or ::1: clear text is allowed there
+};
+std::optional<BrokerAddress> parse_broker(std::string_view url);
 
 struct ListenAddress {
     std::string host;                      // a numeric IPv4 or IPv6 address (no brackets)
