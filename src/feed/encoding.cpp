@@ -237,10 +237,69 @@ inline size_t skip_ascii(const unsigned char* p, size_t i, size_t n) {
     return i;
 }
 
+constexpr size_t encode_utf8(uint32_t cp, char* o) {
+    if (cp < 0x80) {
+        o[0] = static_cast<char>(cp);
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = static_cast<char>(0xC0 | (cp >> 6));
+        o[1] = static_cast<char>(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    o[0] = static_cast<char>(0xE0 | (cp >> 12));
+    o[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    o[2] = static_cast<char>(0x80 | (cp & 0x3F));
+    return 3;
+}
+
+// ---------------------------------------------------------------------------------------------
+// windows-1252. The row 0x80-0x9F is where it differs from ISO-8859-1 (curly quotes, dashes,
+// euro) and is written out by hand; the five holes (0x81 0x8D 0x8F 0x90 0x9D) map to the C1
+// controls of the same value, as WHATWG does, rather than to U+FFFD as glibc does. 0x00-0x7F
+// and 0xA0-0xFF are the code points of the same value.
+
+constexpr uint16_t kCp1252Row8[32] = {
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,  // 80-87
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,  // 88-8F
+    0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,  // 90-97
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,  // 98-9F
+};
+
+struct Utf8Char {
+    char bytes[3] = {};
+    uint8_t len = 0;
+};
+
+constexpr std::array<Utf8Char, 256> make_cp1252_table() {
+    std::array<Utf8Char, 256> t{};
+    for (uint32_t b = 0; b < 256; ++b) {
+        const uint32_t cp = (b >= 0x80 && b < 0xA0) ? kCp1252Row8[b - 0x80] : b;
+        t[b].len = static_cast<uint8_t>(encode_utf8(cp, t[b].bytes));
+    }
+    return t;
+}
+
+constexpr std::array<Utf8Char, 256> kCp1252 = make_cp1252_table();
+
 struct Utf8Scan {
-    size_t invalid = 0;    // maximal invalid subparts, i.e. U+FFFDs a sanitizer emits
+    size_t invalid = 0;    // maximal invalid subparts (smart ones included)
+    size_t smart = 0;      // of those, lone 0x80-0x9F bytes that are windows-1252 punctuation
     size_t multibyte = 0;  // valid sequences of 2-4 bytes
 };
+
+// A lone byte 0x91-0x97 (and the few other punctuation bytes of windows-1252's 0x80 row) can
+// never be UTF-8, but it is what a Word paste leaves in a UTF-8 feed for ’ “ ” – — … ™: the
+// sanitizer reads it as windows-1252 rather than losing the apostrophe of "don’t" to U+FFFD.
+// Only between ASCII (or other such bytes): next to other high bytes it is more likely a broken
+// sequence, which keeps WHATWG's U+FFFD, as do the row's letters, the euro and the holes.
+constexpr bool is_smart_byte(unsigned char b) {
+    switch (b) {
+        case 0x82: case 0x84: case 0x85: case 0x8B: case 0x91: case 0x92: case 0x93:
+        case 0x94: case 0x95: case 0x96: case 0x97: case 0x99: case 0x9B: return true;
+        default: return false;
+    }
+}
 
 enum class Walk { Count, StopAtInvalid, Sanitize };
 
@@ -255,6 +314,7 @@ Utf8Scan walk_utf8(std::string_view in, std::string* out) {
     Utf8Scan s;
     size_t i = 0;
     size_t copied = 0;
+    size_t smart_end = 0;  // just past the last smart byte read as windows-1252
     while (i < n) {
         if (p[i] < 0x80) {
             i = skip_ascii(p, i, n);
@@ -300,9 +360,14 @@ Utf8Scan walk_utf8(std::string_view in, std::string* out) {
         }
         ++s.invalid;
         if constexpr (mode == Walk::StopAtInvalid) return s;
+        const bool smart = j == i + 1 && is_smart_byte(b) && (i == 0 || p[i - 1] < 0x80 || smart_end == i) &&
+                           (j == n || p[j] < 0x80 || is_smart_byte(p[j]));
+        if (smart) smart_end = j;
+        s.smart += smart;
         if constexpr (mode == Walk::Sanitize) {
             out->append(in.data() + copied, i - copied);
-            out->append(kReplacement);
+            if (smart) out->append(kCp1252[b].bytes, kCp1252[b].len);
+            else out->append(kReplacement);
             copied = j;
         }
         i = j;
@@ -310,51 +375,6 @@ Utf8Scan walk_utf8(std::string_view in, std::string* out) {
     if constexpr (mode == Walk::Sanitize) out->append(in.data() + copied, n - copied);
     return s;
 }
-
-constexpr size_t encode_utf8(uint32_t cp, char* o) {
-    if (cp < 0x80) {
-        o[0] = static_cast<char>(cp);
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = static_cast<char>(0xC0 | (cp >> 6));
-        o[1] = static_cast<char>(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    o[0] = static_cast<char>(0xE0 | (cp >> 12));
-    o[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    o[2] = static_cast<char>(0x80 | (cp & 0x3F));
-    return 3;
-}
-
-// ---------------------------------------------------------------------------------------------
-// windows-1252. The row 0x80-0x9F is where it differs from ISO-8859-1 (curly quotes, dashes,
-// euro) and is written out by hand; the five holes (0x81 0x8D 0x8F 0x90 0x9D) map to the C1
-// controls of the same value, as WHATWG does, rather than to U+FFFD as glibc does. 0x00-0x7F
-// and 0xA0-0xFF are the code points of the same value.
-
-constexpr uint16_t kCp1252Row8[32] = {
-    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,  // 80-87
-    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,  // 88-8F
-    0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,  // 90-97
-    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,  // 98-9F
-};
-
-struct Utf8Char {
-    char bytes[3] = {};
-    uint8_t len = 0;
-};
-
-constexpr std::array<Utf8Char, 256> make_cp1252_table() {
-    std::array<Utf8Char, 256> t{};
-    for (uint32_t b = 0; b < 256; ++b) {
-        const uint32_t cp = (b >= 0x80 && b < 0xA0) ? kCp1252Row8[b - 0x80] : b;
-        t[b].len = static_cast<uint8_t>(encode_utf8(cp, t[b].bytes));
-    }
-    return t;
-}
-
-constexpr std::array<Utf8Char, 256> kCp1252 = make_cp1252_table();
 
 // Two passes (exact size, then fill) so a 50 MB feed is one allocation and no reallocation.
 std::string from_windows_1252(std::string_view in) {
@@ -652,7 +672,10 @@ void decode_utf8(std::string_view body, Source src, Decoded& d) {
     d.utf8.reserve(body.size() + 2 * scan.invalid);
     walk_utf8<Walk::Sanitize>(body, &d.utf8);
     d.charset = "utf-8";
-    d.warnings.push_back(std::to_string(scan.invalid) + " invalid UTF-8 sequence(s) replaced with U+FFFD");
+    if (scan.smart != 0)
+        d.warnings.push_back(std::to_string(scan.smart) + " stray windows-1252 punctuation byte(s) in UTF-8 read as windows-1252");
+    if (scan.invalid != scan.smart)
+        d.warnings.push_back(std::to_string(scan.invalid - scan.smart) + " invalid UTF-8 sequence(s) replaced with U+FFFD");
 }
 
 void decode(std::string_view body, const Choice& c, Decoded& d) {

@@ -10,6 +10,7 @@
 #include <array>
 #include <bit>
 #include <cstring>
+#include <vector>
 
 namespace nk::text {
 namespace {
@@ -214,10 +215,12 @@ constexpr std::uint64_t bytes_below_0x20(std::uint64_t w) {
 }
 
 // Code points that are whitespace or nothing at all on a display, though not ASCII.
-enum class Special : std::uint8_t { none, space, line, drop };
+enum class Special : std::uint8_t { none, space, line, drop, c1 };
 Special special(char32_t cp) {
     if (cp == 0xA0) return Special::space;                     // no-break space: a space on a card
-    if (cp >= 0x80 && cp <= 0x9F) return Special::drop;        // C1 controls have no glyph
+    // C1 controls have no glyph, but in feeds they are windows-1252 text that went through a
+    // Latin-1 decoder (PHP's utf8_encode on a Word paste): U+0092 is the apostrophe of "don’t".
+    if (cp >= 0x80 && cp <= 0x9F) return Special::c1;
     if (cp == 0xAD || cp == 0xFEFF) return Special::drop;      // soft hyphen (ImGui would draw it), BOM
     if (cp == 0x2028 || cp == 0x2029) return Special::line;    // line / paragraph separator
     return Special::none;
@@ -660,10 +663,16 @@ private:
         if (!suppressed()) sink_.markup_char(c);
     }
 
-    void emit_special(Special sp) {
+    void emit_special(Special sp, char32_t cp) {
         switch (sp) {
         case Special::space: sink_.space(); break;
         case Special::line: newline(); break;
+        case Special::c1: {
+            // The same mapping as a numeric reference's; its five holes stay C1 and are dropped.
+            const char32_t mapped = numeric_reference(cp);
+            if (mapped != cp) emit_code_point(mapped);
+            break;
+        }
         case Special::drop:
         case Special::none: break;
         }
@@ -684,7 +693,7 @@ private:
             return;
         }
         const Special sp = special(cp);
-        if (sp != Special::none) return emit_special(sp);
+        if (sp != Special::none) return emit_special(sp, cp);
         std::string buf;  // small-string buffer: no heap allocation for 4 bytes
         append_utf8(buf, cp);
         sink_.text(buf);
@@ -710,7 +719,7 @@ private:
         case kHigh: {
             const Utf8Char u = decode_utf8(p + i, n - i);
             if (!u.valid) sink_.text(kReplacementUtf8);
-            else emit_special(special(u.cp));
+            else emit_special(special(u.cp), u.cp);
             return i + u.len;
         }
         default: return i + 1;  // C0 controls and DEL: nothing to show
@@ -990,9 +999,9 @@ std::string html_to_text(std::string_view html, const HtmlTextOptions& options) 
     first.reserve(initial_capacity(html.size(), options.max_bytes));
     // The first pass may stop at max_bytes only while it has written no '<' or '&': the second pass
     // leaves such text unchanged, so the prefix is final whatever comes later.
-    Sink sink(first, options.keep_line_breaks, options.max_bytes, false);
+    Sink sink(first, options.keep_line_breaks, options.max_bytes, !options.unescape_twice);
     Pass(html, sink, Mode::html).run();
-    if (sink.saw_markup() && escaped_twice(first)) {
+    if (options.unescape_twice && sink.saw_markup() && escaped_twice(first)) {
         std::string second;
         second.reserve(initial_capacity(first.size(), options.max_bytes));
         Sink sink2(second, options.keep_line_breaks, options.max_bytes, true);
@@ -1109,6 +1118,271 @@ std::string first_img_src(std::string_view html) {
         }
     }
     return {};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mojibake
+
+namespace {
+
+// The windows-1252 byte a code point came from, or -1. Below U+0100 that is the code point itself:
+// mojibake made by a true Latin-1 decoder holds C1 controls (U+0080..U+009F) where a
+// windows-1252 decoder put “smart” punctuation, and both are undone here.
+int cp1252_byte(char32_t cp) {
+    if (cp < 0x100) return static_cast<int>(cp);
+    for (std::size_t i = 0; i < kWindows1252.size(); ++i)
+        if (kWindows1252[i] == cp) return static_cast<int>(0x80 + i);
+    return -1;
+}
+
+enum class Script : std::uint8_t { none, latin, symbol, other };
+
+// What a repaired character may be: the letters and punctuation feeds carry. Anything else (IPA,
+// Syriac, combining marks, private use, C1 controls) means the "mojibake" was correct text after
+// all: "MENÜ“" would come out as Syriac, "GÜÇ”" as a pinyin letter.
+Script script_of(char32_t cp) {
+    if ((cp >= 0xA0 && cp <= 0x17F) || (cp >= 0x218 && cp <= 0x21B) || cp == 0x1A0 || cp == 0x1A1 || cp == 0x1AF ||
+        cp == 0x1B0 || (cp >= 0x1E00 && cp <= 0x1EFF))
+        return Script::latin;  // Latin-1, Extended-A, Romanian comma letters, Vietnamese
+    if ((cp >= 0x2010 && cp <= 0x205E) || (cp >= 0x20A0 && cp <= 0x20C0) || (cp >= 0x2100 && cp <= 0x215F) ||
+        (cp >= 0x2190 && cp <= 0x21FF) || (cp >= 0x2300 && cp <= 0x23FF) || (cp >= 0x25A0 && cp <= 0x27BF) ||
+        (cp >= 0x2B00 && cp <= 0x2BFF) || (cp >= 0x1F000 && cp <= 0x1FAFF))
+        return Script::symbol;  // punctuation, currency, ™, arrows, shapes, dingbats, emoji
+    if ((cp >= 0x386 && cp <= 0x3CE) || (cp >= 0x400 && cp <= 0x45F) || cp == 0x490 || cp == 0x491 ||
+        (cp >= 0x5D0 && cp <= 0x5EA) || (cp >= 0x621 && cp <= 0x64A) || (cp >= 0x900 && cp <= 0x97F) ||
+        (cp >= 0xE01 && cp <= 0xE5B) || (cp >= 0x3000 && cp <= 0x30FF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
+        (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xFF01 && cp <= 0xFF5E))
+        return Script::other;  // Greek, Cyrillic, Hebrew, Arabic, Devanagari, Thai, CJK, Hangul
+    return Script::none;
+}
+
+bool is_letter_after(char32_t cp) {
+    return (cp < 0x80 && is_ascii_alpha(static_cast<unsigned char>(cp))) || (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7);
+}
+
+struct Decoded {
+    char32_t cp;
+    std::size_t at, len;
+};
+
+// One repair pass; false (s untouched) unless the rule in text.h holds.
+bool repair_once(std::string& s) {
+    const unsigned char* p = bytes(s);
+    const std::size_t n = s.size();
+    std::vector<Decoded> chars;
+    chars.reserve(n);
+    for (std::size_t i = 0; i < n;) {
+        const Utf8Char u = decode_utf8(p + i, n - i);
+        chars.push_back({u.cp, i, u.len});
+        i += u.len;
+    }
+    struct Fix {
+        std::size_t first, count;  // chars[first, first + count) become cp
+        char32_t cp;
+    };
+    std::vector<Fix> fixes;
+    std::size_t strong = 0, other_ok = 0;
+    std::vector<std::size_t> other_fixes;  // indexes into fixes whose strength depends on other_ok
+    for (std::size_t k = 0; k < chars.size();) {
+        const char32_t lead = chars[k].cp;
+        if (lead < 0xC2 || lead > 0xF4) {
+            ++k;
+            continue;
+        }
+        const std::size_t need = lead < 0xE0 ? 1 : lead < 0xF0 ? 2 : 3;
+        unsigned char seq[4] = {static_cast<unsigned char>(lead), 0, 0, 0};
+        bool all = k + need < chars.size();
+        for (std::size_t m = 1; all && m <= need; ++m) {
+            const int b = cp1252_byte(chars[k + m].cp);
+            all = b >= 0x80 && b <= 0xBF;
+            if (all) seq[m] = static_cast<unsigned char>(b);
+        }
+        const Utf8Char r = all ? decode_utf8(seq, need + 1) : Utf8Char{0, 1, false};
+        if (!r.valid || r.len != need + 1) {
+            ++k;
+            continue;
+        }
+        const Script sc = script_of(r.cp);
+        if (sc == Script::none) return false;  // correct text that merely looks odd: leave all of it
+        const char32_t before = k > 0 ? chars[k - 1].cp : U' ';
+        const char32_t after = k + need + 1 < chars.size() ? chars[k + need + 1].cp : U' ';
+        if (sc == Script::other) {
+            // Mojibake of Greek, Cyrillic or CJK comes in runs ("æ—¥æœ¬"); one such character
+            // glued to an ASCII word ("café…”") is French punctuation, not Japanese.
+            const bool glued = before < 0x80 && is_ascii_alnum(static_cast<unsigned char>(before));
+            if (!glued) ++other_ok;
+            other_fixes.push_back(fixes.size());
+        } else if (need >= 2 || seq[1] >= 0xA1 || (lead == 0xC2 && seq[1] >= 0xA0) || is_letter_after(after)) {
+            // "â€™", "Ã©", "Â£", "Å‚o": never what anyone writes. A letter followed by “smart”
+            // punctuation at the end of a word ("IRMÃ”") is weak evidence, repaired only along
+            // with strong evidence elsewhere in the same text.
+            ++strong;
+        }
+        fixes.push_back({k, need + 1, r.cp});
+        k += need + 1;
+    }
+    if (other_ok >= 2) strong += other_fixes.size();
+    if (fixes.empty() || strong == 0) return false;
+    std::string out;
+    out.reserve(n);
+    std::size_t copied = 0;
+    for (const Fix& f : fixes) {
+        out.append(s, copied, chars[f.first].at - copied);
+        append_utf8(out, f.cp);
+        const Decoded& last = chars[f.first + f.count - 1];
+        copied = last.at + last.len;
+    }
+    out.append(s, copied, std::string::npos);
+    s = std::move(out);
+    return true;
+}
+
+// Every mojibake lead character (U+00C2..U+00F4) is written C3 82..C3 B4 in UTF-8.
+bool may_hold_mojibake(std::string_view s) {
+    for (std::size_t i = s.find('\xC3'); i != std::string_view::npos && i + 1 < s.size(); i = s.find('\xC3', i + 1)) {
+        const auto b = static_cast<unsigned char>(s[i + 1]);
+        if (b < 0x82 || b > 0xB4 || i + 2 >= s.size()) continue;
+        // ...and is followed by a character that windows-1252 writes as 0x80..0xBF.
+        const Utf8Char u = decode_utf8(bytes(s) + i + 2, s.size() - i - 2);
+        const int c = u.valid ? cp1252_byte(u.cp) : -1;
+        if (c >= 0x80 && c <= 0xBF) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+bool repair_mojibake(std::string& s) {
+    if (!may_hold_mojibake(s) || !is_valid_utf8(s)) return false;
+    bool changed = false;
+    // Text that went through the wrong decoder twice ("Ã¢â‚¬â„¢") takes two passes; a third is
+    // the most anyone has been seen to need.
+    for (int pass = 0; pass < 3 && repair_once(s); ++pass) changed = true;
+    return changed;
+}
+
+std::optional<std::string> decode_base64(std::string_view s) {
+    std::string out;
+    out.reserve(s.size() / 4 * 3 + 3);
+    std::uint32_t acc = 0;
+    int bits = 0;
+    bool padding = false;
+    for (const char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);
+        int v;
+        if (c >= 'A' && c <= 'Z') v = c - 'A';
+        else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
+        else if (c >= '0' && c <= '9') v = c - '0' + 52;
+        else if (c == '+' || c == '-') v = 62;
+        else if (c == '/' || c == '_') v = 63;
+        else if (c == '=') {
+            padding = true;
+            continue;
+        } else if (is_html_space(c)) continue;
+        else return std::nullopt;
+        if (padding) return std::nullopt;  // data after '='
+        acc = (acc << 6) | static_cast<std::uint32_t>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out.push_back(static_cast<char>((acc >> bits) & 0xFF));
+        }
+    }
+    if (bits >= 6) return std::nullopt;  // a lone trailing character carries no whole byte
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Headlines for items that have none
+
+namespace {
+
+// Abbreviations whose period does not end a sentence ("Dr. Smith", "e.g. this"), lower case.
+bool is_abbreviation(std::string_view word) {
+    static constexpr std::string_view kAbbr[] = {"mr", "mrs", "ms", "dr", "st", "jr", "sr", "prof", "vs", "etc",
+                                                 "e.g", "i.e", "inc", "ltd", "no", "fig", "approx", "ca", "cf",
+                                                 "gen", "gov", "sen", "rep", "mt", "ave", "u.s", "u.k", "z.b", "bzw"};
+    std::string lower;
+    for (char c : word) lower.push_back(ascii_lower(c));
+    for (std::string_view a : kAbbr)
+        if (lower == a) return true;
+    return word.size() == 1 && is_ascii_alpha(static_cast<unsigned char>(word[0]));  // an initial: "J. Smith"
+}
+
+// Index just past the end of the sentence that starts at `from`, or npos when the paragraph ends
+// first. A sentence ends at '.', '!', '?' or '…' (runs of them, then closing quotes) followed by
+// a space, and at the full-width stops of CJK text, which need no space.
+std::size_t sentence_end(std::string_view t, std::size_t from) {
+    const std::size_t n = t.size();
+    for (std::size_t i = from; i < n; ++i) {
+        const char c = t[i];
+        if (c == '\n') return std::string_view::npos;
+        if (t.compare(i, 3, "\xE3\x80\x82") == 0 || t.compare(i, 3, "\xEF\xBC\x81") == 0 ||
+            t.compare(i, 3, "\xEF\xBC\x9F") == 0)
+            return i + 3;  // 。！？
+        const bool ellipsis = t.compare(i, 3, "\xE2\x80\xA6") == 0;
+        if (c != '.' && c != '!' && c != '?' && !ellipsis) continue;
+        std::size_t j = i + (ellipsis ? 3 : 1);
+        while (j < n && (t[j] == '.' || t[j] == '!' || t[j] == '?')) ++j;
+        while (j < n && (t[j] == '"' || t[j] == '\'' || t[j] == ')' || t.compare(j, 3, "\xE2\x80\x9D") == 0 ||
+                         t.compare(j, 3, "\xE2\x80\x99") == 0 || t.compare(j, 2, "\xC2\xBB") == 0))
+            j += static_cast<unsigned char>(t[j]) < 0x80 ? 1 : (static_cast<unsigned char>(t[j]) == 0xC2 ? 2 : 3);
+        if (j < n && t[j] != ' ' && t[j] != '\n') {
+            i = j - 1;  // "3.5", "example.com", "?!x": not a sentence end
+            continue;
+        }
+        if (c == '.' && j == i + 1) {
+            std::size_t w = i;
+            while (w > from && t[w - 1] != ' ' && t[w - 1] != '\n') --w;
+            if (is_abbreviation(t.substr(w, i - w))) continue;
+        }
+        return j;
+    }
+    return std::string_view::npos;
+}
+
+std::string_view trim_text(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\n')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\n')) s.remove_suffix(1);
+    return s;
+}
+
+}  // namespace
+
+Headline headline_from_text(std::string_view text, std::size_t max_bytes) {
+    text = trim_text(text);
+    Headline h;
+    if (text.empty()) return h;
+    const std::size_t para = std::min(text.find('\n'), text.size());
+    // Whole sentences while they fit; a very short opener ("Big news!") takes the next one along.
+    constexpr std::size_t kShortOpener = 16;
+    std::size_t end = 0;
+    for (;;) {
+        const std::size_t e = sentence_end(text, end);
+        const std::size_t stop = e == std::string_view::npos ? para : e;
+        if (stop > max_bytes || stop > para) break;
+        end = stop;
+        if (stop == para || end >= kShortOpener) break;
+    }
+    if (end > 0) {
+        h.headline = std::string(trim_text(text.substr(0, end)));
+        // News headlines carry no full stop; "?", "!" and "…" say something and stay.
+        if (h.headline.size() >= 2 && h.headline.back() == '.' && h.headline[h.headline.size() - 2] != '.')
+            h.headline.pop_back();
+        h.rest = std::string(trim_text(text.substr(end)));
+        return h;
+    }
+    // No sentence fits: the words that do, and the rest continues after an ellipsis.
+    const std::size_t budget = max_bytes > kEllipsis.size() ? max_bytes - kEllipsis.size() : 0;
+    // (Only reached when the first paragraph is longer than max_bytes, so the space found is in it.)
+    std::size_t cut = budget > 0 ? text.find_last_of(' ', budget) : std::string_view::npos;
+    if (cut == std::string_view::npos || cut == 0) cut = utf8_prefix(text, budget).size();  // one long word
+    h.headline = std::string(trim_text(text.substr(0, cut)));
+    while (!h.headline.empty() && std::strchr(",;:-", h.headline.back())) h.headline.pop_back();
+    h.headline.append(kEllipsis);
+    const std::string_view rest = trim_text(text.substr(cut));
+    if (!rest.empty()) h.rest = std::string(kEllipsis) + std::string(rest);
+    return h;
 }
 
 bool is_valid_utf8(std::string_view s) { return valid_utf8_prefix(s) == s.size(); }
