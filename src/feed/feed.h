@@ -45,7 +45,9 @@ struct Feed {
     std::string language;
     std::string logo;
     PollingHints hints;
-    std::vector<Item> items;            // document order
+    std::vector<Item> items;            // document order; every entry, whatever it lacks (a title-less
+                                        // post, an item with only an enclosure): the store decides
+                                        // what it can show
     std::vector<std::string> warnings;  // what was repaired or dropped, one line each
 };
 
