@@ -194,3 +194,29 @@ TEST_CASE("check-config lists every problem with its place and exits non-zero", 
     CHECK(run_kiosk("check-config /nonexistent.toml").exit_code == 1);
     std::filesystem::remove(bad);
 }
+
+TEST_CASE("parse prints a JSON Feed with the same keys, format json1.0 or json1.1", "[cli][jsonfeed]") {
+    auto r = run_kiosk("parse " + shq(data_path("jsonfeed-1.1-attachments.json")));
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.err.empty());
+    json j = json::parse(r.out);
+    std::vector<std::string> keys;
+    for (auto& [k, v] : j.items()) keys.push_back(k);
+    CHECK(keys == std::vector<std::string>{"format", "title", "link", "warnings", "items"});
+    CHECK(j["format"] == "json1.1");
+    REQUIRE(j["items"].size() == 4);
+    for (auto& it : j["items"]) CHECK(it.size() == 9);
+    CHECK(j["items"][1]["image"] == "https://cdn.radio.harbour.example/ep41-cover.png");
+    CHECK(j["items"][2]["title"] == "");  // a post without a title stays without one in `parse`
+
+    r = run_kiosk("parse " + shq(data_path("jsonfeed-1.0-author-object.json")));
+    REQUIRE(r.exit_code == 0);
+    CHECK(json::parse(r.out)["format"] == "json1.0");
+
+    // Malformed JSON: one line naming file, line and column.
+    r = run_kiosk("parse " + shq(data_path("jsonfeed-malformed-trailing-comma.json")));
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.empty());
+    CHECK(r.err.find("jsonfeed-malformed-trailing-comma.json: malformed JSON at line 5, column 32") != std::string::npos);
+    CHECK(r.err.find('\n') == r.err.size() - 1);
+}

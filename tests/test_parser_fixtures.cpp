@@ -1365,3 +1365,150 @@ TEST_CASE("windows-1252 smart punctuation in a UTF-8 feed is not lost", "[parser
     REQUIRE(f.warnings.size() == 1);  // the lone bytes; the C1 characters are text, not a repair
     CHECK_THAT(f.warnings[0], Contains("windows-1252"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// JSON Feed
+// ---------------------------------------------------------------------------------------------
+
+TEST_CASE("JSON Feed 1.1 with attachments, authors and every text field", "[parser][fixtures][jsonfeed]") {
+    const Feed f = parse_fixture("jsonfeed-1.1-attachments.json");
+    check_no_warnings(f);
+    CHECK(f.format == FeedFormat::Json11);
+    CHECK(nk::format_name(f.format) == "json1.1");
+    CHECK(f.title == "Harbour Radio");
+    CHECK(f.link == "https://radio.harbour.example/");
+    CHECK(f.description == "Local radio, local voices.");
+    CHECK(f.language == "en-GB");
+    CHECK(f.logo == "https://radio.harbour.example/images/icon-512.png");  // icon, relative to feed_url
+    REQUIRE(f.items.size() == 4);
+
+    const Item& a = f.items[0];
+    CHECK(a.id == "https://radio.harbour.example/episodes/42");
+    CHECK(a.link == "https://radio.harbour.example/episodes/42");
+    CHECK(a.title == "Episode 42: The lighthouse keepers");
+    CHECK(a.summary == "Three keepers remember the last years before automation.");  // summary before content
+    CHECK(a.image == "https://radio.harbour.example/images/episodes/42.jpg");         // image before banner_image
+    check_dates(a, OptTime{1709625600}, OptTime{1709631000});
+    CHECK(a.author == "Siân Evans, Ravi Patel");
+    CHECK(a.categories == Strings{"history", "lighthouse"});
+
+    const Item& b = f.items[1];
+    CHECK(b.summary == "What happens on the last ferry of the night.\nWith the crew of the Island Star.");
+    CHECK(b.image == "https://cdn.radio.harbour.example/ep41-cover.png");  // the image attachment, not the audio
+    CHECK(b.author == "Harbour Radio Team");                                // the feed's authors
+    check_dates(b, OptTime{1709283600}, std::nullopt);
+
+    const Item& c = f.items[2];  // a micro-post: no title, the picture from its HTML
+    CHECK(c.title.empty());
+    CHECK(c.summary == "Studio open day on Saturday! Come and see how a live show is made.");
+    CHECK(c.image == "https://radio.harbour.example/images/open-day.jpg");
+
+    const Item& d = f.items[3];
+    CHECK(d.summary == "Transmitter maintenance tonight from midnight.");
+    CHECK(d.image == "https://radio.harbour.example/images/mast.jpg");  // banner_image when there is no image
+}
+
+TEST_CASE("JSON Feed 1.0 with author objects, external_url and numeric ids", "[parser][fixtures][jsonfeed]") {
+    const Feed f = parse_fixture("jsonfeed-1.0-author-object.json");
+    check_no_warnings(f);
+    CHECK(f.format == FeedFormat::Json10);
+    CHECK(nk::format_name(f.format) == "json1.0");
+    CHECK(f.title == "Tide Tables & Weather");
+    REQUIRE(f.items.size() == 3);
+    CHECK(f.items[0].id == "1003");
+    CHECK(f.items[0].link == "https://weather.example.net/storm-ciara");  // external_url when there is no url
+    CHECK(f.items[0].title == "Storm warning & high tide on Tuesday");
+    CHECK(f.items[0].author == "Duty Officer");
+    CHECK(f.items[0].summary == "Expect water over the promenade at high tide.");
+    CHECK(f.items[0].published == OptTime{1709618400});
+    CHECK(f.items[1].author == "Coastguard Volunteers");  // the feed's author object
+    CHECK(f.items[1].published == OptTime{1709532000});
+    CHECK(f.items[2].id == "1001");
+    CHECK_FALSE(f.items[2].published.has_value());
+}
+
+TEST_CASE("JSON Feed extensions are ignored, wrong types skipped with one warning", "[parser][fixtures][jsonfeed]") {
+    const Feed f = parse_fixture("jsonfeed-extensions-ignored.json");
+    CHECK(f.format == FeedFormat::Json11);
+    CHECK(f.title == "Micro Notes");
+    REQUIRE(f.items.size() == 2);  // "not an item" is not an object
+    CHECK(f.items[0].title.empty());  // "_title" is an extension, not the title
+    CHECK(f.items[0].summary == "New coffee place by the station. Excellent flat white.");
+    CHECK(f.items[0].image.empty());  // nor is the image inside "_microblog"
+    CHECK(f.items[0].categories == Strings{"coffee", "station"});
+    CHECK(f.items[1].title.empty());  // 17 is not a title
+    CHECK(f.items[1].summary == "Rain all day.");
+    REQUIRE(f.warnings.size() == 1);
+    CHECK(f.warnings[0] == "ignored 2 value(s) of the wrong type (first: items[1].title)");
+}
+
+TEST_CASE("Malformed JSON is an error naming line and column", "[parser][fixtures][jsonfeed]") {
+    const auto r = nk::parse_feed(nk::test::fixture("jsonfeed-malformed-trailing-comma.json"));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == nk::ErrorCode::InvalidInput);
+    CHECK_THAT(r.error().message, StartsWith("malformed JSON at line 5, column 32: "));
+    CHECK_THAT(r.error().message, Contains("unexpected '}'"));
+    const auto cut = nk::parse_feed("{\"version\": \"https://jsonfeed.org/version/1.1\", \"items\": [");
+    REQUIRE_FALSE(cut.ok());
+    CHECK_THAT(cut.error().message, StartsWith("malformed JSON at line 1, column "));
+}
+
+TEST_CASE("JSON Feed is recognised by content, and by content type", "[parser][jsonfeed]") {
+    const std::string minimal = R"({"version":"https://jsonfeed.org/version/1.1","title":"T","items":[{"id":"1","content_text":"Hello."}]})";
+    CHECK(parse_bytes(minimal).format == FeedFormat::Json11);
+    CHECK(parse_bytes("\xEF\xBB\xBF  \n" + minimal).items.size() == 1);  // BOM and blank lines first
+    nk::ParseOptions json_type;
+    json_type.content_type = "application/feed+json; charset=utf-8";
+    CHECK(parse_bytes(minimal, json_type).format == FeedFormat::Json11);
+    // A JSON content type on XML is the server's mistake: the bytes win.
+    CHECK(parse_bytes("<rss version=\"2.0\"><channel><title>x</title></channel></rss>", json_type).format == FeedFormat::Rss20);
+    // A JSON content type on something that is neither: the JSON error says where.
+    const auto junk = nk::parse_feed("oops", json_type);
+    REQUIRE_FALSE(junk.ok());
+    CHECK_THAT(junk.error().message, StartsWith("malformed JSON at line 1, column 1"));
+    // JSON that is not a JSON Feed.
+    const auto other = nk::parse_feed(R"({"name": "not a feed"})");
+    REQUIRE_FALSE(other.ok());
+    CHECK(other.error().code == nk::ErrorCode::NotAFeed);
+    CHECK(nk::parse_feed("[1, 2, 3]").error().code == nk::ErrorCode::NotAFeed);
+    // No version, but items: read, with a note.
+    const Feed unversioned = parse_bytes(R"({"title":"T","items":[{"id":"1","title":"A"}]})");
+    CHECK(unversioned.format == FeedFormat::Json10);
+    CHECK(unversioned.items.size() == 1);
+    check_has_warning(unversioned);
+}
+
+TEST_CASE("JSON Feed: limits, mojibake, surrogates, deep nesting", "[parser][jsonfeed]") {
+    SECTION("the item cap keeps the newest") {
+        std::string s = R"({"version":"https://jsonfeed.org/version/1","items":[)";
+        for (int i = 1; i <= 9; ++i)
+            s += std::string(i > 1 ? "," : "") + R"({"id":")" + std::to_string(i) + R"(","title":"Day )" + std::to_string(i) +
+                 R"(","date_published":"2024-03-0)" + std::to_string(i) + R"(T08:00:00Z"})";
+        s += "]}";
+        nk::ParseOptions opts;
+        opts.limits.max_items = 3;
+        const Feed f = parse_bytes(s, opts);
+        REQUIRE(f.items.size() == 3);
+        CHECK(f.items[0].title == "Day 7");
+        CHECK(f.items[2].title == "Day 9");
+        check_has_warning(f);
+    }
+    SECTION("mojibake in JSON strings is repaired") {
+        const Feed f = parse_bytes(R"({"version":"https://jsonfeed.org/version/1.1","items":[{"id":"1","title":"donâ€™t panic"}]})");
+        REQUIRE(f.items.size() == 1);
+        CHECK(f.items[0].title == "don’t panic");
+    }
+    SECTION("an unpaired surrogate escape costs a character, not the feed") {
+        const Feed f = parse_bytes(R"({"version":"https://jsonfeed.org/version/1.1","items":[{"id":"1","title":"cut \ud83d here \ud83d\ude00"}]})");
+        REQUIRE(f.items.size() == 1);
+        CHECK(f.items[0].title == "cut \uFFFD here 😀");
+        check_has_warning(f);
+    }
+    SECTION("deep nesting is dropped, the feed still reads") {
+        std::string deep = R"({"version":"https://jsonfeed.org/version/1.1","_x":)" + std::string(100000, '[') +
+                           std::string(100000, ']') + R"(,"items":[{"id":"1","title":"Still here"}]})";
+        const Feed f = parse_bytes(deep);
+        REQUIRE(f.items.size() == 1);
+        CHECK(f.items[0].title == "Still here");
+    }
+}

@@ -4,6 +4,7 @@
 #include "feed/collect.h"
 #include "feed/dates.h"
 #include "feed/encoding.h"
+#include "feed/jsonfeed.h"
 #include "feed/text.h"
 #include "feed/url.h"
 #include "feed/xml_prepare.h"
@@ -863,6 +864,12 @@ Result<Feed> parse_document(std::string_view xml, size_t line_offset, const Pars
     return w.run(doc.RootElement());
 }
 
+// application/feed+json (JSON Feed's own type) and the generic JSON types servers send for it.
+bool json_content_type(std::string_view content_type) {
+    std::string_view media = trim(content_type.substr(0, content_type.find(';')));
+    return iequals(media, "application/feed+json") || iequals(media, "application/json") || iequals(media, "text/json");
+}
+
 void sanitize_warnings(Result<Feed>& r) {
     // Warnings quote bytes from the document (a charset label, an entity name).
     if (r)
@@ -879,6 +886,13 @@ Result<Feed> parse_feed(std::string_view bytes, const ParseOptions& options) {
 
     Feed feed;
     encoding::Decoded dec = encoding::to_utf8(bytes, encoding::charset_from_content_type(options.content_type), options.charset_override);
+    // JSON Feed is told by its first character; its content type alone does not make XML into JSON.
+    if (feed_detail::looks_like_json(dec.utf8) ||
+        (json_content_type(options.content_type) && !trim(dec.utf8).starts_with("<"))) {
+        Result<Feed> r = feed_detail::parse_json_feed(dec.utf8, options, std::move(dec.warnings));
+        sanitize_warnings(r);
+        return r;
+    }
     feed.warnings = std::move(dec.warnings);
 
     std::string normalized_storage;
