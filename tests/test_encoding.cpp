@@ -607,3 +607,26 @@ TEST_CASE("windows-1252 punctuation bytes in UTF-8 are read as windows-1252, not
     // Undeclared bytes that are not UTF-8 are all windows-1252 anyway.
     CHECK(contains(to_utf8("<a>it\x92s</a>").utf8, "it’s"));
 }
+
+TEST_CASE("the fast validity check agrees with the careful walker", "[encoding]") {
+    // Valid text in every length class and block position, then each broken shape at each offset
+    // within a 16-byte block: to_utf8 must keep the valid ones byte for byte and repair the others.
+    const std::vector<std::string> valid = {"a", "é", "€", "😀", "\u07FF", "\u0800", "\uFFFD", "\U0010FFFF", "\xED\x9F\xBF"};
+    const std::vector<std::string> broken = {"\x80", "\xC0\xAF", "\xC2", "\xE0\x9F\x80", "\xED\xA0\x80", "\xF0\x8F\x80\x80",
+                                             "\xF4\x90\x80\x80", "\xF5\x80", "\xE2\x82", "\xFF"};
+    for (std::size_t pad = 0; pad < 20; ++pad) {
+        const std::string lead(pad, 'x');
+        for (const std::string& v : valid) {
+            const std::string s = "<a>\xC3\xA9" + lead + v + lead + "</a>";
+            INFO("valid, pad " << pad);
+            CHECK(to_utf8(s, "utf-8").utf8 == s);
+        }
+        for (const std::string& b : broken) {
+            const std::string s = "<a>\xC3\xA9" + lead + b + lead + "</a>";
+            INFO("broken, pad " << pad);
+            const Decoded d = to_utf8(s, "utf-8");
+            CHECK(d.utf8 != s);
+            CHECK(contains(d.utf8, kFFFD));
+        }
+    }
+}

@@ -629,3 +629,17 @@ TEST_CASE("headline_from_text: the first sentence, or the words that fit", "[tex
         CHECK(headline_from_text("  \n ", 120).headline.empty());
     }
 }
+
+TEST_CASE("decode_entities: references whose text is longer than themselves", "[text]") {
+    // "&nGt;" is five bytes and decodes to six (U+226B U+20D2); many in a row must all fit.
+    std::string in, want;
+    for (int i = 0; i < 50; ++i) {
+        in += "&nGt;";
+        want += "\u226B\u20D2";
+    }
+    CHECK(decode_entities(in) == want);
+    CHECK(decode_entities("a&nGt;b&lt;c&#x1F600;d&#128512;e&bogus;f&") == "a\u226B\u20D2b<c😀d😀e&bogus;f&");
+    std::string out = "kept ";
+    append_decoded(out, "&amp;&amp;");
+    CHECK(out == "kept &&");
+}

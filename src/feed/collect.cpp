@@ -27,7 +27,7 @@ std::string_view without_mailto(std::string_view s) { return str::istarts_with(s
 }  // namespace
 
 bool ItemCollector::wants(std::optional<int64_t> date) const {
-    if (kept_.size() < max_) return true;
+    if (kept_.size() < max_) return true;  // (and at max_, kept_ is a heap)
     if (max_ == 0) return false;
     // A later item ties with an equal date and loses on document order, so only newer wins.
     return date.value_or(kUndated) > kept_.front().key;
@@ -47,8 +47,10 @@ void ItemCollector::add(Item item, std::string_view date_text) {
     Slot slot{std::move(item), 0, index};
     slot.key = slot.item.published.value_or(kUndated);
     if (kept_.size() < max_) {
+        // Kept in document order until the cap is reached: most feeds never get there, and they
+        // should not pay for a heap.
         kept_.push_back(std::move(slot));
-        std::push_heap(kept_.begin(), kept_.end(), better);
+        if (kept_.size() == max_) std::make_heap(kept_.begin(), kept_.end(), better);
         return;
     }
     if (max_ == 0 || !better(slot, kept_.front())) return;
@@ -58,7 +60,8 @@ void ItemCollector::add(Item item, std::string_view date_text) {
 }
 
 std::vector<Item> ItemCollector::finish(std::vector<std::string>& warnings) {
-    std::sort(kept_.begin(), kept_.end(), [](const Slot& a, const Slot& b) { return a.index < b.index; });
+    if (kept_.size() == max_)  // a heap: back to document order
+        std::sort(kept_.begin(), kept_.end(), [](const Slot& a, const Slot& b) { return a.index < b.index; });
     std::vector<Item> out;
     out.reserve(kept_.size());
     for (Slot& s : kept_) out.push_back(std::move(s.item));

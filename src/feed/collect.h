@@ -47,7 +47,7 @@ private:
 
     std::size_t max_;
     std::size_t seen_ = 0;
-    std::vector<Slot> kept_;  // a heap whose front is the item the cap would drop next, once full
+    std::vector<Slot> kept_;  // document order; once full, a heap whose front is the item the cap would drop next
 };
 
 // "jane@example.com (Jane Doe)", "Jane Doe (mailto:jane@example.com)", "Jane Doe <jane@example.com>"

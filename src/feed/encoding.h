@@ -37,4 +37,11 @@ std::string canonical_charset(std::string_view label);
 // An unknown override is reported as a warning and ignored.
 Decoded to_utf8(std::string_view bytes, std::string_view http_charset = {}, std::string_view override_charset = {});
 
+// The same text without copying what needs no change: when the bytes are valid UTF-8 already
+// (most feeds) the result is a view of `bytes` and d.utf8 stays empty; otherwise it is a view
+// of d.utf8. The XML declaration is left as written (to_utf8 rewrites it to say UTF-8), since
+// the parser starts at the root element. d.charset and d.warnings as to_utf8 sets them.
+std::string_view to_utf8_view(std::string_view bytes, Decoded& d, std::string_view http_charset = {},
+                              std::string_view override_charset = {});
+
 }  // namespace nk::encoding

@@ -178,6 +178,7 @@ private:
     std::string plain(std::string_view raw, bool line_breaks) {
         if (raw.empty()) return {};
         text::HtmlTextOptions o;
+        o.input_is_utf8 = true;  // nlohmann::json checked it, and capped() cuts at code points
         o.keep_line_breaks = line_breaks;
         o.max_bytes = line_breaks ? opt_.limits.max_summary_bytes : opt_.limits.max_title_bytes;
         return text::clean_plain(text::decode_entities(capped(raw)), o);
@@ -186,6 +187,7 @@ private:
     std::string html(std::string_view raw) {
         if (raw.empty()) return {};
         text::HtmlTextOptions o;
+        o.input_is_utf8 = true;
         o.max_bytes = opt_.limits.max_summary_bytes;
         return text::html_to_text(capped(raw), o);
     }

@@ -16,6 +16,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstring>
+#include <deque>
 
 namespace nk {
 namespace {
@@ -84,7 +85,8 @@ struct Name {
 
 bool has_cut_marker(const XMLElement* e) { return e->FirstChildElement(xml::kCutMarker.data()) != nullptr; }
 
-std::string_view attr(const XMLElement* e, const char* name) {
+// An attribute's value as written: references not decoded (tokens such as type, rel, version).
+std::string_view raw_attr(const XMLElement* e, const char* name) {
     const char* v = e->Attribute(name);
     return v ? std::string_view(v) : std::string_view{};
 }
@@ -102,8 +104,7 @@ bool looks_like_image_url(std::string_view u) {
 
 bool looks_like_excerpt(std::string_view s) {
     s = trim(s);
-    std::string tail(s.substr(s.size() > 40 ? s.size() - 40 : 0));
-    std::transform(tail.begin(), tail.end(), tail.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::string tail = str::lower(s.substr(s.size() > 40 ? s.size() - 40 : 0));
     for (std::string_view mark : {"\u2026", "...", "read more", "continue reading", "[&#8230;]", "more \u00bb"})
         if (tail.find(mark) != std::string::npos) return true;
     return false;
@@ -140,6 +141,7 @@ private:
     const ParseOptions& opt_;
     Feed& feed_;
     std::vector<Scope> scopes_;
+    mutable std::deque<std::string> decoded_attrs_;  // see attr()
     std::string feed_base_;
     feed_detail::ItemCollector items_;
     size_t cut_items_dropped_ = 0;
@@ -152,6 +154,16 @@ private:
             if (n.size() == 5) scopes_.push_back({"", ns_from_uri(a->Value())});
             else if (n[5] == ':') scopes_.push_back({n.substr(6), ns_from_uri(a->Value())});
         }
+    }
+
+    // The document is parsed with tinyxml2's entity processing off and nothing decodes the tree
+    // (xml_prepare.h says why), so text is decoded as it is read: attribute values here, text in
+    // raw(). Most values have no reference and are returned in place; the others are decoded
+    // into decoded_attrs_, which lives as long as the walk.
+    std::string_view attr(const XMLElement* e, const char* name) const {
+        std::string_view v = raw_attr(e, name);
+        if (v.find('&') == std::string_view::npos) return v;
+        return decoded_attrs_.emplace_back(text::decode_entities(v));
     }
 
     Name resolve(const XMLElement* e) const {
@@ -178,20 +190,13 @@ private:
 
     // [SECTION] Text of an element
     // Without child elements the text is what the publisher wrote (HTML source for descriptions);
-    // with them (unescaped HTML, Atom xhtml) the subtree is written back out as markup.
+    // with them (unescaped HTML, Atom xhtml) the subtree is written back out as markup. Text and
+    // attribute values there are still escaped as in the document (tinyxml2 does not decode
+    // them), which is what markup needs; CDATA is written as it is, as before.
     void append_markup(std::string& out, const XMLNode* n, int depth, size_t cap) const {
         for (const XMLNode* c = n->FirstChild(); c && out.size() < cap; c = c->NextSibling()) {
             if (const tinyxml2::XMLText* t = c->ToText()) {
-                std::string_view v = t->Value();
-                if (t->CData()) {
-                    out.append(v);
-                } else {
-                    for (char ch : v) {
-                        if (ch == '<') out += "&lt;";
-                        else if (ch == '&') out += "&amp;";
-                        else out += ch;
-                    }
-                }
+                out.append(t->Value());
             } else if (const XMLElement* e = c->ToElement()) {
                 std::string_view name = e->Name();
                 if (name == xml::kCutMarker || depth >= opt_.limits.max_depth) continue;
@@ -201,9 +206,9 @@ private:
                     std::string_view an = a->Name();
                     if (an.starts_with("xmlns")) continue;
                     out.append(" ").append(an).append("=\"");
+                    // '...' in the document may hold a raw '"'; the rest is escaped already.
                     for (char ch : std::string_view(a->Value())) {
                         if (ch == '"') out += "&quot;";
-                        else if (ch == '&') out += "&amp;";
                         else out += ch;
                     }
                     out += '"';
@@ -215,12 +220,19 @@ private:
         }
     }
 
+    // Everything the walker hands to text:: is valid UTF-8 (so input_is_utf8 is set there): the
+    // document was validated when it was decoded, tinyxml2 only normalises newlines, references
+    // decode to valid UTF-8, and cuts fall on code points (the fuzz targets check the output).
     std::string raw(const XMLElement* e) const {
         std::string out;
         const size_t cap = opt_.limits.max_field_bytes;
         if (e->FirstChildElement() == nullptr) {
-            for (const XMLNode* c = e->FirstChild(); c; c = c->NextSibling())
-                if (const tinyxml2::XMLText* t = c->ToText()) out.append(t->Value());
+            for (const XMLNode* c = e->FirstChild(); c; c = c->NextSibling()) {
+                const tinyxml2::XMLText* t = c->ToText();
+                if (!t) continue;
+                if (t->CData()) out.append(t->Value());
+                else text::append_decoded(out, t->Value());
+            }
         } else {
             append_markup(out, e, 0, cap);
         }
@@ -229,17 +241,43 @@ private:
         return out;
     }
 
+    // raw() without the copy where none is needed: a view into the document when e holds one
+    // run of text with no reference to decode and nothing to repair (most fields, and most plain
+    // descriptions), else a view of `storage`, which raw() fills.
+    std::string_view raw_view(const XMLElement* e, std::string& storage) const {
+        const XMLNode* c = e->FirstChild();
+        if (!c) return {};
+        if (const tinyxml2::XMLText* t = c->ToText(); t && !c->NextSibling()) {
+            const std::string_view v = text::utf8_prefix(t->Value(), opt_.limits.max_field_bytes);
+            if ((t->CData() || v.find('&') == std::string_view::npos) && !text::may_hold_mojibake(v)) return v;
+        }
+        storage = raw(e);
+        return storage;
+    }
+
     // The raw text of the elements an item reads twice (a description for the summary, then for
     // its first <img>), so the copy and the mojibake check happen once. Entries never go stale:
-    // the document outlives the walk. The returned reference is good until the next call.
-    mutable std::array<std::pair<const XMLElement*, std::string>, 8> memo_;
+    // the document outlives the walk. The returned view is good until the eighth call after.
+    struct Memo {
+        const XMLElement* e = nullptr;
+        std::string storage;
+        std::string_view text;
+    };
+    mutable std::array<Memo, 8> memo_;
     mutable size_t memo_next_ = 0;
-    const std::string& raw_memo(const XMLElement* e) const {
-        for (auto& m : memo_)
-            if (m.first == e) return m.second;
-        auto& slot = memo_[memo_next_++ % memo_.size()];
-        slot = {e, raw(e)};
-        return slot.second;
+    std::string_view raw_memo(const XMLElement* e) const {
+        for (const Memo& m : memo_)
+            if (m.e == e) return m.text;
+        Memo& slot = memo_[memo_next_++ % memo_.size()];
+        slot.e = e;
+        slot.text = raw_view(e, slot.storage);
+        return slot.text;
+    }
+
+    // Display text on one line (authors, categories, names).
+    std::string line(const XMLElement* e) const {
+        std::string storage;
+        return clean_line(raw_view(e, storage));
     }
 
     // Every field's text passes here (through raw() or the xhtml path) before its clean-up.
@@ -248,9 +286,12 @@ private:
     }
 
     // Plain text with no markup expected (guid, link, dates, ttl).
-    std::string plain(const XMLElement* e) const { return std::string(trim(raw(e))); }
+    std::string plain(const XMLElement* e) const {
+        std::string storage;
+        return std::string(trim(raw_view(e, storage)));
+    }
 
-    static TextKind atom_kind(const XMLElement* e) {
+    TextKind atom_kind(const XMLElement* e) const {
         std::string_view type = attr(e, "type");
         std::string_view mode = attr(e, "mode");  // Atom 0.3
         if (mode == "escaped") return TextKind::Html;
@@ -261,6 +302,7 @@ private:
 
     std::string display(const XMLElement* e, TextKind kind, bool line_breaks) const {
         text::HtmlTextOptions o;
+        o.input_is_utf8 = true;  // see raw()
         o.keep_line_breaks = line_breaks;
         o.max_bytes = line_breaks ? opt_.limits.max_summary_bytes : opt_.limits.max_title_bytes;
         if (attr(e, "mode") == "base64") return base64_text(e, o);
@@ -312,11 +354,16 @@ private:
 
     std::string clean_line(std::string_view s) const {
         text::HtmlTextOptions o;
+        o.input_is_utf8 = true;  // see raw()
         o.keep_line_breaks = false;
         o.max_bytes = opt_.limits.max_title_bytes;
         return text::html_to_text(s, o);
     }
 
+    void add_category(Item& item, const XMLElement* e) {
+        std::string storage;
+        add_category(item, raw_view(e, storage));
+    }
     void add_category(Item& item, std::string_view raw_text) {
         std::string c = clean_line(raw_text);
         if (c.empty() || item.categories.size() >= 32) return;
@@ -429,8 +476,8 @@ private:
                     guid_permalink = attr(c, "isPermaLink") != "false";
                 } else if (n.local == "description" && !description) description = c;
                 else if (n.local == "pubDate") date.offer(item, 0, plain(c));
-                else if (n.local == "author" && item.author.empty()) item.author = feed_detail::author_name(clean_line(raw(c)));
-                else if (n.local == "category") add_category(item, raw(c));
+                else if (n.local == "author" && item.author.empty()) item.author = feed_detail::author_name(line(c));
+                else if (n.local == "category") add_category(item, c);
                 else if (n.local == "enclosure") {
                     std::string_view u = attr(c, "url"), type = attr(c, "type");
                     if (str::istarts_with(type, "image/") || (type.empty() && looks_like_image_url(u))) img.offer(0, u);
@@ -440,8 +487,8 @@ private:
                 if (n.local == "date" || n.local == "issued") date.offer(item, 1, plain(c));
                 else if (n.local == "created") date.offer(item, 3, plain(c));
                 else if (n.local == "modified" && !item.updated) item.updated = dates::parse(plain(c));
-                else if ((n.local == "creator" || n.local == "contributor") && creator.empty()) creator = feed_detail::author_name(clean_line(raw(c)));
-                else if (n.local == "subject") add_category(item, raw(c));
+                else if ((n.local == "creator" || n.local == "contributor") && creator.empty()) creator = feed_detail::author_name(line(c));
+                else if (n.local == "subject") add_category(item, c);
                 else if (n.local == "title" && item.title.empty()) item.title = rss_text(c, false);
                 else if (n.local == "description" && !description) description = c;
             } else if (n.ns == Ns::Content && n.local == "encoded" && !content) {
@@ -451,7 +498,7 @@ private:
             } else if (n.ns == Ns::Itunes) {
                 if (n.local == "image") img.offer(3, attr(c, "href"));
                 else if (n.local == "summary" && !itunes_summary) itunes_summary = c;
-                else if (n.local == "author" && itunes_author.empty()) itunes_author = clean_line(raw(c));
+                else if (n.local == "author" && itunes_author.empty()) itunes_author = line(c);
             } else if (n.ns == Ns::Atom) {
                 // RSS 2.0 with Atom elements mixed in (.NET's a10: prefix).
                 if (n.local == "updated" && !item.updated) item.updated = dates::parse(plain(c));
@@ -607,10 +654,10 @@ private:
     std::string atom_person(const XMLElement* e) {
         std::string name, email;
         each_child(e, [&](const XMLElement* c, Name n) {
-            if (n.local == "name" && name.empty()) name = clean_line(raw(c));
+            if (n.local == "name" && name.empty()) name = line(c);
             else if (n.local == "email" && email.empty()) email = plain(c);
         });
-        if (name.empty() && e->FirstChildElement() == nullptr) name = clean_line(raw(e));
+        if (name.empty() && e->FirstChildElement() == nullptr) name = line(e);
         return feed_detail::author_name(name.empty() ? email : name);
     }
 
@@ -650,8 +697,8 @@ private:
             } else if (n.ns == Ns::Media) {
                 media(c, n, img, media_desc);
             } else if (n.ns == Ns::Dc) {
-                if (n.local == "creator" && item.author.empty()) item.author = feed_detail::author_name(clean_line(raw(c)));
-                else if (n.local == "subject") add_category(item, raw(c));
+                if (n.local == "creator" && item.author.empty()) item.author = feed_detail::author_name(line(c));
+                else if (n.local == "subject") add_category(item, c);
                 else if (n.local == "date") date.offer(item, 1, plain(c));
             } else if (n.ns == Ns::Itunes && n.local == "image") {
                 img.offer(3, attr(c, "href"));
@@ -726,7 +773,7 @@ Result<Feed> Walker::run(const XMLElement* root) {
         return false;
     };
     if (rn.local == "rss") {
-        std::string_view v = attr(root, "version");
+        std::string_view v = raw_attr(root, "version");
         feed_.format = v.starts_with("0.9") ? FeedFormat::Rss09x : FeedFormat::Rss20;
         if (rn.ns != Ns::None) adopt_root_namespace(Ns::None, "RSS");
         parse_rss(root, Ns::None);
@@ -745,7 +792,7 @@ Result<Feed> Walker::run(const XMLElement* root) {
         }
         parse_rss(root, core);
     } else if (rn.local == "feed" && (rn.ns != Ns::Other || has_child({"entry", "title"}))) {
-        bool v03 = rn.ns == Ns::Atom03 || ((rn.ns == Ns::None || rn.ns == Ns::Other) && attr(root, "version") == "0.3");
+        bool v03 = rn.ns == Ns::Atom03 || ((rn.ns == Ns::None || rn.ns == Ns::Other) && raw_attr(root, "version") == "0.3");
         feed_.format = v03 ? FeedFormat::Atom03 : FeedFormat::Atom10;
         if (rn.ns == Ns::Other) adopt_root_namespace(v03 ? Ns::Atom03 : Ns::Atom, v03 ? "Atom 0.3" : "Atom");
         parse_atom(root, v03 ? Ns::Atom03 : Ns::Atom);
@@ -840,7 +887,9 @@ Result<Feed> parse_document(std::string_view xml, size_t line_offset, const Pars
     size_t r0 = root_start(xml);
     line_offset += count_lines(xml.substr(0, r0));
     xml = xml.substr(r0);
-    tinyxml2::XMLDocument doc(false, tinyxml2::PRESERVE_WHITESPACE);  // references: decode_references below
+    // References are decoded by the walker as it reads (Walker::attr, Walker::raw), never by
+    // tinyxml2 (see xml_prepare.h) and never for text nobody reads.
+    tinyxml2::XMLDocument doc(false, tinyxml2::PRESERVE_WHITESPACE);
     std::string repaired;
     if (doc.Parse(xml.data(), xml.size()) != tinyxml2::XML_SUCCESS || !doc.RootElement()) {
         std::string why = doc.Error() ? describe(doc, line_offset) : "no root element";
@@ -859,7 +908,6 @@ Result<Feed> parse_document(std::string_view xml, size_t line_offset, const Pars
         }
         if (junk) feed.warnings.push_back("ignored " + std::to_string(junk) + " nodes after the root element");
     }
-    xml::decode_references(&doc);
     Walker w(options, feed);
     return w.run(doc.RootElement());
 }
@@ -885,18 +933,20 @@ Result<Feed> parse_feed(std::string_view bytes, const ParseOptions& options) {
     if (trim(bytes).empty()) return Error{ErrorCode::InvalidInput, "empty document"};
 
     Feed feed;
-    encoding::Decoded dec = encoding::to_utf8(bytes, encoding::charset_from_content_type(options.content_type), options.charset_override);
+    encoding::Decoded dec;
+    // A view of `bytes` when they are UTF-8 already: the document is not copied for nothing.
+    const std::string_view text =
+        encoding::to_utf8_view(bytes, dec, encoding::charset_from_content_type(options.content_type), options.charset_override);
     // JSON Feed is told by its first character; its content type alone does not make XML into JSON.
-    if (feed_detail::looks_like_json(dec.utf8) ||
-        (json_content_type(options.content_type) && !trim(dec.utf8).starts_with("<"))) {
-        Result<Feed> r = feed_detail::parse_json_feed(dec.utf8, options, std::move(dec.warnings));
+    if (feed_detail::looks_like_json(text) || (json_content_type(options.content_type) && !trim(text).starts_with("<"))) {
+        Result<Feed> r = feed_detail::parse_json_feed(text, options, std::move(dec.warnings));
         sanitize_warnings(r);
         return r;
     }
     feed.warnings = std::move(dec.warnings);
 
     std::string normalized_storage;
-    std::string_view xml = xml::normalize_references(dec.utf8, normalized_storage, feed.warnings);
+    std::string_view xml = xml::normalize_references(text, normalized_storage, feed.warnings);
 
     // Garbage before the declaration (PHP notices, blank lines from an include): start at it.
     size_t lead = 0;

@@ -6,6 +6,8 @@
 // the output strings. Nothing throws beyond std::bad_alloc from std::string.
 #include "feed/text.h"
 
+#include "feed/bytes16.h"
+
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -14,6 +16,13 @@
 
 namespace nk::text {
 namespace {
+
+using feed_detail::find_byte;
+#if NK_BYTES16
+using feed_detail::Bytes16;
+using feed_detail::first_set16;
+using feed_detail::load16;
+#endif
 
 constexpr char32_t kReplacement = 0xFFFD;
 constexpr std::string_view kReplacementUtf8 = "\xEF\xBF\xBD";
@@ -88,8 +97,20 @@ std::size_t valid_utf8_prefix(std::string_view s) {
             i += 8;
         }
         if (i >= n) break;
-        if (p[i] < 0x80) {
+        const unsigned char b = p[i];
+        if (b < 0x80) {
             ++i;
+            continue;
+        }
+        // The common shapes inline (accented Latin, Greek, Cyrillic; most three-byte scripts):
+        // html_to_text runs this over every text it is given.
+        if (b >= 0xC2 && b <= 0xDF && i + 1 < n && is_continuation(p[i + 1])) {
+            i += 2;
+            continue;
+        }
+        if (((b >= 0xE1 && b <= 0xEC) || b == 0xEE || b == 0xEF) && i + 2 < n && is_continuation(p[i + 1]) &&
+            is_continuation(p[i + 2])) {
+            i += 3;
             continue;
         }
         const Utf8Char c = decode_utf8(p + i, n - i);
@@ -159,6 +180,22 @@ Reference parse_reference(std::string_view s, std::size_t amp) {
         return r;
     }
     const std::size_t start = k;
+    // The five XML entities are most of the references in feeds (escaped HTML is all &lt; and
+    // &gt;), so they skip the table.
+    if (n - k >= 3 && p[k + 2] == ';' && p[k + 1] == 't' && (p[k] == 'l' || p[k] == 'g')) {
+        r.type = Reference::named;
+        r.value = p[k] == 'l' ? "<" : ">";
+        r.semicolon = true;
+        r.end = k + 3;
+        return r;
+    }
+    if (n - k >= 4 && p[k] == 'a' && p[k + 1] == 'm' && p[k + 2] == 'p' && p[k + 3] == ';') {
+        r.type = Reference::named;
+        r.value = "&";
+        r.semicolon = true;
+        r.end = k + 4;
+        return r;
+    }
     while (k < n && k - start <= kMaxEntityName && is_ascii_alnum(p[k])) ++k;
     const std::size_t len = k - start;
     if (len == 0 || len > kMaxEntityName) return r;
@@ -266,6 +303,69 @@ std::size_t scan_run(const unsigned char* p, std::size_t i, std::size_t n) {
         } else {
             const Utf8Char u = decode_utf8(p + j, n - j);
             if (!u.valid || special(u.cp) != Special::none) break;
+            j += u.len;
+        }
+    }
+    if (j > i && p[j - 1] == ' ') --j;
+    return j;
+}
+
+// scan_run for input known to be valid UTF-8 (html_to_text checks once, up front, unless the
+// caller vouches for it): then only the characters special() acts on need a look (C2 80..C2 A0
+// and C2 AD: C1 controls, no-break space, soft hyphen; E2 80 A8/A9: line and paragraph
+// separators; EF BB BF: the BOM), and letters and punctuation of any script are copied without
+// a stop, sixteen bytes at a time where the compiler's vector extension is there (bytes16.h),
+// else eight.
+#if NK_BYTES16
+constexpr std::size_t kBlock = 16;
+constexpr std::size_t kLookAhead = 2;  // clear_prefix reads p[-1] to p[17]
+// How many bytes from p need nothing (kBlock when none of them does). Of the three lead bytes,
+// only the characters special() means stop: C2 with U+0080..U+00A0 or U+00AD, E2 80 A8/A9, and
+// EF BB BF; typographic quotes, dashes, £ and © go straight through.
+std::size_t clear_prefix(const unsigned char* p) {
+    const Bytes16 v = load16(p), prev = load16(p - 1), b1 = load16(p + 1), b2 = load16(p + 2);
+    return first_set16((v < 0x20) | (v == 0x7F) | (v == '<') | (v == '&') | ((v == ' ') & (prev == ' ')) |
+                       ((v == 0xC2) & ((b1 <= 0xA0) | (b1 == 0xAD))) |
+                       ((v == 0xE2) & (b1 == 0x80) & ((b2 == 0xA8) | (b2 == 0xA9))) |
+                       ((v == 0xEF) & (b1 == 0xBB) & (b2 == 0xBF)));
+}
+#else
+constexpr std::size_t kLookAhead = 0;
+constexpr std::size_t kBlock = 8;
+std::size_t clear_prefix(const unsigned char* p) {
+    std::uint64_t w, prev;
+    std::memcpy(&w, p, 8);
+    std::memcpy(&prev, p - 1, 8);
+    if constexpr (std::endian::native == std::endian::big) w = byteswap64(w), prev = byteswap64(prev);
+    const std::uint64_t stop = bytes_below_0x20(w) | bytes_equal(w, 0x7F) | bytes_equal(w, '<') | bytes_equal(w, '&') |
+                               bytes_equal(w, 0xC2) | bytes_equal(w, 0xE2) | bytes_equal(w, 0xEF) |
+                               (bytes_equal(w, ' ') & bytes_equal(prev, ' '));
+    return stop ? static_cast<std::size_t>(std::countr_zero(stop)) / 8 : 8;
+}
+#endif
+
+std::size_t scan_valid_run(const unsigned char* p, std::size_t i, std::size_t n) {
+    std::size_t j = i;
+    while (j < n) {
+        // A run never starts with a space; past its first byte p[j - 1] is part of it.
+        if (j > i || (p[j] != ' ' && j > 0)) {
+            std::size_t k = kBlock;
+            while (j + kBlock + kLookAhead <= n && (k = clear_prefix(p + j)) == kBlock) j += kBlock;
+            if (k != kBlock) j += k;
+        }
+        if (j >= n) break;
+        const unsigned char c = p[j];
+        if (c == ' ') {
+            if (j == i || p[j - 1] == ' ') break;
+            ++j;
+        } else if (c < 0x80) {
+            if (kClass[c] != kPlain) break;
+            ++j;
+        } else if (c < 0xC0) {
+            ++j;  // the rest of a character whose first bytes a block above took
+        } else {
+            const Utf8Char u = decode_utf8(p + j, n - j);
+            if (!u.valid || special(u.cp) != Special::none) break;  // (never invalid, but cheap to be sure)
             j += u.len;
         }
     }
@@ -384,9 +484,10 @@ struct TagInfo {
     Kind kind;
 };
 
-// Sorted for binary search. "button" and "select" are dropped: their words ("Share", "Subscribe",
-// option lists) are interface, not article. audio/video/canvas/object content is fallback text
-// ("Your browser does not support..."). math is dropped because linearised MathML is gibberish.
+// Sorted, so a name is easy to find and cannot be there twice. "button" and "select" are
+// dropped: their words ("Share", "Subscribe", option lists) are interface, not article.
+// audio/video/canvas/object content is fallback text ("Your browser does not support...").
+// math is dropped because linearised MathML is gibberish.
 constexpr TagInfo kTags[] = {
     {"a", Kind::inline_},          {"abbr", Kind::inline_},       {"acronym", Kind::inline_},
     {"address", Kind::block},      {"applet", Kind::drop},        {"area", Kind::inline_},
@@ -438,7 +539,7 @@ constexpr bool tags_sorted() {
         if (!(kTags[i - 1].name < kTags[i].name)) return false;
     return true;
 }
-static_assert(tags_sorted(), "kTags must stay sorted for the binary search");
+static_assert(tags_sorted(), "kTags must stay sorted, which also keeps out duplicates (classify's perfect hash needs distinct names)");
 
 constexpr std::size_t kMaxTagName = 10;  // "blockquote", "figcaption"
 
@@ -495,12 +596,40 @@ constexpr std::array<PackedTag, std::size(kTags)> kPackedTags = [] {
     return t;
 }();
 
+// classify() runs for every tag of every description, and a binary search over the names costs a
+// mispredicted branch or more per step. A perfect hash instead: a multiplier (found at compile
+// time) that sends every known name to its own slot of kSlots, then one comparison.
+constexpr std::size_t kSlotBits = 11, kSlots = std::size_t{1} << kSlotBits;
+constexpr std::size_t slot_of(const PackedName& p, std::uint64_t mul) {
+    return static_cast<std::size_t>(((p.head ^ (std::uint64_t{p.tail} << 48)) * mul) >> (64 - kSlotBits));
+}
+
+constexpr std::uint64_t kSlotMultiplier = [] {
+    for (std::uint64_t mul = 0x9E3779B97F4A7C15ull;; mul += 0x2545F4914F6CDD1Eull) {
+        std::array<bool, kSlots> used{};
+        bool clash = false;
+        for (const PackedTag& t : kPackedTags) {
+            const std::size_t s = slot_of(t.name, mul);
+            clash = clash || used[s];
+            used[s] = true;
+        }
+        if (!clash) return mul;
+    }
+}();
+
+// Index + 1 into kPackedTags for each slot; 0 for none.
+constexpr std::array<std::uint8_t, kSlots> kSlotTag = [] {
+    std::array<std::uint8_t, kSlots> t{};
+    for (std::size_t i = 0; i < kPackedTags.size(); ++i) t[slot_of(kPackedTags[i].name, kSlotMultiplier)] = static_cast<std::uint8_t>(i + 1);
+    return t;
+}();
+static_assert(std::size(kTags) < 255, "kSlotTag holds indexes in a byte");
+
 Kind classify(const TagName& t) {
     if (t.len == 0 || t.len > kMaxTagName) return Kind::unknown;
     const PackedName key = pack(t.view());
-    const auto it = std::lower_bound(kPackedTags.begin(), kPackedTags.end(), key,
-                                     [](const PackedTag& a, const PackedName& b) { return a.name < b; });
-    return it != kPackedTags.end() && it->name == key ? it->kind : Kind::unknown;
+    const std::uint8_t i = kSlotTag[slot_of(key, kSlotMultiplier)];
+    return i != 0 && kPackedTags[i - 1].name == key ? kPackedTags[i - 1].kind : Kind::unknown;
 }
 
 bool head_content(std::string_view name) {
@@ -608,7 +737,8 @@ enum class Mode : std::uint8_t {
 // One pass of HTML (or plain text) into a Sink.
 class Pass {
 public:
-    Pass(std::string_view in, Sink& sink, Mode mode) : in_(in), sink_(sink), mode_(mode) {}
+    Pass(std::string_view in, Sink& sink, Mode mode, bool valid_utf8)
+        : in_(in), sink_(sink), mode_(mode), valid_utf8_(valid_utf8) {}
 
     void run() {
         const std::size_t n = in_.size();
@@ -705,7 +835,7 @@ private:
     std::size_t step_text(std::string_view s, std::size_t i) {
         const unsigned char* p = bytes(s);
         const std::size_t n = s.size();
-        const std::size_t j = scan_run(p, i, n);
+        const std::size_t j = valid_utf8_ ? scan_valid_run(p, i, n) : scan_run(p, i, n);
         if (j > i) {
             sink_.text(s.data() + i, j - i);
             return j;
@@ -888,6 +1018,7 @@ private:
     std::string_view in_;
     Sink& sink_;
     Mode mode_;
+    bool valid_utf8_;  // the whole input is valid UTF-8: scan_valid_run
     std::size_t drop_depth_ = 0;
     std::size_t pre_depth_ = 0;
     bool in_head_ = false;
@@ -968,21 +1099,53 @@ void append_utf8(std::string& out, char32_t cp) {
 std::string decode_entities(std::string_view s) {
     std::string out;
     out.reserve(s.size());
+    append_decoded(out, s);
+    return out;
+}
+
+void append_decoded(std::string& out, std::string_view s) {
+    // Written in place rather than appended piece by piece: escaped HTML has a reference every
+    // few bytes, and most references shrink. Room for all of s first; the rare named reference
+    // whose text is longer than itself ("&nGt;") makes more.
+    std::size_t o = out.size();
+    out.resize(o + s.size());
     std::size_t i = 0;
-    for (std::size_t amp = s.find('&'); amp != std::string_view::npos; amp = s.find('&', i)) {
+    auto put = [&](const char* p, std::size_t len) {
+        if (out.size() - o < len + (s.size() - i)) out.resize(o + len + (s.size() - i) + 16);
+        std::memcpy(out.data() + o, p, len);
+        o += len;
+    };
+    for (std::size_t amp = find_byte(s, '&', 0); amp != std::string_view::npos; amp = find_byte(s, '&', i)) {
+        std::memcpy(out.data() + o, s.data() + i, amp - i);  // never more than was reserved for it
+        o += amp - i;
+        i = amp;
         const Reference r = parse_reference(s, amp);
         if (r.type == Reference::none) {
-            out.append(s.data() + i, amp + 1 - i);
+            out[o++] = '&';
             i = amp + 1;
             continue;
         }
-        out.append(s.data() + i, amp - i);
-        if (r.type == Reference::named) out.append(r.value);
-        else append_utf8(out, r.cp);
         i = r.end;
+        if (r.type == Reference::named) {
+            put(r.value.data(), r.value.size());
+        } else {
+            char buf[4];
+            std::size_t len = 0;
+            const char32_t cp = r.cp;
+            if (cp < 0x80) buf[len++] = static_cast<char>(cp);
+            else if (cp < 0x800) buf[len++] = static_cast<char>(0xC0 | (cp >> 6)), buf[len++] = static_cast<char>(0x80 | (cp & 0x3F));
+            else if (cp < 0x10000)
+                buf[len++] = static_cast<char>(0xE0 | (cp >> 12)), buf[len++] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F)),
+                buf[len++] = static_cast<char>(0x80 | (cp & 0x3F));
+            else
+                buf[len++] = static_cast<char>(0xF0 | (cp >> 18)), buf[len++] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F)),
+                buf[len++] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F)), buf[len++] = static_cast<char>(0x80 | (cp & 0x3F));
+            put(buf, len);  // (numeric_reference never yields surrogates or values past U+10FFFF)
+        }
     }
-    out.append(s.data() + i, s.size() - i);
-    return out;
+    std::memcpy(out.data() + o, s.data() + i, s.size() - i);
+    o += s.size() - i;
+    out.resize(o);
 }
 
 // Double escaping: many feeds escape their HTML once more than the format asks for, so after the
@@ -1000,12 +1163,13 @@ std::string html_to_text(std::string_view html, const HtmlTextOptions& options) 
     // The first pass may stop at max_bytes only while it has written no '<' or '&': the second pass
     // leaves such text unchanged, so the prefix is final whatever comes later.
     Sink sink(first, options.keep_line_breaks, options.max_bytes, !options.unescape_twice);
-    Pass(html, sink, Mode::html).run();
+    // One quick check of the whole input lets the text scanner skip letters of every script.
+    Pass(html, sink, Mode::html, options.input_is_utf8 || is_valid_utf8(html)).run();
     if (options.unescape_twice && sink.saw_markup() && escaped_twice(first)) {
         std::string second;
         second.reserve(initial_capacity(first.size(), options.max_bytes));
         Sink sink2(second, options.keep_line_breaks, options.max_bytes, true);
-        Pass(first, sink2, Mode::strict).run();
+        Pass(first, sink2, Mode::strict, true).run();  // the first pass wrote valid UTF-8
         cut_to(second, options.max_bytes);
         return second;
     }
@@ -1017,7 +1181,7 @@ std::string clean_plain(std::string_view s, const HtmlTextOptions& options) {
     std::string out;
     out.reserve(initial_capacity(s.size(), options.max_bytes));
     Sink sink(out, options.keep_line_breaks, options.max_bytes, true);
-    Pass(s, sink, Mode::plain).run();
+    Pass(s, sink, Mode::plain, options.input_is_utf8 || is_valid_utf8(s)).run();
     cut_to(out, options.max_bytes);
     return out;
 }
@@ -1160,100 +1324,105 @@ bool is_letter_after(char32_t cp) {
     return (cp < 0x80 && is_ascii_alpha(static_cast<unsigned char>(cp))) || (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7);
 }
 
-struct Decoded {
-    char32_t cp;
-    std::size_t at, len;
-};
+// Every mojibake lead character (U+00C2..U+00F4) is written C3 82..C3 B4 in UTF-8, and every
+// character windows-1252 writes as 0x80..0xBF starts with C2 (U+0080..U+00BF), C5 (Œ œ Š š Ÿ Ž ž),
+// C6 (ƒ), CB (ˆ ˜) or E2 (punctuation, €, ™). So a repair can only start where those three bytes
+// meet; accented text has a C3 every few words, and this finds the few places worth a look
+// sixteen bytes at a time (one memchr per C3 cost more than the rest of the repair).
+bool candidate_at(const unsigned char* p, std::size_t i) {
+    const unsigned char b1 = p[i + 1], b2 = p[i + 2];
+    return p[i] == 0xC3 && b1 >= 0x82 && b1 <= 0xB4 && (b2 == 0xC2 || b2 == 0xC5 || b2 == 0xC6 || b2 == 0xCB || b2 == 0xE2);
+}
 
-// One repair pass; false (s untouched) unless the rule in text.h holds.
+// The first such place at or after `from`, or npos.
+std::size_t next_candidate(const unsigned char* p, std::size_t n, std::size_t from) {
+    std::size_t i = from;
+#if NK_BYTES16
+    for (; i + 18 <= n; i += 16) {
+        const Bytes16 a = load16(p + i), b = load16(p + i + 1), c = load16(p + i + 2);
+        const std::size_t k = first_set16((a == 0xC3) & (b >= 0x82) & (b <= 0xB4) &
+                                          ((c == 0xC2) | (c == 0xC5) | (c == 0xC6) | (c == 0xCB) | (c == 0xE2)));
+        if (k != 16) return i + k;
+    }
+#endif
+    for (; i + 2 < n; ++i)
+        if (candidate_at(p, i)) return i;
+    return std::string_view::npos;
+}
+
+// One repair pass; false (s untouched) unless the rule in text.h holds. It jumps from one
+// candidate place to the next and decodes only the few characters there: correct text of any
+// length costs next to nothing.
 bool repair_once(std::string& s) {
     const unsigned char* p = bytes(s);
     const std::size_t n = s.size();
-    std::vector<Decoded> chars;
-    chars.reserve(n);
-    for (std::size_t i = 0; i < n;) {
-        const Utf8Char u = decode_utf8(p + i, n - i);
-        chars.push_back({u.cp, i, u.len});
-        i += u.len;
-    }
     struct Fix {
-        std::size_t first, count;  // chars[first, first + count) become cp
+        std::size_t begin, end;  // s[begin, end) becomes cp
         char32_t cp;
     };
     std::vector<Fix> fixes;
-    std::size_t strong = 0, other_ok = 0;
-    std::vector<std::size_t> other_fixes;  // indexes into fixes whose strength depends on other_ok
-    for (std::size_t k = 0; k < chars.size();) {
-        const char32_t lead = chars[k].cp;
-        if (lead < 0xC2 || lead > 0xF4) {
-            ++k;
-            continue;
-        }
+    std::size_t strong = 0, others = 0, other_ok = 0;
+    for (std::size_t i = next_candidate(p, n, 0); i != std::string_view::npos; i = next_candidate(p, n, i)) {
+        const unsigned char b1 = p[i + 1];
+        const char32_t lead = 0xC0 + (b1 & 0x3F);
         const std::size_t need = lead < 0xE0 ? 1 : lead < 0xF0 ? 2 : 3;
         unsigned char seq[4] = {static_cast<unsigned char>(lead), 0, 0, 0};
-        bool all = k + need < chars.size();
+        std::size_t j = i + 2;
+        bool all = true;
         for (std::size_t m = 1; all && m <= need; ++m) {
-            const int b = cp1252_byte(chars[k + m].cp);
+            const Utf8Char u = j < n ? decode_utf8(p + j, n - j) : Utf8Char{0, 1, false};
+            const int b = u.valid ? cp1252_byte(u.cp) : -1;
             all = b >= 0x80 && b <= 0xBF;
-            if (all) seq[m] = static_cast<unsigned char>(b);
+            if (all) {
+                seq[m] = static_cast<unsigned char>(b);
+                j += u.len;
+            }
         }
         const Utf8Char r = all ? decode_utf8(seq, need + 1) : Utf8Char{0, 1, false};
         if (!r.valid || r.len != need + 1) {
-            ++k;
+            i += 2;
             continue;
         }
         const Script sc = script_of(r.cp);
         if (sc == Script::none) return false;  // correct text that merely looks odd: leave all of it
-        const char32_t before = k > 0 ? chars[k - 1].cp : U' ';
-        const char32_t after = k + need + 1 < chars.size() ? chars[k + need + 1].cp : U' ';
+        const char32_t after = j < n ? decode_utf8(p + j, n - j).cp : U' ';
         if (sc == Script::other) {
             // Mojibake of Greek, Cyrillic or CJK comes in runs ("æ—¥æœ¬"); one such character
             // glued to an ASCII word ("café…”") is French punctuation, not Japanese.
-            const bool glued = before < 0x80 && is_ascii_alnum(static_cast<unsigned char>(before));
+            const bool after_fix = !fixes.empty() && fixes.back().end == i;
+            const bool glued = !after_fix && i > 0 && p[i - 1] < 0x80 && is_ascii_alnum(p[i - 1]);
+            ++others;
             if (!glued) ++other_ok;
-            other_fixes.push_back(fixes.size());
         } else if (need >= 2 || seq[1] >= 0xA1 || (lead == 0xC2 && seq[1] >= 0xA0) || is_letter_after(after)) {
             // "â€™", "Ã©", "Â£", "Å‚o": never what anyone writes. A letter followed by “smart”
             // punctuation at the end of a word ("IRMÃ”") is weak evidence, repaired only along
             // with strong evidence elsewhere in the same text.
             ++strong;
         }
-        fixes.push_back({k, need + 1, r.cp});
-        k += need + 1;
+        fixes.push_back({i, j, r.cp});
+        i = j;
     }
-    if (other_ok >= 2) strong += other_fixes.size();
+    if (other_ok >= 2) strong += others;
     if (fixes.empty() || strong == 0) return false;
     std::string out;
     out.reserve(n);
     std::size_t copied = 0;
     for (const Fix& f : fixes) {
-        out.append(s, copied, chars[f.first].at - copied);
+        out.append(s, copied, f.begin - copied);
         append_utf8(out, f.cp);
-        const Decoded& last = chars[f.first + f.count - 1];
-        copied = last.at + last.len;
+        copied = f.end;
     }
     out.append(s, copied, std::string::npos);
     s = std::move(out);
     return true;
 }
 
-// Every mojibake lead character (U+00C2..U+00F4) is written C3 82..C3 B4 in UTF-8.
-bool may_hold_mojibake(std::string_view s) {
-    for (std::size_t i = s.find('\xC3'); i != std::string_view::npos && i + 1 < s.size(); i = s.find('\xC3', i + 1)) {
-        const auto b = static_cast<unsigned char>(s[i + 1]);
-        if (b < 0x82 || b > 0xB4 || i + 2 >= s.size()) continue;
-        // ...and is followed by a character that windows-1252 writes as 0x80..0xBF.
-        const Utf8Char u = decode_utf8(bytes(s) + i + 2, s.size() - i - 2);
-        const int c = u.valid ? cp1252_byte(u.cp) : -1;
-        if (c >= 0x80 && c <= 0xBF) return true;
-    }
-    return false;
-}
-
 }  // namespace
 
+bool may_hold_mojibake(std::string_view s) { return next_candidate(bytes(s), s.size(), 0) != std::string_view::npos; }
+
 bool repair_mojibake(std::string& s) {
-    if (!may_hold_mojibake(s) || !is_valid_utf8(s)) return false;
+    if (!may_hold_mojibake(s)) return false;
     bool changed = false;
     // Text that went through the wrong decoder twice ("Ã¢â‚¬â„¢") takes two passes; a third is
     // the most anyone has been seen to need.

@@ -29,6 +29,8 @@ void append_utf8(std::string& out, char32_t cp);
 
 // Decodes every character reference in s; a bare or unknown '&...' stays as written.
 std::string decode_entities(std::string_view s);
+// The same, appended to `out` (no string of its own).
+void append_decoded(std::string& out, std::string_view s);
 
 struct HtmlTextOptions {
     bool keep_line_breaks = true;   // block elements become '\n' (else a space)
@@ -36,6 +38,10 @@ struct HtmlTextOptions {
     // Strip HTML that was escaped twice (see html_to_text). Off for Atom xhtml, where "&lt;p&gt;"
     // in the markup is the visible text "<p>" (RFC 4287 §3.1.1.3), never a tag.
     bool unescape_twice = true;
+    // The caller guarantees valid UTF-8 input (the parser: its document was validated once when it
+    // was decoded, and nothing it does to the text can break that). Skips a validating pass; with
+    // invalid input and this set, the output could be invalid too. Leave false when unsure.
+    bool input_is_utf8 = false;
 };
 
 // HTML fragment -> display text: tags stripped, script/style/iframe (and similar) bodies
@@ -57,6 +63,10 @@ std::string first_img_src(std::string_view html);
 // ("â€™", "Ã©", "Å‚" inside a word). Correct text in any language is left as it is. Returns
 // whether s changed. Cheap when there is nothing to repair (one memchr for 0xC3).
 bool repair_mojibake(std::string& s);
+
+// False when repair_mojibake would certainly leave s as it is (no place where mojibake could
+// start). A vector scan, under a byte of work per byte.
+bool may_hold_mojibake(std::string_view s);
 
 // Base64 (RFC 4648, standard or URL-safe alphabet) to bytes; whitespace is skipped and padding
 // is optional. nullopt when anything else is found.

@@ -6,10 +6,11 @@
 // unquoted attributes fixed, deep nesting flattened, a truncated document closed.
 // Both passes are single scans, linear in input size. Pure; any thread.
 // tinyxml2 itself never decodes a reference: documents are parsed with processEntities off and
-// decode_references() does it on the tree, because tinyxml2's own decoding skips an unknown
-// entity's '&' without copying it and leaves stale bytes behind (invalid UTF-8, wrong text)
-// wherever normalize_references could not reach: "<!--" inside an attribute value, or a retry
-// that starts inside what the first look took for a CDATA section.
+// the reader decodes (the feed parser as it reads each value, the OPML reader with
+// decode_references() on the tree), because tinyxml2's own decoding skips an unknown entity's
+// '&' without copying it and leaves stale bytes behind (invalid UTF-8, wrong text) wherever
+// normalize_references could not reach: "<!--" inside an attribute value, or a retry that
+// starts inside what the first look took for a CDATA section.
 #pragma once
 
 #include <string>
