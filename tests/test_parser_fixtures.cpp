@@ -1512,3 +1512,17 @@ TEST_CASE("JSON Feed: limits, mojibake, surrogates, deep nesting", "[parser][jso
         CHECK(f.items[0].title == "Still here");
     }
 }
+
+TEST_CASE("Mojibake written as character references is repaired too", "[parser][quirk-mojibake]") {
+    // The bytes show nothing suspicious; only the decoded references do.
+    const Feed f = parse_bytes(
+        "<rss version=\"2.0\"><channel><title>T</title>"
+        "<item><title>Caf&#195;&#169; and th&#xC3;&#xA9;</title><link>https://m.example.com/1</link></item>"
+        "<item><title>Cr&Atilde;&uml;me br&Atilde;&raquo;l&Atilde;&copy;e</title><link>https://m.example.com/2</link></item>"
+        "<item><title>Plain &eacute;t&eacute;</title><link>https://m.example.com/3</link></item>"
+        "</channel></rss>");
+    REQUIRE(f.items.size() == 3);
+    CHECK(f.items[0].title == "Café and thé");
+    CHECK(f.items[1].title == "Crème brûlée");
+    CHECK(f.items[2].title == "Plain été");
+}

@@ -252,6 +252,7 @@ inline size_t skip_ascii(const unsigned char* p, size_t i, size_t n) {
 struct FastCheck {
     bool valid = false;
     bool multibyte = false;  // any non-ASCII byte (in valid text: a multi-byte character)
+    bool mojibake = true;    // a place where mojibake could start (C3 82-B4, then C2 C5 C6 CB or E2)
 };
 
 #if NK_BYTES16
@@ -259,21 +260,32 @@ using feed_detail::any16;
 using feed_detail::Bytes16;
 using feed_detail::load16;
 
-// Lanes set where the 16 bytes at `cur` break the grammar, given the three bytes before them.
-inline Bytes16 utf8_errors(const unsigned char* cur, const unsigned char* p1, const unsigned char* p2, const unsigned char* p3) {
+// For the 16 bytes at `cur`, given the three bytes before them: lanes that break the grammar,
+// and lanes that end a place where mojibake could start (text::may_hold_mojibake's test, done
+// here while the bytes are loaded anyway, so the parser can skip it for every field).
+struct Block {
+    Bytes16 errors, mojibake;
+};
+inline Block check_block(const unsigned char* cur, const unsigned char* p1, const unsigned char* p2, const unsigned char* p3) {
     const Bytes16 v = load16(cur), a = load16(p1), b = load16(p2), c = load16(p3);
     const auto is_cont = (v & 0xC0) == 0x80;
     const auto want_cont = (a >= 0xC0) | (b >= 0xE0) | (c >= 0xF0);
     const auto bad_byte = (v == 0xC0) | (v == 0xC1) | (v >= 0xF5);
     const auto bad_second = ((a == 0xE0) & (v < 0xA0)) | ((a == 0xED) & (v > 0x9F)) | ((a == 0xF0) & (v < 0x90)) |
                             ((a == 0xF4) & (v > 0x8F));
-    return reinterpret_cast<Bytes16>((is_cont ^ want_cont) | bad_byte | bad_second);
+    const auto mojibake = (b == 0xC3) & (a >= 0x82) & (a <= 0xB4) &
+                          ((v == 0xC2) | (v == 0xC5) | (v == 0xC6) | (v == 0xCB) | (v == 0xE2));
+    return {reinterpret_cast<Bytes16>((is_cont ^ want_cont) | bad_byte | bad_second), reinterpret_cast<Bytes16>(mojibake)};
 }
 
 FastCheck check_utf8(std::string_view in) {
     const auto* p = reinterpret_cast<const unsigned char*>(in.data());
     const size_t n = in.size();
-    Bytes16 errors{}, high{};
+    Bytes16 errors{}, high{}, mojibake{};
+    auto add = [&](const Block& b) {
+        errors |= b.errors;
+        mojibake |= b.mojibake;
+    };
     // The first and the last block go through a zero-padded copy: zeros before the text are "no
     // lead byte", and the zero right after it fails any character the text leaves unfinished
     // (the tail is under 16 bytes, so that position is always in the last block).
@@ -281,10 +293,16 @@ FastCheck check_utf8(std::string_view in) {
     size_t i = 0;
     if (n >= 16) {
         std::memcpy(edge + 3, p, 16);
-        errors |= utf8_errors(edge + 3, edge + 2, edge + 1, edge);
+        add(check_block(edge + 3, edge + 2, edge + 1, edge));
         high |= load16(p);
         for (i = 16; i + 16 <= n; i += 16) {
-            errors |= utf8_errors(p + i, p + i - 1, p + i - 2, p + i - 3);
+            // An ASCII block after ASCII can break no rule and start no mojibake: most of a feed's
+            // markup is that, and two loads say so.
+            uint64_t w0, w1;
+            std::memcpy(&w0, p + i, 8);
+            std::memcpy(&w1, p + i + 8, 8);
+            if (((w0 | w1) & 0x8080808080808080ull) == 0 && ((p[i - 1] | p[i - 2] | p[i - 3]) & 0x80) == 0) continue;
+            add(check_block(p + i, p + i - 1, p + i - 2, p + i - 3));
             high |= load16(p + i);
             // A Latin-1 document fails at its first accented letter: no need to read the rest.
             if ((i & 255) == 0 && any16(errors)) return {};
@@ -293,9 +311,9 @@ FastCheck check_utf8(std::string_view in) {
     }
     std::memset(edge + 3, 0, 16);
     if (n > i) std::memcpy(edge + 3, p + i, n - i);
-    errors |= utf8_errors(edge + 3, edge + 2, edge + 1, edge);
+    add(check_block(edge + 3, edge + 2, edge + 1, edge));
     high |= load16(edge + 3);
-    return {!any16(errors), any16(high & 0x80)};
+    return {!any16(errors), any16(high & 0x80), any16(mojibake)};
 }
 #else
 FastCheck check_utf8(std::string_view in);  // below, from walk_utf8
@@ -445,7 +463,7 @@ Utf8Scan walk_utf8(std::string_view in, std::string* out) {
 #ifdef NK_CHECK_WITH_WALKER
 FastCheck check_utf8(std::string_view in) {
     const Utf8Scan scan = walk_utf8<Walk::Count>(in, nullptr);
-    return {scan.invalid == 0, scan.multibyte != 0};
+    return {scan.invalid == 0, scan.multibyte != 0, true};
 }
 #endif
 
@@ -755,7 +773,10 @@ void keep(std::string_view body, Decoded& d, std::string_view* borrow) {
 }
 
 void decode_utf8(std::string_view body, Source src, Decoded& d, std::string_view* borrow) {
-    if (check_utf8(body).valid) return keep(body, d, borrow);
+    if (const FastCheck f = check_utf8(body); f.valid) {
+        d.mojibake_possible = f.mojibake;
+        return keep(body, d, borrow);
+    }
     const Utf8Scan scan = walk_utf8<Walk::Count>(body, nullptr);
     // Undeclared bytes that are not UTF-8 are nearly always a legacy Western feed; a declared
     // UTF-8 feed with not one valid multi-byte sequence is the same feed with a wrong label.
@@ -792,6 +813,7 @@ void decode(std::string_view body, const Choice& c, Decoded& d, std::string_view
         if (c.src == Source::Declaration || c.src == Source::Http) {
             if (const FastCheck f = check_utf8(body); f.valid && f.multibyte) {
                 keep(body, d, borrow);
+                d.mojibake_possible = f.mojibake;
                 d.warnings.push_back(std::string("windows-1252 declared ") + where(c.src) +
                                      " but bytes are valid UTF-8; read as UTF-8");
                 return;

@@ -128,7 +128,10 @@ struct ImagePick {
 
 class Walker {
 public:
-    Walker(const ParseOptions& opt, Feed& feed) : opt_(opt), feed_(feed), items_(opt.limits.max_items) {}
+    // `mojibake`: whether the document may hold any (parse_feed checks once, cheaply), so that
+    // fields need not be looked at one by one when it cannot.
+    Walker(const ParseOptions& opt, Feed& feed, bool mojibake)
+        : opt_(opt), feed_(feed), items_(opt.limits.max_items), check_mojibake_(mojibake) {}
 
     Result<Feed> run(const XMLElement* root);
 
@@ -146,6 +149,7 @@ private:
     feed_detail::ItemCollector items_;
     size_t cut_items_dropped_ = 0;
     mutable size_t mojibake_fields_ = 0;
+    bool check_mojibake_ = true;
 
     void push_decls(const XMLElement* e) {
         for (const tinyxml2::XMLAttribute* a = e->FirstAttribute(); a; a = a->Next()) {
@@ -249,7 +253,8 @@ private:
         if (!c) return {};
         if (const tinyxml2::XMLText* t = c->ToText(); t && !c->NextSibling()) {
             const std::string_view v = text::utf8_prefix(t->Value(), opt_.limits.max_field_bytes);
-            if ((t->CData() || v.find('&') == std::string_view::npos) && !text::may_hold_mojibake(v)) return v;
+            if ((t->CData() || v.find('&') == std::string_view::npos) && (!check_mojibake_ || !text::may_hold_mojibake(v)))
+                return v;
         }
         storage = raw(e);
         return storage;
@@ -282,7 +287,7 @@ private:
 
     // Every field's text passes here (through raw() or the xhtml path) before its clean-up.
     void repair(std::string& s) const {
-        if (text::repair_mojibake(s)) ++mojibake_fields_;
+        if (check_mojibake_ && text::repair_mojibake(s)) ++mojibake_fields_;
     }
 
     // Plain text with no markup expected (guid, link, dates, ttl).
@@ -883,7 +888,8 @@ size_t later_feed_root(std::string_view x) {
     return best;
 }
 
-Result<Feed> parse_document(std::string_view xml, size_t line_offset, const ParseOptions& options, Feed feed) {
+Result<Feed> parse_document(std::string_view xml, size_t line_offset, const ParseOptions& options, Feed feed,
+                            bool mojibake) {
     size_t r0 = root_start(xml);
     line_offset += count_lines(xml.substr(0, r0));
     xml = xml.substr(r0);
@@ -908,7 +914,7 @@ Result<Feed> parse_document(std::string_view xml, size_t line_offset, const Pars
         }
         if (junk) feed.warnings.push_back("ignored " + std::to_string(junk) + " nodes after the root element");
     }
-    Walker w(options, feed);
+    Walker w(options, feed, mojibake);
     return w.run(doc.RootElement());
 }
 
@@ -945,8 +951,11 @@ Result<Feed> parse_feed(std::string_view bytes, const ParseOptions& options) {
     }
     feed.warnings = std::move(dec.warnings);
 
-    std::string normalized_storage;
-    std::string_view xml = xml::normalize_references(text, normalized_storage, feed.warnings);
+    std::string_view xml = text;
+    const bool referenced_leads = xml::note_references(xml, feed.warnings);
+    // Mojibake repair runs only where it could find something: the decoder's check (done with
+    // the UTF-8 validation), else one scan here, or a reference to a character mojibake starts with.
+    const bool mojibake = referenced_leads || (dec.mojibake_possible && text::may_hold_mojibake(text));
 
     // Garbage before the declaration (PHP notices, blank lines from an include): start at it.
     size_t lead = 0;
@@ -959,13 +968,14 @@ Result<Feed> parse_feed(std::string_view bytes, const ParseOptions& options) {
         xml = xml.substr(decl);
     }
     Feed saved = feed;
-    Result<Feed> r = parse_document(xml, line_offset, options, std::move(feed));
+    Result<Feed> r = parse_document(xml, line_offset, options, std::move(feed), mojibake);
     if (!r && r.error().code == ErrorCode::NotAFeed) {
         // Markup before the feed's root (an HTML error page glued on top): try from the feed's root.
         size_t later = later_feed_root(xml);
         if (later != std::string_view::npos) {
             saved.warnings.push_back("skipped " + std::to_string(later) + " bytes of other markup before the feed");
-            Result<Feed> again = parse_document(xml.substr(later), line_offset + count_lines(xml.substr(0, later)), options, std::move(saved));
+            Result<Feed> again = parse_document(xml.substr(later), line_offset + count_lines(xml.substr(0, later)), options,
+                                                std::move(saved), mojibake);
             if (again) r = std::move(again);
         }
     }

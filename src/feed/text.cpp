@@ -76,6 +76,30 @@ Utf8Char decode_utf8(const unsigned char* p, std::size_t n) {
     return {kReplacement, 1, false};
 }
 
+// UTF-8 of cp into buf (room for 4); returns the length. cp is a valid scalar value.
+std::size_t encode_utf8(char32_t cp, char* buf) {
+    if (cp < 0x80) {
+        buf[0] = static_cast<char>(cp);
+        return 1;
+    }
+    if (cp < 0x800) {
+        buf[0] = static_cast<char>(0xC0 | (cp >> 6));
+        buf[1] = static_cast<char>(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        buf[0] = static_cast<char>(0xE0 | (cp >> 12));
+        buf[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        buf[2] = static_cast<char>(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    buf[0] = static_cast<char>(0xF0 | (cp >> 18));
+    buf[1] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    buf[2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    buf[3] = static_cast<char>(0x80 | (cp & 0x3F));
+    return 4;
+}
+
 [[maybe_unused]] constexpr std::uint64_t byteswap64(std::uint64_t v) {  // only on big-endian hosts
     std::uint64_t r = 0;
     for (int k = 0; k < 8; ++k, v >>= 8) r = (r << 8) | (v & 0xFF);
@@ -824,9 +848,8 @@ private:
         }
         const Special sp = special(cp);
         if (sp != Special::none) return emit_special(sp, cp);
-        std::string buf;  // small-string buffer: no heap allocation for 4 bytes
-        append_utf8(buf, cp);
-        sink_.text(buf);
+        char buf[4];
+        sink_.text(buf, encode_utf8(cp, buf));
     }
 
     // Text from s[i]: a run of ordinary characters (single spaces between words included, so prose
@@ -864,6 +887,9 @@ private:
         case Reference::named:
             if (r.value.size() == 1) {
                 emit_code_point(static_cast<unsigned char>(r.value[0]));
+            } else if (const Utf8Char first = decode_utf8(bytes(r.value), r.value.size());
+                       first.len == r.value.size() && special(first.cp) == Special::none) {
+                sink_.text(r.value);  // one ordinary character (&mdash;, &eacute;): as it is
             } else {
                 // Named values are valid UTF-8 of one or two code points.
                 for (std::size_t k = 0; k < r.value.size();) {
@@ -1073,27 +1099,7 @@ char32_t numeric_reference(uint64_t value) {
 void append_utf8(std::string& out, char32_t cp) {
     if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = kReplacement;
     char buf[4];
-    std::size_t n;
-    if (cp < 0x80) {
-        buf[0] = static_cast<char>(cp);
-        n = 1;
-    } else if (cp < 0x800) {
-        buf[0] = static_cast<char>(0xC0 | (cp >> 6));
-        buf[1] = static_cast<char>(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        buf[0] = static_cast<char>(0xE0 | (cp >> 12));
-        buf[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        buf[2] = static_cast<char>(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        buf[0] = static_cast<char>(0xF0 | (cp >> 18));
-        buf[1] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        buf[2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        buf[3] = static_cast<char>(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    out.append(buf, n);
+    out.append(buf, encode_utf8(cp, buf));
 }
 
 std::string decode_entities(std::string_view s) {
@@ -1130,17 +1136,7 @@ void append_decoded(std::string& out, std::string_view s) {
             put(r.value.data(), r.value.size());
         } else {
             char buf[4];
-            std::size_t len = 0;
-            const char32_t cp = r.cp;
-            if (cp < 0x80) buf[len++] = static_cast<char>(cp);
-            else if (cp < 0x800) buf[len++] = static_cast<char>(0xC0 | (cp >> 6)), buf[len++] = static_cast<char>(0x80 | (cp & 0x3F));
-            else if (cp < 0x10000)
-                buf[len++] = static_cast<char>(0xE0 | (cp >> 12)), buf[len++] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F)),
-                buf[len++] = static_cast<char>(0x80 | (cp & 0x3F));
-            else
-                buf[len++] = static_cast<char>(0xF0 | (cp >> 18)), buf[len++] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F)),
-                buf[len++] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F)), buf[len++] = static_cast<char>(0x80 | (cp & 0x3F));
-            put(buf, len);  // (numeric_reference never yields surrogates or values past U+10FFFF)
+            put(buf, encode_utf8(r.cp, buf));  // (numeric_reference never yields surrogates or values past U+10FFFF)
         }
     }
     std::memcpy(out.data() + o, s.data() + i, s.size() - i);
