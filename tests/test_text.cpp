@@ -599,6 +599,12 @@ TEST_CASE("headline_from_text: the first sentence, or the words that fit", "[tex
         CHECK(headline_from_text("We did it! The new wing opens on Monday for everyone.", 120).headline ==
               "We did it! The new wing opens on Monday for everyone");
     }
+    SECTION("a short tail stays with its sentence") {
+        const Headline h = headline_from_text("Thank you to everyone who came to the library open day! 🎉", 120);
+        CHECK(h.headline == "Thank you to everyone who came to the library open day! 🎉");
+        CHECK(h.rest.empty());
+        CHECK(headline_from_text("Ferry cancelled tonight. #ferry\nMore tomorrow.", 120).headline == "Ferry cancelled tonight. #ferry");
+    }
     SECTION("a short post is all headline") {
         const Headline h = headline_from_text("Lunch is served", 120);
         CHECK(h.headline == "Lunch is served");

@@ -1506,6 +1506,32 @@ std::size_t sentence_end(std::string_view t, std::size_t from) {
     return std::string_view::npos;
 }
 
+// A word that is no part of a sentence: a #hashtag, an @mention, or emoji and symbols only.
+bool is_decoration_word(std::string_view w) {
+    if (w.empty() || w[0] == '#' || w[0] == '@') return true;
+    for (std::size_t k = 0; k < w.size();) {
+        const Utf8Char u = decode_utf8(bytes(w) + k, w.size() - k);
+        const char32_t cp = u.cp;
+        const bool symbol = (cp < 0x80 && !is_ascii_alnum(static_cast<unsigned char>(cp))) ||
+                            (cp >= 0x2000 && cp <= 0x2BFF) || cp == 0xFE0F || cp >= 0x1F000;
+        if (!symbol) return false;
+        k += u.len;
+    }
+    return true;
+}
+
+bool is_decoration(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        while (i < s.size() && s[i] == ' ') ++i;
+        std::size_t j = i;
+        while (j < s.size() && s[j] != ' ') ++j;
+        if (!is_decoration_word(s.substr(i, j - i))) return false;
+        i = j;
+    }
+    return true;
+}
+
 std::string_view trim_text(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\n')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\n')) s.remove_suffix(1);
@@ -1529,6 +1555,9 @@ Headline headline_from_text(std::string_view text, std::size_t max_bytes) {
         end = stop;
         if (stop == para || end >= kShortOpener) break;
     }
+    // A tail of emoji, hashtags or mentions ("… open day! 🎉", "… tonight. #ferry") belongs with
+    // its sentence: alone under the headline it would look like a stray.
+    if (end > 0 && end < para && para <= max_bytes && is_decoration(trim_text(text.substr(end, para - end)))) end = para;
     if (end > 0) {
         h.headline = std::string(trim_text(text.substr(0, end)));
         // News headlines carry no full stop; "?", "!" and "…" say something and stay.
