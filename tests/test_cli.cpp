@@ -17,6 +17,12 @@ namespace {
 
 std::string shq(const std::string& s) { return "'" + s + "'"; }
 
+std::vector<std::string> keys_of(const json& j) {
+    std::vector<std::string> keys;
+    for (auto& [k, v] : j.items()) keys.push_back(k);
+    return keys;
+}
+
 std::string temp_file(const std::string& name, const std::string& content) {
     auto p = std::filesystem::temp_directory_path() / ("nk_cli_" + std::to_string(::getpid()) + "_" + name);
     std::ofstream(p, std::ios::binary) << content;
@@ -30,9 +36,7 @@ TEST_CASE("parse prints the documented JSON object", "[cli]") {
     REQUIRE(r.exit_code == 0);
     CHECK(r.err.empty());
     json j = json::parse(r.out);
-    std::vector<std::string> keys;
-    for (auto& [k, v] : j.items()) keys.push_back(k);
-    CHECK(keys == std::vector<std::string>{"format", "title", "link", "warnings", "items"});
+    CHECK(keys_of(j) == std::vector<std::string>{"format", "title", "link", "warnings", "items"});
     CHECK(j["format"] == "rss2.0");
     CHECK(j["title"] == "Newsroom World");
     CHECK(j["link"] == "https://demo.newsroom-kiosk.invalid/world/");
@@ -200,9 +204,7 @@ TEST_CASE("parse prints a JSON Feed with the same keys, format json1.0 or json1.
     REQUIRE(r.exit_code == 0);
     CHECK(r.err.empty());
     json j = json::parse(r.out);
-    std::vector<std::string> keys;
-    for (auto& [k, v] : j.items()) keys.push_back(k);
-    CHECK(keys == std::vector<std::string>{"format", "title", "link", "warnings", "items"});
+    CHECK(keys_of(j) == std::vector<std::string>{"format", "title", "link", "warnings", "items"});
     CHECK(j["format"] == "json1.1");
     REQUIRE(j["items"].size() == 4);
     for (auto& it : j["items"]) CHECK(it.size() == 9);

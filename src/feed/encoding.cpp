@@ -5,6 +5,7 @@
 #include "feed/encoding.h"
 
 #include "feed/bytes16.h"
+#include "feed/utf8.h"
 
 #include <iconv.h>
 
@@ -17,6 +18,8 @@
 
 namespace nk::encoding {
 namespace {
+
+using feed_detail::encode_utf8;
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 
@@ -320,21 +323,6 @@ FastCheck check_utf8(std::string_view in);  // below, from walk_utf8
 #define NK_CHECK_WITH_WALKER 1
 #endif
 
-constexpr size_t encode_utf8(uint32_t cp, char* o) {
-    if (cp < 0x80) {
-        o[0] = static_cast<char>(cp);
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = static_cast<char>(0xC0 | (cp >> 6));
-        o[1] = static_cast<char>(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    o[0] = static_cast<char>(0xE0 | (cp >> 12));
-    o[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    o[2] = static_cast<char>(0x80 | (cp & 0x3F));
-    return 3;
-}
 
 // ---------------------------------------------------------------------------------------------
 // windows-1252. The row 0x80-0x9F is where it differs from ISO-8859-1 (curly quotes, dashes,

@@ -7,6 +7,7 @@
 #include "feed/text.h"
 
 #include "feed/bytes16.h"
+#include "feed/utf8.h"
 
 #include <algorithm>
 #include <array>
@@ -17,6 +18,7 @@
 namespace nk::text {
 namespace {
 
+using feed_detail::encode_utf8;
 using feed_detail::find_byte;
 #if NK_BYTES16
 using feed_detail::Bytes16;
@@ -74,30 +76,6 @@ Utf8Char decode_utf8(const unsigned char* p, std::size_t n) {
                 4, true};
     }
     return {kReplacement, 1, false};
-}
-
-// UTF-8 of cp into buf (room for 4); returns the length. cp is a valid scalar value.
-std::size_t encode_utf8(char32_t cp, char* buf) {
-    if (cp < 0x80) {
-        buf[0] = static_cast<char>(cp);
-        return 1;
-    }
-    if (cp < 0x800) {
-        buf[0] = static_cast<char>(0xC0 | (cp >> 6));
-        buf[1] = static_cast<char>(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        buf[0] = static_cast<char>(0xE0 | (cp >> 12));
-        buf[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        buf[2] = static_cast<char>(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    buf[0] = static_cast<char>(0xF0 | (cp >> 18));
-    buf[1] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    buf[2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    buf[3] = static_cast<char>(0x80 | (cp & 0x3F));
-    return 4;
 }
 
 [[maybe_unused]] constexpr std::uint64_t byteswap64(std::uint64_t v) {  // only on big-endian hosts
@@ -287,59 +265,12 @@ Special special(char32_t cp) {
     return Special::none;
 }
 
-// End of the run of text from p[i] that can be copied as it is: printable ASCII other than '<' and
-// '&', valid UTF-8 that special() leaves alone, and single spaces between them (a run never starts
-// or ends with a space, so whitespace collapsing still sees every gap). Prose goes eight bytes at a
-// time; this loop is most of the cost of html_to_text on real feeds.
-std::size_t scan_run(const unsigned char* p, std::size_t i, std::size_t n) {
-    std::size_t j = i;
-    while (j < n) {
-        // Bit 7 of byte 0 stands for "the byte before this word was a space" (or there is none).
-        std::uint64_t space_before = (j == i || p[j - 1] == ' ') ? 0x80 : 0;
-        while (j + 8 <= n) {
-            std::uint64_t w;
-            std::memcpy(&w, p + j, 8);
-            if constexpr (std::endian::native == std::endian::big) w = byteswap64(w);
-            const std::uint64_t spaces = bytes_equal(w, ' ');
-            const std::uint64_t stop = bytes_below_0x20(w) | (w & kBit7) | bytes_equal(w, 0x7F) |
-                                       bytes_equal(w, '<') | bytes_equal(w, '&') |
-                                       (spaces & ((spaces << 8) | space_before));
-            if (stop) {
-                j += static_cast<std::size_t>(std::countr_zero(stop)) / 8;
-                break;
-            }
-            space_before = spaces >> 56;
-            j += 8;
-        }
-        if (j >= n) break;
-        const unsigned char c = p[j];
-        if (c == ' ') {
-            if (j == i || p[j - 1] == ' ') break;
-            ++j;
-        } else if (c < 0x80) {
-            if (kClass[c] != kPlain) break;
-            ++j;
-        } else if (c >= 0xC3 && c <= 0xDF && j + 1 < n && is_continuation(p[j + 1])) {
-            j += 2;  // Latin, Greek, Cyrillic, Hebrew, Arabic: never special()
-        } else if (((c >= 0xE3 && c <= 0xEC) || c == 0xEE) && j + 2 < n && is_continuation(p[j + 1]) &&
-                   is_continuation(p[j + 2])) {
-            j += 3;  // CJK and most other scripts: never special(), never surrogates or overlong
-        } else {
-            const Utf8Char u = decode_utf8(p + j, n - j);
-            if (!u.valid || special(u.cp) != Special::none) break;
-            j += u.len;
-        }
-    }
-    if (j > i && p[j - 1] == ' ') --j;
-    return j;
-}
-
-// scan_run for input known to be valid UTF-8 (html_to_text checks once, up front, unless the
-// caller vouches for it): then only the characters special() acts on need a look (C2 80..C2 A0
-// and C2 AD: C1 controls, no-break space, soft hyphen; E2 80 A8/A9: line and paragraph
-// separators; EF BB BF: the BOM), and letters and punctuation of any script are copied without
-// a stop, sixteen bytes at a time where the compiler's vector extension is there (bytes16.h),
-// else eight.
+// The vector step of scan_run for input known to be valid UTF-8 (html_to_text checks once, up
+// front, unless the caller vouches for it): then only the characters special() acts on need a
+// look (C2 80..C2 A0 and C2 AD: C1 controls, no-break space, soft hyphen; E2 80 A8/A9: line and
+// paragraph separators; EF BB BF: the BOM), and letters and punctuation of any script are copied
+// without a stop, sixteen bytes at a time where the compiler's vector extension is there
+// (bytes16.h), else eight.
 #if NK_BYTES16
 constexpr std::size_t kBlock = 16;
 constexpr std::size_t kLookAhead = 2;  // clear_prefix reads p[-1] to p[17]
@@ -368,14 +299,40 @@ std::size_t clear_prefix(const unsigned char* p) {
 }
 #endif
 
-std::size_t scan_valid_run(const unsigned char* p, std::size_t i, std::size_t n) {
+// End of the run of text from p[i] that can be copied as it is: printable ASCII other than '<' and
+// '&', valid UTF-8 that special() leaves alone, and single spaces between them (a run never starts
+// or ends with a space, so whitespace collapsing still sees every gap). This loop is most of the
+// cost of html_to_text on real feeds. Text not known to be valid goes eight bytes at a time and
+// stops at every non-ASCII character to check it; valid text (KnownValid) goes by clear_prefix.
+template <bool KnownValid>
+std::size_t scan_run(const unsigned char* p, std::size_t i, std::size_t n) {
     std::size_t j = i;
     while (j < n) {
-        // A run never starts with a space; past its first byte p[j - 1] is part of it.
-        if (j > i || (p[j] != ' ' && j > 0)) {
-            std::size_t k = kBlock;
-            while (j + kBlock + kLookAhead <= n && (k = clear_prefix(p + j)) == kBlock) j += kBlock;
-            if (k != kBlock) j += k;
+        if constexpr (KnownValid) {
+            // A run never starts with a space; past its first byte p[j - 1] is part of it.
+            if (j > i || (p[j] != ' ' && j > 0)) {
+                std::size_t k = kBlock;
+                while (j + kBlock + kLookAhead <= n && (k = clear_prefix(p + j)) == kBlock) j += kBlock;
+                if (k != kBlock) j += k;
+            }
+        } else {
+            // Bit 7 of byte 0 stands for "the byte before this word was a space" (or there is none).
+            std::uint64_t space_before = (j == i || p[j - 1] == ' ') ? 0x80 : 0;
+            while (j + 8 <= n) {
+                std::uint64_t w;
+                std::memcpy(&w, p + j, 8);
+                if constexpr (std::endian::native == std::endian::big) w = byteswap64(w);
+                const std::uint64_t spaces = bytes_equal(w, ' ');
+                const std::uint64_t stop = bytes_below_0x20(w) | (w & kBit7) | bytes_equal(w, 0x7F) |
+                                           bytes_equal(w, '<') | bytes_equal(w, '&') |
+                                           (spaces & ((spaces << 8) | space_before));
+                if (stop) {
+                    j += static_cast<std::size_t>(std::countr_zero(stop)) / 8;
+                    break;
+                }
+                space_before = spaces >> 56;
+                j += 8;
+            }
         }
         if (j >= n) break;
         const unsigned char c = p[j];
@@ -385,11 +342,16 @@ std::size_t scan_valid_run(const unsigned char* p, std::size_t i, std::size_t n)
         } else if (c < 0x80) {
             if (kClass[c] != kPlain) break;
             ++j;
-        } else if (c < 0xC0) {
+        } else if (KnownValid && c < 0xC0) {
             ++j;  // the rest of a character whose first bytes a block above took
+        } else if (!KnownValid && c >= 0xC3 && c <= 0xDF && j + 1 < n && is_continuation(p[j + 1])) {
+            j += 2;  // Latin, Greek, Cyrillic, Hebrew, Arabic: never special()
+        } else if (!KnownValid && ((c >= 0xE3 && c <= 0xEC) || c == 0xEE) && j + 2 < n && is_continuation(p[j + 1]) &&
+                   is_continuation(p[j + 2])) {
+            j += 3;  // CJK and most other scripts: never special(), never surrogates or overlong
         } else {
             const Utf8Char u = decode_utf8(p + j, n - j);
-            if (!u.valid || special(u.cp) != Special::none) break;  // (never invalid, but cheap to be sure)
+            if (!u.valid || special(u.cp) != Special::none) break;
             j += u.len;
         }
     }
@@ -858,7 +820,7 @@ private:
     std::size_t step_text(std::string_view s, std::size_t i) {
         const unsigned char* p = bytes(s);
         const std::size_t n = s.size();
-        const std::size_t j = valid_utf8_ ? scan_valid_run(p, i, n) : scan_run(p, i, n);
+        const std::size_t j = valid_utf8_ ? scan_run<true>(p, i, n) : scan_run<false>(p, i, n);
         if (j > i) {
             sink_.text(s.data() + i, j - i);
             return j;
@@ -1044,7 +1006,7 @@ private:
     std::string_view in_;
     Sink& sink_;
     Mode mode_;
-    bool valid_utf8_;  // the whole input is valid UTF-8: scan_valid_run
+    bool valid_utf8_;  // the whole input is valid UTF-8: scan_run<true>
     std::size_t drop_depth_ = 0;
     std::size_t pre_depth_ = 0;
     bool in_head_ = false;
@@ -1110,6 +1072,7 @@ std::string decode_entities(std::string_view s) {
 }
 
 void append_decoded(std::string& out, std::string_view s) {
+    if (s.empty()) return;  // (an empty view may hold no pointer at all, which memcpy must not see)
     // Written in place rather than appended piece by piece: escaped HTML has a reference every
     // few bytes, and most references shrink. Room for all of s first; the rare named reference
     // whose text is longer than itself ("&nGt;") makes more.
