@@ -3,7 +3,7 @@
 #   1. the unit and integration tests (g++, warnings as errors under CI), then the .deb built from that build:
 #      installed, upgraded and purged (scripts/package-test.sh; needs root or passwordless sudo, else skipped);
 #   2. the same tests built with clang under AddressSanitizer + UndefinedBehaviorSanitizer;
-#   3. a short libFuzzer run of every target in fuzz/ (the parser for 60 s), seeded from tests/data.
+#   3. a short libFuzzer run of every target in fuzz/ (the parser for 60 s, about 100 s in all), seeded from tests/data.
 # Environment: NK_FUZZ_SECONDS (parser fuzz time, default 60), NK_SKIP_FUZZ=1 to skip step 3.
 set -euo pipefail
 cd "$(dirname "$0")"

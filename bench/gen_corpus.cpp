@@ -5,7 +5,13 @@
 // Same arguments and seed give the same bytes on every machine: no clock, no random_device,
 // no external data. Standard library only.
 //
-//   gen_corpus OUTDIR [--total-mb N=50] [--single-mb M=50] [--seed S=1] [--list]
+//   gen_corpus OUTDIR [--total-mb N=50] [--single-mb M=50] [--seed S=1]
+//                     [--latin1-share F=0.15] [--entity-rate R=0.45] [--list]
+//
+// --latin1-share and --entity-rate make a corpus heavier in what costs a parser most: more
+// ISO-8859-1 files (transcoded) and more character references in HTML text (R is the chance a
+// sentence carries one; above 0.5 a sentence may carry several). The defaults write exactly the
+// bytes earlier versions wrote.
 //
 // Last line of output: total bytes written (bare number), like the other bench/ programs.
 
@@ -347,7 +353,8 @@ std::string iso8601(int64_t t, const Zone& z, bool millis) {
 // decides later how those reach the bytes (raw, numeric references, or Latin-1/cp1252 bytes).
 class Text {
 public:
-    Text(Rng& rng, Lang lang) : rng_(rng), lang_(lang), li_(info(lang)) {}
+    Text(Rng& rng, Lang lang, double entity_rate = 0.45)
+        : rng_(rng), lang_(lang), li_(info(lang)), entity_rate_(entity_rate) {}
 
     Lang lang() const { return lang_; }
     const LangInfo& li() const { return li_; }
@@ -411,10 +418,16 @@ public:
         for (int i = 0; i < sentences; ++i) {
             if (i && li_.spaced) s += ' ';
             std::string sen = sentence();
-            if (rng_.chance(0.45)) {
+            if (rng_.chance(entity_rate_)) {
                 // Put the reference before the final stop so the sentence still reads as one.
                 const std::size_t stop = sen.size() - (li_.spaced ? 1 : 3);
                 sen.insert(stop, rng_.pick(std::span<const std::string_view>(kEntities)));
+                // Entity-heavy corpora: more in the same sentence (the default draws nothing more).
+                // (Always at a character boundary: before the final stop, or after the first space.)
+                while (entity_rate_ > 0.5 && rng_.chance(entity_rate_ - 0.5)) {
+                    const std::size_t at = rng_.below(2) ? sen.size() - (li_.spaced ? 1 : 3) : sen.find(' ') + 1;
+                    sen.insert(at, rng_.pick(std::span<const std::string_view>(kEntities)));
+                }
             }
             const double u = rng_.unit();
             if (u < 0.12) s += "<strong>" + sen + "</strong>";
@@ -525,6 +538,7 @@ private:
     Rng& rng_;
     Lang lang_;
     LangInfo li_;
+    double entity_rate_;
 };
 
 // UTF-8 -> ISO-8859-1 as sites that declare it actually write it: typographic quotes and dashes
@@ -595,12 +609,13 @@ struct Spec {
     std::size_t planned_items = 20;
     std::size_t item_budget_max = 0;  // 0: derived from target / planned_items
     bool mixed_languages = false;     // aggregator: some items in other languages
+    double entity_rate = 0.45;        // chance that an HTML sentence carries a character reference
 };
 
 class FeedWriter {
 public:
     FeedWriter(Rng& rng, const Spec& spec)
-        : rng_(rng), spec_(spec), text_(rng, spec.lang),
+        : rng_(rng), spec_(spec), text_(rng, spec.lang, spec.entity_rate),
           zone_(kZones[rng.below(std::size(kZones))]), pad_day_(rng.chance(0.85)) {
         std::string a(rng.pick(std::span<const std::string_view>(kEnWords)));
         std::string b(rng.pick(std::span<const std::string_view>(kEnWords)));
@@ -655,7 +670,7 @@ private:
     }
 
     Text item_text() {
-        if (spec_.mixed_languages && rng_.chance(0.15)) return Text(rng_, pick_lang(rng_, spec_.latin1));
+        if (spec_.mixed_languages && rng_.chance(0.15)) return Text(rng_, pick_lang(rng_, spec_.latin1), spec_.entity_rate);
         return text_;
     }
 
@@ -943,7 +958,7 @@ private:
         static constexpr std::string_view kRaw[] = {" &eacute;dition", " &mdash; ", "&hellip;", "&nbsp;",
                                                     "&rsquo;", " &uuml;ber", " &copy;"};
         auto sprinkle = [&](std::string s) {
-            if (rng_.chance(0.5)) s += rng_.pick(std::span<const std::string_view>(kRaw));
+            if (rng_.chance(spec_.entity_rate > 0.5 ? spec_.entity_rate : 0.5)) s += rng_.pick(std::span<const std::string_view>(kRaw));
             return s;
         };
         std::string d = xml_decl();
@@ -986,10 +1001,22 @@ private:
 
 [[noreturn]] void usage(const char* msg = nullptr) {
     if (msg) std::cerr << "gen_corpus: " << msg << "\n";
-    std::cerr << "usage: gen_corpus OUTDIR [--total-mb N=50] [--single-mb M=50] [--seed S=1] [--list]\n"
+    std::cerr << "usage: gen_corpus OUTDIR [--total-mb N=50] [--single-mb M=50] [--seed S=1]\n"
+                 "                  [--latin1-share F=0.15] [--entity-rate R=0.45] [--list]\n"
                  "Writes NNNN-<kind>.xml feeds totalling about N MB plus single-big.xml (M MB, 0 = none).\n"
+                 "F: share of ISO-8859-1 feeds (0..1); R: chance an HTML sentence carries a character\n"
+                 "reference (0..1; above 0.5, several).\n"
                  "Files a previous run wrote to OUTDIR are removed first; nothing else is touched.\n";
     std::exit(2);
+}
+
+double parse_share(std::string_view flag, const char* s) {
+    double v = -1;
+    const std::string_view sv(s);
+    auto r = std::from_chars(sv.data(), sv.data() + sv.size(), v);
+    if (r.ec != std::errc() || r.ptr != sv.data() + sv.size() || !(v >= 0 && v <= 1))
+        usage((std::string(flag) + " wants a number from 0 to 1").c_str());
+    return v;
 }
 
 uint64_t parse_number(std::string_view flag, const char* s) {
@@ -1042,6 +1069,7 @@ int main(int argc, char** argv) {
     if (argc < 2) usage();
     fs::path out;
     uint64_t total_mb = 50, single_mb = 50, seed = 1;
+    double latin1_share = 0.15, entity_rate = 0.45;
     bool list = false;
     for (int i = 1; i < argc; ++i) {
         const std::string_view a(argv[i]);
@@ -1052,6 +1080,8 @@ int main(int argc, char** argv) {
         if (a == "--total-mb") total_mb = parse_number(a, value());
         else if (a == "--single-mb") single_mb = parse_number(a, value());
         else if (a == "--seed") seed = parse_number(a, value());
+        else if (a == "--latin1-share") latin1_share = parse_share(a, value());
+        else if (a == "--entity-rate") entity_rate = parse_share(a, value());
         else if (a == "--list") list = true;
         else if (a == "-h" || a == "--help") usage();
         else if (!a.empty() && a[0] == '-') usage(("unknown option " + std::string(a)).c_str());
@@ -1104,7 +1134,8 @@ int main(int argc, char** argv) {
     std::size_t feeds_bytes = 0;
     for (int n = 1; feeds_bytes + 5 * 1024 <= total_target; ++n) {
         Spec s;
-        s.latin1 = rng.chance(0.15);
+        s.latin1 = rng.chance(latin1_share);
+        s.entity_rate = entity_rate;
         s.kind = draw_kind(rng, s.latin1);
         s.lang = pick_lang(rng, s.latin1);
         s.bom = !s.latin1 && rng.chance(0.03);
@@ -1137,6 +1168,7 @@ int main(int argc, char** argv) {
         s.newest = now;
         s.item_budget_max = 6000;
         s.mixed_languages = true;
+        s.entity_rate = entity_rate;
         const std::size_t before = written, items_before = total_items;
         if (!emit("single-big.xml", s)) return 1;
         big_bytes = written - before;

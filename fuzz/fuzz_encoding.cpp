@@ -1,7 +1,8 @@
-// fuzz_encoding.cpp: libFuzzer target for src/core/encoding. The first byte picks the HTTP
+// fuzz_encoding.cpp: libFuzzer target for src/feed/encoding. The first byte picks the HTTP
 // charset a server might send; the rest are the feed bytes. Whatever comes in, to_utf8 must give
 // valid UTF-8 with no leading BOM, and the label helpers must not crash.
 #include "feed/encoding.h"
+#include "feed/text.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -54,6 +55,19 @@ constexpr std::string_view kHttpCharsets[] = {
     "ucs-4",  "utf-7",       "ibm037",     "bogus",        "x-user-defined", "gb18030",
 };
 
+// to_utf8 may replace the declaration's label (even an empty one) by "UTF-8"; nothing else may
+// differ from the copy-free variant's text.
+bool same_but_label(std::string_view view, std::string_view copy) {
+    if (view == copy) return true;
+    for (size_t at = copy.find("UTF-8"); at != std::string_view::npos && at < 1200; at = copy.find("UTF-8", at + 1)) {
+        const std::string_view tail = copy.substr(at + 5);
+        if (view.substr(0, at) == copy.substr(0, at) && view.size() >= at + tail.size() &&
+            view.substr(view.size() - tail.size()) == tail)
+            return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -67,6 +81,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (d.charset.empty()) std::abort();
     for (const std::string& w : d.warnings)
         if (!valid_utf8(w)) std::abort();  // warnings quote feed bytes and end up in logs/JSON
+
+    // The parser's copy-free variant: valid UTF-8 too, and the same text but for the declaration
+    // (which only to_utf8 rewrites) and the fast check's mojibake hint, which may only say "none"
+    // when the text really has no place where mojibake could start.
+    nk::encoding::Decoded v;
+    const std::string_view text = nk::encoding::to_utf8_view(bytes, v, http);
+    if (!valid_utf8(text)) std::abort();
+    if (!same_but_label(text, d.utf8)) std::abort();
+    if (v.charset != d.charset || v.warnings != d.warnings) std::abort();
+    if (!v.mojibake_possible && nk::text::may_hold_mojibake(text)) std::abort();
 
     // The helpers take untrusted bytes too (headers, declarations).
     (void)nk::encoding::charset_from_content_type(bytes);

@@ -1,4 +1,5 @@
-// fuzz_text: every core/text entry point on arbitrary bytes. Aborts when a display-text result
+// fuzz_text: every feed/text entry point on arbitrary bytes (mojibake repair, base64 and
+// headlines included). Aborts when a display-text result
 // breaks its contract (invalid UTF-8, longer than max_bytes, untrimmed or uncollapsed whitespace)
 // or when the UTF-8 helpers disagree with each other.
 //
@@ -61,5 +62,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         require(p.size() <= k && p.size() + 3 >= std::min(k, clean.size()));
         require(nk::text::is_valid_utf8(p));
     }
+
+    // Mojibake repair keeps valid text valid and never grows it (each repair folds 2-4
+    // characters into one).
+    std::string repaired = clean;
+    if (nk::text::repair_mojibake(repaired)) require(repaired.size() < clean.size());
+    else require(repaired == clean);
+    require(nk::text::is_valid_utf8(repaired));
+
+    if (const auto b = nk::text::decode_base64(in)) require(b->size() <= in.size());
+
+    // A headline is display text within its budget, and with the rest it loses no word.
+    const std::string text = nk::text::clean_plain(clean, options);
+    const std::size_t budget = options.max_bytes < 8 ? 8 : options.max_bytes;
+    const nk::text::Headline h = nk::text::headline_from_text(text, budget);
+    require(nk::text::is_valid_utf8(h.headline) && nk::text::is_valid_utf8(h.rest));
+    require(h.headline.size() <= budget);
+    require(text.empty() == h.headline.empty());
     return 0;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # fuzz.sh BUILD_DIR [SECONDS]: runs every libFuzzer target built in BUILD_DIR/fuzz, seeded from
 # tests/data, in a scratch corpus (the repo is never written). fuzz_parser gets SECONDS (default
-# 60), the smaller targets a sixth of that. Any crash, leak or input slower than 5 s fails.
+# 60), fuzz_jsonfeed a sixth of that, the four small targets an eighth (at least 5 s each): about
+# 1.6 x SECONDS in all. Any crash, leak or input slower than 5 s fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:?usage: scripts/fuzz.sh BUILD_DIR [SECONDS]}
@@ -14,7 +15,8 @@ targets=("$build"/fuzz/fuzz_*)
 for t in "${targets[@]}"; do
   [ -x "$t" ] || continue
   name=$(basename "$t")
-  time=$(( seconds / 6 > 5 ? seconds / 6 : 5 ))
+  time=$(( seconds / 8 > 5 ? seconds / 8 : 5 ))
+  [ "$name" = fuzz_jsonfeed ] && time=$(( seconds / 6 > 5 ? seconds / 6 : 5 ))
   [ "$name" = fuzz_parser ] && time=$seconds
   mkdir -p "$work/$name"
   cp tests/data/* "$work/$name"/ 2>/dev/null || true

@@ -141,6 +141,7 @@ void check_same(const DiskCache::FeedRecord& a, const DiskCache::FeedRecord& b) 
     CHECK(a.status.stale_since == b.status.stale_since);
     CHECK(a.status.gone == b.status.gone);
     CHECK(a.status.title == b.status.title);
+    CHECK(a.status.hidden_count == b.status.hidden_count);
     REQUIRE(a.entries.size() == b.entries.size());
     for (std::size_t i = 0; i < a.entries.size(); ++i) {
         INFO("entry " << i);
@@ -159,6 +160,7 @@ void check_same(const DiskCache::FeedRecord& a, const DiskCache::FeedRecord& b) 
         CHECK(x.first_seen == y.first_seen);
         CHECK(x.time == y.time);
         CHECK(x.breaking == y.breaking);
+        CHECK(x.headline_from_summary == y.headline_from_summary);
     }
 }
 
@@ -218,6 +220,7 @@ TEST_CASE("every field survives a save and load", "[cache]") {
     full.status.stale_since = 1'727'776'500;
     full.status.gone = true;
     full.status.title = "Nachrichten · 新闻 · Новости";
+    full.status.hidden_count = 3;
 
     Entry dated;
     dated.feed_url = full.url;
@@ -238,6 +241,7 @@ TEST_CASE("every field survives a save and load", "[cache]") {
     undated.feed_url = full.url;
     undated.item.id = "2";
     undated.item.title = "No dates here";
+    undated.headline_from_summary = true;
     undated.first_seen = 1'727'776'100;
     undated.time = 1'727'776'100;
     full.entries = {dated, undated};
@@ -607,4 +611,27 @@ TEST_CASE("default_cache_dir: config, then systemd, then XDG, then HOME", "[cach
     ::unsetenv("HOME");
     CHECK(nk::app::default_cache_dir().empty());
     CHECK(nk::app::default_cache_dir("/srv/kiosk-cache") == fs::path("/srv/kiosk-cache"));
+}
+
+TEST_CASE("a cache written before headline_from_summary and hidden_count still loads", "[cache]") {
+    TempDir tmp;
+    DiskCache cache = open_cache(tmp.path);
+    DiskCache::FeedRecord r = make_record("https://older.example/feed", 2);
+    REQUIRE(cache.save(r).ok());
+    // Take the two later fields out of the file, as an older kiosk wrote it.
+    const fs::path file = tmp.path / DiskCache::file_name(r.url);
+    std::ifstream in(file, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    in.close();
+    for (const std::string key : {",\"hidden_count\":0", ",\"headline_from_summary\":false"}) {
+        for (std::size_t p = text.find(key); p != std::string::npos; p = text.find(key)) text.erase(p, key.size());
+    }
+    REQUIRE(text.find("hidden_count") == std::string::npos);
+    REQUIRE(text.find("headline_from_summary") == std::string::npos);
+    std::ofstream(file, std::ios::binary | std::ios::trunc) << text;
+    std::vector<std::string> warnings;
+    auto loaded = open_cache(tmp.path).load_all(&warnings);
+    CHECK(warnings.empty());
+    REQUIRE(loaded.size() == 1);
+    check_same(loaded[0], r);
 }

@@ -17,6 +17,12 @@ namespace {
 
 std::string shq(const std::string& s) { return "'" + s + "'"; }
 
+std::vector<std::string> keys_of(const json& j) {
+    std::vector<std::string> keys;
+    for (auto& [k, v] : j.items()) keys.push_back(k);
+    return keys;
+}
+
 std::string temp_file(const std::string& name, const std::string& content) {
     auto p = std::filesystem::temp_directory_path() / ("nk_cli_" + std::to_string(::getpid()) + "_" + name);
     std::ofstream(p, std::ios::binary) << content;
@@ -30,9 +36,7 @@ TEST_CASE("parse prints the documented JSON object", "[cli]") {
     REQUIRE(r.exit_code == 0);
     CHECK(r.err.empty());
     json j = json::parse(r.out);
-    std::vector<std::string> keys;
-    for (auto& [k, v] : j.items()) keys.push_back(k);
-    CHECK(keys == std::vector<std::string>{"format", "title", "link", "warnings", "items"});
+    CHECK(keys_of(j) == std::vector<std::string>{"format", "title", "link", "warnings", "items"});
     CHECK(j["format"] == "rss2.0");
     CHECK(j["title"] == "Newsroom World");
     CHECK(j["link"] == "https://demo.newsroom-kiosk.invalid/world/");
@@ -221,4 +225,28 @@ TEST_CASE("check-config refuses what is not a config file, and says what it is i
     std::ofstream(dir.path / "be.toml", std::ios::binary) << utf16be;
     said(check((dir.path / "le.toml").string()), "the file is UTF-16 (little-endian, with a byte-order mark)");
     said(check((dir.path / "be.toml").string()), "the file is UTF-16 (big-endian)");
+}
+
+TEST_CASE("parse prints a JSON Feed with the same keys, format json1.0 or json1.1", "[cli][jsonfeed]") {
+    auto r = run_kiosk("parse " + shq(data_path("jsonfeed-1.1-attachments.json")));
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.err.empty());
+    json j = json::parse(r.out);
+    CHECK(keys_of(j) == std::vector<std::string>{"format", "title", "link", "warnings", "items"});
+    CHECK(j["format"] == "json1.1");
+    REQUIRE(j["items"].size() == 4);
+    for (auto& it : j["items"]) CHECK(it.size() == 9);
+    CHECK(j["items"][1]["image"] == "https://cdn.radio.harbour.example/ep41-cover.png");
+    CHECK(j["items"][2]["title"] == "");  // a post without a title stays without one in `parse`
+
+    r = run_kiosk("parse " + shq(data_path("jsonfeed-1.0-author-object.json")));
+    REQUIRE(r.exit_code == 0);
+    CHECK(json::parse(r.out)["format"] == "json1.0");
+
+    // Malformed JSON: one line naming file, line and column.
+    r = run_kiosk("parse " + shq(data_path("jsonfeed-malformed-trailing-comma.json")));
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.empty());
+    CHECK(r.err.find("jsonfeed-malformed-trailing-comma.json: malformed JSON at line 5, column 32") != std::string::npos);
+    CHECK(r.err.find('\n') == r.err.size() - 1);
 }

@@ -466,3 +466,113 @@ TEST_CASE("garbage", "[dates]") {
     CHECK(p(std::string_view("Mon, 15 Jan 2024 10:30:00 GMT\0", 30)) == kNone);
     CHECK(p(std::string_view("2024\0", 5)) == kNone);
 }
+
+TEST_CASE("zone names feeds use beyond RFC 822's", "[dates]") {
+    // Expected values: date -u -d "2024-01-15 10:30:00 -0500" +%s and so on.
+    SECTION("North American names without S/D take standard time") {
+        check_all({
+            {"Mon, 15 Jan 2024 10:30:00 AT", 1705329000},
+            {"Mon, 15 Jan 2024 10:30:00 ET", 1705332600},
+            {"Mon, 15 Jan 2024 10:30:00 CT", 1705336200},
+            {"Mon, 15 Jan 2024 10:30:00 MT", 1705339800},
+            {"Mon, 15 Jan 2024 10:30:00 PT", 1705343400},
+            {"Mon, 15 Jan 2024 10:30:00 pt", 1705343400},
+            {"Mon, 15 Jan 2024 10:30:00 AST", 1705329000},
+            {"Mon, 15 Jan 2024 10:30:00 ADT", 1705325400},
+        });
+    }
+    SECTION("European names") {
+        check_all({
+            {"Mon, 15 Jan 2024 10:30:00 MET", 1705311000},
+            {"Mon, 15 Jan 2024 10:30:00 MEST", 1705307400},
+            {"Mon, 15 Jan 2024 10:30:00 CET", 1705311000},
+            {"Mon, 15 Jan 2024 10:30:00 CEST", 1705307400},
+            {"Mon, 15 Jan 2024 10:30:00 EET", 1705307400},
+            {"Mon, 15 Jan 2024 10:30:00 EEST", 1705303800},
+            {"Mon, 15 Jan 2024 10:30:00 WET", kBase},
+            {"Mon, 15 Jan 2024 10:30:00 WEST", 1705311000},
+            {"Mon, 15 Jan 2024 10:30:00 +0100 MET", 1705311000},
+            {"Mon, 15 Jan 2024 10:30:00 +0200 MET", kNone},  // the name contradicts the number
+        });
+    }
+    SECTION("tz database Etc/ names keep POSIX's inverted sign") {
+        check_all({
+            {"Mon, 15 Jan 2024 10:30:00 Etc/GMT", kBase},
+            {"Mon, 15 Jan 2024 10:30:00 Etc/UTC", kBase},
+            {"Mon, 15 Jan 2024 10:30:00 etc/gmt", kBase},
+            {"Mon, 15 Jan 2024 10:30:00 Etc/GMT+5", 1705332600},  // five hours behind UTC
+            {"Mon, 15 Jan 2024 10:30:00 Etc/GMT-3", 1705303800},
+            {"2024-01-15T10:30:00 Etc/GMT", kBase},
+            {"Mon, 15 Jan 2024 10:30:00 Etc/", kNone},
+            {"Mon, 15 Jan 2024 10:30:00 Etc/Berlin", kNone},
+            {"Mon, 15 Jan 2024 10:30:00 Etc/GMT+15", kNone},
+            {"Mon, 15 Jan 2024 10:30:00 Etc", kNone},
+        });
+    }
+    SECTION("UTC and GMT with an offset") {
+        check_all({
+            {"Mon, 15 Jan 2024 10:30:00 UTC+05", 1705296600},
+            {"Mon, 15 Jan 2024 10:30:00 UTC-05", 1705332600},
+            {"Mon, 15 Jan 2024 10:30:00 UTC+5", 1705296600},
+            {"Mon, 15 Jan 2024 10:30:00 UTC+05:30", 1705294800},
+            {"Mon, 15 Jan 2024 10:30:00 UTC+0530", 1705294800},
+            {"2024-01-15T10:30:00 UTC+05", 1705296600},
+            {"Mon, 15 Jan 2024 10:30:00 UTC+", kNone},
+            {"Mon, 15 Jan 2024 10:30:00 UTC+123", kNone},
+        });
+    }
+}
+
+TEST_CASE("ISO 8601 forms older feeds still carry", "[dates]") {
+    // Expected values: date -u -d "2003-12-31" +%s and so on.
+    SECTION("two-digit years") {
+        check_all({
+            {"03-12-31", 1072828800},
+            {"03-12-31T10:14:55Z", 1072865695},
+            {"99-12-31", 946598400},
+            {"03-335", 1070236800},       // ordinal, two-digit year
+            {"03-12", kNone},             // no day: could be anything
+            {"03-13-31", kNone},
+        });
+    }
+    SECTION("ordinal dates") {
+        check_all({
+            {"2003-335", 1070236800},     // day 335 of 2003 is 1 December
+            {"2003335", 1070236800},
+            {"2003-335T10:14:55Z", 1070273695},
+            {"2003-365", 1072828800},
+            {"2024-366", 1735603200},     // leap year
+            {"2024-060", 1709164800},     // 29 February
+            {"2003-060", 1046476800},     // 1 March
+            {"2003-366", kNone},
+            {"2003-000", kNone},
+        });
+    }
+    SECTION("truncated -YY-MM") {
+        check_all({
+            {"-03-12", 1070236800},
+            {"-0312", 1070236800},
+            {"-03-13", kNone},
+            {"--12-31", kNone},           // needs the current year: no date rather than a guess
+            {"---31", kNone},
+            {"-335", kNone},
+        });
+    }
+    SECTION("compact YYMMDD") {
+        check_all({
+            {"031231", 1072828800},
+            {"031231T101455Z", 1072865695},
+            {"240115T103000Z", kBase},
+            {"031331", kNone},
+        });
+    }
+    SECTION("odd digit counts") {
+        check_all({
+            {"2003-012-31", 1072828800},  // zero-padded three-digit month
+            {"2003-12-31T9:05Z", 1072861500},
+            {"2024-01-15T10:30:00.1234567890123Z", kBase},
+            {"2003-112-31", kNone},
+            {"2003-1231", kNone},
+        });
+    }
+}

@@ -593,3 +593,40 @@ TEST_CASE("glibc-only wide labels keep their code-unit alignment", "[encoding]")
     CHECK(d.charset == "ucs-2be");
     CHECK(d.utf8 == kFFFD + "a>");
 }
+
+TEST_CASE("windows-1252 punctuation bytes in UTF-8 are read as windows-1252, not lost", "[encoding]") {
+    // A Word paste into a UTF-8 template: valid UTF-8 around lone 0x92/0x93/0x94/0x96/0x85 bytes.
+    const Decoded d = to_utf8("<?xml version=\"1.0\" encoding=\"UTF-8\"?><a>Caf\xC3\xA9: don\x92t \x93quote\x94 \x96 end\x85</a>");
+    CHECK(d.charset == "utf-8");
+    CHECK(contains(d.utf8, "<a>Café: don’t “quote” – end…</a>"));
+    CHECK(any_warning(d, "windows-1252 punctuation"));
+    CHECK_FALSE(any_warning(d, "U+FFFD"));
+    // Next to other high bytes a lone 0x92 is a broken sequence, as WHATWG says.
+    CHECK(to_utf8("<a>\xC3\xA9\x92x</a>", "utf-8").utf8 == "<a>é" + kFFFD + "x</a>");
+    CHECK(to_utf8("<a>\xC3\xA9 x\x92\xC3</a>", "utf-8").utf8 == "<a>é x" + kFFFD + kFFFD + "</a>");
+    // Undeclared bytes that are not UTF-8 are all windows-1252 anyway.
+    CHECK(contains(to_utf8("<a>it\x92s</a>").utf8, "it’s"));
+}
+
+TEST_CASE("the fast validity check agrees with the careful walker", "[encoding]") {
+    // Valid text in every length class and block position, then each broken shape at each offset
+    // within a 16-byte block: to_utf8 must keep the valid ones byte for byte and repair the others.
+    const std::vector<std::string> valid = {"a", "é", "€", "😀", "\u07FF", "\u0800", "\uFFFD", "\U0010FFFF", "\xED\x9F\xBF"};
+    const std::vector<std::string> broken = {"\x80", "\xC0\xAF", "\xC2", "\xE0\x9F\x80", "\xED\xA0\x80", "\xF0\x8F\x80\x80",
+                                             "\xF4\x90\x80\x80", "\xF5\x80", "\xE2\x82", "\xFF"};
+    for (std::size_t pad = 0; pad < 20; ++pad) {
+        const std::string lead(pad, 'x');
+        for (const std::string& v : valid) {
+            const std::string s = "<a>\xC3\xA9" + lead + v + lead + "</a>";
+            INFO("valid, pad " << pad);
+            CHECK(to_utf8(s, "utf-8").utf8 == s);
+        }
+        for (const std::string& b : broken) {
+            const std::string s = "<a>\xC3\xA9" + lead + b + lead + "</a>";
+            INFO("broken, pad " << pad);
+            const Decoded d = to_utf8(s, "utf-8");
+            CHECK(d.utf8 != s);
+            CHECK(contains(d.utf8, kFFFD));
+        }
+    }
+}

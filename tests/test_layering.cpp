@@ -35,14 +35,17 @@ bool forbidden(const std::string& inc, std::initializer_list<const char*> bad) {
 
 }  // namespace
 
-TEST_CASE("src/feed, the feed reader, depends on nothing but the standard library, tinyxml2 and iconv", "[layering]") {
+TEST_CASE("src/feed, the feed reader, depends on nothing but the standard library, tinyxml2, iconv and nlohmann::json",
+          "[layering]") {
     for (const auto& inc : includes_of(fs::path(NK_SOURCE_DIR) / "src/feed")) {
         INFO(inc);
         std::string target = inc.substr(inc.find(": ") + 2);
         bool ours = target.rfind("feed/", 0) == 0;
         bool system = target.find('/') == std::string::npos || target == "tinyxml2.h";
-        CHECK((ours || system));
-        CHECK_FALSE(forbidden(inc, {"toml", "nlohmann", "thread", "mutex", "fstream", "filesystem"}));
+        // JSON Feed is read with the project's JSON library, and only there (the reader's own file).
+        bool json = target == "nlohmann/json.hpp" && inc.rfind("jsonfeed.cpp: ", 0) == 0;
+        CHECK((ours || system || json));
+        CHECK_FALSE(forbidden(inc, {"toml", "thread", "mutex", "fstream", "filesystem", "curl", "app/", "core/", "net/", "ui/"}));
     }
 }
 

@@ -236,9 +236,9 @@ TEST_CASE("a feed's encoding setting beats a lying declaration but not a BOM", "
 }
 
 // tinyxml2 decodes references by itself only in what it parses as text, and after an unknown
-// entity it leaves stale bytes behind. These documents hide a region from normalize_references
-// (it looks like a comment or CDATA section to a scan that does not know tags), so only the
-// parser's own decoding on the tree keeps the text right. Found by fuzz_parser.
+// entity it leaves stale bytes behind. These documents hide a region from a scan that does not
+// know tags (it looks like a comment or CDATA section), so only the parser's own decoding of
+// what it reads keeps the text right. Found by fuzz_parser.
 TEST_CASE("references are decoded right wherever a comment or CDATA marker hides them", "[parser][entities]") {
     const std::string item = "<item><title>a</title><guid>g&amp;&eacute;&#8217;&bogus;</guid></item>";
     const std::string want = "g&\xC3\xA9\xE2\x80\x99&bogus;";

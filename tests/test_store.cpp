@@ -482,3 +482,68 @@ TEST_CASE("dwell time follows reading time, clamped", "[store]") {
     r.words_per_minute = 0;  // a broken setting still gives a sane dwell
     CHECK(nk::dwell_seconds(it, r) == Approx(20.0));
 }
+
+TEST_CASE("an item without a title gets its headline from its summary", "[store][headline]") {
+    Store s;
+    s.configure(config_of({feed_config("https://social.example/@council.rss")}));
+    REQUIRE(s.update("https://social.example/@council.rss",
+                     feed({item("1", "", T0 - 60,
+                                "The 17:40 ferry is cancelled this evening because of the wind. The 19:10 sails as planned."),
+                           item("2", "", T0 - 120, "Lunch is served"),
+                           item("3", "A real title", T0 - 180, "Its summary.")}),
+                     T0));
+    const auto& e = s.entries("https://social.example/@council.rss");
+    REQUIRE(e.size() == 3);
+    CHECK(e[0].item.title == "The 17:40 ferry is cancelled this evening because of the wind");
+    CHECK(e[0].item.summary == "The 19:10 sails as planned.");
+    CHECK(e[0].headline_from_summary);
+    CHECK(e[1].item.title == "Lunch is served");
+    CHECK(e[1].item.summary.empty());
+    CHECK(e[2].item.title == "A real title");
+    CHECK(e[2].item.summary == "Its summary.");
+    CHECK_FALSE(e[2].headline_from_summary);
+    for (const Entry& x : e) CHECK(x.item.title.size() <= nk::kDerivedHeadlineBytes);
+    // Keyword filters see the same words as before the split.
+    nk::FeedConfig only_ferry = feed_config("https://social.example/@council.rss");
+    only_ferry.include = {"sails"};
+    s.configure(config_of({only_ferry}));
+    CHECK(ids(s.entries("https://social.example/@council.rss")) == std::vector<std::string>{"1"});
+}
+
+TEST_CASE("items with nothing to show are counted, not held", "[store][headline]") {
+    Store s;
+    const std::string url = "https://podcast.example/feed";
+    s.configure(config_of({feed_config(url)}));
+    nk::Item enclosure_only = item("e", "", T0 - 10);
+    enclosure_only.image = "https://podcast.example/cover.jpg";
+    REQUIRE(s.update(url, feed({item("1", "Episode 1", T0 - 60), enclosure_only, item("x", "", T0 - 5)}), T0));
+    CHECK(ids(s.entries(url)) == std::vector<std::string>{"1"});
+    CHECK(s.find_status(url)->item_count == 1);
+    CHECK(s.find_status(url)->hidden_count == 2);
+    // A response with nothing to show is no better than an empty one: the old items stay.
+    CHECK_FALSE(s.update(url, feed({enclosure_only}), T0 + 600));
+    CHECK(ids(s.entries(url)) == std::vector<std::string>{"1"});
+    // Reconfiguring does not forget the count.
+    s.configure(config_of({feed_config(url)}));
+    CHECK(s.find_status(url)->hidden_count == 2);
+}
+
+TEST_CASE("headlines made from summaries do not make different posts one story", "[store][headline]") {
+    Store s;
+    s.configure(config_of({feed_config("https://a.example/feed"), feed_config("https://b.example/feed")}));
+    // Two different posts that open the same way, and two titled stories that are the same story.
+    REQUIRE(s.update("https://a.example/feed",
+                     feed({item("https://a.example/1", "", T0 - 60, "Good morning from the harbour! The market opens at nine today."),
+                           item("https://a.example/2", "Bridge closed for repairs", T0 - 50)}),
+                     T0));
+    REQUIRE(s.update("https://b.example/feed",
+                     feed({item("https://b.example/1", "", T0 - 40, "Good morning from the harbour! Rain is expected after lunch."),
+                           item("https://b.example/2", "Bridge closed for repairs", T0 - 30)}),
+                     T0));
+    REQUIRE(s.entries("https://a.example/feed")[1].item.title == "Good morning from the harbour!");
+    REQUIRE(s.entries("https://b.example/feed")[1].item.title == "Good morning from the harbour!");
+    const auto lists = s.eligible(T0);
+    REQUIRE(lists.size() == 2);
+    std::size_t total = lists[0].size() + lists[1].size();
+    CHECK(total == 3);  // both posts, one copy of the bridge story
+}

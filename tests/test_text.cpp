@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <optional>
 #include <string>
 
 using namespace nk::text;
@@ -322,7 +323,12 @@ TEST_CASE("html_to_text: output is valid UTF-8", "[text]") {
     CHECK(html_to_text("\xC0\xAF<b>x</b>") == "\uFFFD\uFFFDx");
     CHECK(html_to_text("Ж Ω 😀 中文") == "Ж Ω 😀 中文");
     CHECK(html_to_text("ctrl\x01\x7F chars") == "ctrl chars");
-    CHECK(html_to_text("c1 \xC2\x85 gone") == "c1 gone");
+    // C1 controls are windows-1252 text that went through a Latin-1 decoder (the issue: "don’t"
+    // must not come out as "dont"); the five code points windows-1252 leaves undefined have no glyph.
+    CHECK(html_to_text("c1 \xC2\x85 kept") == "c1 … kept");
+    CHECK(html_to_text("don\xC2\x92t \xC2\x93quoted\xC2\x94 \xC2\x80 5") == "don’t “quoted” € 5");
+    CHECK(html_to_text("hole \xC2\x81\xC2\x8D\xC2\x8F\xC2\x90\xC2\x9D gone") == "hole gone");
+    CHECK(clean_plain("plain don\xC2\x92t") == "plain don’t");
     CHECK(html_to_text("&#1; &#129;x") == "x");
     CHECK(html_to_text("&lt;p&gt;\xFF&lt;/p&gt;") == "\uFFFD");
 }
@@ -500,4 +506,146 @@ TEST_CASE("utf8_prefix ends on a code point boundary", "[text]") {
         CHECK(p.size() + 3 >= k);
         CHECK(is_valid_utf8(p));
     }
+}
+
+TEST_CASE("html_to_text: Atom xhtml keeps escaped characters as text", "[text]") {
+    HtmlTextOptions o = lines();
+    o.unescape_twice = false;
+    // What the parser hands over for <div xmlns="http://www.w3.org/1999/xhtml">&lt;p&gt; is a tag</div>.
+    CHECK(html_to_text("&lt;p&gt; is a tag &amp;amp; more", o) == "<p> is a tag &amp; more");
+    CHECK(html_to_text("<p>Use &lt;b&gt; for bold</p>", o) == "Use <b> for bold");
+    // The default still strips HTML escaped twice (RSS descriptions).
+    CHECK(html_to_text("&lt;p&gt; is a tag") == "is a tag");
+}
+
+TEST_CASE("repair_mojibake: UTF-8 read as windows-1252 is repaired", "[text][mojibake]") {
+    auto fixed = [](std::string s) {
+        repair_mojibake(s);
+        return s;
+    };
+    CHECK(fixed("donâ€™t stop") == "don’t stop");
+    CHECK(fixed("â€œQuotedâ€\u009D and â€˜singleâ€™") == "“Quoted” and ‘single’");
+    CHECK(fixed("Wait for itâ€¦") == "Wait for it…");
+    CHECK(fixed("CafÃ© crÃ¨me, naÃ¯ve") == "Café crème, naïve");
+    CHECK(fixed("GrÃ¶ÃŸe und SpaÃŸ in MÃ¼nchen") == "Größe und Spaß in München");
+    CHECK(fixed("ZaÅ¼Ã³Å‚Ä‡ gÄ™Å›lÄ… jaÅºÅ„") == "Zażółć gęślą jaźń");
+    CHECK(fixed("Ã‰cole, Ã€ bientÃ´t") == "École, À bientôt");
+    CHECK(fixed("Price: Â£5, 20Â°C, â‚¬10, Brandâ„¢") == "Price: £5, 20°C, €10, Brand™");
+    CHECK(fixed("Ã‡aÄŸrÄ± ÅŸimdi Ä°stanbul") == "Çağrı şimdi İstanbul");
+    CHECK(fixed("Î•Î»Î»Î¬Î´Î±") == "Ελλάδα");
+    CHECK(fixed("ÐœÐ¾Ñ\u0081ÐºÐ²Ð°") == "Москва");           // C1 from a Latin-1 decoder
+    CHECK(fixed("æ—¥æœ¬èªž ã\u0083\u008bãƒ¥ãƒ¼ã‚¹") == "日本語 ニュース");
+    CHECK(fixed("Party ðŸŽ‰ time") == "Party 🎉 time");
+    // Latin-1 decoding (C1 controls rather than “smart” punctuation) is undone the same way.
+    CHECK(fixed("don\u00E2\u0080\u0099t") == "don’t");
+    // Twice over.
+    CHECK(fixed("donÃ¢â‚¬â„¢t") == "don’t");
+    CHECK(fixed("CafÃƒÂ©") == "Café");
+}
+
+TEST_CASE("repair_mojibake: correct text is never touched", "[text][mojibake]") {
+    // Text that really is written this way, in the languages the kiosk's newsrooms use, including
+    // the shapes that look most like mojibake: an accented capital before “smart” punctuation.
+    const char* correct[] = {
+        // Portuguese
+        "São Paulo: a ação da Câmara é à prova de críticas; irmã, maçã, pão, avô, você",
+        "“IRMÃ” e “MANHÔ: o AMANHÃ… começa cedo",
+        "AÇÃO JÁ! SÃO JOÃO, CORAÇÃO",
+        // German
+        "Größe, Übermaß, Ärger, Öl, Straße — „MENÜ“ und „ÜBER“, GRÜẞE",
+        "Schöne Grüße aus Köln… „Äpfel“",
+        // French
+        "Déjà vu à Montréal : « Ça coûte 5 € » — crème brûlée, naïve, Noël, œuvre, fermé…”",
+        "L’ÉTÉ « À BIENTÔT » ÎLE-DE-FRANCE, ÇA VA ?",
+        "Il a dit « c’est fermé… » et “café…”",
+        // Polish
+        "Zażółć gęślą jaźń. ŁÓDŹ, „KRÓ” i „PÓŁ”, Ósmy",
+        // Turkish
+        "Çağrı, şimdi İstanbul’da; “GÜÇ” ve “ÖZGÜR” ÜÇ kişi",
+        // Spanish, Nordic, symbols
+        "¿Qué? ¡Sí! Año, niño, ÑANDÚ… Å, Æ, Ø, «Ð»",
+        "Price: £5, 20°C, ©2024, ½ cup, 3×4, ±2",
+    };
+    for (const char* c : correct) {
+        std::string s = c;
+        INFO(c);
+        CHECK_FALSE(repair_mojibake(s));
+        CHECK(s == c);
+    }
+    std::string ascii = "Plain ASCII text.";
+    CHECK_FALSE(repair_mojibake(ascii));
+}
+
+TEST_CASE("decode_base64", "[text]") {
+    CHECK(decode_base64("SGVsbG8sIHdvcmxkIQ==") == std::optional<std::string>("Hello, world!"));
+    CHECK(decode_base64("SGVs\nbG8s IHdv\tcmxkIQ") == std::optional<std::string>("Hello, world!"));
+    CHECK(decode_base64("PHA+Q2Fmw6k8L3A+") == std::optional<std::string>("<p>Café</p>"));
+    CHECK(decode_base64("") == std::optional<std::string>(""));
+    CHECK(decode_base64("-_8") == std::optional<std::string>("\xFB\xFF"));  // URL-safe alphabet
+    CHECK_FALSE(decode_base64("not base64!").has_value());
+    CHECK_FALSE(decode_base64("SGVsbG8=x").has_value());
+    CHECK_FALSE(decode_base64("Q").has_value());
+}
+
+TEST_CASE("headline_from_text: the first sentence, or the words that fit", "[text][headline]") {
+    SECTION("the first sentence, without its full stop") {
+        const Headline h = headline_from_text("Just back from the harbour festival. The boats were lit up all night.", 120);
+        CHECK(h.headline == "Just back from the harbour festival");
+        CHECK(h.rest == "The boats were lit up all night.");
+    }
+    SECTION("question and exclamation marks stay") {
+        CHECK(headline_from_text("Who left the lights on? Facilities would like to know.", 120).headline ==
+              "Who left the lights on?");
+        CHECK(headline_from_text("We did it! The new wing opens on Monday for everyone.", 120).headline ==
+              "We did it! The new wing opens on Monday for everyone");
+    }
+    SECTION("a short tail stays with its sentence") {
+        const Headline h = headline_from_text("Thank you to everyone who came to the library open day! 🎉", 120);
+        CHECK(h.headline == "Thank you to everyone who came to the library open day! 🎉");
+        CHECK(h.rest.empty());
+        CHECK(headline_from_text("Ferry cancelled tonight. #ferry\nMore tomorrow.", 120).headline == "Ferry cancelled tonight. #ferry");
+    }
+    SECTION("a short post is all headline") {
+        const Headline h = headline_from_text("Lunch is served", 120);
+        CHECK(h.headline == "Lunch is served");
+        CHECK(h.rest.empty());
+    }
+    SECTION("abbreviations, initials, numbers and domains do not end a sentence") {
+        CHECK(headline_from_text("Dr. Lee and J. Smith met at 3.30 on example.com today. Next line.", 120).headline ==
+              "Dr. Lee and J. Smith met at 3.30 on example.com today");
+    }
+    SECTION("a paragraph break ends the headline") {
+        const Headline h = headline_from_text("New timetable from Monday\nTrains run every ten minutes.", 120);
+        CHECK(h.headline == "New timetable from Monday");
+        CHECK(h.rest == "Trains run every ten minutes.");
+    }
+    SECTION("no sentence fits: cut at a word with an ellipsis, never mid-word") {
+        const std::string text =
+            "Thinking about how every city should have a night train to the coast and a cafe car that stays open "
+            "until the last stop";
+        const Headline h = headline_from_text(text, 60);
+        CHECK(h.headline.size() <= 60);
+        CHECK(h.headline == "Thinking about how every city should have a night train…");
+        CHECK(h.rest == "…to the coast and a cafe car that stays open until the last stop");
+    }
+    SECTION("CJK sentences end at full-width stops") {
+        CHECK(headline_from_text("新しい駅が開業しました。詳しくはこちら。", 120).headline == "新しい駅が開業しました。");
+    }
+    SECTION("nothing in, nothing out") {
+        CHECK(headline_from_text("  \n ", 120).headline.empty());
+    }
+}
+
+TEST_CASE("decode_entities: references whose text is longer than themselves", "[text]") {
+    // "&nGt;" is five bytes and decodes to six (U+226B U+20D2); many in a row must all fit.
+    std::string in, want;
+    for (int i = 0; i < 50; ++i) {
+        in += "&nGt;";
+        want += "\u226B\u20D2";
+    }
+    CHECK(decode_entities(in) == want);
+    CHECK(decode_entities("a&nGt;b&lt;c&#x1F600;d&#128512;e&bogus;f&") == "a\u226B\u20D2b<c😀d😀e&bogus;f&");
+    std::string out = "kept ";
+    append_decoded(out, "&amp;&amp;");
+    CHECK(out == "kept &&");
 }

@@ -128,7 +128,8 @@ Encoded encode(const DiskCache::FeedRecord& r) {
                    {"next_fetch", s.next_fetch},
                    {"stale_since", opt_to_json(s.stale_since)},
                    {"gone", s.gone},
-                   {"title", s.title}}}};
+                   {"title", s.title},
+                   {"hidden_count", static_cast<uint64_t>(s.hidden_count)}}}};
     Encoded out;
     out.head = dump(head);
     out.entries.reserve(r.entries.size());
@@ -145,12 +146,14 @@ Encoded encode(const DiskCache::FeedRecord& r) {
                                         {"categories", it.categories},
                                         {"first_seen", e.first_seen},
                                         {"time", e.time},
-                                        {"breaking", e.breaking}}));
+                                        {"breaking", e.breaking},
+                                        {"headline_from_summary", e.headline_from_summary}}));
     }
     return out;
 }
 
-// ---- decoding: strict, as every field is always written; any deviation is a corrupt file ------
+// ---- decoding: strict, as every field is always written; any deviation is a corrupt file (fields
+// added to version 1 later, marked where they are read, may be absent) -------------------------
 
 int64_t get_int(const json& obj, const char* key) {
     const json& v = obj.at(key);
@@ -203,6 +206,12 @@ Result<DiskCache::FeedRecord> decode(std::string_view text, const std::string& f
         r.status.stale_since = get_opt_int(s, "stale_since");
         r.status.gone = s.at("gone").get<bool>();
         r.status.title = get_str(s, "title");
+        // Added after version 1 files were written: absent means none.
+        if (s.contains("hidden_count")) {
+            const int64_t hidden = get_int(s, "hidden_count");
+            if (hidden < 0) throw std::invalid_argument("hidden_count out of range");
+            r.status.hidden_count = static_cast<std::size_t>(hidden);
+        }
 
         const json& entries = j.at("entries");
         if (!entries.is_array()) throw std::invalid_argument("entries is not an array");
@@ -222,6 +231,7 @@ Result<DiskCache::FeedRecord> decode(std::string_view text, const std::string& f
             out.first_seen = get_int(e, "first_seen");
             out.time = get_int(e, "time");
             out.breaking = e.at("breaking").get<bool>();
+            out.headline_from_summary = e.contains("headline_from_summary") && e.at("headline_from_summary").get<bool>();
             r.entries.push_back(std::move(out));
         }
         return r;

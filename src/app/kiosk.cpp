@@ -239,6 +239,7 @@ struct Kiosk::Impl {
             }
             if (st) {
                 std::string items = std::to_string(st->item_count) + " items";
+                if (st->hidden_count) items += " (" + std::to_string(st->hidden_count) + " more with no text to show)";
                 std::string updated = st->last_success ? "updated " + relative_age(st->last_success, wall) : "never updated";
                 v.detail = st->error.empty() ? items + " · " + updated : st->error + " · " + updated;
             }

@@ -299,7 +299,7 @@ void Pipeline::apply_feed(const FetchReply& r, int64_t now) {
         } else {
             // An empty feed is the publisher's choice, not a failure to back off from.
             out.kind = FetchOutcome::Kind::NotModified;
-            error = "the feed has no items; keeping the last good ones";
+            error = "the feed has no items with a title or text; keeping the last good ones";
         }
     } else if (r.ok && r.parsed) {
         out.kind = FetchOutcome::Kind::ParseError;

@@ -32,14 +32,14 @@ struct LastShown {
     explicit LastShown(const Entry* e) : entry(e) {
         if (!e) return;
         link = url::canonical_link(e->item.link);
-        title = normalize_title(e->item.title);
+        if (!e->headline_from_summary) title = normalize_title(e->item.title);
     }
     bool same_story(const Entry& e) const {
         if (!entry) return false;
         if (same_item(e, *entry)) return true;
         if (!e.item.id.empty() && e.item.id == entry->item.id && e.item.id.find(':') != std::string::npos) return true;
         if (!link.empty() && !e.item.link.empty() && url::canonical_link(e.item.link) == link) return true;
-        return !title.empty() && normalize_title(e.item.title) == title;
+        return !title.empty() && !e.headline_from_summary && normalize_title(e.item.title) == title;
     }
 };
 

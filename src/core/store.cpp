@@ -1,6 +1,7 @@
 #include "core/store.h"
 
 #include "feed/strings.h"
+#include "feed/text.h"
 #include "feed/url.h"
 
 #include <algorithm>
@@ -230,12 +231,23 @@ const Store::FeedState* Store::find(std::string_view url) const {
 // The one place where held items are decided, so update, restore and configure agree: the
 // keyword filters are applied here rather than per card, and only what passes counts against
 // max_items (an include filter on a busy feed still fills its share).
-void Store::set_entries(FeedState& fs, std::vector<Entry> entries) {
+std::size_t Store::set_entries(FeedState& fs, std::vector<Entry> entries) {
     Keywords k{fold_all(fs.config.include), fold_all(fs.config.exclude), fold_all(rotation_.priority_keywords)};
     bool any_keywords = !k.include.empty() || !k.exclude.empty() || !k.priority.empty();
     std::vector<Entry> kept;
     kept.reserve(entries.size());
+    std::size_t hidden = 0;
     for (Entry& e : entries) {
+        if (e.item.title.empty()) {
+            if (e.item.summary.empty()) {
+                ++hidden;  // an enclosure, an author, a date: nothing a card can say
+                continue;
+            }
+            text::Headline h = text::headline_from_text(e.item.summary, kDerivedHeadlineBytes);
+            e.item.title = std::move(h.headline);
+            e.item.summary = std::move(h.rest);
+            e.headline_from_summary = true;
+        }
         e.breaking = false;
         if (any_keywords) {
             FoldedItem folded(e.item);
@@ -251,6 +263,7 @@ void Store::set_entries(FeedState& fs, std::vector<Entry> entries) {
     if (kept.size() > cap) kept.resize(cap);
     fs.entries = std::move(kept);
     fs.status.item_count = fs.entries.size();
+    return hidden;
 }
 
 void Store::configure(const Config& config) {
@@ -273,7 +286,10 @@ void Store::configure(const Config& config) {
 
 bool Store::update(std::string_view feed_url, const Feed& feed, int64_t now) {
     FeedState* fs = find(feed_url);
-    if (!fs || feed.items.empty()) return false;
+    // Items with nothing to show count as none: they must not replace the last good ones.
+    if (!fs || std::none_of(feed.items.begin(), feed.items.end(),
+                            [](const Item& it) { return !it.title.empty() || !it.summary.empty(); }))
+        return false;
 
     std::vector<std::string> old_links(fs->entries.size());
     std::unordered_map<std::string_view, const Entry*> old_by_id, old_by_link;
@@ -314,7 +330,7 @@ bool Store::update(std::string_view feed_url, const Feed& feed, int64_t now) {
         next.push_back(std::move(e));
     }
     if (!feed.title.empty()) fs->status.title = feed.title;
-    set_entries(*fs, std::move(next));
+    fs->status.hidden_count = set_entries(*fs, std::move(next));
     ++generation_;
     return true;
 }
@@ -372,7 +388,7 @@ void Store::prepare() const {
             if (!e.item.id.empty())
                 c.id_key = e.item.id.find(':') != std::string::npos ? e.item.id : fs.config.url + '\x1f' + e.item.id;
             c.link_key = url::canonical_link(e.item.link);
-            c.title_key = normalize_title(e.item.title);
+            if (!e.headline_from_summary) c.title_key = normalize_title(e.item.title);
             candidates_.push_back(std::move(c));
         }
     }

@@ -4,6 +4,8 @@
 // feed) and deduplicated across feeds (same id, same canonical link, near-identical title);
 // undated items get their first-seen time; future dates are clamped (an item's time is never later
 // than when it was first seen, so a publisher's bad clock cannot keep pushing it to the top).
+// An item needs a title or a summary to be shown: one without a title (a Mastodon post) gets a
+// headline from the start of its summary; one with neither is counted, not held.
 // Pure, with the clock passed in (`now`, Unix seconds); main thread only (not thread-safe).
 #pragma once
 
@@ -28,6 +30,7 @@ struct FeedStatus {
     int http_status = 0;                   // of the last attempt; 0 for network errors
     std::string error;                     // empty when the last attempt succeeded
     std::size_t item_count = 0;            // items held for this feed
+    std::size_t hidden_count = 0;          // items of the last update with nothing to show (no title, no summary)
     int64_t next_fetch = 0;
     std::optional<int64_t> stale_since;    // first failure after the last success
     bool gone = false;                     // 410: polling stopped
@@ -40,7 +43,15 @@ struct Entry {
     int64_t first_seen = 0;
     int64_t time = 0;                      // min(published, first_seen), else first_seen; never in the future
     bool breaking = false;                 // title or summary matches a priority keyword
+    // The feed gave no title: item.title is the start of its summary (cut at a sentence or a word)
+    // and item.summary the rest. Such headlines are not used to tell stories apart ("Good morning!").
+    bool headline_from_summary = false;
 };
+
+// The longest headline made from a summary, in bytes: what four lines of headline type hold on a
+// card at any screen size (about 85 Latin characters; measured on 1080p, where a 120-byte cut
+// left the card to cut again and the words between the two cuts were shown nowhere).
+inline constexpr std::size_t kDerivedHeadlineBytes = 80;
 
 class Store {
 public:
@@ -49,8 +60,8 @@ public:
     // the feed's keyword filters or max_items are dropped: they come back with the next fetch).
     void configure(const Config& config);
 
-    // A good response. Returns false and keeps the old items when `feed` holds no items or the URL
-    // is not configured (the caller records the error). Otherwise the items are replaced: each keeps
+    // A good response. Returns false and keeps the old items when `feed` holds no item with a title
+    // or a summary, or the URL is not configured (the caller records the error). Otherwise the items are replaced: each keeps
     // its first_seen (matched by id, else canonical link), the newest version of an id wins, and
     // the newest max_items that pass the keyword filters are kept.
     bool update(std::string_view feed_url, const Feed& feed, int64_t now);
@@ -103,7 +114,7 @@ private:
     FeedState* find(std::string_view url);
     const FeedState* find(std::string_view url) const;
     void prepare() const;
-    void set_entries(FeedState& fs, std::vector<Entry> entries);
+    std::size_t set_entries(FeedState& fs, std::vector<Entry> entries);  // returns how many had nothing to show
 };
 
 // True when `phrase` (a keyword, or several words) occurs in `text` as whole words, ignoring

@@ -99,15 +99,20 @@ struct NamedZone {
 };
 
 // RFC 822's own names, then the abbreviations feeds actually use. Ambiguous ones take their most
-// common reading in feeds (CST = US Central, IST = India, BST = British Summer).
-constexpr std::array<NamedZone, 31> kZones = {{
+// common reading in feeds (CST = US Central, IST = India, BST = British Summer). North American
+// names without S/D ("ET", "PT"; publishers write them to dodge the daylight question) take the
+// standard-time offset, as feedparser does: an hour off in summer, never a day off. MET/MEST are
+// the older names of CET/CEST.
+constexpr std::array<NamedZone, 42> kZones = {{
     {"ut", 0},          {"utc", 0},         {"gmt", 0},        {"est", -5 * 60},  {"edt", -4 * 60},
     {"cst", -6 * 60},   {"cdt", -5 * 60},   {"mst", -7 * 60},  {"mdt", -6 * 60},  {"pst", -8 * 60},
     {"pdt", -7 * 60},   {"cet", 60},        {"cest", 2 * 60},  {"bst", 60},       {"eet", 2 * 60},
     {"eest", 3 * 60},   {"jst", 9 * 60},    {"kst", 9 * 60},   {"aest", 10 * 60}, {"aedt", 11 * 60},
     {"ist", 5 * 60 + 30}, {"msk", 3 * 60},  {"hkt", 8 * 60},   {"sgt", 8 * 60},   {"nzst", 12 * 60},
     {"nzdt", 13 * 60},  {"wet", 0},         {"west", 60},      {"akst", -9 * 60}, {"akdt", -8 * 60},
-    {"hst", -10 * 60},
+    {"hst", -10 * 60},  {"at", -4 * 60},    {"ast", -4 * 60},  {"adt", -3 * 60},  {"et", -5 * 60},
+    {"ct", -6 * 60},    {"mt", -7 * 60},    {"pt", -8 * 60},   {"met", 60},       {"mest", 2 * 60},
+    {"uct", 0},         {"zulu", 0},
 }};
 
 // Minutes east of UTC, or nullopt for a name we do not know: guessing would give a wrong date.
@@ -156,15 +161,33 @@ std::optional<int> read_numeric_offset(Cursor& c, bool allow_one_digit_hour) noe
 
 constexpr bool starts_zone(char c) noexcept { return c == '+' || c == '-' || is_alpha(c); }
 
+// The tz database's "Etc/GMT", "Etc/UTC" and "Etc/GMT+5", which some CMSes print where a zone
+// belongs. Etc/ names keep POSIX's sign: Etc/GMT+5 is five hours *behind* UTC.
+std::optional<int> read_etc_zone(Cursor& c) noexcept {
+    if (!c.eat('/')) return std::nullopt;
+    const std::string_view w = c.word();
+    if (!(iequals(w, "gmt") || iequals(w, "utc") || iequals(w, "uct") || iequals(w, "ut") || iequals(w, "zulu") ||
+          iequals(w, "greenwich") || iequals(w, "universal")))
+        return std::nullopt;
+    const char sign = c.peek();
+    if (sign != '+' && sign != '-') return 0;
+    c.advance();
+    const Num h = c.number();
+    if (h.len < 1 || h.len > 2 || h.value > 14) return std::nullopt;
+    return (sign == '+' ? -1 : 1) * h.value * 3600;
+}
+
 // Seconds east of UTC for a numeric offset or a zone name at the cursor. ISO 8601 has no
 // military letters, so there a lone letter other than Z is garbage, not a zone.
 std::optional<int> read_zone(Cursor& c, bool military = true) noexcept {
     if (c.peek() == '+' || c.peek() == '-') return read_numeric_offset(c, false);
     const std::string_view w = c.word();
+    if (iequals(w, "etc") && c.peek() == '/') return read_etc_zone(c);
     if (!military && w.size() == 1 && str::lower(w[0]) != 'z') return std::nullopt;
     const std::optional<int> minutes = zone_minutes(w);
     if (!minutes) return std::nullopt;
-    // "GMT+0100" (JavaScript's Date.toString, some Java formatters) means UTC+1, not POSIX's inverse.
+    // "GMT+0100" (JavaScript's Date.toString, some Java formatters) and "UTC+05" mean UTC+1 and
+    // UTC+5, not POSIX's inverse.
     if ((c.peek() == '+' || c.peek() == '-') && (iequals(w, "gmt") || iequals(w, "utc") || iequals(w, "ut")))
         return read_numeric_offset(c, true);
     return *minutes * 60;
@@ -314,11 +337,14 @@ std::optional<int64_t> to_epoch(int year, int month, int day, const Clock& t, in
     return *base + shift + t.extra - offset_seconds;
 }
 
-// Two-digit years pivot at 50 (RFC 2822 §4.3); three-digit ones come from code that printed
-// tm_year (years since 1900) unchanged.
+// Two-digit years pivot at 50 (RFC 2822 §4.3). ISO 8601 reads them in the current century; a pure
+// function has no clock, and the pivot gives the same reading until 2050.
+constexpr int two_digit_year(int yy) noexcept { return yy < 50 ? 2000 + yy : 1900 + yy; }
+
+// Three-digit years come from code that printed tm_year (years since 1900) unchanged.
 std::optional<int> rfc822_year(const Num& y) noexcept {
     switch (y.len) {
-        case 2: return y.value < 50 ? 2000 + y.value : 1900 + y.value;
+        case 2: return two_digit_year(y.value);
         case 3: return 1900 + y.value;
         case 4: return y.value;
         default: return std::nullopt;
@@ -346,11 +372,23 @@ constexpr int days_in_month(int y, int m) noexcept {
 static_assert(days_from_civil(1970, 1, 1) == 0);
 static_assert(days_from_civil(2000, 3, 1) == 11017);
 
-// Where a date's first digit run decides the form: "2024-", "2024", "20240115".
+// Day `ordinal` (1-based) of `year` as month and day; false past the year's last day.
+bool from_ordinal(int year, int ordinal, int& month, int& day) noexcept {
+    if (year < 1000 || year > 9999 || ordinal < 1 || ordinal > (is_leap(year) ? 366 : 365)) return false;
+    month = 1;
+    while (ordinal > days_in_month(year, month)) ordinal -= days_in_month(year, month++);
+    day = ordinal;
+    return true;
+}
+
+// Where a date's first digit run decides the form: "2024-", "2024", "20240115", "031231",
+// "2003335", "03-12-31", "-03-12". RFC 850's "06-Nov-94" has a letter after its dash.
 bool looks_iso(std::string_view s) noexcept {
+    if (s.size() >= 2 && s[0] == '-' && is_digit(s[1])) return true;
     size_t n = 0;
     while (n < s.size() && is_digit(s[n])) ++n;
-    if (n == 8) return true;
+    if (n >= 6 && n <= 8) return true;
+    if (n == 2) return n + 1 < s.size() && s[n] == '-' && is_digit(s[n + 1]);
     return n == 4 && (n == s.size() || s[n] == '-');
 }
 
@@ -447,28 +485,73 @@ std::optional<int64_t> parse_iso8601(std::string_view s) {
     int month = 1;
     int day = 1;
     bool full_date = false;
+    // ISO 8601:1988's truncated form "-YY-MM" / "-YYMM" (a year of the current century, and a
+    // month). The other truncated forms ("--MM-DD", "---DD", "-DDD") leave the year to the reader's
+    // clock, which a pure function does not have: those give no date rather than a guessed one.
+    if (c.eat('-')) {
+        const Num y = c.number();
+        if (y.len == 4) {  // "-YYMM"
+            year = two_digit_year(y.value / 100);
+            month = y.value % 100;
+        } else if (y.len == 2 && c.eat('-')) {
+            const Num m = c.number();
+            if (m.len != 2) return std::nullopt;
+            year = two_digit_year(y.value);
+            month = m.value;
+        } else {
+            return std::nullopt;
+        }
+        if (!finish(c)) return std::nullopt;
+        return to_epoch(year, month, 1, Clock{}, 0);
+    }
     const Num first = c.number();
-    if (first.len == 8) {
+    switch (first.len) {
+    case 8:  // YYYYMMDD
         year = first.value / 10000;
         month = first.value / 100 % 100;
         day = first.value % 100;
         full_date = true;
-    } else if (first.len == 4) {
-        year = first.value;
-        // One-digit month and day ("2024-1-5") are not ISO, but the dashes leave no ambiguity.
+        break;
+    case 7:  // YYYYDDD, ordinal
+        year = first.value / 1000;
+        if (!from_ordinal(year, first.value % 1000, month, day)) return std::nullopt;
+        full_date = true;
+        break;
+    case 6:  // YYMMDD: old ISO 8601 and many a hand-rolled template ("031231")
+        year = two_digit_year(first.value / 10000);
+        month = first.value / 100 % 100;
+        day = first.value % 100;
+        full_date = true;
+        break;
+    case 4:
+    case 2: {
+        year = first.len == 4 ? first.value : two_digit_year(first.value);
+        if (first.len == 2 && c.peek() != '-') return std::nullopt;  // "24" alone is no year
+        // One-digit month and day ("2024-1-5") are not ISO, but the dashes leave no ambiguity;
+        // neither does a zero-padded three-digit month before a day ("2024-001-15", feedparser's
+        // YYYY-0MM-DD). Three digits with no day after them are an ordinal date ("2003-335").
         if (c.eat('-')) {
             const Num m = c.number();
-            if (m.len < 1 || m.len > 2) return std::nullopt;
-            month = m.value;
-            if (c.eat('-')) {
-                const Num d = c.number();
-                if (d.len < 1 || d.len > 2) return std::nullopt;
-                day = d.value;
+            if (m.len == 3 && c.peek() != '-') {
+                if (!from_ordinal(year, m.value, month, day)) return std::nullopt;
                 full_date = true;
+            } else {
+                if (m.len < 1 || m.len > 3 || (m.len == 3 && m.value >= 100)) return std::nullopt;
+                month = m.value;
+                if (c.eat('-')) {
+                    const Num d = c.number();
+                    if (d.len < 1 || d.len > 2) return std::nullopt;
+                    day = d.value;
+                    full_date = true;
+                } else if (first.len == 2) {
+                    return std::nullopt;  // "24-01" could be anything
+                }
             }
         }
-    } else {
-        // Six digits (YYYYMM) is not ISO 8601 and reads just like hhmmss; longer years never occur.
+        break;
+    }
+    default:
+        // Five digits (YYDDD) would read every "12345" id as a date; longer years never occur.
         return std::nullopt;
     }
 

@@ -1,7 +1,10 @@
 // dates.h: feed date strings to Unix seconds (UTC).
 // RFC 822/1123/2822/850 (every zone form, missing seconds or weekday, two-digit years, odd
-// spacing), RFC 3339 / ISO 8601 / W3CDTF (partial dates, fractions, basic format), asctime.
-// An impossible date (31 Feb, hour 25, unknown zone) gives nullopt, never a wrong value.
+// spacing; zone names beyond the RFC's: ET/CT/MT/PT/AT, MET/MEST/CET/CEST/EET/EEST/WET/WEST,
+// Etc/GMT±h, UTC±hh), RFC 3339 / ISO 8601 / W3CDTF (partial dates, fractions, basic format,
+// two-digit years, ordinal 2003-335, truncated -03-12, compact 031231), asctime.
+// An impossible date (31 Feb, hour 25, unknown zone) gives nullopt, never a wrong value; so does
+// a form whose year only the reader's clock could supply (--12-31).
 // Pure; any thread.
 #pragma once
 

@@ -4,6 +4,9 @@
 // concurrent calls share nothing.
 #include "feed/encoding.h"
 
+#include "feed/bytes16.h"
+#include "feed/utf8.h"
+
 #include <iconv.h>
 
 #include <array>
@@ -15,6 +18,8 @@
 
 namespace nk::encoding {
 namespace {
+
+using feed_detail::encode_utf8;
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 
@@ -237,17 +242,144 @@ inline size_t skip_ascii(const unsigned char* p, size_t i, size_t n) {
     return i;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Validation, the common case: is the whole text valid UTF-8, and is there anything but ASCII?
+// A byte walker is slow on text that mixes ASCII and accented letters (one unpredictable branch
+// per letter, a tenth of the whole parse), and a table-driven state machine is no better (each
+// step waits for the last). So sixteen bytes are checked at once, each against the three before
+// it, with the compilers' vector extension (SSE2 on x86-64, NEON on arm64): a byte must be a
+// continuation exactly when a lead byte 1, 2 or 3 back asks for one, no byte may be C0, C1 or
+// F5-FF, and the second byte after E0, ED, F0 and F4 has a narrower range (no overlongs, no
+// surrogates, nothing past U+10FFFF). That is RFC 3629's grammar, the same rule walk_utf8 applies.
+
+struct FastCheck {
+    bool valid = false;
+    bool multibyte = false;  // any non-ASCII byte (in valid text: a multi-byte character)
+    bool mojibake = true;    // a place where mojibake could start (C3 82-B4, then C2 C5 C6 CB or E2)
+};
+
+#if NK_BYTES16
+using feed_detail::any16;
+using feed_detail::Bytes16;
+using feed_detail::load16;
+
+// For the 16 bytes at `cur`, given the three bytes before them: lanes that break the grammar,
+// and lanes that end a place where mojibake could start (text::may_hold_mojibake's test, done
+// here while the bytes are loaded anyway, so the parser can skip it for every field).
+struct Block {
+    Bytes16 errors, mojibake;
+};
+inline Block check_block(const unsigned char* cur, const unsigned char* p1, const unsigned char* p2, const unsigned char* p3) {
+    const Bytes16 v = load16(cur), a = load16(p1), b = load16(p2), c = load16(p3);
+    const auto is_cont = (v & 0xC0) == 0x80;
+    const auto want_cont = (a >= 0xC0) | (b >= 0xE0) | (c >= 0xF0);
+    const auto bad_byte = (v == 0xC0) | (v == 0xC1) | (v >= 0xF5);
+    const auto bad_second = ((a == 0xE0) & (v < 0xA0)) | ((a == 0xED) & (v > 0x9F)) | ((a == 0xF0) & (v < 0x90)) |
+                            ((a == 0xF4) & (v > 0x8F));
+    const auto mojibake = (b == 0xC3) & (a >= 0x82) & (a <= 0xB4) &
+                          ((v == 0xC2) | (v == 0xC5) | (v == 0xC6) | (v == 0xCB) | (v == 0xE2));
+    return {reinterpret_cast<Bytes16>((is_cont ^ want_cont) | bad_byte | bad_second), reinterpret_cast<Bytes16>(mojibake)};
+}
+
+FastCheck check_utf8(std::string_view in) {
+    const auto* p = reinterpret_cast<const unsigned char*>(in.data());
+    const size_t n = in.size();
+    Bytes16 errors{}, high{}, mojibake{};
+    auto add = [&](const Block& b) {
+        errors |= b.errors;
+        mojibake |= b.mojibake;
+    };
+    // The first and the last block go through a zero-padded copy: zeros before the text are "no
+    // lead byte", and the zero right after it fails any character the text leaves unfinished
+    // (the tail is under 16 bytes, so that position is always in the last block).
+    unsigned char edge[3 + 16] = {};
+    size_t i = 0;
+    if (n >= 16) {
+        std::memcpy(edge + 3, p, 16);
+        add(check_block(edge + 3, edge + 2, edge + 1, edge));
+        high |= load16(p);
+        for (i = 16; i + 16 <= n; i += 16) {
+            // An ASCII block after ASCII can break no rule and start no mojibake: most of a feed's
+            // markup is that, and two loads say so.
+            uint64_t w0, w1;
+            std::memcpy(&w0, p + i, 8);
+            std::memcpy(&w1, p + i + 8, 8);
+            if (((w0 | w1) & 0x8080808080808080ull) == 0 && ((p[i - 1] | p[i - 2] | p[i - 3]) & 0x80) == 0) continue;
+            add(check_block(p + i, p + i - 1, p + i - 2, p + i - 3));
+            high |= load16(p + i);
+            // A Latin-1 document fails at its first accented letter: no need to read the rest.
+            if ((i & 255) == 0 && any16(errors)) return {};
+        }
+        std::memcpy(edge, p + i - 3, 3);
+    }
+    std::memset(edge + 3, 0, 16);
+    if (n > i) std::memcpy(edge + 3, p + i, n - i);
+    add(check_block(edge + 3, edge + 2, edge + 1, edge));
+    high |= load16(edge + 3);
+    return {!any16(errors), any16(high & 0x80), any16(mojibake)};
+}
+#else
+FastCheck check_utf8(std::string_view in);  // below, from walk_utf8
+#define NK_CHECK_WITH_WALKER 1
+#endif
+
+
+// ---------------------------------------------------------------------------------------------
+// windows-1252. The row 0x80-0x9F is where it differs from ISO-8859-1 (curly quotes, dashes,
+// euro) and is written out by hand; the five holes (0x81 0x8D 0x8F 0x90 0x9D) map to the C1
+// controls of the same value, as WHATWG does, rather than to U+FFFD as glibc does. 0x00-0x7F
+// and 0xA0-0xFF are the code points of the same value.
+
+constexpr uint16_t kCp1252Row8[32] = {
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,  // 80-87
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,  // 88-8F
+    0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,  // 90-97
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,  // 98-9F
+};
+
+struct Utf8Char {
+    char bytes[3] = {};
+    uint8_t len = 0;
+};
+static_assert(sizeof(Utf8Char) == 4, "from_windows_1252 stores a whole Utf8Char at once");
+
+constexpr std::array<Utf8Char, 256> make_cp1252_table() {
+    std::array<Utf8Char, 256> t{};
+    for (uint32_t b = 0; b < 256; ++b) {
+        const uint32_t cp = (b >= 0x80 && b < 0xA0) ? kCp1252Row8[b - 0x80] : b;
+        t[b].len = static_cast<uint8_t>(encode_utf8(cp, t[b].bytes));
+    }
+    return t;
+}
+
+constexpr std::array<Utf8Char, 256> kCp1252 = make_cp1252_table();
+
 struct Utf8Scan {
-    size_t invalid = 0;    // maximal invalid subparts, i.e. U+FFFDs a sanitizer emits
+    size_t invalid = 0;    // maximal invalid subparts (smart ones included)
+    size_t smart = 0;      // of those, lone 0x80-0x9F bytes that are windows-1252 punctuation
     size_t multibyte = 0;  // valid sequences of 2-4 bytes
 };
 
-enum class Walk { Count, StopAtInvalid, Sanitize };
+// A lone byte 0x91-0x97 (and the few other punctuation bytes of windows-1252's 0x80 row) can
+// never be UTF-8, but it is what a Word paste leaves in a UTF-8 feed for ’ “ ” – — … ™: the
+// sanitizer reads it as windows-1252 rather than losing the apostrophe of "don’t" to U+FFFD.
+// Only between ASCII (or other such bytes): next to other high bytes it is more likely a broken
+// sequence, which keeps WHATWG's U+FFFD, as do the row's letters, the euro and the holes.
+constexpr bool is_smart_byte(unsigned char b) {
+    switch (b) {
+        case 0x82: case 0x84: case 0x85: case 0x8B: case 0x91: case 0x92: case 0x93:
+        case 0x94: case 0x95: case 0x96: case 0x97: case 0x99: case 0x9B: return true;
+        default: return false;
+    }
+}
 
-// One walker for validating, counting and repairing, so the three can never disagree on what
-// is invalid. Repair follows WHATWG (and Unicode's "maximal subpart" practice): a lead byte
-// plus the continuation bytes that were still acceptable become one U+FFFD, and the byte that
-// broke the sequence is read again as the start of the next one.
+enum class Walk { Count, Sanitize };
+
+// One walker for counting and repairing, so the two can never disagree on what is invalid
+// (check_utf8 above only says yes or no, and agrees with it: both follow RFC 3629). Repair
+// follows WHATWG (and Unicode's "maximal subpart" practice): a lead byte plus the continuation
+// bytes that were still acceptable become one U+FFFD, and the byte that broke the sequence is
+// read again as the start of the next one.
 template <Walk mode>
 Utf8Scan walk_utf8(std::string_view in, std::string* out) {
     const auto* p = reinterpret_cast<const unsigned char*>(in.data());
@@ -255,6 +387,7 @@ Utf8Scan walk_utf8(std::string_view in, std::string* out) {
     Utf8Scan s;
     size_t i = 0;
     size_t copied = 0;
+    size_t smart_end = 0;  // just past the last smart byte read as windows-1252
     while (i < n) {
         if (p[i] < 0x80) {
             i = skip_ascii(p, i, n);
@@ -299,10 +432,14 @@ Utf8Scan walk_utf8(std::string_view in, std::string* out) {
             continue;
         }
         ++s.invalid;
-        if constexpr (mode == Walk::StopAtInvalid) return s;
+        const bool smart = j == i + 1 && is_smart_byte(b) && (i == 0 || p[i - 1] < 0x80 || smart_end == i) &&
+                           (j == n || p[j] < 0x80 || is_smart_byte(p[j]));
+        if (smart) smart_end = j;
+        s.smart += smart;
         if constexpr (mode == Walk::Sanitize) {
             out->append(in.data() + copied, i - copied);
-            out->append(kReplacement);
+            if (smart) out->append(kCp1252[b].bytes, kCp1252[b].len);
+            else out->append(kReplacement);
             copied = j;
         }
         i = j;
@@ -311,71 +448,59 @@ Utf8Scan walk_utf8(std::string_view in, std::string* out) {
     return s;
 }
 
-constexpr size_t encode_utf8(uint32_t cp, char* o) {
-    if (cp < 0x80) {
-        o[0] = static_cast<char>(cp);
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = static_cast<char>(0xC0 | (cp >> 6));
-        o[1] = static_cast<char>(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    o[0] = static_cast<char>(0xE0 | (cp >> 12));
-    o[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    o[2] = static_cast<char>(0x80 | (cp & 0x3F));
-    return 3;
+#ifdef NK_CHECK_WITH_WALKER
+FastCheck check_utf8(std::string_view in) {
+    const Utf8Scan scan = walk_utf8<Walk::Count>(in, nullptr);
+    return {scan.invalid == 0, scan.multibyte != 0, true};
 }
-
-// ---------------------------------------------------------------------------------------------
-// windows-1252. The row 0x80-0x9F is where it differs from ISO-8859-1 (curly quotes, dashes,
-// euro) and is written out by hand; the five holes (0x81 0x8D 0x8F 0x90 0x9D) map to the C1
-// controls of the same value, as WHATWG does, rather than to U+FFFD as glibc does. 0x00-0x7F
-// and 0xA0-0xFF are the code points of the same value.
-
-constexpr uint16_t kCp1252Row8[32] = {
-    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,  // 80-87
-    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,  // 88-8F
-    0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,  // 90-97
-    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,  // 98-9F
-};
-
-struct Utf8Char {
-    char bytes[3] = {};
-    uint8_t len = 0;
-};
-
-constexpr std::array<Utf8Char, 256> make_cp1252_table() {
-    std::array<Utf8Char, 256> t{};
-    for (uint32_t b = 0; b < 256; ++b) {
-        const uint32_t cp = (b >= 0x80 && b < 0xA0) ? kCp1252Row8[b - 0x80] : b;
-        t[b].len = static_cast<uint8_t>(encode_utf8(cp, t[b].bytes));
-    }
-    return t;
-}
-
-constexpr std::array<Utf8Char, 256> kCp1252 = make_cp1252_table();
+#endif
 
 // Two passes (exact size, then fill) so a 50 MB feed is one allocation and no reallocation.
 std::string from_windows_1252(std::string_view in) {
     const auto* p = reinterpret_cast<const unsigned char*>(in.data());
     const size_t n = in.size();
-    size_t extra = 0;
-    for (size_t i = skip_ascii(p, 0, n); i < n; i = skip_ascii(p, i + 1, n)) extra += kCp1252[p[i]].len - 1u;
-
-    std::string out(n + extra, '\0');
-    char* o = out.data();
-    size_t i = 0;
-    while (i < n) {
-        const size_t j = skip_ascii(p, i, n);
-        std::memcpy(o, p + i, j - i);
-        o += j - i;
-        if (j >= n) break;
-        const Utf8Char& c = kCp1252[p[j]];
-        std::memcpy(o, c.bytes, c.len);
-        o += c.len;
-        i = j + 1;
+    // Every high byte becomes two or three bytes: count them a word at a time (Latin-1 text has
+    // one every few letters), and look closer only at words with a byte of the 0x80-0x9F row,
+    // where the three-byte characters (curly quotes, dashes, euro) are.
+    constexpr uint64_t kHigh = 0x8080808080808080ull, kOnes = 0x0101010101010101ull;
+    size_t extra = 0, i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        std::memcpy(&w, p + i, 8);
+        if ((w & kHigh) == 0) continue;
+        extra += static_cast<size_t>((((w & kHigh) >> 7) * kOnes) >> 56);  // bytes summed (no popcnt in x86-64 v1)
+        const uint64_t row8 = (w & 0xE0E0E0E0E0E0E0E0ull) ^ kHigh;  // zero bytes: 0x80-0x9F
+        if (((row8 - kOnes) & ~row8 & kHigh) != 0)
+            for (size_t k = i; k < i + 8; ++k) extra += kCp1252[p[k]].len > 2 ? 1u : 0u;
     }
+    for (; i < n; ++i) extra += kCp1252[p[i]].len - 1u;
+
+    std::string out(n + extra + 3, '\0');  // +3: room for the whole-Utf8Char stores below
+    char* o = out.data();
+    // Eight bytes at a time, and byte by byte only in words with a high byte: short runs of ASCII
+    // between letters are not worth a memcpy call each.
+    for (i = 0; i + 8 <= n; i += 8) {
+        uint64_t w;
+        std::memcpy(&w, p + i, 8);
+        if ((w & kHigh) == 0) {
+            std::memcpy(o, &w, 8);
+            o += 8;
+            continue;
+        }
+        // One four-byte store per character (its bytes, then its length, which the next store
+        // overwrites): no length-dependent copy to branch on.
+        for (size_t k = i; k < i + 8; ++k) {
+            const Utf8Char& c = kCp1252[p[k]];
+            std::memcpy(o, &c, 4);
+            o += c.len;
+        }
+    }
+    for (; i < n; ++i) {
+        const Utf8Char& c = kCp1252[p[i]];
+        std::memcpy(o, &c, 4);
+        o += c.len;
+    }
+    out.resize(n + extra);
     return out;
 }
 
@@ -627,13 +752,20 @@ Choice choose(std::string_view bytes, std::string_view http_charset, std::string
 
 const char* where(Source src) { return src == Source::Declaration ? "in XML declaration" : "by HTTP charset"; }
 
-void decode_utf8(std::string_view body, Source src, Decoded& d) {
-    const Utf8Scan scan = walk_utf8<Walk::Count>(body, nullptr);
-    if (scan.invalid == 0) {
-        d.utf8.assign(body);
-        d.charset = "utf-8";
-        return;
+// Text that needs no change is either copied into d.utf8 or, when `borrow` is given, left where it
+// is: *borrow is set to it and d.utf8 stays empty.
+void keep(std::string_view body, Decoded& d, std::string_view* borrow) {
+    if (borrow) *borrow = body;
+    else d.utf8.assign(body);
+    d.charset = "utf-8";
+}
+
+void decode_utf8(std::string_view body, Source src, Decoded& d, std::string_view* borrow) {
+    if (const FastCheck f = check_utf8(body); f.valid) {
+        d.mojibake_possible = f.mojibake;
+        return keep(body, d, borrow);
     }
+    const Utf8Scan scan = walk_utf8<Walk::Count>(body, nullptr);
     // Undeclared bytes that are not UTF-8 are nearly always a legacy Western feed; a declared
     // UTF-8 feed with not one valid multi-byte sequence is the same feed with a wrong label.
     // A BOM is deliberate, so it only ever gets repaired.
@@ -652,21 +784,24 @@ void decode_utf8(std::string_view body, Source src, Decoded& d) {
     d.utf8.reserve(body.size() + 2 * scan.invalid);
     walk_utf8<Walk::Sanitize>(body, &d.utf8);
     d.charset = "utf-8";
-    d.warnings.push_back(std::to_string(scan.invalid) + " invalid UTF-8 sequence(s) replaced with U+FFFD");
+    if (scan.smart != 0)
+        d.warnings.push_back(std::to_string(scan.smart) + " stray windows-1252 punctuation byte(s) in UTF-8 read as windows-1252");
+    if (scan.invalid != scan.smart)
+        d.warnings.push_back(std::to_string(scan.invalid - scan.smart) + " invalid UTF-8 sequence(s) replaced with U+FFFD");
 }
 
-void decode(std::string_view body, const Choice& c, Decoded& d) {
+void decode(std::string_view body, const Choice& c, Decoded& d, std::string_view* borrow) {
     const std::string& name = c.cs.name;
-    if (name == "utf-8") return decode_utf8(body, c.src, d);
+    if (name == "utf-8") return decode_utf8(body, c.src, d, borrow);
     if (name == "windows-1252") {
         // Servers that default to ISO-8859-1 and CMS templates that hard-code it label UTF-8
         // feeds as Latin-1. Real Latin-1 text that is also valid UTF-8 with a multi-byte
         // sequence in it is vanishingly rare, so that shape wins over the label. Real Latin-1
         // fails the check at its first accented letter, so it costs next to nothing.
         if (c.src == Source::Declaration || c.src == Source::Http) {
-            if (const Utf8Scan s = walk_utf8<Walk::StopAtInvalid>(body, nullptr); s.invalid == 0 && s.multibyte > 0) {
-                d.utf8.assign(body);
-                d.charset = "utf-8";
+            if (const FastCheck f = check_utf8(body); f.valid && f.multibyte) {
+                keep(body, d, borrow);
+                d.mojibake_possible = f.mojibake;
                 d.warnings.push_back(std::string("windows-1252 declared ") + where(c.src) +
                                      " but bytes are valid UTF-8; read as UTF-8");
                 return;
@@ -685,7 +820,7 @@ void decode(std::string_view body, const Choice& c, Decoded& d) {
     if (!from_iconv(body, c.cs.iconv.c_str(), c.unit, d.utf8, replaced)) {
         // Known label, but this system's iconv lacks the module (minimal containers do).
         d.warnings.push_back("iconv cannot convert from " + name + "; read as UTF-8");
-        return decode_utf8(body, Source::Default, d);
+        return decode_utf8(body, Source::Default, d, nullptr);
     }
     d.charset = name;
     // Some glibc decoders (UCS-4, UTF-7) can produce code points UTF-8 does not allow; the
@@ -751,15 +886,23 @@ std::string canonical_charset(std::string_view label) {
 
 Decoded to_utf8(std::string_view bytes, std::string_view http_charset, std::string_view override_charset) {
     Decoded d;
-    const Choice c = choose(bytes, http_charset, override_charset, d.warnings);
-    decode(bytes.substr(c.skip), c, d);
-    // A second BOM after the first (concatenated files, double-encoding editors) would reach
-    // tinyxml2 as text before the root element.
-    size_t bom = 0;
-    while (std::string_view(d.utf8).substr(bom, 3) == "\xEF\xBB\xBF") bom += 3;
-    if (bom != 0) d.utf8.erase(0, bom);
+    const std::string_view text = to_utf8_view(bytes, d, http_charset, override_charset);
+    if (d.utf8.empty()) d.utf8.assign(text);
+    else d.utf8.erase(0, d.utf8.size() - text.size());  // text is what follows any extra BOM
     rewrite_declaration(d.utf8);
     return d;
+}
+
+std::string_view to_utf8_view(std::string_view bytes, Decoded& d, std::string_view http_charset,
+                              std::string_view override_charset) {
+    const Choice c = choose(bytes, http_charset, override_charset, d.warnings);
+    std::string_view borrowed;
+    decode(bytes.substr(c.skip), c, d, &borrowed);
+    std::string_view text = d.utf8.empty() ? borrowed : std::string_view(d.utf8);
+    // A second BOM after the first (concatenated files, double-encoding editors) would reach
+    // tinyxml2 as text before the root element.
+    while (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
+    return text;
 }
 
 }  // namespace nk::encoding

@@ -18,6 +18,9 @@ struct Decoded {
     std::string utf8;                   // no BOM; valid UTF-8
     std::string charset;                // what the bytes were read as, e.g. "windows-1252"
     std::vector<std::string> warnings;  // e.g. "undeclared charset; bytes are not UTF-8, read as windows-1252"
+    // False only when the text was valid UTF-8 as it came and holds no place where mojibake could
+    // start (text::may_hold_mojibake would say so): checked in the same pass as its validity.
+    bool mojibake_possible = true;
 };
 
 // "text/xml; charset=ISO-8859-1" -> "ISO-8859-1"; "" when there is no charset parameter.
@@ -36,5 +39,12 @@ std::string canonical_charset(std::string_view label);
 // declaration and HTTP but not a BOM, and is taken as given: no label-correcting heuristics.
 // An unknown override is reported as a warning and ignored.
 Decoded to_utf8(std::string_view bytes, std::string_view http_charset = {}, std::string_view override_charset = {});
+
+// The same text without copying what needs no change: when the bytes are valid UTF-8 already
+// (most feeds) the result is a view of `bytes` and d.utf8 stays empty; otherwise it is a view
+// of d.utf8. The XML declaration is left as written (to_utf8 rewrites it to say UTF-8), since
+// the parser starts at the root element. d.charset and d.warnings as to_utf8 sets them.
+std::string_view to_utf8_view(std::string_view bytes, Decoded& d, std::string_view http_charset = {},
+                              std::string_view override_charset = {});
 
 }  // namespace nk::encoding

@@ -12,9 +12,10 @@
 
 namespace nk {
 
-enum class FeedFormat { Rss20, Rss10, Rss09x, Atom10, Atom03 };
+enum class FeedFormat { Rss20, Rss10, Rss09x, Atom10, Atom03, Json10, Json11 };
 
-// The names used by `newsroom-kiosk parse` ("rss2.0", "rss1.0", "rss0.9x", "atom1.0", "atom0.3").
+// The names used by `newsroom-kiosk parse` ("rss2.0", "rss1.0", "rss0.9x", "atom1.0", "atom0.3",
+// "json1.0", "json1.1").
 std::string_view format_name(FeedFormat f);
 
 // What the publisher says about how often to poll; the scheduler honours these later.
@@ -45,7 +46,9 @@ struct Feed {
     std::string language;
     std::string logo;
     PollingHints hints;
-    std::vector<Item> items;            // document order
+    std::vector<Item> items;            // document order; every entry, whatever it lacks (a title-less
+                                        // post, an item with only an enclosure): the store decides
+                                        // what it can show
     std::vector<std::string> warnings;  // what was repaired or dropped, one line each
 };
 

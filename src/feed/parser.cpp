@@ -1,8 +1,10 @@
 #include "feed/parser.h"
 #include "feed/strings.h"
 
+#include "feed/collect.h"
 #include "feed/dates.h"
 #include "feed/encoding.h"
+#include "feed/jsonfeed.h"
 #include "feed/text.h"
 #include "feed/url.h"
 #include "feed/xml_prepare.h"
@@ -14,6 +16,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstring>
+#include <deque>
 
 namespace nk {
 namespace {
@@ -82,7 +85,8 @@ struct Name {
 
 bool has_cut_marker(const XMLElement* e) { return e->FirstChildElement(xml::kCutMarker.data()) != nullptr; }
 
-std::string_view attr(const XMLElement* e, const char* name) {
+// An attribute's value as written: references not decoded (tokens such as type, rel, version).
+std::string_view raw_attr(const XMLElement* e, const char* name) {
     const char* v = e->Attribute(name);
     return v ? std::string_view(v) : std::string_view{};
 }
@@ -100,26 +104,10 @@ bool looks_like_image_url(std::string_view u) {
 
 bool looks_like_excerpt(std::string_view s) {
     s = trim(s);
-    std::string tail(s.substr(s.size() > 40 ? s.size() - 40 : 0));
-    std::transform(tail.begin(), tail.end(), tail.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::string tail = str::lower(s.substr(s.size() > 40 ? s.size() - 40 : 0));
     for (std::string_view mark : {"\u2026", "...", "read more", "continue reading", "[&#8230;]", "more \u00bb"})
         if (tail.find(mark) != std::string::npos) return true;
     return false;
-}
-
-uint64_t fnv1a(std::string_view s, uint64_t h = 1469598103934665603ull) {
-    for (unsigned char c : s) {
-        h ^= c;
-        h *= 1099511628211ull;
-    }
-    return h;
-}
-
-std::string hex64(uint64_t v) {
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string s(16, '0');
-    for (int i = 15; i >= 0; --i, v >>= 4) s[static_cast<size_t>(i)] = digits[v & 15];
-    return s;
 }
 
 // [SECTION] Walker
@@ -140,7 +128,10 @@ struct ImagePick {
 
 class Walker {
 public:
-    Walker(const ParseOptions& opt, Feed& feed) : opt_(opt), feed_(feed) {}
+    // `mojibake`: whether the document may hold any (parse_feed checks once, cheaply), so that
+    // fields need not be looked at one by one when it cannot.
+    Walker(const ParseOptions& opt, Feed& feed, bool mojibake)
+        : opt_(opt), feed_(feed), items_(opt.limits.max_items), check_mojibake_(mojibake) {}
 
     Result<Feed> run(const XMLElement* root);
 
@@ -153,9 +144,12 @@ private:
     const ParseOptions& opt_;
     Feed& feed_;
     std::vector<Scope> scopes_;
+    mutable std::deque<std::string> decoded_attrs_;  // see attr()
     std::string feed_base_;
-    size_t items_seen_ = 0;
+    feed_detail::ItemCollector items_;
     size_t cut_items_dropped_ = 0;
+    mutable size_t mojibake_fields_ = 0;
+    bool check_mojibake_ = true;
 
     void push_decls(const XMLElement* e) {
         for (const tinyxml2::XMLAttribute* a = e->FirstAttribute(); a; a = a->Next()) {
@@ -164,6 +158,16 @@ private:
             if (n.size() == 5) scopes_.push_back({"", ns_from_uri(a->Value())});
             else if (n[5] == ':') scopes_.push_back({n.substr(6), ns_from_uri(a->Value())});
         }
+    }
+
+    // The document is parsed with tinyxml2's entity processing off and nothing decodes the tree
+    // (xml_prepare.h says why), so text is decoded as it is read: attribute values here, text in
+    // raw(). Most values have no reference and are returned in place; the others are decoded
+    // into decoded_attrs_, which lives as long as the walk.
+    std::string_view attr(const XMLElement* e, const char* name) const {
+        std::string_view v = raw_attr(e, name);
+        if (v.find('&') == std::string_view::npos) return v;
+        return decoded_attrs_.emplace_back(text::decode_entities(v));
     }
 
     Name resolve(const XMLElement* e) const {
@@ -190,20 +194,13 @@ private:
 
     // [SECTION] Text of an element
     // Without child elements the text is what the publisher wrote (HTML source for descriptions);
-    // with them (unescaped HTML, Atom xhtml) the subtree is written back out as markup.
+    // with them (unescaped HTML, Atom xhtml) the subtree is written back out as markup. Text and
+    // attribute values there are still escaped as in the document (tinyxml2 does not decode
+    // them), which is what markup needs; CDATA is written as it is, as before.
     void append_markup(std::string& out, const XMLNode* n, int depth, size_t cap) const {
         for (const XMLNode* c = n->FirstChild(); c && out.size() < cap; c = c->NextSibling()) {
             if (const tinyxml2::XMLText* t = c->ToText()) {
-                std::string_view v = t->Value();
-                if (t->CData()) {
-                    out.append(v);
-                } else {
-                    for (char ch : v) {
-                        if (ch == '<') out += "&lt;";
-                        else if (ch == '&') out += "&amp;";
-                        else out += ch;
-                    }
-                }
+                out.append(t->Value());
             } else if (const XMLElement* e = c->ToElement()) {
                 std::string_view name = e->Name();
                 if (name == xml::kCutMarker || depth >= opt_.limits.max_depth) continue;
@@ -213,9 +210,9 @@ private:
                     std::string_view an = a->Name();
                     if (an.starts_with("xmlns")) continue;
                     out.append(" ").append(an).append("=\"");
+                    // '...' in the document may hold a raw '"'; the rest is escaped already.
                     for (char ch : std::string_view(a->Value())) {
                         if (ch == '"') out += "&quot;";
-                        else if (ch == '&') out += "&amp;";
                         else out += ch;
                     }
                     out += '"';
@@ -227,23 +224,79 @@ private:
         }
     }
 
+    // Everything the walker hands to text:: is valid UTF-8 (so input_is_utf8 is set there): the
+    // document was validated when it was decoded, tinyxml2 only normalises newlines, references
+    // decode to valid UTF-8, and cuts fall on code points (the fuzz targets check the output).
     std::string raw(const XMLElement* e) const {
         std::string out;
         const size_t cap = opt_.limits.max_field_bytes;
         if (e->FirstChildElement() == nullptr) {
-            for (const XMLNode* c = e->FirstChild(); c; c = c->NextSibling())
-                if (const tinyxml2::XMLText* t = c->ToText()) out.append(t->Value());
+            for (const XMLNode* c = e->FirstChild(); c; c = c->NextSibling()) {
+                const tinyxml2::XMLText* t = c->ToText();
+                if (!t) continue;
+                if (t->CData()) out.append(t->Value());
+                else text::append_decoded(out, t->Value());
+            }
         } else {
             append_markup(out, e, 0, cap);
         }
         if (out.size() > cap) out.resize(text::utf8_prefix(out, cap).size());
+        repair(out);
         return out;
     }
 
-    // Plain text with no markup expected (guid, link, dates, ttl).
-    std::string plain(const XMLElement* e) const { return std::string(trim(raw(e))); }
+    // raw() without the copy where none is needed: a view into the document when e holds one
+    // run of text with no reference to decode and nothing to repair (most fields, and most plain
+    // descriptions), else a view of `storage`, which raw() fills.
+    std::string_view raw_view(const XMLElement* e, std::string& storage) const {
+        const XMLNode* c = e->FirstChild();
+        if (!c) return {};
+        if (const tinyxml2::XMLText* t = c->ToText(); t && !c->NextSibling()) {
+            const std::string_view v = text::utf8_prefix(t->Value(), opt_.limits.max_field_bytes);
+            if ((t->CData() || v.find('&') == std::string_view::npos) && (!check_mojibake_ || !text::may_hold_mojibake(v)))
+                return v;
+        }
+        storage = raw(e);
+        return storage;
+    }
 
-    static TextKind atom_kind(const XMLElement* e) {
+    // The raw text of the elements an item reads twice (a description for the summary, then for
+    // its first <img>), so the copy and the mojibake check happen once. Entries never go stale:
+    // the document outlives the walk. The returned view is good until the eighth call after.
+    struct Memo {
+        const XMLElement* e = nullptr;
+        std::string storage;
+        std::string_view text;
+    };
+    mutable std::array<Memo, 8> memo_;
+    mutable size_t memo_next_ = 0;
+    std::string_view raw_memo(const XMLElement* e) const {
+        for (const Memo& m : memo_)
+            if (m.e == e) return m.text;
+        Memo& slot = memo_[memo_next_++ % memo_.size()];
+        slot.e = e;
+        slot.text = raw_view(e, slot.storage);
+        return slot.text;
+    }
+
+    // Display text on one line (authors, categories, names).
+    std::string line(const XMLElement* e) const {
+        std::string storage;
+        return clean_line(raw_view(e, storage));
+    }
+
+    // Every field's text passes here (through raw() or the xhtml path) before its clean-up.
+    void repair(std::string& s) const {
+        if (check_mojibake_ && text::repair_mojibake(s)) ++mojibake_fields_;
+    }
+
+    // Plain text with no markup expected (guid, link, dates, ttl).
+    std::string plain(const XMLElement* e) const {
+        std::string storage;
+        return std::string(trim(raw_view(e, storage)));
+    }
+
+    TextKind atom_kind(const XMLElement* e) const {
         std::string_view type = attr(e, "type");
         std::string_view mode = attr(e, "mode");  // Atom 0.3
         if (mode == "escaped") return TextKind::Html;
@@ -254,22 +307,42 @@ private:
 
     std::string display(const XMLElement* e, TextKind kind, bool line_breaks) const {
         text::HtmlTextOptions o;
+        o.input_is_utf8 = true;  // see raw()
         o.keep_line_breaks = line_breaks;
         o.max_bytes = line_breaks ? opt_.limits.max_summary_bytes : opt_.limits.max_title_bytes;
+        if (attr(e, "mode") == "base64") return base64_text(e, o);
         if (kind == TextKind::Text && e->FirstChildElement() == nullptr) {
             // Atom text is literal, but "&amp;amp;" from double-escaping publishers is not meant to be read.
-            return text::clean_plain(text::decode_entities(raw(e)), o);
+            return text::clean_plain(text::decode_entities(raw_memo(e)), o);
         }
         if (kind == TextKind::Xhtml) {
+            // Markup, not escaped HTML: a "&lt;p&gt;" in it is the visible text "<p>" (RFC 4287
+            // §3.1.1.3), so the double-escaping repair must not take it for a tag.
+            o.unescape_twice = false;
             // The content is one xhtml:div wrapping the markup.
             const XMLElement* div = e->FirstChildElement();
             if (div && !div->NextSiblingElement()) {
                 std::string html;
                 append_markup(html, div, 0, opt_.limits.max_field_bytes);
+                repair(html);
                 return text::html_to_text(html, o);
             }
         }
-        return text::html_to_text(raw(e), o);
+        return text::html_to_text(raw_memo(e), o);
+    }
+
+    // Atom 0.3 mode="base64": the bytes of the content's type (text, HTML), as UTF-8 like the rest
+    // of the document. Other types (an image) have no text to show.
+    std::string base64_text(const XMLElement* e, const text::HtmlTextOptions& o) const {
+        std::optional<std::string> bytes = text::decode_base64(raw(e));
+        if (!bytes) return {};
+        std::string s = text::sanitize_utf8(*bytes);
+        repair(s);
+        std::string_view type = attr(e, "type");
+        if (type.empty() || type == "text/plain" || type == "text") return text::clean_plain(s, o);
+        if (type == "text/html" || type == "html" || type == "application/xhtml+xml" || type == "xhtml")
+            return text::html_to_text(s, o);
+        return {};
     }
 
     std::string rss_text(const XMLElement* e, bool line_breaks) const {
@@ -284,28 +357,18 @@ private:
         return url::resolve(parent_base, b);
     }
 
-    static std::string author_name(std::string s) {
-        // "jane@example.com (Jane Doe)" and "Jane Doe <jane@example.com>" both show the name.
-        std::string_view v = trim(s);
-        if (auto open = v.find('('); open != std::string_view::npos && v.back() == ')' && open > 0) {
-            std::string_view name = trim(v.substr(open + 1, v.size() - open - 2));
-            if (!name.empty()) return std::string(name);
-        }
-        if (auto lt = v.find('<'); lt != std::string_view::npos && lt > 0 && v.back() == '>') {
-            std::string_view name = trim(v.substr(0, lt));
-            if (name.size() >= 2 && name.front() == '"' && name.back() == '"') name = name.substr(1, name.size() - 2);
-            if (!name.empty()) return std::string(name);
-        }
-        return std::string(v);
-    }
-
     std::string clean_line(std::string_view s) const {
         text::HtmlTextOptions o;
+        o.input_is_utf8 = true;  // see raw()
         o.keep_line_breaks = false;
         o.max_bytes = opt_.limits.max_title_bytes;
         return text::html_to_text(s, o);
     }
 
+    void add_category(Item& item, const XMLElement* e) {
+        std::string storage;
+        add_category(item, raw_view(e, storage));
+    }
     void add_category(Item& item, std::string_view raw_text) {
         std::string c = clean_line(raw_text);
         if (c.empty() || item.categories.size() >= 32) return;
@@ -337,8 +400,6 @@ private:
     }
 
     bool take_item(const XMLElement* e) {
-        ++items_seen_;
-        if (feed_.items.size() >= opt_.limits.max_items) return false;
         if (has_cut_marker(e)) {
             // Cut off by truncation: keep it only when its headline arrived whole.
             const XMLElement* t = nullptr;
@@ -358,7 +419,7 @@ private:
         if (!img.url.empty()) return;
         for (const XMLElement* c : elements) {
             if (!c) continue;
-            std::string src = text::first_img_src(raw(c));
+            std::string src = text::first_img_src(raw_memo(c));
             if (!src.empty()) {
                 img.offer(50, url::resolve(base_of(c, base), src));
                 return;
@@ -366,27 +427,47 @@ private:
         }
     }
 
+    // Every entry is reported, whatever it lacks: an item with only an enclosure or an author is
+    // still in the feed, and the store decides what it can show.
     void finish_item(Item& item, std::string_view date_text, const std::string& base, ImagePick& img) {
         if (!img.url.empty()) item.image = url::resolve(base, img.url);
         if (!item.link.empty()) item.link = url::resolve(base, item.link);
-        if (!item.published) item.published = item.updated;
-        if (item.id.empty()) item.id = item.link;
-        if (item.id.empty()) {
-            uint64_t h = fnv1a(item.title);
-            h = fnv1a(std::string_view("\x1f", 1), h);
-            h = fnv1a(date_text, h);
-            item.id = "nk:" + hex64(h);
-        }
-        if (item.title.empty() && item.link.empty() && item.summary.empty()) return;
-        feed_.items.push_back(std::move(item));
+        items_.add(std::move(item), date_text);
     }
+
+    // After the cheap part of an item (dates, ids, links): false when the item cap will drop it
+    // anyway, so its text is never cleaned up. Counted as seen.
+    bool still_wanted(const Item& item) {
+        if (items_.wants(item.published ? item.published : item.updated)) return true;
+        items_.skip();
+        return false;
+    }
+
+    // The publication date by rank: an item may carry several (published, issued, created,
+    // dc:date), and the lower rank wins whatever the order; one that does not parse is passed over.
+    struct DatePick {
+        int rank = 100;
+        std::string text;  // as written: part of the hash id of an item without id or link
+        void offer(Item& item, int r, std::string written) {
+            if (r >= rank) return;
+            std::optional<int64_t> d = dates::parse(written);
+            if (!d) {
+                if (text.empty()) text = std::move(written);
+                return;
+            }
+            rank = r;
+            item.published = d;
+            text = std::move(written);
+        }
+    };
 
     void rss_item(const XMLElement* e, Ns core) {
         Item item;
         std::string base = base_of(e, feed_base_);
         const XMLElement *description = nullptr, *content = nullptr, *media_desc = nullptr, *itunes_summary = nullptr,
                          *atom_summary = nullptr, *atom_content = nullptr;
-        std::string date_text, guid, creator, itunes_author;
+        std::string guid, creator, itunes_author;
+        DatePick date;
         bool guid_permalink = true;
         ImagePick img;
         if (std::string_view about = attr(e, "rdf:about"); !about.empty()) item.id = std::string(trim(about));
@@ -399,22 +480,20 @@ private:
                     guid = plain(c);
                     guid_permalink = attr(c, "isPermaLink") != "false";
                 } else if (n.local == "description" && !description) description = c;
-                else if (n.local == "pubDate" && !item.published) {
-                    date_text = plain(c);
-                    item.published = dates::parse(date_text);
-                } else if (n.local == "author" && item.author.empty()) item.author = author_name(clean_line(raw(c)));
-                else if (n.local == "category") add_category(item, raw(c));
+                else if (n.local == "pubDate") date.offer(item, 0, plain(c));
+                else if (n.local == "author" && item.author.empty()) item.author = feed_detail::author_name(line(c));
+                else if (n.local == "category") add_category(item, c);
                 else if (n.local == "enclosure") {
                     std::string_view u = attr(c, "url"), type = attr(c, "type");
                     if (str::istarts_with(type, "image/") || (type.empty() && looks_like_image_url(u))) img.offer(0, u);
                 }
             } else if (n.ns == Ns::Dc || n.ns == Ns::DcTerms) {
-                if ((n.local == "date" || n.local == "issued" || n.local == "created") && !item.published) {
-                    date_text = plain(c);
-                    item.published = dates::parse(date_text);
-                } else if (n.local == "modified" && !item.updated) item.updated = dates::parse(plain(c));
-                else if ((n.local == "creator" || n.local == "contributor") && creator.empty()) creator = author_name(clean_line(raw(c)));
-                else if (n.local == "subject") add_category(item, raw(c));
+                // dcterms:issued is the publication; dcterms:created may be long before it.
+                if (n.local == "date" || n.local == "issued") date.offer(item, 1, plain(c));
+                else if (n.local == "created") date.offer(item, 3, plain(c));
+                else if (n.local == "modified" && !item.updated) item.updated = dates::parse(plain(c));
+                else if ((n.local == "creator" || n.local == "contributor") && creator.empty()) creator = feed_detail::author_name(line(c));
+                else if (n.local == "subject") add_category(item, c);
                 else if (n.local == "title" && item.title.empty()) item.title = rss_text(c, false);
                 else if (n.local == "description" && !description) description = c;
             } else if (n.ns == Ns::Content && n.local == "encoded" && !content) {
@@ -424,23 +503,17 @@ private:
             } else if (n.ns == Ns::Itunes) {
                 if (n.local == "image") img.offer(3, attr(c, "href"));
                 else if (n.local == "summary" && !itunes_summary) itunes_summary = c;
-                else if (n.local == "author" && itunes_author.empty()) itunes_author = clean_line(raw(c));
+                else if (n.local == "author" && itunes_author.empty()) itunes_author = line(c);
             } else if (n.ns == Ns::Atom) {
                 // RSS 2.0 with Atom elements mixed in (.NET's a10: prefix).
                 if (n.local == "updated" && !item.updated) item.updated = dates::parse(plain(c));
-                else if (n.local == "published" && !item.published) {
-                    date_text = plain(c);
-                    item.published = dates::parse(date_text);
-                } else if (n.local == "link" && item.link.empty()) {
+                else if (n.local == "published") date.offer(item, 2, plain(c));
+                else if (n.local == "link" && item.link.empty()) {
                     std::string_view rel = attr(c, "rel");
                     if (rel.empty() || rel == "alternate") item.link = std::string(trim(attr(c, "href")));
                 } else if (n.local == "summary" && !atom_summary) atom_summary = c;
                 else if (n.local == "content" && !atom_content) atom_content = c;
-                else if (n.local == "author" && creator.empty()) {
-                    each_child(c, [&](const XMLElement* a, Name an) {
-                        if (an.local == "name" && creator.empty()) creator = clean_line(raw(a));
-                    });
-                }
+                else if (n.local == "author" && creator.empty()) creator = atom_person(c);
             }
         });
         // A guid is a link only when it is one: "urn:uuid:..." or "tag:" ids are not.
@@ -448,6 +521,7 @@ private:
             item.link = guid;
         if (!guid.empty()) item.id = guid;
         if (item.author.empty()) item.author = !creator.empty() ? creator : itunes_author;
+        if (!still_wanted(item)) return;
 
         const std::array<const XMLElement*, 6> candidates{description, atom_summary, content, atom_content, media_desc, itunes_summary};
         auto text_of = [&](const XMLElement* c) {
@@ -475,7 +549,7 @@ private:
             }
         }
         image_from_html(img, {description, content, atom_summary, atom_content}, base);
-        finish_item(item, date_text, base, img);
+        finish_item(item, date.text, base, img);
     }
 
     void rss_channel_field(const XMLElement* c, Name n, Ns core) {
@@ -585,18 +659,19 @@ private:
     std::string atom_person(const XMLElement* e) {
         std::string name, email;
         each_child(e, [&](const XMLElement* c, Name n) {
-            if (n.local == "name" && name.empty()) name = clean_line(raw(c));
+            if (n.local == "name" && name.empty()) name = line(c);
             else if (n.local == "email" && email.empty()) email = plain(c);
         });
-        if (name.empty() && e->FirstChildElement() == nullptr) name = author_name(clean_line(raw(e)));
-        return name.empty() ? email : name;
+        if (name.empty() && e->FirstChildElement() == nullptr) name = line(e);
+        return feed_detail::author_name(name.empty() ? email : name);
     }
 
     void atom_entry(const XMLElement* e, Ns core) {
         Item item;
         std::string base = base_of(e, feed_base_);
         const XMLElement *summary = nullptr, *content = nullptr, *media_desc = nullptr;
-        std::string date_text;
+        DatePick date;
+        std::string updated_text, source_author;
         ImagePick img;
         item.link = atom_link(e, base, &img);
         each_child(e, [&](const XMLElement* c, Name n) {
@@ -606,13 +681,20 @@ private:
                 else if (n.local == "title" && item.title.empty()) item.title = display(c, atom_kind(c), false);
                 else if (n.local == "summary" && !summary) summary = c;
                 else if (n.local == "content" && !content) content = c;
-                else if ((n.local == "published" || n.local == "issued" || n.local == "created") && !item.published) {
-                    date_text = plain(c);
-                    item.published = dates::parse(date_text);
-                } else if ((n.local == "updated" || n.local == "modified") && !item.updated) {
-                    if (date_text.empty()) date_text = plain(c);
-                    item.updated = dates::parse(plain(c));
+                // Atom 0.3's issued is the publication and created may be long before it.
+                else if (n.local == "published" || n.local == "issued") date.offer(item, 0, plain(c));
+                else if (n.local == "created") date.offer(item, 2, plain(c));
+                else if ((n.local == "updated" || n.local == "modified") && !item.updated) {
+                    updated_text = plain(c);
+                    item.updated = dates::parse(updated_text);
                 } else if (n.local == "author" && item.author.empty()) item.author = atom_person(c);
+                else if (n.local == "source" && source_author.empty()) {
+                    // An aggregated entry's own feed (RFC 4287 §4.2.11) names its author before ours does.
+                    each_child(c, [&](const XMLElement* s, Name sn) {
+                        if ((sn.ns == core || sn.ns == Ns::None) && sn.local == "author" && source_author.empty())
+                            source_author = atom_person(s);
+                    });
+                }
                 else if (n.local == "category") {
                     std::string_view label = attr(c, "label");
                     add_category(item, label.empty() ? attr(c, "term") : label);
@@ -620,17 +702,15 @@ private:
             } else if (n.ns == Ns::Media) {
                 media(c, n, img, media_desc);
             } else if (n.ns == Ns::Dc) {
-                if (n.local == "creator" && item.author.empty()) item.author = author_name(clean_line(raw(c)));
-                else if (n.local == "subject") add_category(item, raw(c));
-                else if (n.local == "date" && !item.published) {
-                    date_text = plain(c);
-                    item.published = dates::parse(date_text);
-                }
+                if (n.local == "creator" && item.author.empty()) item.author = feed_detail::author_name(line(c));
+                else if (n.local == "subject") add_category(item, c);
+                else if (n.local == "date") date.offer(item, 1, plain(c));
             } else if (n.ns == Ns::Itunes && n.local == "image") {
                 img.offer(3, attr(c, "href"));
             }
         });
-        if (item.author.empty()) item.author = feed_author_;
+        if (item.author.empty()) item.author = !source_author.empty() ? source_author : feed_author_;
+        if (!still_wanted(item)) return;
         for (const XMLElement* c : {summary, content, media_desc}) {
             if (!c) continue;
             std::string s = display(c, c == media_desc ? TextKind::Text : atom_kind(c), true);
@@ -640,7 +720,7 @@ private:
             }
         }
         image_from_html(img, {content, summary}, base);
-        finish_item(item, date_text, base, img);
+        finish_item(item, date.text.empty() ? updated_text : date.text, base, img);
     }
 
     std::string feed_author_;
@@ -666,24 +746,60 @@ private:
     }
 };
 
+// The namespace URI that `prefix` stands for on `root` ("" when undeclared), for messages.
+std::string_view declared_uri(const XMLElement* root, std::string_view prefix) {
+    for (const tinyxml2::XMLAttribute* a = root->FirstAttribute(); a; a = a->Next()) {
+        std::string_view n = a->Name();
+        if (prefix.empty() ? n == "xmlns" : (n.starts_with("xmlns:") && n.substr(6) == prefix)) return a->Value();
+    }
+    return {};
+}
+
 Result<Feed> Walker::run(const XMLElement* root) {
     push_decls(root);
     Name rn = resolve(root);
     feed_base_ = base_of(root, opt_.base_url);
+    std::string_view root_name = root->Name();
+    std::string_view root_prefix = root_name.substr(0, root_name.find(':') == std::string_view::npos ? 0 : root_name.find(':'));
+    // A root in a namespace we do not know (a pre-1.0 Atom draft, RSS with a stray default
+    // namespace) is read as the format its shape says: its namespace is taken as that format's own.
+    auto adopt_root_namespace = [&](Ns as, std::string_view format) {
+        feed_.warnings.push_back("root <" + std::string(root_name) + "> in unknown namespace \"" +
+                                 std::string(declared_uri(root, root_prefix)) + "\"; read as " + std::string(format));
+        scopes_.push_back({root_prefix, as});
+    };
+    auto has_child = [&](std::initializer_list<std::string_view> names) {
+        for (const XMLElement* c = root->FirstChildElement(); c; c = c->NextSiblingElement()) {
+            std::string_view n = c->Name();
+            if (auto colon = n.find(':'); colon != std::string_view::npos) n = n.substr(colon + 1);
+            for (std::string_view want : names)
+                if (n == want) return true;
+        }
+        return false;
+    };
     if (rn.local == "rss") {
-        std::string_view v = attr(root, "version");
+        std::string_view v = raw_attr(root, "version");
         feed_.format = v.starts_with("0.9") ? FeedFormat::Rss09x : FeedFormat::Rss20;
+        if (rn.ns != Ns::None) adopt_root_namespace(Ns::None, "RSS");
         parse_rss(root, Ns::None);
     } else if (rn.local == "RDF" && (rn.ns == Ns::Rdf || rn.ns == Ns::Other)) {
         // The default namespace tells RSS 1.0 from Netscape's RSS 0.90.
         Ns core = Ns::Rss10;
-        for (const Scope& s : scopes_)
-            if (s.prefix.empty() && s.ns == Ns::Rss090) core = Ns::Rss090;
+        Ns default_ns = Ns::None;
+        for (const Scope& sc : scopes_)
+            if (sc.prefix.empty()) default_ns = sc.ns;
+        if (default_ns == Ns::Rss090) core = Ns::Rss090;
         feed_.format = core == Ns::Rss090 ? FeedFormat::Rss09x : FeedFormat::Rss10;
+        if (default_ns == Ns::Other) {
+            feed_.warnings.push_back("RSS 1.0 items in unknown namespace \"" + std::string(declared_uri(root, "")) +
+                                     "\"; read as RSS 1.0");
+            scopes_.push_back({"", core});
+        }
         parse_rss(root, core);
-    } else if (rn.local == "feed" && rn.ns != Ns::Other) {
-        bool v03 = rn.ns == Ns::Atom03 || (rn.ns == Ns::None && attr(root, "version") == "0.3");
+    } else if (rn.local == "feed" && (rn.ns != Ns::Other || has_child({"entry", "title"}))) {
+        bool v03 = rn.ns == Ns::Atom03 || ((rn.ns == Ns::None || rn.ns == Ns::Other) && raw_attr(root, "version") == "0.3");
         feed_.format = v03 ? FeedFormat::Atom03 : FeedFormat::Atom10;
+        if (rn.ns == Ns::Other) adopt_root_namespace(v03 ? Ns::Atom03 : Ns::Atom, v03 ? "Atom 0.3" : "Atom");
         parse_atom(root, v03 ? Ns::Atom03 : Ns::Atom);
     } else {
         std::string what = iequals(rn.local, "html") ? "an HTML page" : "XML";
@@ -698,15 +814,16 @@ Result<Feed> Walker::run(const XMLElement* root) {
     // Relative links need a base; with no URL given, the site link is where the HTML lives.
     if (!feed_.link.empty()) feed_.link = url::resolve(feed_base_, feed_.link);
     if (!feed_.logo.empty()) feed_.logo = url::resolve(feed_base_.empty() ? feed_.link : feed_base_, feed_.logo);
+    feed_.items = items_.finish(feed_.warnings);
     if (url::has_scheme(feed_.link)) {
         for (Item& it : feed_.items) {
             if (!it.link.empty() && !url::has_scheme(it.link)) it.link = url::resolve(feed_.link, it.link);
             if (!it.image.empty() && !url::has_scheme(it.image)) it.image = url::resolve(feed_.link, it.image);
         }
     }
-    if (items_seen_ > opt_.limits.max_items)
-        feed_.warnings.push_back("kept the first " + std::to_string(opt_.limits.max_items) + " of " +
-                                 std::to_string(items_seen_) + " items (limit)");
+    if (mojibake_fields_)
+        feed_.warnings.push_back("repaired mojibake (UTF-8 read as windows-1252) in " + std::to_string(mojibake_fields_) +
+                                 " field(s)");
     if (cut_items_dropped_) feed_.warnings.push_back("dropped " + std::to_string(cut_items_dropped_) + " item cut off by truncation");
     return std::move(feed_);
 }
@@ -771,11 +888,14 @@ size_t later_feed_root(std::string_view x) {
     return best;
 }
 
-Result<Feed> parse_document(std::string_view xml, size_t line_offset, const ParseOptions& options, Feed feed) {
+Result<Feed> parse_document(std::string_view xml, size_t line_offset, const ParseOptions& options, Feed feed,
+                            bool mojibake) {
     size_t r0 = root_start(xml);
     line_offset += count_lines(xml.substr(0, r0));
     xml = xml.substr(r0);
-    tinyxml2::XMLDocument doc(false, tinyxml2::PRESERVE_WHITESPACE);  // references: decode_references below
+    // References are decoded by the walker as it reads (Walker::attr, Walker::raw), never by
+    // tinyxml2 (see xml_prepare.h) and never for text nobody reads.
+    tinyxml2::XMLDocument doc(false, tinyxml2::PRESERVE_WHITESPACE);
     std::string repaired;
     if (doc.Parse(xml.data(), xml.size()) != tinyxml2::XML_SUCCESS || !doc.RootElement()) {
         std::string why = doc.Error() ? describe(doc, line_offset) : "no root element";
@@ -794,9 +914,20 @@ Result<Feed> parse_document(std::string_view xml, size_t line_offset, const Pars
         }
         if (junk) feed.warnings.push_back("ignored " + std::to_string(junk) + " nodes after the root element");
     }
-    xml::decode_references(&doc);
-    Walker w(options, feed);
+    Walker w(options, feed, mojibake);
     return w.run(doc.RootElement());
+}
+
+// application/feed+json (JSON Feed's own type) and the generic JSON types servers send for it.
+bool json_content_type(std::string_view content_type) {
+    std::string_view media = trim(content_type.substr(0, content_type.find(';')));
+    return iequals(media, "application/feed+json") || iequals(media, "application/json") || iequals(media, "text/json");
+}
+
+void sanitize_warnings(Result<Feed>& r) {
+    // Warnings quote bytes from the document (a charset label, an entity name).
+    if (r)
+        for (std::string& warning : r.value().warnings) warning = text::sanitize_utf8(warning);
 }
 
 }  // namespace
@@ -808,11 +939,23 @@ Result<Feed> parse_feed(std::string_view bytes, const ParseOptions& options) {
     if (trim(bytes).empty()) return Error{ErrorCode::InvalidInput, "empty document"};
 
     Feed feed;
-    encoding::Decoded dec = encoding::to_utf8(bytes, encoding::charset_from_content_type(options.content_type), options.charset_override);
+    encoding::Decoded dec;
+    // A view of `bytes` when they are UTF-8 already: the document is not copied for nothing.
+    const std::string_view text =
+        encoding::to_utf8_view(bytes, dec, encoding::charset_from_content_type(options.content_type), options.charset_override);
+    // JSON Feed is told by its first character; its content type alone does not make XML into JSON.
+    if (feed_detail::looks_like_json(text) || (json_content_type(options.content_type) && !trim(text).starts_with("<"))) {
+        Result<Feed> r = feed_detail::parse_json_feed(text, options, std::move(dec.warnings));
+        sanitize_warnings(r);
+        return r;
+    }
     feed.warnings = std::move(dec.warnings);
 
-    std::string normalized_storage;
-    std::string_view xml = xml::normalize_references(dec.utf8, normalized_storage, feed.warnings);
+    std::string_view xml = text;
+    const bool referenced_leads = xml::note_references(xml, feed.warnings);
+    // Mojibake repair runs only where it could find something: the decoder's check (done with
+    // the UTF-8 validation), else one scan here, or a reference to a character mojibake starts with.
+    const bool mojibake = referenced_leads || (dec.mojibake_possible && text::may_hold_mojibake(text));
 
     // Garbage before the declaration (PHP notices, blank lines from an include): start at it.
     size_t lead = 0;
@@ -825,19 +968,18 @@ Result<Feed> parse_feed(std::string_view bytes, const ParseOptions& options) {
         xml = xml.substr(decl);
     }
     Feed saved = feed;
-    Result<Feed> r = parse_document(xml, line_offset, options, std::move(feed));
+    Result<Feed> r = parse_document(xml, line_offset, options, std::move(feed), mojibake);
     if (!r && r.error().code == ErrorCode::NotAFeed) {
         // Markup before the feed's root (an HTML error page glued on top): try from the feed's root.
         size_t later = later_feed_root(xml);
         if (later != std::string_view::npos) {
             saved.warnings.push_back("skipped " + std::to_string(later) + " bytes of other markup before the feed");
-            Result<Feed> again = parse_document(xml.substr(later), line_offset + count_lines(xml.substr(0, later)), options, std::move(saved));
+            Result<Feed> again = parse_document(xml.substr(later), line_offset + count_lines(xml.substr(0, later)), options,
+                                                std::move(saved), mojibake);
             if (again) r = std::move(again);
         }
     }
-    // Warnings quote bytes from the document (a charset label, an entity name).
-    if (r)
-        for (std::string& warning : r.value().warnings) warning = text::sanitize_utf8(warning);
+    sanitize_warnings(r);
     return r;
 }
 

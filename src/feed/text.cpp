@@ -6,13 +6,25 @@
 // the output strings. Nothing throws beyond std::bad_alloc from std::string.
 #include "feed/text.h"
 
+#include "feed/bytes16.h"
+#include "feed/utf8.h"
+
 #include <algorithm>
 #include <array>
 #include <bit>
 #include <cstring>
+#include <vector>
 
 namespace nk::text {
 namespace {
+
+using feed_detail::encode_utf8;
+using feed_detail::find_byte;
+#if NK_BYTES16
+using feed_detail::Bytes16;
+using feed_detail::first_set16;
+using feed_detail::load16;
+#endif
 
 constexpr char32_t kReplacement = 0xFFFD;
 constexpr std::string_view kReplacementUtf8 = "\xEF\xBF\xBD";
@@ -87,8 +99,20 @@ std::size_t valid_utf8_prefix(std::string_view s) {
             i += 8;
         }
         if (i >= n) break;
-        if (p[i] < 0x80) {
+        const unsigned char b = p[i];
+        if (b < 0x80) {
             ++i;
+            continue;
+        }
+        // The common shapes inline (accented Latin, Greek, Cyrillic; most three-byte scripts):
+        // html_to_text runs this over every text it is given.
+        if (b >= 0xC2 && b <= 0xDF && i + 1 < n && is_continuation(p[i + 1])) {
+            i += 2;
+            continue;
+        }
+        if (((b >= 0xE1 && b <= 0xEC) || b == 0xEE || b == 0xEF) && i + 2 < n && is_continuation(p[i + 1]) &&
+            is_continuation(p[i + 2])) {
+            i += 3;
             continue;
         }
         const Utf8Char c = decode_utf8(p + i, n - i);
@@ -158,6 +182,22 @@ Reference parse_reference(std::string_view s, std::size_t amp) {
         return r;
     }
     const std::size_t start = k;
+    // The five XML entities are most of the references in feeds (escaped HTML is all &lt; and
+    // &gt;), so they skip the table.
+    if (n - k >= 3 && p[k + 2] == ';' && p[k + 1] == 't' && (p[k] == 'l' || p[k] == 'g')) {
+        r.type = Reference::named;
+        r.value = p[k] == 'l' ? "<" : ">";
+        r.semicolon = true;
+        r.end = k + 3;
+        return r;
+    }
+    if (n - k >= 4 && p[k] == 'a' && p[k + 1] == 'm' && p[k + 2] == 'p' && p[k + 3] == ';') {
+        r.type = Reference::named;
+        r.value = "&";
+        r.semicolon = true;
+        r.end = k + 4;
+        return r;
+    }
     while (k < n && k - start <= kMaxEntityName && is_ascii_alnum(p[k])) ++k;
     const std::size_t len = k - start;
     if (len == 0 || len > kMaxEntityName) return r;
@@ -214,38 +254,85 @@ constexpr std::uint64_t bytes_below_0x20(std::uint64_t w) {
 }
 
 // Code points that are whitespace or nothing at all on a display, though not ASCII.
-enum class Special : std::uint8_t { none, space, line, drop };
+enum class Special : std::uint8_t { none, space, line, drop, c1 };
 Special special(char32_t cp) {
     if (cp == 0xA0) return Special::space;                     // no-break space: a space on a card
-    if (cp >= 0x80 && cp <= 0x9F) return Special::drop;        // C1 controls have no glyph
+    // C1 controls have no glyph, but in feeds they are windows-1252 text that went through a
+    // Latin-1 decoder (PHP's utf8_encode on a Word paste): U+0092 is the apostrophe of "don’t".
+    if (cp >= 0x80 && cp <= 0x9F) return Special::c1;
     if (cp == 0xAD || cp == 0xFEFF) return Special::drop;      // soft hyphen (ImGui would draw it), BOM
     if (cp == 0x2028 || cp == 0x2029) return Special::line;    // line / paragraph separator
     return Special::none;
 }
 
+// The vector step of scan_run for input known to be valid UTF-8 (html_to_text checks once, up
+// front, unless the caller vouches for it): then only the characters special() acts on need a
+// look (C2 80..C2 A0 and C2 AD: C1 controls, no-break space, soft hyphen; E2 80 A8/A9: line and
+// paragraph separators; EF BB BF: the BOM), and letters and punctuation of any script are copied
+// without a stop, sixteen bytes at a time where the compiler's vector extension is there
+// (bytes16.h), else eight.
+#if NK_BYTES16
+constexpr std::size_t kBlock = 16;
+constexpr std::size_t kLookAhead = 2;  // clear_prefix reads p[-1] to p[17]
+// How many bytes from p need nothing (kBlock when none of them does). Of the three lead bytes,
+// only the characters special() means stop: C2 with U+0080..U+00A0 or U+00AD, E2 80 A8/A9, and
+// EF BB BF; typographic quotes, dashes, £ and © go straight through.
+std::size_t clear_prefix(const unsigned char* p) {
+    const Bytes16 v = load16(p), prev = load16(p - 1), b1 = load16(p + 1), b2 = load16(p + 2);
+    return first_set16((v < 0x20) | (v == 0x7F) | (v == '<') | (v == '&') | ((v == ' ') & (prev == ' ')) |
+                       ((v == 0xC2) & ((b1 <= 0xA0) | (b1 == 0xAD))) |
+                       ((v == 0xE2) & (b1 == 0x80) & ((b2 == 0xA8) | (b2 == 0xA9))) |
+                       ((v == 0xEF) & (b1 == 0xBB) & (b2 == 0xBF)));
+}
+#else
+constexpr std::size_t kLookAhead = 0;
+constexpr std::size_t kBlock = 8;
+std::size_t clear_prefix(const unsigned char* p) {
+    std::uint64_t w, prev;
+    std::memcpy(&w, p, 8);
+    std::memcpy(&prev, p - 1, 8);
+    if constexpr (std::endian::native == std::endian::big) w = byteswap64(w), prev = byteswap64(prev);
+    const std::uint64_t stop = bytes_below_0x20(w) | bytes_equal(w, 0x7F) | bytes_equal(w, '<') | bytes_equal(w, '&') |
+                               bytes_equal(w, 0xC2) | bytes_equal(w, 0xE2) | bytes_equal(w, 0xEF) |
+                               (bytes_equal(w, ' ') & bytes_equal(prev, ' '));
+    return stop ? static_cast<std::size_t>(std::countr_zero(stop)) / 8 : 8;
+}
+#endif
+
 // End of the run of text from p[i] that can be copied as it is: printable ASCII other than '<' and
 // '&', valid UTF-8 that special() leaves alone, and single spaces between them (a run never starts
-// or ends with a space, so whitespace collapsing still sees every gap). Prose goes eight bytes at a
-// time; this loop is most of the cost of html_to_text on real feeds.
+// or ends with a space, so whitespace collapsing still sees every gap). This loop is most of the
+// cost of html_to_text on real feeds. Text not known to be valid goes eight bytes at a time and
+// stops at every non-ASCII character to check it; valid text (KnownValid) goes by clear_prefix.
+template <bool KnownValid>
 std::size_t scan_run(const unsigned char* p, std::size_t i, std::size_t n) {
     std::size_t j = i;
     while (j < n) {
-        // Bit 7 of byte 0 stands for "the byte before this word was a space" (or there is none).
-        std::uint64_t space_before = (j == i || p[j - 1] == ' ') ? 0x80 : 0;
-        while (j + 8 <= n) {
-            std::uint64_t w;
-            std::memcpy(&w, p + j, 8);
-            if constexpr (std::endian::native == std::endian::big) w = byteswap64(w);
-            const std::uint64_t spaces = bytes_equal(w, ' ');
-            const std::uint64_t stop = bytes_below_0x20(w) | (w & kBit7) | bytes_equal(w, 0x7F) |
-                                       bytes_equal(w, '<') | bytes_equal(w, '&') |
-                                       (spaces & ((spaces << 8) | space_before));
-            if (stop) {
-                j += static_cast<std::size_t>(std::countr_zero(stop)) / 8;
-                break;
+        if constexpr (KnownValid) {
+            // A run never starts with a space; past its first byte p[j - 1] is part of it.
+            if (j > i || (p[j] != ' ' && j > 0)) {
+                std::size_t k = kBlock;
+                while (j + kBlock + kLookAhead <= n && (k = clear_prefix(p + j)) == kBlock) j += kBlock;
+                if (k != kBlock) j += k;
             }
-            space_before = spaces >> 56;
-            j += 8;
+        } else {
+            // Bit 7 of byte 0 stands for "the byte before this word was a space" (or there is none).
+            std::uint64_t space_before = (j == i || p[j - 1] == ' ') ? 0x80 : 0;
+            while (j + 8 <= n) {
+                std::uint64_t w;
+                std::memcpy(&w, p + j, 8);
+                if constexpr (std::endian::native == std::endian::big) w = byteswap64(w);
+                const std::uint64_t spaces = bytes_equal(w, ' ');
+                const std::uint64_t stop = bytes_below_0x20(w) | (w & kBit7) | bytes_equal(w, 0x7F) |
+                                           bytes_equal(w, '<') | bytes_equal(w, '&') |
+                                           (spaces & ((spaces << 8) | space_before));
+                if (stop) {
+                    j += static_cast<std::size_t>(std::countr_zero(stop)) / 8;
+                    break;
+                }
+                space_before = spaces >> 56;
+                j += 8;
+            }
         }
         if (j >= n) break;
         const unsigned char c = p[j];
@@ -255,9 +342,11 @@ std::size_t scan_run(const unsigned char* p, std::size_t i, std::size_t n) {
         } else if (c < 0x80) {
             if (kClass[c] != kPlain) break;
             ++j;
-        } else if (c >= 0xC3 && c <= 0xDF && j + 1 < n && is_continuation(p[j + 1])) {
+        } else if (KnownValid && c < 0xC0) {
+            ++j;  // the rest of a character whose first bytes a block above took
+        } else if (!KnownValid && c >= 0xC3 && c <= 0xDF && j + 1 < n && is_continuation(p[j + 1])) {
             j += 2;  // Latin, Greek, Cyrillic, Hebrew, Arabic: never special()
-        } else if (((c >= 0xE3 && c <= 0xEC) || c == 0xEE) && j + 2 < n && is_continuation(p[j + 1]) &&
+        } else if (!KnownValid && ((c >= 0xE3 && c <= 0xEC) || c == 0xEE) && j + 2 < n && is_continuation(p[j + 1]) &&
                    is_continuation(p[j + 2])) {
             j += 3;  // CJK and most other scripts: never special(), never surrogates or overlong
         } else {
@@ -381,9 +470,10 @@ struct TagInfo {
     Kind kind;
 };
 
-// Sorted for binary search. "button" and "select" are dropped: their words ("Share", "Subscribe",
-// option lists) are interface, not article. audio/video/canvas/object content is fallback text
-// ("Your browser does not support..."). math is dropped because linearised MathML is gibberish.
+// Sorted, so a name is easy to find and cannot be there twice. "button" and "select" are
+// dropped: their words ("Share", "Subscribe", option lists) are interface, not article.
+// audio/video/canvas/object content is fallback text ("Your browser does not support...").
+// math is dropped because linearised MathML is gibberish.
 constexpr TagInfo kTags[] = {
     {"a", Kind::inline_},          {"abbr", Kind::inline_},       {"acronym", Kind::inline_},
     {"address", Kind::block},      {"applet", Kind::drop},        {"area", Kind::inline_},
@@ -435,7 +525,7 @@ constexpr bool tags_sorted() {
         if (!(kTags[i - 1].name < kTags[i].name)) return false;
     return true;
 }
-static_assert(tags_sorted(), "kTags must stay sorted for the binary search");
+static_assert(tags_sorted(), "kTags must stay sorted, which also keeps out duplicates (classify's perfect hash needs distinct names)");
 
 constexpr std::size_t kMaxTagName = 10;  // "blockquote", "figcaption"
 
@@ -492,12 +582,40 @@ constexpr std::array<PackedTag, std::size(kTags)> kPackedTags = [] {
     return t;
 }();
 
+// classify() runs for every tag of every description, and a binary search over the names costs a
+// mispredicted branch or more per step. A perfect hash instead: a multiplier (found at compile
+// time) that sends every known name to its own slot of kSlots, then one comparison.
+constexpr std::size_t kSlotBits = 11, kSlots = std::size_t{1} << kSlotBits;
+constexpr std::size_t slot_of(const PackedName& p, std::uint64_t mul) {
+    return static_cast<std::size_t>(((p.head ^ (std::uint64_t{p.tail} << 48)) * mul) >> (64 - kSlotBits));
+}
+
+constexpr std::uint64_t kSlotMultiplier = [] {
+    for (std::uint64_t mul = 0x9E3779B97F4A7C15ull;; mul += 0x2545F4914F6CDD1Eull) {
+        std::array<bool, kSlots> used{};
+        bool clash = false;
+        for (const PackedTag& t : kPackedTags) {
+            const std::size_t s = slot_of(t.name, mul);
+            clash = clash || used[s];
+            used[s] = true;
+        }
+        if (!clash) return mul;
+    }
+}();
+
+// Index + 1 into kPackedTags for each slot; 0 for none.
+constexpr std::array<std::uint8_t, kSlots> kSlotTag = [] {
+    std::array<std::uint8_t, kSlots> t{};
+    for (std::size_t i = 0; i < kPackedTags.size(); ++i) t[slot_of(kPackedTags[i].name, kSlotMultiplier)] = static_cast<std::uint8_t>(i + 1);
+    return t;
+}();
+static_assert(std::size(kTags) < 255, "kSlotTag holds indexes in a byte");
+
 Kind classify(const TagName& t) {
     if (t.len == 0 || t.len > kMaxTagName) return Kind::unknown;
     const PackedName key = pack(t.view());
-    const auto it = std::lower_bound(kPackedTags.begin(), kPackedTags.end(), key,
-                                     [](const PackedTag& a, const PackedName& b) { return a.name < b; });
-    return it != kPackedTags.end() && it->name == key ? it->kind : Kind::unknown;
+    const std::uint8_t i = kSlotTag[slot_of(key, kSlotMultiplier)];
+    return i != 0 && kPackedTags[i - 1].name == key ? kPackedTags[i - 1].kind : Kind::unknown;
 }
 
 bool head_content(std::string_view name) {
@@ -605,7 +723,8 @@ enum class Mode : std::uint8_t {
 // One pass of HTML (or plain text) into a Sink.
 class Pass {
 public:
-    Pass(std::string_view in, Sink& sink, Mode mode) : in_(in), sink_(sink), mode_(mode) {}
+    Pass(std::string_view in, Sink& sink, Mode mode, bool valid_utf8)
+        : in_(in), sink_(sink), mode_(mode), valid_utf8_(valid_utf8) {}
 
     void run() {
         const std::size_t n = in_.size();
@@ -660,10 +779,16 @@ private:
         if (!suppressed()) sink_.markup_char(c);
     }
 
-    void emit_special(Special sp) {
+    void emit_special(Special sp, char32_t cp) {
         switch (sp) {
         case Special::space: sink_.space(); break;
         case Special::line: newline(); break;
+        case Special::c1: {
+            // The same mapping as a numeric reference's; its five holes stay C1 and are dropped.
+            const char32_t mapped = numeric_reference(cp);
+            if (mapped != cp) emit_code_point(mapped);
+            break;
+        }
         case Special::drop:
         case Special::none: break;
         }
@@ -684,10 +809,9 @@ private:
             return;
         }
         const Special sp = special(cp);
-        if (sp != Special::none) return emit_special(sp);
-        std::string buf;  // small-string buffer: no heap allocation for 4 bytes
-        append_utf8(buf, cp);
-        sink_.text(buf);
+        if (sp != Special::none) return emit_special(sp, cp);
+        char buf[4];
+        sink_.text(buf, encode_utf8(cp, buf));
     }
 
     // Text from s[i]: a run of ordinary characters (single spaces between words included, so prose
@@ -696,7 +820,7 @@ private:
     std::size_t step_text(std::string_view s, std::size_t i) {
         const unsigned char* p = bytes(s);
         const std::size_t n = s.size();
-        const std::size_t j = scan_run(p, i, n);
+        const std::size_t j = valid_utf8_ ? scan_run<true>(p, i, n) : scan_run<false>(p, i, n);
         if (j > i) {
             sink_.text(s.data() + i, j - i);
             return j;
@@ -710,7 +834,7 @@ private:
         case kHigh: {
             const Utf8Char u = decode_utf8(p + i, n - i);
             if (!u.valid) sink_.text(kReplacementUtf8);
-            else emit_special(special(u.cp));
+            else emit_special(special(u.cp), u.cp);
             return i + u.len;
         }
         default: return i + 1;  // C0 controls and DEL: nothing to show
@@ -725,6 +849,9 @@ private:
         case Reference::named:
             if (r.value.size() == 1) {
                 emit_code_point(static_cast<unsigned char>(r.value[0]));
+            } else if (const Utf8Char first = decode_utf8(bytes(r.value), r.value.size());
+                       first.len == r.value.size() && special(first.cp) == Special::none) {
+                sink_.text(r.value);  // one ordinary character (&mdash;, &eacute;): as it is
             } else {
                 // Named values are valid UTF-8 of one or two code points.
                 for (std::size_t k = 0; k < r.value.size();) {
@@ -879,6 +1006,7 @@ private:
     std::string_view in_;
     Sink& sink_;
     Mode mode_;
+    bool valid_utf8_;  // the whole input is valid UTF-8: scan_run<true>
     std::size_t drop_depth_ = 0;
     std::size_t pre_depth_ = 0;
     bool in_head_ = false;
@@ -933,47 +1061,50 @@ char32_t numeric_reference(uint64_t value) {
 void append_utf8(std::string& out, char32_t cp) {
     if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = kReplacement;
     char buf[4];
-    std::size_t n;
-    if (cp < 0x80) {
-        buf[0] = static_cast<char>(cp);
-        n = 1;
-    } else if (cp < 0x800) {
-        buf[0] = static_cast<char>(0xC0 | (cp >> 6));
-        buf[1] = static_cast<char>(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        buf[0] = static_cast<char>(0xE0 | (cp >> 12));
-        buf[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        buf[2] = static_cast<char>(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        buf[0] = static_cast<char>(0xF0 | (cp >> 18));
-        buf[1] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        buf[2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        buf[3] = static_cast<char>(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    out.append(buf, n);
+    out.append(buf, encode_utf8(cp, buf));
 }
 
 std::string decode_entities(std::string_view s) {
     std::string out;
     out.reserve(s.size());
+    append_decoded(out, s);
+    return out;
+}
+
+void append_decoded(std::string& out, std::string_view s) {
+    if (s.empty()) return;  // (an empty view may hold no pointer at all, which memcpy must not see)
+    // Written in place rather than appended piece by piece: escaped HTML has a reference every
+    // few bytes, and most references shrink. Room for all of s first; the rare named reference
+    // whose text is longer than itself ("&nGt;") makes more.
+    std::size_t o = out.size();
+    out.resize(o + s.size());
     std::size_t i = 0;
-    for (std::size_t amp = s.find('&'); amp != std::string_view::npos; amp = s.find('&', i)) {
+    auto put = [&](const char* p, std::size_t len) {
+        if (out.size() - o < len + (s.size() - i)) out.resize(o + len + (s.size() - i) + 16);
+        std::memcpy(out.data() + o, p, len);
+        o += len;
+    };
+    for (std::size_t amp = find_byte(s, '&', 0); amp != std::string_view::npos; amp = find_byte(s, '&', i)) {
+        std::memcpy(out.data() + o, s.data() + i, amp - i);  // never more than was reserved for it
+        o += amp - i;
+        i = amp;
         const Reference r = parse_reference(s, amp);
         if (r.type == Reference::none) {
-            out.append(s.data() + i, amp + 1 - i);
+            out[o++] = '&';
             i = amp + 1;
             continue;
         }
-        out.append(s.data() + i, amp - i);
-        if (r.type == Reference::named) out.append(r.value);
-        else append_utf8(out, r.cp);
         i = r.end;
+        if (r.type == Reference::named) {
+            put(r.value.data(), r.value.size());
+        } else {
+            char buf[4];
+            put(buf, encode_utf8(r.cp, buf));  // (numeric_reference never yields surrogates or values past U+10FFFF)
+        }
     }
-    out.append(s.data() + i, s.size() - i);
-    return out;
+    std::memcpy(out.data() + o, s.data() + i, s.size() - i);
+    o += s.size() - i;
+    out.resize(o);
 }
 
 // Double escaping: many feeds escape their HTML once more than the format asks for, so after the
@@ -990,13 +1121,14 @@ std::string html_to_text(std::string_view html, const HtmlTextOptions& options) 
     first.reserve(initial_capacity(html.size(), options.max_bytes));
     // The first pass may stop at max_bytes only while it has written no '<' or '&': the second pass
     // leaves such text unchanged, so the prefix is final whatever comes later.
-    Sink sink(first, options.keep_line_breaks, options.max_bytes, false);
-    Pass(html, sink, Mode::html).run();
-    if (sink.saw_markup() && escaped_twice(first)) {
+    Sink sink(first, options.keep_line_breaks, options.max_bytes, !options.unescape_twice);
+    // One quick check of the whole input lets the text scanner skip letters of every script.
+    Pass(html, sink, Mode::html, options.input_is_utf8 || is_valid_utf8(html)).run();
+    if (options.unescape_twice && sink.saw_markup() && escaped_twice(first)) {
         std::string second;
         second.reserve(initial_capacity(first.size(), options.max_bytes));
         Sink sink2(second, options.keep_line_breaks, options.max_bytes, true);
-        Pass(first, sink2, Mode::strict).run();
+        Pass(first, sink2, Mode::strict, true).run();  // the first pass wrote valid UTF-8
         cut_to(second, options.max_bytes);
         return second;
     }
@@ -1008,7 +1140,7 @@ std::string clean_plain(std::string_view s, const HtmlTextOptions& options) {
     std::string out;
     out.reserve(initial_capacity(s.size(), options.max_bytes));
     Sink sink(out, options.keep_line_breaks, options.max_bytes, true);
-    Pass(s, sink, Mode::plain).run();
+    Pass(s, sink, Mode::plain, options.input_is_utf8 || is_valid_utf8(s)).run();
     cut_to(out, options.max_bytes);
     return out;
 }
@@ -1109,6 +1241,305 @@ std::string first_img_src(std::string_view html) {
         }
     }
     return {};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mojibake
+
+namespace {
+
+// The windows-1252 byte a code point came from, or -1. Below U+0100 that is the code point itself:
+// mojibake made by a true Latin-1 decoder holds C1 controls (U+0080..U+009F) where a
+// windows-1252 decoder put “smart” punctuation, and both are undone here.
+int cp1252_byte(char32_t cp) {
+    if (cp < 0x100) return static_cast<int>(cp);
+    for (std::size_t i = 0; i < kWindows1252.size(); ++i)
+        if (kWindows1252[i] == cp) return static_cast<int>(0x80 + i);
+    return -1;
+}
+
+enum class Script : std::uint8_t { none, latin, symbol, other };
+
+// What a repaired character may be: the letters and punctuation feeds carry. Anything else (IPA,
+// Syriac, combining marks, private use, C1 controls) means the "mojibake" was correct text after
+// all: "MENÜ“" would come out as Syriac, "GÜÇ”" as a pinyin letter.
+Script script_of(char32_t cp) {
+    if ((cp >= 0xA0 && cp <= 0x17F) || (cp >= 0x218 && cp <= 0x21B) || cp == 0x1A0 || cp == 0x1A1 || cp == 0x1AF ||
+        cp == 0x1B0 || (cp >= 0x1E00 && cp <= 0x1EFF))
+        return Script::latin;  // Latin-1, Extended-A, Romanian comma letters, Vietnamese
+    if ((cp >= 0x2010 && cp <= 0x205E) || (cp >= 0x20A0 && cp <= 0x20C0) || (cp >= 0x2100 && cp <= 0x215F) ||
+        (cp >= 0x2190 && cp <= 0x21FF) || (cp >= 0x2300 && cp <= 0x23FF) || (cp >= 0x25A0 && cp <= 0x27BF) ||
+        (cp >= 0x2B00 && cp <= 0x2BFF) || (cp >= 0x1F000 && cp <= 0x1FAFF))
+        return Script::symbol;  // punctuation, currency, ™, arrows, shapes, dingbats, emoji
+    if ((cp >= 0x386 && cp <= 0x3CE) || (cp >= 0x400 && cp <= 0x45F) || cp == 0x490 || cp == 0x491 ||
+        (cp >= 0x5D0 && cp <= 0x5EA) || (cp >= 0x621 && cp <= 0x64A) || (cp >= 0x900 && cp <= 0x97F) ||
+        (cp >= 0xE01 && cp <= 0xE5B) || (cp >= 0x3000 && cp <= 0x30FF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
+        (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xFF01 && cp <= 0xFF5E))
+        return Script::other;  // Greek, Cyrillic, Hebrew, Arabic, Devanagari, Thai, CJK, Hangul
+    return Script::none;
+}
+
+bool is_letter_after(char32_t cp) {
+    return (cp < 0x80 && is_ascii_alpha(static_cast<unsigned char>(cp))) || (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7);
+}
+
+// Every mojibake lead character (U+00C2..U+00F4) is written C3 82..C3 B4 in UTF-8, and every
+// character windows-1252 writes as 0x80..0xBF starts with C2 (U+0080..U+00BF), C5 (Œ œ Š š Ÿ Ž ž),
+// C6 (ƒ), CB (ˆ ˜) or E2 (punctuation, €, ™). So a repair can only start where those three bytes
+// meet; accented text has a C3 every few words, and this finds the few places worth a look
+// sixteen bytes at a time (one memchr per C3 cost more than the rest of the repair).
+bool candidate_at(const unsigned char* p, std::size_t i) {
+    const unsigned char b1 = p[i + 1], b2 = p[i + 2];
+    return p[i] == 0xC3 && b1 >= 0x82 && b1 <= 0xB4 && (b2 == 0xC2 || b2 == 0xC5 || b2 == 0xC6 || b2 == 0xCB || b2 == 0xE2);
+}
+
+// The first such place at or after `from`, or npos.
+std::size_t next_candidate(const unsigned char* p, std::size_t n, std::size_t from) {
+    std::size_t i = from;
+#if NK_BYTES16
+    for (; i + 18 <= n; i += 16) {
+        const Bytes16 a = load16(p + i), b = load16(p + i + 1), c = load16(p + i + 2);
+        const std::size_t k = first_set16((a == 0xC3) & (b >= 0x82) & (b <= 0xB4) &
+                                          ((c == 0xC2) | (c == 0xC5) | (c == 0xC6) | (c == 0xCB) | (c == 0xE2)));
+        if (k != 16) return i + k;
+    }
+#endif
+    for (; i + 2 < n; ++i)
+        if (candidate_at(p, i)) return i;
+    return std::string_view::npos;
+}
+
+// One repair pass; false (s untouched) unless the rule in text.h holds. It jumps from one
+// candidate place to the next and decodes only the few characters there: correct text of any
+// length costs next to nothing.
+bool repair_once(std::string& s) {
+    const unsigned char* p = bytes(s);
+    const std::size_t n = s.size();
+    struct Fix {
+        std::size_t begin, end;  // s[begin, end) becomes cp
+        char32_t cp;
+    };
+    std::vector<Fix> fixes;
+    std::size_t strong = 0, others = 0, other_ok = 0;
+    for (std::size_t i = next_candidate(p, n, 0); i != std::string_view::npos; i = next_candidate(p, n, i)) {
+        const unsigned char b1 = p[i + 1];
+        const char32_t lead = 0xC0 + (b1 & 0x3F);
+        const std::size_t need = lead < 0xE0 ? 1 : lead < 0xF0 ? 2 : 3;
+        unsigned char seq[4] = {static_cast<unsigned char>(lead), 0, 0, 0};
+        std::size_t j = i + 2;
+        bool all = true;
+        for (std::size_t m = 1; all && m <= need; ++m) {
+            const Utf8Char u = j < n ? decode_utf8(p + j, n - j) : Utf8Char{0, 1, false};
+            const int b = u.valid ? cp1252_byte(u.cp) : -1;
+            all = b >= 0x80 && b <= 0xBF;
+            if (all) {
+                seq[m] = static_cast<unsigned char>(b);
+                j += u.len;
+            }
+        }
+        const Utf8Char r = all ? decode_utf8(seq, need + 1) : Utf8Char{0, 1, false};
+        if (!r.valid || r.len != need + 1) {
+            i += 2;
+            continue;
+        }
+        const Script sc = script_of(r.cp);
+        if (sc == Script::none) return false;  // correct text that merely looks odd: leave all of it
+        const char32_t after = j < n ? decode_utf8(p + j, n - j).cp : U' ';
+        if (sc == Script::other) {
+            // Mojibake of Greek, Cyrillic or CJK comes in runs ("æ—¥æœ¬"); one such character
+            // glued to an ASCII word ("café…”") is French punctuation, not Japanese.
+            const bool after_fix = !fixes.empty() && fixes.back().end == i;
+            const bool glued = !after_fix && i > 0 && p[i - 1] < 0x80 && is_ascii_alnum(p[i - 1]);
+            ++others;
+            if (!glued) ++other_ok;
+        } else if (need >= 2 || seq[1] >= 0xA1 || (lead == 0xC2 && seq[1] >= 0xA0) || is_letter_after(after)) {
+            // "â€™", "Ã©", "Â£", "Å‚o": never what anyone writes. A letter followed by “smart”
+            // punctuation at the end of a word ("IRMÃ”") is weak evidence, repaired only along
+            // with strong evidence elsewhere in the same text.
+            ++strong;
+        }
+        fixes.push_back({i, j, r.cp});
+        i = j;
+    }
+    if (other_ok >= 2) strong += others;
+    if (fixes.empty() || strong == 0) return false;
+    std::string out;
+    out.reserve(n);
+    std::size_t copied = 0;
+    for (const Fix& f : fixes) {
+        out.append(s, copied, f.begin - copied);
+        append_utf8(out, f.cp);
+        copied = f.end;
+    }
+    out.append(s, copied, std::string::npos);
+    s = std::move(out);
+    return true;
+}
+
+}  // namespace
+
+bool may_hold_mojibake(std::string_view s) { return next_candidate(bytes(s), s.size(), 0) != std::string_view::npos; }
+
+bool repair_mojibake(std::string& s) {
+    if (!may_hold_mojibake(s)) return false;
+    bool changed = false;
+    // Text that went through the wrong decoder twice ("Ã¢â‚¬â„¢") takes two passes; a third is
+    // the most anyone has been seen to need.
+    for (int pass = 0; pass < 3 && repair_once(s); ++pass) changed = true;
+    return changed;
+}
+
+std::optional<std::string> decode_base64(std::string_view s) {
+    std::string out;
+    out.reserve(s.size() / 4 * 3 + 3);
+    std::uint32_t acc = 0;
+    int bits = 0;
+    bool padding = false;
+    for (const char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);
+        int v;
+        if (c >= 'A' && c <= 'Z') v = c - 'A';
+        else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
+        else if (c >= '0' && c <= '9') v = c - '0' + 52;
+        else if (c == '+' || c == '-') v = 62;
+        else if (c == '/' || c == '_') v = 63;
+        else if (c == '=') {
+            padding = true;
+            continue;
+        } else if (is_html_space(c)) continue;
+        else return std::nullopt;
+        if (padding) return std::nullopt;  // data after '='
+        acc = (acc << 6) | static_cast<std::uint32_t>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out.push_back(static_cast<char>((acc >> bits) & 0xFF));
+        }
+    }
+    if (bits >= 6) return std::nullopt;  // a lone trailing character carries no whole byte
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Headlines for items that have none
+
+namespace {
+
+// Abbreviations whose period does not end a sentence ("Dr. Smith", "e.g. this"), lower case.
+bool is_abbreviation(std::string_view word) {
+    static constexpr std::string_view kAbbr[] = {"mr", "mrs", "ms", "dr", "st", "jr", "sr", "prof", "vs", "etc",
+                                                 "e.g", "i.e", "inc", "ltd", "no", "fig", "approx", "ca", "cf",
+                                                 "gen", "gov", "sen", "rep", "mt", "ave", "u.s", "u.k", "z.b", "bzw"};
+    std::string lower;
+    for (char c : word) lower.push_back(ascii_lower(c));
+    for (std::string_view a : kAbbr)
+        if (lower == a) return true;
+    return word.size() == 1 && is_ascii_alpha(static_cast<unsigned char>(word[0]));  // an initial: "J. Smith"
+}
+
+// Index just past the end of the sentence that starts at `from`, or npos when the paragraph ends
+// first. A sentence ends at '.', '!', '?' or '…' (runs of them, then closing quotes) followed by
+// a space, and at the full-width stops of CJK text, which need no space.
+std::size_t sentence_end(std::string_view t, std::size_t from) {
+    const std::size_t n = t.size();
+    for (std::size_t i = from; i < n; ++i) {
+        const char c = t[i];
+        if (c == '\n') return std::string_view::npos;
+        if (t.compare(i, 3, "\xE3\x80\x82") == 0 || t.compare(i, 3, "\xEF\xBC\x81") == 0 ||
+            t.compare(i, 3, "\xEF\xBC\x9F") == 0)
+            return i + 3;  // 。！？
+        const bool ellipsis = t.compare(i, 3, "\xE2\x80\xA6") == 0;
+        if (c != '.' && c != '!' && c != '?' && !ellipsis) continue;
+        std::size_t j = i + (ellipsis ? 3 : 1);
+        while (j < n && (t[j] == '.' || t[j] == '!' || t[j] == '?')) ++j;
+        while (j < n && (t[j] == '"' || t[j] == '\'' || t[j] == ')' || t.compare(j, 3, "\xE2\x80\x9D") == 0 ||
+                         t.compare(j, 3, "\xE2\x80\x99") == 0 || t.compare(j, 2, "\xC2\xBB") == 0))
+            j += static_cast<unsigned char>(t[j]) < 0x80 ? 1 : (static_cast<unsigned char>(t[j]) == 0xC2 ? 2 : 3);
+        if (j < n && t[j] != ' ' && t[j] != '\n') {
+            i = j - 1;  // "3.5", "example.com", "?!x": not a sentence end
+            continue;
+        }
+        if (c == '.' && j == i + 1) {
+            std::size_t w = i;
+            while (w > from && t[w - 1] != ' ' && t[w - 1] != '\n') --w;
+            if (is_abbreviation(t.substr(w, i - w))) continue;
+        }
+        return j;
+    }
+    return std::string_view::npos;
+}
+
+// A word that is no part of a sentence: a #hashtag, an @mention, or emoji and symbols only.
+bool is_decoration_word(std::string_view w) {
+    if (w.empty() || w[0] == '#' || w[0] == '@') return true;
+    for (std::size_t k = 0; k < w.size();) {
+        const Utf8Char u = decode_utf8(bytes(w) + k, w.size() - k);
+        const char32_t cp = u.cp;
+        const bool symbol = (cp < 0x80 && !is_ascii_alnum(static_cast<unsigned char>(cp))) ||
+                            (cp >= 0x2000 && cp <= 0x2BFF) || cp == 0xFE0F || cp >= 0x1F000;
+        if (!symbol) return false;
+        k += u.len;
+    }
+    return true;
+}
+
+bool is_decoration(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        while (i < s.size() && s[i] == ' ') ++i;
+        std::size_t j = i;
+        while (j < s.size() && s[j] != ' ') ++j;
+        if (!is_decoration_word(s.substr(i, j - i))) return false;
+        i = j;
+    }
+    return true;
+}
+
+std::string_view trim_text(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\n')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\n')) s.remove_suffix(1);
+    return s;
+}
+
+}  // namespace
+
+Headline headline_from_text(std::string_view text, std::size_t max_bytes) {
+    text = trim_text(text);
+    Headline h;
+    if (text.empty()) return h;
+    const std::size_t para = std::min(text.find('\n'), text.size());
+    // Whole sentences while they fit; a very short opener ("Big news!") takes the next one along.
+    constexpr std::size_t kShortOpener = 16;
+    std::size_t end = 0;
+    for (;;) {
+        const std::size_t e = sentence_end(text, end);
+        const std::size_t stop = e == std::string_view::npos ? para : e;
+        if (stop > max_bytes || stop > para) break;
+        end = stop;
+        if (stop == para || end >= kShortOpener) break;
+    }
+    // A tail of emoji, hashtags or mentions ("… open day! 🎉", "… tonight. #ferry") belongs with
+    // its sentence: alone under the headline it would look like a stray.
+    if (end > 0 && end < para && para <= max_bytes && is_decoration(trim_text(text.substr(end, para - end)))) end = para;
+    if (end > 0) {
+        h.headline = std::string(trim_text(text.substr(0, end)));
+        // News headlines carry no full stop; "?", "!" and "…" say something and stay.
+        if (h.headline.size() >= 2 && h.headline.back() == '.' && h.headline[h.headline.size() - 2] != '.')
+            h.headline.pop_back();
+        h.rest = std::string(trim_text(text.substr(end)));
+        return h;
+    }
+    // No sentence fits: the words that do, and the rest continues after an ellipsis.
+    const std::size_t budget = max_bytes > kEllipsis.size() ? max_bytes - kEllipsis.size() : 0;
+    // (Only reached when the first paragraph is longer than max_bytes, so the space found is in it.)
+    std::size_t cut = budget > 0 ? text.find_last_of(' ', budget) : std::string_view::npos;
+    if (cut == std::string_view::npos || cut == 0) cut = utf8_prefix(text, budget).size();  // one long word
+    h.headline = std::string(trim_text(text.substr(0, cut)));
+    while (!h.headline.empty() && std::strchr(",;:-", h.headline.back())) h.headline.pop_back();
+    h.headline.append(kEllipsis);
+    const std::string_view rest = trim_text(text.substr(cut));
+    if (!rest.empty()) h.rest = std::string(kEllipsis) + std::string(rest);
+    return h;
 }
 
 bool is_valid_utf8(std::string_view s) { return valid_utf8_prefix(s) == s.size(); }

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -28,10 +29,19 @@ void append_utf8(std::string& out, char32_t cp);
 
 // Decodes every character reference in s; a bare or unknown '&...' stays as written.
 std::string decode_entities(std::string_view s);
+// The same, appended to `out` (no string of its own).
+void append_decoded(std::string& out, std::string_view s);
 
 struct HtmlTextOptions {
     bool keep_line_breaks = true;   // block elements become '\n' (else a space)
     std::size_t max_bytes = 4096;   // output cut at a word boundary with "…"
+    // Strip HTML that was escaped twice (see html_to_text). Off for Atom xhtml, where "&lt;p&gt;"
+    // in the markup is the visible text "<p>" (RFC 4287 §3.1.1.3), never a tag.
+    bool unescape_twice = true;
+    // The caller guarantees valid UTF-8 input (the parser: its document was validated once when it
+    // was decoded, and nothing it does to the text can break that). Skips a validating pass; with
+    // invalid input and this set, the output could be invalid too. Leave false when unsure.
+    bool input_is_utf8 = false;
 };
 
 // HTML fragment -> display text: tags stripped, script/style/iframe (and similar) bodies
@@ -45,6 +55,31 @@ std::string clean_plain(std::string_view s, const HtmlTextOptions& options = {})
 
 // The src of the first <img> in an HTML fragment, entities decoded; "" when there is none.
 std::string first_img_src(std::string_view html);
+
+// Repairs mojibake: UTF-8 text that was once decoded as windows-1252 (or Latin-1) and encoded
+// again, so that "don’t" reads "donâ€™t" and "café" reads "cafÃ©" (also twice over). Only when
+// the repaired text is valid UTF-8 and strictly more plausible: every suspicious sequence must
+// turn into a character a feed would carry, and at least one of them must be unmistakable
+// ("â€™", "Ã©", "Å‚" inside a word). Correct text in any language is left as it is. Returns
+// whether s changed. Cheap when there is nothing to repair (one memchr for 0xC3).
+bool repair_mojibake(std::string& s);
+
+// False when repair_mojibake would certainly leave s as it is (no place where mojibake could
+// start). A vector scan, under a byte of work per byte.
+bool may_hold_mojibake(std::string_view s);
+
+// Base64 (RFC 4648, standard or URL-safe alphabet) to bytes; whitespace is skipped and padding
+// is optional. nullopt when anything else is found.
+std::optional<std::string> decode_base64(std::string_view s);
+
+// A headline for an item that has none, from its display text (what Mastodon and other
+// microblog posts are): the first sentence when it fits in max_bytes, else the words that fit,
+// followed by "…". `rest` is the text after the headline ("" when the headline is all of it),
+// starting with "…" when the headline stopped inside a sentence, so nothing is lost or repeated.
+struct Headline {
+    std::string headline, rest;
+};
+Headline headline_from_text(std::string_view text, std::size_t max_bytes);
 
 // True when s is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
 bool is_valid_utf8(std::string_view s);

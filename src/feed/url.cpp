@@ -15,6 +15,9 @@ bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 // Feeds carry links with stray spaces and line breaks from templating; a browser would
 // encode inner spaces and drop the rest, so the QR code must hold the same.
 std::string clean(std::string_view s) {
+    // Almost every link is clean already: one look, one copy.
+    if (std::none_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }))
+        return std::string(s);
     std::string out;
     out.reserve(s.size());
     for (char c : s) {

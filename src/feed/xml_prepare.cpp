@@ -1,5 +1,6 @@
 #include "feed/xml_prepare.h"
 
+#include "feed/bytes16.h"
 #include "feed/text.h"
 
 #include <tinyxml2.h>
@@ -21,6 +22,19 @@ size_t find(std::string_view s, std::string_view what, size_t from) {
     return p ? static_cast<size_t>(static_cast<const char*>(p) - s.data()) : std::string_view::npos;
 }
 
+// The end of a CDATA section or comment ("]]>", "-->"): memchr for its first character, which is
+// rare in what they hold, is several times faster than glibc's memmem over a long WordPress body.
+size_t find_closer(std::string_view s, std::string_view closer, size_t from) {
+    while (from < s.size()) {
+        const void* p = std::memchr(s.data() + from, closer[0], s.size() - from);
+        if (!p) return std::string_view::npos;
+        const size_t at = static_cast<size_t>(static_cast<const char*>(p) - s.data());
+        if (s.compare(at, closer.size(), closer) == 0) return at;
+        from = at + 1;
+    }
+    return std::string_view::npos;
+}
+
 bool is_alpha(unsigned char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
 bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 bool is_alnum(unsigned char c) { return is_alpha(c) || is_digit(c); }
@@ -29,27 +43,11 @@ bool is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c 
 bool is_name_start(unsigned char c) { return is_alpha(c) || c == '_' || c == ':' || c >= 0x80; }
 bool is_name_char(unsigned char c) { return is_name_start(c) || is_digit(c) || c == '-' || c == '.'; }
 
-// Escapes what must not appear raw in XML text or a double-quoted attribute.
-void append_escaped(std::string& out, std::string_view s) {
-    for (char c : s) {
-        switch (c) {
-            case '<': out += "&lt;"; break;
-            case '&': out += "&amp;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&apos;"; break;
-            case '>': out += "&gt;"; break;
-            default: out += c;
-        }
-    }
-}
-
-bool xml_char_ok(uint64_t cp) {
-    if (cp == 0x9 || cp == 0xA || cp == 0xD) return true;
-    if (cp < 0x20 || cp == 0x7F) return false;
-    if (cp >= 0x80 && cp < 0xA0) return false;           // browsers read these as windows-1252
-    if (cp >= 0xD800 && cp <= 0xDFFF) return false;
-    if (cp == 0xFFFE || cp == 0xFFFF) return false;
-    return cp <= 0x10FFFF;
+// After a reference to a character mojibake starts with: could the next character be one of the
+// windows-1252 punctuation and symbols that follow it in mojibake (non-ASCII, or another
+// reference)? "&eacute;t" cannot; "&Atilde;&copy;" and "&#195;©" can.
+bool continuation_may_follow(std::string_view in, size_t at) {
+    return at < in.size() && (in[at] == '&' || static_cast<unsigned char>(in[at]) >= 0x80);
 }
 
 struct Fix {
@@ -66,46 +64,27 @@ struct Fix {
 
 }  // namespace
 
-std::string_view normalize_references(std::string_view in, std::string& storage,
-                                      std::vector<std::string>& warnings) {
+bool note_references(std::string_view in, std::vector<std::string>& warnings) {
     const size_t n = in.size();
-    bool copying = false;
-    size_t copied_to = 0;  // in[copied_to..) not yet appended to storage
-    Fix html_entities, bare_amps, unknown_entities, numeric;
-
-    auto start_copy = [&] {
-        if (!copying) {
-            storage.clear();
-            storage.reserve(n + n / 16);
-            copying = true;
-        }
-    };
-    // Replaces in[from, to) with `with`.
-    auto replace = [&](size_t from, size_t to, std::string_view with) {
-        start_copy();
-        storage.append(in.substr(copied_to, from - copied_to));
-        storage.append(with);
-        copied_to = to;
-    };
+    Fix html_entities, bare_amps, unknown_entities;
+    bool mojibake_lead = false;
 
     size_t pos = 0;
     size_t next_amp = 0, next_bang = 0;
     bool amp_valid = false, bang_valid = false;
     while (pos < n) {
         if (!amp_valid || next_amp < pos) {
-            const void* p = std::memchr(in.data() + pos, '&', n - pos);
-            next_amp = p ? static_cast<size_t>(static_cast<const char*>(p) - in.data()) : n;
+            next_amp = std::min(feed_detail::find_byte(in, '&', pos), n);  // npos -> n
             amp_valid = true;
         }
         if (!bang_valid || next_bang < pos) {
-            // '!' is rare in XML and '<' is everywhere, so look for the '!' of "<!" (glibc's
-            // memchr is several times faster than memmem with a two-byte needle).
+            // '!' is rare in XML and '<' is everywhere, so look for the '!' of "<!" (a byte
+            // search is several times faster than memmem with a two-byte needle).
             size_t from = pos;
             next_bang = n;
             while (from < n) {
-                const void* p = std::memchr(in.data() + from, '!', n - from);
-                if (!p) break;
-                size_t b = static_cast<size_t>(static_cast<const char*>(p) - in.data());
+                const size_t b = feed_detail::find_byte(in, '!', from);
+                if (b == std::string_view::npos) break;
                 if (b > pos && in[b - 1] == '<') {
                     next_bang = b - 1;
                     break;
@@ -119,10 +98,10 @@ std::string_view normalize_references(std::string_view in, std::string& storage,
             // CDATA and comments are literal: their '&' belongs to the HTML inside, decoded later.
             size_t b = next_bang;
             if (in.substr(b, 9) == "<![CDATA[") {
-                size_t e = find(in, "]]>", b + 9);
+                size_t e = find_closer(in, "]]>", b + 9);
                 pos = e == std::string_view::npos ? n : e + 3;
             } else if (in.substr(b, 4) == "<!--") {
-                size_t e = find(in, "-->", b + 4);
+                size_t e = find_closer(in, "-->", b + 4);
                 pos = e == std::string_view::npos ? n : e + 3;
             } else {
                 pos = b + 2;
@@ -131,6 +110,15 @@ std::string_view normalize_references(std::string_view in, std::string& storage,
         }
         size_t a = next_amp;
         pos = a + 1;
+        // &lt; &gt; &amp; are most of the references in escaped HTML, and need nothing.
+        if (a + 4 <= n && in[a + 3] == ';' && in[a + 2] == 't' && (in[a + 1] == 'l' || in[a + 1] == 'g')) {
+            pos = a + 4;
+            continue;
+        }
+        if (a + 5 <= n && in.compare(a + 1, 4, "amp;") == 0) {
+            pos = a + 5;
+            continue;
+        }
         if (a + 1 < n && in[a + 1] == '#') {
             size_t j = a + 2;
             bool hex = j < n && (in[j] == 'x' || in[j] == 'X');
@@ -145,34 +133,16 @@ std::string_view normalize_references(std::string_view in, std::string& storage,
                 ++j;
             }
             if (j == digits_start) {
-                replace(a, a + 1, "&amp;");
-                bare_amps.note(a, "");
+                bare_amps.note(a, "");  // "&#" and "&#x" with no digits
                 continue;
             }
-            bool semi = j < n && in[j] == ';';
-            if (semi && xml_char_ok(v)) {
-                pos = j + 1;
-                continue;  // tinyxml2 decodes this one correctly
-            }
-            std::string with;
-            char32_t cp = text::numeric_reference(v);
-            if (cp == '<') with = "&lt;";
-            else if (cp == '&') with = "&amp;";
-            else if (cp == '>') with = "&gt;";
-            else if (cp == '"') with = "&quot;";
-            else if (cp == '\'') with = "&apos;";
-            else if (xml_char_ok(cp) || cp >= 0x80) text::append_utf8(with, cp);
-            // C0 controls other than tab and newlines are dropped: XML forbids them and a screen cannot show them.
-            size_t end = semi ? j + 1 : j;
-            replace(a, end, with);
-            numeric.note(a, in.substr(a, end - a));
-            pos = end;
+            pos = j < n && in[j] == ';' ? j + 1 : j;  // decoded as it is read, by the browsers' rules
+            mojibake_lead = mojibake_lead || (v >= 0xC2 && v <= 0xF4 && continuation_may_follow(in, pos));
             continue;
         }
         size_t j = a + 1;
         while (j < n && j - a <= 40 && is_alnum(static_cast<unsigned char>(in[j]))) ++j;
         if (j == a + 1 || !is_alpha(static_cast<unsigned char>(in[a + 1])) || j >= n || in[j] != ';') {
-            replace(a, a + 1, "&amp;");
             bare_amps.note(a, "");
             continue;
         }
@@ -181,17 +151,14 @@ std::string_view normalize_references(std::string_view in, std::string& storage,
             pos = j + 1;
             continue;
         }
-        std::string_view value = text::lookup_entity(name);
-        if (value.empty()) {
-            replace(a, a + 1, "&amp;");
-            unknown_entities.note(a, in.substr(a, j + 1 - a));
-            continue;
-        }
-        std::string with;
-        append_escaped(with, value);
-        replace(a, j + 1, with);
-        html_entities.note(a, in.substr(a, j + 1 - a));
+        const std::string_view value = text::lookup_entity(name);
+        if (value.empty()) unknown_entities.note(a, in.substr(a, j + 1 - a));
+        else html_entities.note(a, in.substr(a, j + 1 - a));
+        // U+00C2..U+00F4 is C3 82..C3 B4 in UTF-8 (&Acirc; to &ocirc;).
         pos = j + 1;
+        mojibake_lead = mojibake_lead || (value.size() == 2 && static_cast<unsigned char>(value[0]) == 0xC3 &&
+                                          static_cast<unsigned char>(value[1]) >= 0x82 &&
+                                          static_cast<unsigned char>(value[1]) <= 0xB4 && continuation_may_follow(in, pos));
     }
 
     if (html_entities.count)
@@ -199,15 +166,13 @@ std::string_view normalize_references(std::string_view in, std::string& storage,
                            " HTML entities that XML does not define (first " + html_entities.first_text +
                            " at line " + std::to_string(line_of(in, html_entities.first_pos)) + ")");
     if (bare_amps.count)
-        warnings.push_back("escaped " + std::to_string(bare_amps.count) + " bare '&' (first at line " +
+        warnings.push_back("kept " + std::to_string(bare_amps.count) + " bare '&' as text (first at line " +
                            std::to_string(line_of(in, bare_amps.first_pos)) + ")");
     if (unknown_entities.count)
         warnings.push_back("kept " + std::to_string(unknown_entities.count) + " unknown entities as text (first " +
                            unknown_entities.first_text + " at line " +
                            std::to_string(line_of(in, unknown_entities.first_pos)) + ")");
-    if (!copying) return in;
-    storage.append(in.substr(copied_to));
-    return storage;
+    return mojibake_lead;
 }
 
 namespace {

@@ -1,15 +1,14 @@
-// xml_prepare.h: makes real-world feed bytes (already UTF-8) digestible for tinyxml2 9.
-// tinyxml2 knows only the five XML entities and mangles the rest (`&mdash;` comes out wrong,
-// `&#0;` cuts the text), so every character reference is normalised first. When the strict
-// parse still fails, repair() re-tokenises the document into well-formed XML: garbage before
-// the root and junk after it dropped, stray '<' and bare '&' escaped, tags closed, duplicate or
-// unquoted attributes fixed, deep nesting flattened, a truncated document closed.
+// xml_prepare.h: what real-world feed bytes (already UTF-8) need around tinyxml2 9.
+// Documents are parsed with tinyxml2's entity processing off, and tinyxml2 then leaves every
+// '&' as written, whatever follows it; the reader decodes as it reads (the feed parser each value
+// with the HTML rules of text::decode_entities, the OPML reader with decode_references() on the
+// tree). tinyxml2's own decoding is never used: it mangles what XML does not define (`&mdash;`),
+// cuts text at `&#0;`, and after an unknown entity leaves stale bytes behind. note_references()
+// reports, as warnings, the references a strict XML parser would refuse. When the strict parse
+// fails, repair() re-tokenises the document into well-formed XML: garbage before the root and
+// junk after it dropped, stray '<' escaped, tags closed, duplicate or unquoted attributes fixed,
+// deep nesting flattened, a truncated document closed.
 // Both passes are single scans, linear in input size. Pure; any thread.
-// tinyxml2 itself never decodes a reference: documents are parsed with processEntities off and
-// decode_references() does it on the tree, because tinyxml2's own decoding skips an unknown
-// entity's '&' without copying it and leaves stale bytes behind (invalid UTF-8, wrong text)
-// wherever normalize_references could not reach: "<!--" inside an attribute value, or a retry
-// that starts inside what the first look took for a CDATA section.
 #pragma once
 
 #include <string>
@@ -26,13 +25,13 @@ namespace nk::xml {
 // parser can tell a complete item (or title) from one cut off by truncation.
 inline constexpr std::string_view kCutMarker = "nk-cut";
 
-// Rewrites references so that only &lt; &gt; &amp; &quot; &apos; and numeric references that
-// tinyxml2 decodes correctly remain: HTML named entities become their UTF-8 text, numeric
-// references outside XML's rules are mapped as browsers do, a bare or unknown '&' becomes &amp;.
-// CDATA sections and comments are left alone. Returns `in` itself when nothing needed changing,
-// else a view of `storage`. Appends one warning per kind of fix, with the first line.
-std::string_view normalize_references(std::string_view in, std::string& storage,
-                                      std::vector<std::string>& warnings);
+// One warning per kind of reference XML itself does not allow (HTML named entities, unknown
+// names, a bare '&'), with the first of each and its line. CDATA sections and comments are
+// skipped: their '&' belongs to the HTML inside. Nothing is copied or changed. Returns whether a
+// reference stands for one of U+00C2..U+00F4, the characters mojibake starts with ("&#195;"),
+// so the caller knows that decoded text may need text::repair_mojibake even where the bytes
+// alone showed no sign of it.
+bool note_references(std::string_view in, std::vector<std::string>& warnings);
 
 // For a tree parsed with processEntities = false: decodes the references in every text node
 // (CDATA stays literal) and attribute value below `root`, with the HTML rules of
