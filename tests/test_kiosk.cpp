@@ -77,7 +77,7 @@ struct Fixture {
     FramePlan turn() {
         app->advance(t, wall);
         kiosk->update(t, wall);
-        if (kiosk->refresh_fonts(*ImGui::GetIO().Fonts)) {
+        if (!ImGui::GetIO().Fonts->IsBuilt()) {  // what a backend does; the kiosk draws no ImGui text
             unsigned char* px = nullptr;
             int w = 0, h = 0;
             ImGui::GetIO().Fonts->GetTexDataAsRGBA32(&px, &w, &h);
@@ -258,7 +258,7 @@ TEST_CASE("mode switches on config reload: cards, list, ticker", "[kiosk]") {
     FramePlan p = f.turn();
     CHECK(p.full);
     CHECK(f.kiosk->config().display.mode == "list");
-    CHECK(f.last_vertices > 500);
+    CHECK(f.last_vertices > 100);  // rows of bars and text blocks (one quad each)
     f.write_config("[display]\nmode = \"ticker\"\n");
     f.advance(3);
     f.turn();

@@ -57,8 +57,7 @@ struct Kiosk::Impl {
     std::unique_ptr<ImageLoader> images;
     TextureApi* textures = nullptr;
     std::function<void(const std::string&)> log;
-    ui::FontSet fonts{[this](const std::string& s) { log(s); }};
-    int fonts_generation = 0;
+    std::unique_ptr<ui::TextEngine> text;
 
     float width = 1280, height = 720;
     ui::Layout layout;
@@ -68,7 +67,7 @@ struct Kiosk::Impl {
     bool status_toggle = false;
     DisplayConfig display;               // as last followed by update()
     uint64_t seen_generation = ~uint64_t{0};
-    uint64_t collected_generation = ~uint64_t{0};
+    std::string text_lang = "en";        // the language text was laid out for
 
     std::vector<ui::TickerItem> ticker, ticker_pending;
     double ticker_start = 0;
@@ -298,7 +297,7 @@ struct Kiosk::Impl {
         return s;
     }
 
-    static StaticKey static_key(const ui::Scene& s, int fonts_gen) {
+    static StaticKey static_key(const ui::Scene& s, const std::string& lang) {
         auto hash = [](const std::string& k) { return std::hash<std::string>{}(k); };
         std::string k;
         auto add = [&](std::string_view v) { k.append(v); k.push_back('\x1f'); };
@@ -308,7 +307,7 @@ struct Kiosk::Impl {
             add(c.stale ? "s" : "-");
         };
         StaticKey key;
-        add(std::to_string(s.width) + "x" + std::to_string(s.height) + "/" + std::to_string(fonts_gen));
+        add(std::to_string(s.width) + "x" + std::to_string(s.height) + "/" + lang);
         add(std::to_string(s.shift.x) + "," + std::to_string(s.shift.y));
         add(std::to_string(s.theme.background)); add(std::to_string(static_cast<int>(s.mode)));
         key.frame = hash(k);
@@ -355,6 +354,7 @@ std::unique_ptr<Kiosk> Kiosk::create(App& app, TextureApi& textures, std::functi
     m.images = std::make_unique<ImageLoader>(io, [eng](net::FetchRequest r, std::function<void(net::FetchResponse&&)> done) {
         eng->fetch(std::move(r), std::move(done));
     });
+    m.text = std::make_unique<ui::TextEngine>(textures, m.log);
     m.display = m.cfg().display;
     m.ticker_start = t;
     m.layout = ui::compute_layout(m.width, m.height, m.mode(), m.display.ticker, static_cast<float>(m.display.safe_area),
@@ -370,7 +370,6 @@ void Kiosk::set_size(float width, float height) {
     m.height = height;
     const DisplayConfig& d = m.cfg().display;
     m.layout = ui::compute_layout(width, height, m.mode(), d.ticker, static_cast<float>(d.safe_area), d.qr);
-    m.fonts.set_sizes(ui::font_sizes(m.layout, m.mode()));
     m.follow_mode();
 }
 
@@ -398,9 +397,9 @@ void Kiosk::update(double t, int64_t wall) {
     if (!m.ticker_pending.empty() || m.ticker.empty()) {
         double loop_px = 0;
         if (!m.ticker.empty()) {
-            ui::Scene s;
+            ui::Scene s = m.scene(t);
             s.ticker_items = m.ticker;
-            loop_px = ui::ticker_loop_width(s, m.fonts);
+            loop_px = ui::ticker_loop_width(s, m.layout, *m.text);
         }
         double scrolled = (t - m.ticker_start) * d.ticker_speed;
         if (m.ticker.empty() || loop_px <= 0 || scrolled >= loop_px) {
@@ -412,15 +411,6 @@ void Kiosk::update(double t, int64_t wall) {
             }
         }
     }
-    if (gen != m.collected_generation) {
-        // Start the glyph set afresh when the news changes, or months of headlines crowd the atlas.
-        m.collected_generation = gen;
-        m.fonts.reset_text();
-    }
-    ui::collect_text(m.scene(t), m.fonts);
-    // The next card's characters join now, so a rebuild (if any) happens before it is shown.
-    if (const std::optional<Card>& next = m.show().ahead())
-        for (const std::string* s : {&next->source, &next->entry.item.title, &next->entry.item.summary}) m.fonts.add_text(*s);
 }
 
 FramePlan Kiosk::plan(double t) const {
@@ -428,7 +418,7 @@ FramePlan Kiosk::plan(double t) const {
     const DisplayConfig& d = m.cfg().display;
     FramePlan p;
     ui::Scene s = m.scene(t);
-    StaticKey key = Impl::static_key(s, m.fonts_generation);
+    StaticKey key = Impl::static_key(s, m.text_lang);
     p.full = !m.drawn_any || !(key == m.drawn_static);
     if (p.full && m.drawn_any && key.frame == m.drawn_static.frame) {
         bool header = key.header != m.drawn_static.header, body = key.body != m.drawn_static.body;
@@ -458,31 +448,26 @@ FramePlan Kiosk::plan(double t) const {
     return p;
 }
 
-bool Kiosk::refresh_fonts(ImFontAtlas& atlas) {
-    Impl& m = *impl_;
-    m.fonts.set_sizes(ui::font_sizes(m.layout, m.mode()));
-    if (!m.fonts.needs_rebuild()) return false;
-    if (!m.fonts.rebuild(atlas)) return false;
-    ++m.fonts_generation;
-    return true;
-}
+const ui::TextEngine::Stats& Kiosk::text_stats() const { return impl_->text->stats(); }
 
 ImU32 Kiosk::background() const { return ui::Theme::named(impl_->cfg().display.theme).background; }
 
 void Kiosk::draw(double t, ImDrawList* static_dl, ImDrawList* dynamic_dl, const ui::Rect* damage) {
     Impl& m = *impl_;
     ui::Scene s = m.scene(t);
+    m.text->begin_frame(static_dl != nullptr);
     if (static_dl) {
-        ui::draw_static(s, m.layout, m.fonts, static_dl, damage);
-        m.drawn_static = Impl::static_key(s, m.fonts_generation);
+        ui::draw_static(s, m.layout, *m.text, static_dl, damage);
+        m.drawn_static = Impl::static_key(s, m.text_lang);
         m.drawn_any = true;
     }
     if (dynamic_dl) {
-        ui::draw_dynamic(s, m.layout, m.fonts, dynamic_dl);
+        ui::draw_dynamic(s, m.layout, *m.text, dynamic_dl);
         m.drawn_dynamic_at = t;
         const Show& sh = m.show();
         m.drawn_dwell_step = sh.current() ? static_cast<int64_t>(std::floor(sh.elapsed(t) * kDwellSteps)) : -1;
     }
+    m.text->end_frame();
 }
 
 void Kiosk::key(Key k, double t, int64_t wall) {

@@ -21,11 +21,9 @@
 
 namespace nk::app {
 
-class TextureApi {
+// Textures in GPU memory (upload, upload_luminance_alpha, release: ui::TextureSink), made by the platform.
+class TextureApi : public ui::TextureSink {
 public:
-    virtual ~TextureApi() = default;
-    virtual ImTextureID upload(const unsigned char* rgba, int width, int height) = 0;
-    virtual void release(ImTextureID texture) = 0;
     // A cheaper opaque fill than a quad, if the platform has one (see ui::FillFn).
     virtual ui::FillFn fill() const { return nullptr; }
 };
@@ -52,9 +50,8 @@ public:
     // what is shown and next. Cheap when nothing happened.
     void update(double t, int64_t wall);
     FramePlan plan(double t) const;
-    // New characters or sizes: rebuild the atlas between frames; true if it was rebuilt (the
-    // platform then re-uploads the font texture).
-    bool refresh_fonts(ImFontAtlas& atlas);
+    // Text shaped and rasterised so far, and its texture memory (the exit statistics line).
+    const ui::TextEngine::Stats& text_stats() const;
     // Draws the static layer into `static_dl` (when not null; only inside `damage` when given, over
     // pixels the platform cleared to background()) and the dynamic strip into `dynamic_dl`.
     void draw(double t, ImDrawList* static_dl, ImDrawList* dynamic_dl, const ui::Rect* damage = nullptr);
