@@ -787,7 +787,8 @@ TEST_CASE("config_keys lists every table's keys once", "[config]") {
     CHECK(unique.count("fetch") == 0);
     CHECK(unique.count("health.listen") == 1);
     CHECK(unique.count("power.days_off") == 1);
-    CHECK(keys.size() == 1 + 11 + 13 + 7 + 3 + 20 + 2 + 3);
+    CHECK(unique.count("display.language") == 1);
+    CHECK(keys.size() == 1 + 11 + 13 + 7 + 3 + 22 + 2 + 3);
 }
 
 // [SECTION] OPML

@@ -1,6 +1,7 @@
 #include "app/kiosk.h"
 
 #include "app/images.h"
+#include "app/l10n.h"
 #include "core/timefmt.h"
 
 #include <stb_image.h>
@@ -58,6 +59,11 @@ struct Kiosk::Impl {
     TextureApi* textures = nullptr;
     std::function<void(const std::string&)> log;
     std::unique_ptr<ui::TextEngine> text;
+    std::unique_ptr<Localizer> words;    // the display's language: dates, ages, interface strings
+    std::string words_key;
+    ui::Labels labels;
+    int64_t clock_at = -1;               // the wall second clock_text and date_text were made for
+    std::string clock_text, date_text;
 
     float width = 1280, height = 720;
     ui::Layout layout;
@@ -83,6 +89,25 @@ struct Kiosk::Impl {
     int64_t drawn_dwell_step = -1;
 
     const Config& cfg() const { return app->config(); }
+
+    // Language, time zone or hour cycle changed (or first call): new formatters, and text laid
+    // out again for the language's line breaking and CJK glyph forms.
+    void follow_language() {
+        const DisplayConfig& d = cfg().display;
+        std::string key = d.language + "\n" + d.timezone + "\n" + d.clock_hours;
+        if (words && key == words_key) return;
+        words_key = key;
+        words = std::make_unique<Localizer>(d.language, d.timezone, d.clock_hours, log);
+        text->set_language(words->language());
+        text_lang = words->language();
+        labels.breaking = words->tr("BREAKING");
+        labels.not_updating = words->tr("not updating");
+        labels.scan = words->tr("Scan for the story");
+        labels.feeds = words->tr("Feeds");
+        labels.paused = words->tr("paused");
+        labels.waiting = words->tr("Waiting for news…");
+        clock_at = -1;
+    }
     const Store& store() const { return app->engine().pipeline().store(); }
     const Show& show() const { return app->show(); }
     ui::Mode mode() const { return ui::parse_mode(cfg().display.mode); }
@@ -170,7 +195,7 @@ struct Kiosk::Impl {
         v.source = c.source;
         v.headline = c.entry.item.title;
         v.summary = c.entry.item.summary;
-        v.age = relative_age(c.entry.time, wall);
+        v.age = words->age(c.entry.time, wall);
         v.link = c.entry.item.link;
         v.color = ui::parse_color(c.color, IM_COL32(90, 100, 120, 255));
         v.breaking = c.entry.breaking;
@@ -213,7 +238,7 @@ struct Kiosk::Impl {
             if (!st || st->error.empty() || !st->stale_since) return {};
             since = std::min(since, *st->stale_since);
         }
-        return "offline since " + format_time("%H:%M", since);
+        return fill(words->tr("offline since %s"), words->time(since));
     }
 
     std::vector<ui::FeedStatusView> statuses() const {
@@ -226,19 +251,20 @@ struct Kiosk::Impl {
             v.source = feed_source_name(store(), cfg(), urls[i]);
             v.color = ui::parse_color(feed_color(cfg(), urls[i], i), IM_COL32(90, 100, 120, 255));
             if (!st || st->last_attempt == 0) {
-                v.state = "waiting";
+                v.state = words->tr("waiting");
             } else if (st->gone) {
-                v.state = "stopped (gone)";
+                v.state = words->tr("stopped (gone)");
                 v.ok = false;
             } else if (!st->error.empty()) {
-                v.state = "failing";
+                v.state = words->tr("failing");
                 v.ok = false;
             } else {
-                v.state = "ok";
+                v.state = words->tr("ok");
             }
             if (st) {
-                std::string items = std::to_string(st->item_count) + " items";
-                std::string updated = st->last_success ? "updated " + relative_age(st->last_success, wall) : "never updated";
+                std::string items = words->trn("%s item", "%s items", static_cast<int64_t>(st->item_count));
+                std::string updated = st->last_success ? fill(words->tr("updated %s"), words->age(st->last_success, wall))
+                                                       : words->tr("never updated");
                 v.detail = st->error.empty() ? items + " · " + updated : st->error + " · " + updated;
             }
             out.push_back(std::move(v));
@@ -269,8 +295,16 @@ struct Kiosk::Impl {
         s.logo = logo.id;
         s.logo_w = logo.w;
         s.logo_h = logo.h;
-        s.clock = format_time(d.clock_format, wall);
-        s.date = format_time(d.date_format, wall);
+        // A strftime format in the config is the operator's word; otherwise the language's own.
+        // Formatted once per second at most: plan() builds a scene on every turn of the loop.
+        if (wall != clock_at) {
+            clock_at = wall;
+            clock_text = d.clock_format.empty() ? words->clock(wall) : format_time(d.clock_format, wall);
+            date_text = d.date_format.empty() ? words->date(wall) : format_time(d.date_format, wall);
+        }
+        s.clock = clock_text;
+        s.date = date_text;
+        s.labels = labels;
         s.qr = d.qr;
         s.transition_kind = ui::parse_transition(d.transition);
         const Show& sh = show();
@@ -292,8 +326,9 @@ struct Kiosk::Impl {
         s.status_page = d.status_page || status_toggle;
         if (s.status_page) s.statuses = statuses();
         std::size_t n = store().feed_urls().size();
-        s.waiting_message = n == 0 ? "No feeds configured" :
-                            "Waiting for news from " + std::to_string(n) + (n == 1 ? " feed…" : " feeds…");
+        s.waiting_message = n == 0 ? words->tr("No feeds configured")
+                                   : words->trn("Waiting for news from %s feed…", "Waiting for news from %s feeds…",
+                                                static_cast<int64_t>(n));
         return s;
     }
 
@@ -355,6 +390,7 @@ std::unique_ptr<Kiosk> Kiosk::create(App& app, TextureApi& textures, std::functi
         eng->fetch(std::move(r), std::move(done));
     });
     m.text = std::make_unique<ui::TextEngine>(textures, m.log);
+    m.follow_language();
     m.display = m.cfg().display;
     m.ticker_start = t;
     m.layout = ui::compute_layout(m.width, m.height, m.mode(), m.display.ticker, static_cast<float>(m.display.safe_area),
@@ -380,6 +416,7 @@ void Kiosk::update(double t, int64_t wall) {
     const DisplayConfig& d = m.cfg().display;
     if (!(m.display == d)) {
         m.display = d;
+        m.follow_language();
         set_size(m.width, m.height);
         // A switch to or from list mode empties the show; fill it now rather than a turn later.
         if (!m.show().has_content()) m.app->show().update(m.app->engine().pipeline(), t, wall);
