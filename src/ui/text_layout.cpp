@@ -87,7 +87,11 @@ std::vector<Item> itemize(FontLibrary& fonts, const std::u16string& s, const UBi
                 FaceId e = fonts.face_for(0x1F600, script[i], bold);
                 if (e != kNoFace && fonts.face(e).color && fonts.has_char(e, c)) f = e;
             }
-            if (f == kNoFace) f = fonts.face_for(c, script[i], bold, script[i] == prev_script ? prev : kNoFace);
+            // Spaces and punctuation stay in the run's face, but never in the emoji face: its space
+            // is an emoji's width.
+            const bool sticky = script[i] == prev_script && prev != kNoFace &&
+                                !(fonts.face(prev).color && !u_hasBinaryProperty(static_cast<UChar32>(c), UCHAR_EXTENDED_PICTOGRAPHIC));
+            if (f == kNoFace) f = fonts.face_for(c, script[i], bold, sticky ? prev : kNoFace);
             if (f == kNoFace) {
                 if (u_charType(static_cast<UChar32>(c)) != U_FORMAT_CHAR && c != 0xFFFD) {
                     fonts.warn_missing(c);
