@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 #include <imgui.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -277,4 +278,39 @@ TEST_CASE("images of the demo cards become textures, the rotation never waits fo
     CHECK_FALSE(f.kiosk->image_pending());
     CHECK_FALSE(f.textures.live.empty());
     for (auto& [id, size] : f.textures.live) CHECK(std::max(size.first, size.second) <= 1024);
+}
+
+TEST_CASE("frames that only move the ticker or the dwell bar shape and rasterise no text", "[kiosk][text]") {
+    Fixture f("[display]\nticker = true\n");
+    f.settle();
+    for (int i = 0; i < 5; ++i) {  // the first frames prepare the crawl's items and the card
+        f.t += 1.0 / 60;
+        f.turn();
+    }
+    const auto before = f.kiosk->text_stats();
+    CHECK(before.shaped > 5);
+    CHECK(before.rasterized == before.shaped);
+    int dynamic = 0;
+    for (int i = 0; i < 120; ++i) {
+        f.t += 1.0 / 60;  // two seconds of crawl; the wall clock stands still, so the card's text does too
+        FramePlan p = f.turn();
+        dynamic += p.dynamic && !p.full;
+    }
+    CHECK(dynamic > 60);
+    CHECK(f.kiosk->text_stats().shaped == before.shaped);
+    CHECK(f.kiosk->text_stats().rasterized == before.rasterized);
+    CHECK(f.kiosk->text_stats().texture_bytes > 0);
+    CHECK(f.kiosk->text_stats().texture_bytes <= 24u << 20);
+}
+
+TEST_CASE("the display's language: German words and ages on the card", "[kiosk][l10n]") {
+    Fixture f("[display]\nlanguage = \"de\"\ntimezone = \"UTC\"\nclock_hours = \"12\"\n");
+    f.turn();
+    REQUIRE(f.kiosk->current_card());
+    CHECK(f.log.end() == std::find_if(f.log.begin(), f.log.end(), [](const std::string& l) { return l.find("language") != std::string::npos; }));
+    f.write_config("[display]\nlanguage = \"xx-nonsense\"\n");
+    f.advance(3);
+    f.turn();
+    CHECK(std::any_of(f.log.begin(), f.log.end(), [](const std::string& l) { return l.find("xx-nonsense") != std::string::npos; }));
+    CHECK(f.kiosk->has_content());  // an unknown language falls back to English, the wall keeps showing news
 }

@@ -232,11 +232,28 @@ TextBlock TextEngine::make(std::string_view text, const TextStyle& style, const 
     }
     ++stats_.rasterized;
 
+    // Only the ink goes to the GPU (plus a clear pixel for the linear filter): the padding and
+    // the empty rows of the line boxes would be memory, and pixels shaded on every frame.
+    int x0 = cw, y0 = ch, x1 = 0, y1 = 0;
+    for (int y = 0; y < ch; ++y)
+        for (int x = 0; x < cw; ++x)
+            if (canvas.px[(static_cast<size_t>(y) * static_cast<size_t>(cw) + static_cast<size_t>(x)) * 4 + 3] > 0.5f / 255) {
+                x0 = std::min(x0, x);
+                x1 = std::max(x1, x + 1);
+                y0 = std::min(y0, y);
+                y1 = std::max(y1, y + 1);
+            }
+    if (x0 >= x1) return out;  // nothing visible (spaces only)
+    x0 = std::max(0, x0 - 1);
+    y0 = std::max(0, y0 - 1);
+    x1 = std::min(cw, x1 + 1);
+    y1 = std::min(ch, y1 + 1);
+
     // Into tiles the GPU takes: monochrome as luminance + alpha (tinted when drawn), colour as RGBA.
     out.baked = style.color;
-    for (int ty = 0; ty < ch; ty += kMaxTexture)
-        for (int tx = 0; tx < cw; tx += kMaxTexture) {
-            const int w = std::min(kMaxTexture, cw - tx), h = std::min(kMaxTexture, ch - ty);
+    for (int ty = y0; ty < y1; ty += kMaxTexture)
+        for (int tx = x0; tx < x1; tx += kMaxTexture) {
+            const int w = std::min(kMaxTexture, x1 - tx), h = std::min(kMaxTexture, y1 - ty);
             const int bpp = out.color ? 4 : 2;
             std::vector<unsigned char> pix(static_cast<size_t>(w) * static_cast<size_t>(h) * static_cast<size_t>(bpp));
             for (int y = 0; y < h; ++y)
