@@ -63,6 +63,15 @@ struct Kiosk::Impl {
     std::string words_key;
     ui::Labels labels;
     int64_t clock_at = -1;               // the wall second clock_text and date_text were made for
+    std::unordered_map<int64_t, std::pair<int64_t, std::string>> ages;  // story time -> (wall, words)
+
+    // plan() and draw() build a scene on every turn: ICU formats an age once per second at most.
+    const std::string& age(int64_t then) {
+        if (ages.size() > 256) ages.clear();
+        auto& a = ages[then];
+        if (a.first != wall || a.second.empty()) a = {wall, words->age(then, wall)};
+        return a.second;
+    }
     std::string clock_text, date_text;
 
     float width = 1280, height = 720;
@@ -107,6 +116,7 @@ struct Kiosk::Impl {
         labels.paused = words->tr("paused");
         labels.waiting = words->tr("Waiting for news…");
         clock_at = -1;
+        ages.clear();
     }
     const Store& store() const { return app->engine().pipeline().store(); }
     const Show& show() const { return app->show(); }
@@ -195,7 +205,7 @@ struct Kiosk::Impl {
         v.source = c.source;
         v.headline = c.entry.item.title;
         v.summary = c.entry.item.summary;
-        v.age = words->age(c.entry.time, wall);
+        v.age = age(c.entry.time);
         v.link = c.entry.item.link;
         v.color = ui::parse_color(c.color, IM_COL32(90, 100, 120, 255));
         v.breaking = c.entry.breaking;

@@ -4,6 +4,8 @@
 #include FT_FREETYPE_H
 #include FT_OUTLINE_H
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -132,6 +134,13 @@ void TextEngine::end_frame() {
         blocks_.erase(victim);
     }
     stats_.blocks = blocks_.size();
+    // A block's canvas is megabytes of floats for a moment. glibc raises its mmap threshold after
+    // freeing one, so the next canvases come from the heap and their pages stay resident once freed:
+    // hand them back after any frame that rasterised (rare: only when text changed).
+    if (stats_.rasterized != trimmed_at_) {
+        trimmed_at_ = stats_.rasterized;
+        malloc_trim(0);
+    }
 }
 
 const TextBlock& TextEngine::block(std::string_view text, const TextStyle& style, const TextBox& box) {

@@ -117,6 +117,7 @@ private:
     std::size_t budget_ = 24u << 20;
     uint64_t frame_ = 1, static_frame_ = 1;
     bool in_static_ = false;
+    uint64_t trimmed_at_ = 0;  // stats_.rasterized at the last malloc_trim
     Stats stats_;
     std::string lang_ = "en";
 };
