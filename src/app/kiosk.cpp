@@ -315,6 +315,7 @@ struct Kiosk::Impl {
         s.clock = clock_text;
         s.date = date_text;
         s.labels = labels;
+        s.rtl = words->right_to_left();
         s.qr = d.qr;
         s.transition_kind = ui::parse_transition(d.transition);
         const Show& sh = show();
@@ -357,7 +358,7 @@ struct Kiosk::Impl {
         add(std::to_string(s.theme.background)); add(std::to_string(static_cast<int>(s.mode)));
         key.frame = hash(k);
         k.clear();
-        add(s.clock); add(s.date); add(s.banner); add(s.paused ? "p" : "-"); add(s.title);
+        add(s.clock); add(s.date); add(s.banner); add(s.paused ? "p" : "-"); add(s.title); add(s.rtl ? "r" : "l");
         add(std::to_string(reinterpret_cast<uintptr_t>(s.logo)));
         key.header = hash(k);
         k.clear();

@@ -189,33 +189,39 @@ void draw_card(ImDrawList* dl, const Scene& s, const Layout& L, TextEngine& te, 
 void draw_header(ImDrawList* dl, const Scene& s, const Layout& L, TextEngine& te) {
     const float u = L.unit;
     const Rect& h = L.header;
+    // Left to right: title (logo first), banner pills ... date, clock. A right-to-left interface
+    // language reads it the other way: clock and date on the left, the title on the right.
+    const bool rtl = s.rtl;
+    auto at = [&](float x_ltr, float w) { return rtl ? h.x + h.right() - x_ltr - w : x_ltr; };
     const TextBlock& clock = line(te, L, s.mode, FontRole::Clock, s.clock);
-    te.draw(dl, clock, {h.right() - clock.width, h.y + (h.h - clock.height) / 2}, s.theme.text);
+    te.draw(dl, clock, {at(h.right() - clock.width, clock.width), h.y + (h.h - clock.height) / 2}, s.theme.text);
     const TextBlock& date = line(te, L, s.mode, FontRole::Meta, s.date, h.w * 0.4f);
     const float date_x = h.right() - clock.width - 28 * u - date.width;
-    te.draw(dl, date, {date_x, h.y + (h.h - date.height) / 2}, s.theme.text_dim);
+    te.draw(dl, date, {at(date_x, date.width), h.y + (h.h - date.height) / 2}, s.theme.text_dim);
 
     float x = h.x;
     if (s.logo && s.logo_w > 0 && s.logo_h > 0) {
         float lh = h.h * 0.8f, lw = lh * static_cast<float>(s.logo_w) / static_cast<float>(s.logo_h);
-        dl->AddImage(s.logo, {x, h.y + (h.h - lh) / 2}, {x + lw, h.y + (h.h + lh) / 2});
+        const float lx = at(x, lw);
+        dl->AddImage(s.logo, {lx, h.y + (h.h - lh) / 2}, {lx + lw, h.y + (h.h + lh) / 2});
         x += lw + 24 * u;
     }
     const float title_px = std::min(px_of(L, s.mode, FontRole::Headline), std::round(44 * u));
     TextBox tbox;
     tbox.width = std::max(1.0f, date_x - x - 32 * u);
     const TextBlock& title = te.block(s.title, {title_px, true, s.theme.text}, tbox);
-    te.draw(dl, title, {x, h.y + (h.h - title.height) / 2}, s.theme.text);
+    te.draw(dl, title, {at(x, title.width), h.y + (h.h - title.height) / 2}, s.theme.text);
     x += title.width + 32 * u;
 
     // Banner and pause mark sit between title and date, in amber so they read as "attention", not "alarm".
     auto pill = [&](std::string_view label) {
         const TextBlock& b = line(te, L, s.mode, FontRole::Meta, label);
-        if (x + b.width + 28 * u > date_x - 16 * u) return;
-        ImVec2 a{x, h.y + (h.h - b.height) / 2 - 6 * u};
-        dl->AddRectFilled(a, {a.x + b.width + 28 * u, a.y + b.height + 12 * u}, IM_COL32(230, 160, 40, 255), 20 * u);
+        const float w = b.width + 28 * u;
+        if (x + w > date_x - 16 * u) return;
+        ImVec2 a{at(x, w), h.y + (h.h - b.height) / 2 - 6 * u};
+        dl->AddRectFilled(a, {a.x + w, a.y + b.height + 12 * u}, IM_COL32(230, 160, 40, 255), 20 * u);
         te.draw(dl, b, {a.x + 14 * u, a.y + 6 * u}, IM_COL32(25, 20, 10, 255));
-        x += b.width + 28 * u + 16 * u;
+        x += w + 16 * u;
     };
     if (!s.banner.empty()) pill(s.banner);
     if (s.paused) pill(s.labels.paused);

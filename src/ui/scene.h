@@ -72,6 +72,7 @@ struct Labels {
 struct Scene {
     float width = 0, height = 0;
     Labels labels;
+    bool rtl = false;                // the interface's language reads right to left: the header is mirrored
     FillFn fill = nullptr;
     Theme theme = Theme::named("dark");
     Mode mode = Mode::Cards;
