@@ -71,7 +71,7 @@ if [[ ${1:-} == scripts ]]; then
     for kind in latin scripts; do
         xvfb-run -a -s "-screen 0 1920x1080x24" "$KIOSK_BIN" --windowed 1920x1080 --config "$WORK/$kind.toml" \
             --cache-dir "$WORK/c-$kind" --duration "${SECONDS_RUN:-60}" 2> "$WORK/$kind.log" || true
-        grep -E "^(display: .*frames|text:)" "$WORK/$kind.log" >&2
+        grep -E "^display: .*frames" "$WORK/$kind.log" >&2
         grep -oE "peak RSS [0-9.]+ MiB" "$WORK/$kind.log" | grep -oE "[0-9.]+" > "$WORK/$kind.rss" || echo 0 > "$WORK/$kind.rss"
     done
     rss_latin=$(cat "$WORK/latin.rss"); rss_scripts=$(cat "$WORK/scripts.rss")

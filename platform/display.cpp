@@ -621,19 +621,20 @@ int DisplayPlatform::close(app::App&) {
         return std::string(b);
     };
     const uint64_t dynamic_frames = loop_.frames - loop_.full_frames;
-    log_line("display: " + std::to_string(loop_.frames) + " frames (" + std::to_string(loop_.full_frames) + " full, " +
-             ms_per(loop_.cpu_full, loop_.full_frames) + " CPU ms each; " + std::to_string(dynamic_frames) + " strip-only, " +
-             ms_per(loop_.cpu_dynamic, dynamic_frames) + " ms each) in " + std::to_string(static_cast<int>(secs)) +
-             " s, peak RSS " + peak + " MiB");
-    // Text is shaped and rasterised when it changes, never per frame: these stay small over hours.
+    // Text is shaped and rasterised when it changes, never per frame: these counts stay small over hours.
+    std::string text;
     if (kiosk_) {
         const ui::TextEngine::Stats& ts = kiosk_->text_stats();
         char mib[64];
         std::snprintf(mib, sizeof mib, "%.1f MiB (peak %.1f)", static_cast<double>(ts.texture_bytes) / 1048576.0,
                       static_cast<double>(ts.peak_texture_bytes) / 1048576.0);
-        log_line("text: " + std::to_string(ts.shaped) + " blocks shaped, " + std::to_string(ts.rasterized) + " rasterised, " +
-                 std::to_string(ts.evicted) + " evicted; " + std::to_string(ts.blocks) + " in " + mib + " of textures");
+        text = "; text: " + std::to_string(ts.shaped) + " blocks shaped, " + std::to_string(ts.rasterized) + " rasterised, " +
+               std::to_string(ts.evicted) + " evicted, " + std::to_string(ts.blocks) + " in " + mib + " of textures";
     }
+    log_line("display: " + std::to_string(loop_.frames) + " frames (" + std::to_string(loop_.full_frames) + " full, " +
+             ms_per(loop_.cpu_full, loop_.full_frames) + " CPU ms each; " + std::to_string(dynamic_frames) + " strip-only, " +
+             ms_per(loop_.cpu_dynamic, dynamic_frames) + " ms each) in " + std::to_string(static_cast<int>(secs)) +
+             " s, peak RSS " + peak + " MiB" + text);
     shut_down();
     return rc_;
 }
