@@ -13,9 +13,11 @@
 #include <unicode/uscript.h>
 #include <unicode/utf16.h>
 #include <hb.h>
+#include <fontconfig/fontconfig.h>
 
 #include <array>
 #include <cstdio>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <regex>
@@ -386,4 +388,28 @@ TEST_CASE("text: bad input never breaks the layout", "[text]") {
         CHECK(L.lines.size() <= 3);
         for (const auto& l : L.lines) CHECK(l.width <= 100.5f);
     }
+}
+
+TEST_CASE("text: with no font installed at all, one clear log line and no crash", "[text][fonts]") {
+    // A fontconfig that knows no font directory: what a broken or stripped image looks like.
+    nk::test::TempDir dir;
+    const auto conf = dir.path / "fonts.conf";
+    std::ofstream(conf) << "<?xml version=\"1.0\"?>\n<fontconfig><dir>" << (dir.path / "none").string() << "</dir><cachedir>"
+                        << (dir.path / "cache").string() << "</cachedir></fontconfig>\n";
+    FcConfig* empty = FcConfigCreate();
+    REQUIRE(FcConfigParseAndLoad(empty, reinterpret_cast<const FcChar8*>(conf.c_str()), FcTrue));
+    REQUIRE(FcConfigBuildFonts(empty));
+    FcConfig* saved = FcConfigReference(nullptr);
+    REQUIRE(FcConfigSetCurrent(empty));
+    {
+        Log log;
+        FontLibrary fonts(log.sink());
+        TextLayout L = layout_text(fonts, "Harbour cities agree", params(30, 200, 2));
+        for (const auto& l : L.lines) CHECK(l.glyphs.empty());
+        REQUIRE(log.lines.size() == 1);
+        CHECK(log.lines[0].find("no usable scalable font") != std::string::npos);
+    }
+    FcConfigSetCurrent(saved);
+    FcConfigDestroy(saved);  // our reference; the current one holds its own
+    FcConfigDestroy(empty);
 }

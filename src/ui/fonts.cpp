@@ -325,6 +325,7 @@ FaceId FontLibrary::emoji_face() {
 }
 
 void FontLibrary::warn_missing(char32_t cp) {
+    if (warned_no_font_) return;  // "no usable font at all" was said once; a line per character adds nothing
     if (std::find(warned_.begin(), warned_.end(), cp) != warned_.end()) return;
     warned_.push_back(cp);
     log_("font: no installed font has " + code_point_name(cp) + "; it is drawn as U+25A1 \u25A1");
