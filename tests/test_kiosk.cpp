@@ -314,3 +314,30 @@ TEST_CASE("the display's language: German words and ages on the card", "[kiosk][
     CHECK(std::any_of(f.log.begin(), f.log.end(), [](const std::string& l) { return l.find("xx-nonsense") != std::string::npos; }));
     CHECK(f.kiosk->has_content());  // an unknown language falls back to English, the wall keeps showing news
 }
+
+TEST_CASE("the next card's text is prepared before its transition starts", "[kiosk][text]") {
+    Fixture f;
+    f.settle();
+    const nk::Card* first = f.kiosk->current_card();
+    REQUIRE(first);
+    const std::string first_title = first->entry.item.title;
+    // Through the dwell on the steady clock (the wall clock stands still, so the clock and the ages
+    // keep their words) up to the turn where the next card comes in.
+    bool changed = false;
+    for (int i = 0; i < 2000 && !changed; ++i) {
+        f.t += 1.0 / 30;
+        f.turn();
+        changed = f.kiosk->current_card() && f.kiosk->current_card()->entry.item.title != first_title;
+    }
+    REQUIRE(changed);
+    // That turn prepared the card after it; the fade itself shapes and rasterises nothing.
+    const auto at_change = f.kiosk->text_stats();
+    int full = 0;
+    for (int i = 0; i < 60; ++i) {
+        f.t += 1.0 / 30;
+        full += f.turn().full;
+    }
+    CHECK(full >= 5);  // the fade's frames were drawn
+    CHECK(f.kiosk->text_stats().shaped == at_change.shaped);
+    CHECK(f.kiosk->text_stats().rasterized == at_change.rasterized);
+}

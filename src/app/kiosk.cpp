@@ -83,6 +83,7 @@ struct Kiosk::Impl {
     DisplayConfig display;               // as last followed by update()
     uint64_t seen_generation = ~uint64_t{0};
     std::string text_lang = "en";        // the language text was laid out for
+    std::string prepared_id;             // the next card whose text is prepared
 
     std::vector<ui::TickerItem> ticker, ticker_pending;
     double ticker_start = 0;
@@ -458,6 +459,11 @@ void Kiosk::update(double t, int64_t wall) {
                 if (loop_px <= 0) m.ticker_start = t;
             }
         }
+    }
+    // The next card's text is shaped and rasterised now, between frames, not in its first frame.
+    if (const std::optional<Card>& next = m.show().ahead(); next && m.mode() == ui::Mode::Cards) {
+        ui::CardView v = m.view(*next);
+        if (v.id != m.prepared_id && ui::prepare_card(m.scene(t), m.layout, *m.text, v)) m.prepared_id = v.id;
     }
 }
 

@@ -408,6 +408,18 @@ FontSizes font_sizes(const Layout& L, Mode mode) {
     return f;
 }
 
+bool prepare_card(const Scene& s, const Layout& L, TextEngine& te, const CardView& c) {
+    // The shared draw data (circle tessellation) is set up by the first NewFrame.
+    if (!ImGui::GetCurrentContext() || ImGui::GetFrameCount() == 0) return false;
+    // The card drawn into a list nobody renders: the same calls, so exactly the blocks it will need.
+    ImDrawList scratch(ImGui::GetDrawListSharedData());
+    scratch._ResetForNewFrame();
+    scratch.PushClipRectFullScreen();
+    scratch.PushTextureID(nullptr);
+    draw_card(&scratch, s, L, te, c, 0, 1);
+    return true;
+}
+
 bool card_is_rtl(const CardView& c, const Layout& L, TextEngine& te) {
     if (c.headline.empty()) return false;
     TextBox box;

@@ -115,6 +115,11 @@ struct Layout {
 Layout compute_layout(float width, float height, Mode mode, bool ticker, float safe_area, bool qr);
 FontSizes font_sizes(const Layout& layout, Mode mode);
 
+// Lays out and rasterises the text of a card that is about to be shown (the next one), so the
+// first frame of its transition draws prepared blocks. Needs a current ImGui context; draws nothing.
+// False when it could not (no ImGui frame yet).
+bool prepare_card(const Scene& scene, const Layout& layout, TextEngine& text, const CardView& card);
+
 // Whether a card is laid out mirrored: its headline's paragraph direction is right-to-left.
 bool card_is_rtl(const CardView& card, const Layout& layout, TextEngine& text);
 

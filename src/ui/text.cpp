@@ -61,6 +61,8 @@ std::vector<float> scale_bgra(const FT_Bitmap& bm, float scale, int* out_w, int*
     return out;
 }
 
+// The colour is not part of the key: a monochrome block is tinted when drawn, so one texture
+// serves every colour. Only a block with colour glyphs has its ink colour baked in (see block()).
 std::string key_of(std::string_view text, const TextStyle& s, const TextBox& b) {
     std::string k;
     k.reserve(text.size() + 48);
@@ -70,7 +72,6 @@ std::string key_of(std::string_view text, const TextStyle& s, const TextBox& b) 
     };
     num(std::lround(s.px * 64));
     num(s.bold);
-    num(static_cast<long>(s.color));
     num(std::lround(b.width * 4));
     num(b.max_lines);
     num(std::lround(b.line_spacing * 100));
@@ -146,6 +147,11 @@ void TextEngine::end_frame() {
 const TextBlock& TextEngine::block(std::string_view text, const TextStyle& style, const TextBox& box) {
     std::string key = key_of(text, style, box);
     auto it = blocks_.find(key);
+    if (it != blocks_.end() && it->second.color && it->second.baked != style.color) {
+        // Emoji in it: the text's colour is in the pixels, so another colour is another block.
+        key += '#' + std::to_string(style.color);
+        it = blocks_.find(key);
+    }
     if (it == blocks_.end()) {
         TextBlock b = make(text, style, box);
         stats_.texture_bytes += b.bytes;
