@@ -1,6 +1,7 @@
 // kiosk.h: the wall display's view model, between the App (news and which card is shown, see
-// core/show.h) and the screen. Turns the show into a ui::Scene, animates transitions and the
-// ticker, loads images and fonts, and — the point of it — says when a frame is needed at all
+// core/show.h) and the screen. Turns the show into a ui::Scene in the display's language
+// (l10n.h), animates transitions and the ticker, loads images, keeps the text engine (ui/text.h)
+// and prepares the next card's text ahead, and — the point of it — says when a frame is needed at all
 // and which part: the static layer (header, card) only when its visible content changes, the
 // dynamic strip (ticker, dwell bar) at its own capped rate, and nothing in between (the
 // platform sleeps until wake_at).
