@@ -191,8 +191,11 @@ set(CPACK_NK_DEPENDS_AFTER "fonts-dejavu-core, ca-certificates")
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "${CPACK_NK_DEPENDS_BEFORE}, ${CPACK_NK_DEPENDS_AFTER}")   # completed at cpack time
 # v4l-utils has cec-ctl, which platform/power/newsroom-kiosk-power uses (cec-utils has only libcec's cec-client).
 # cage 0.1.4 exits at start ("Cannot create XWayland server") without xwayland, which it does not depend on.
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "cage, seatd, xwayland, fonts-noto-core, v4l-utils")
-set(CPACK_DEBIAN_PACKAGE_SUGGESTS "fonts-noto-cjk")
+# Every script and emoji by default (apt installs Recommends); `apt-get install --no-install-recommends`
+# or install-pi.sh --minimal-fonts leaves the ~110 MB of Noto out on tiny images. libicu72 and libharfbuzz0b
+# come into Depends through dpkg-shlibdeps.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS
+    "cage, seatd, xwayland, fonts-noto-core, fonts-noto-cjk, fonts-noto-color-emoji, v4l-utils")
 set(_nk_deb ${PROJECT_SOURCE_DIR}/packaging/debian)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${_nk_deb}/conffiles ${_nk_deb}/postinst ${_nk_deb}/prerm ${_nk_deb}/postrm)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)   # scripts 0755, conffiles 0644, whatever the checkout says

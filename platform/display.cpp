@@ -88,6 +88,8 @@ void gl_fill(ImDrawList* dl, const ui::Rect& rect, ImU32 color) {
 }
 
 class GlTextures : public app::TextureApi {
+    bool la_refused_ = false;
+
 public:
     ui::FillFn fill() const override { return gl_fill; }
     ImTextureID upload(const unsigned char* rgba, int w, int h) override {
@@ -101,6 +103,30 @@ public:
         glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
         glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
         glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, w, h, 0, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
+        return reinterpret_cast<ImTextureID>(static_cast<intptr_t>(tex));
+    }
+    // Text blocks: half the memory of RGBA. GL_LUMINANCE_ALPHA samples as (L, L, L, A) in GL 2.1 and
+    // compatibility contexts (the kiosk asks for no core profile); a driver that refuses it gets RGBA.
+    ImTextureID upload_luminance_alpha(const unsigned char* la, int w, int h) override {
+        if (la_refused_) return TextureSink::upload_luminance_alpha(la, w, h);
+        while (glGetError() != GL_NO_ERROR) {
+        }
+        GLuint tex = 0;
+        glGenTextures(1, &tex);
+        if (!tex) return nullptr;
+        glBindTexture(GL_TEXTURE_2D, tex);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+        glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+        glTexImage2D(GL_TEXTURE_2D, 0, GL_LUMINANCE_ALPHA, w, h, 0, GL_LUMINANCE_ALPHA, GL_UNSIGNED_BYTE, la);
+        if (glGetError() != GL_NO_ERROR) {
+            glDeleteTextures(1, &tex);
+            la_refused_ = true;
+            log_line("display: the driver refused a luminance-alpha texture; text uses RGBA");
+            return TextureSink::upload_luminance_alpha(la, w, h);
+        }
         return reinterpret_cast<ImTextureID>(static_cast<intptr_t>(tex));
     }
     void release(ImTextureID id) override {
@@ -547,16 +573,6 @@ void DisplayPlatform::present(app::App&, double t, int64_t wall, bool screen_on)
     k.update(t, wall);
     if (!screen_on && !loop_.screen_off) loop_.force_full = true;  // whatever was drawn is gone by the time it comes back
     loop_.screen_off = !screen_on;
-    if (k.refresh_fonts(*ImGui::GetIO().Fonts)) {
-        if (loop_.gl3) {
-            ImGui_ImplOpenGL3_DestroyFontsTexture();
-            ImGui_ImplOpenGL3_CreateFontsTexture();
-        } else {
-            ImGui_ImplOpenGL2_DestroyFontsTexture();
-            ImGui_ImplOpenGL2_CreateFontsTexture();
-        }
-        loop_.force_full = true;
-    }
     app::FramePlan plan = k.plan(t);
     const bool full = plan.full || loop_.force_full || opt_.always_render;
     next_turn_ = opt_.always_render ? t : plan.wake_at;
@@ -605,10 +621,20 @@ int DisplayPlatform::close(app::App&) {
         return std::string(b);
     };
     const uint64_t dynamic_frames = loop_.frames - loop_.full_frames;
+    // Text is shaped and rasterised when it changes, never per frame: these counts stay small over hours.
+    std::string text;
+    if (kiosk_) {
+        const ui::TextEngine::Stats& ts = kiosk_->text_stats();
+        char mib[64];
+        std::snprintf(mib, sizeof mib, "%.1f MiB (peak %.1f)", static_cast<double>(ts.texture_bytes) / 1048576.0,
+                      static_cast<double>(ts.peak_texture_bytes) / 1048576.0);
+        text = "; text: " + std::to_string(ts.shaped) + " blocks shaped, " + std::to_string(ts.rasterized) + " rasterised, " +
+               std::to_string(ts.evicted) + " evicted, " + std::to_string(ts.blocks) + " in " + mib + " of textures";
+    }
     log_line("display: " + std::to_string(loop_.frames) + " frames (" + std::to_string(loop_.full_frames) + " full, " +
              ms_per(loop_.cpu_full, loop_.full_frames) + " CPU ms each; " + std::to_string(dynamic_frames) + " strip-only, " +
              ms_per(loop_.cpu_dynamic, dynamic_frames) + " ms each) in " + std::to_string(static_cast<int>(secs)) +
-             " s, peak RSS " + peak + " MiB");
+             " s, peak RSS " + peak + " MiB" + text);
     shut_down();
     return rc_;
 }

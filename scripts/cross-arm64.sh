@@ -29,11 +29,12 @@ t=$SECONDS
 arm64_pkgs=(
   libtinyxml2-dev libtomlplusplus-dev libcurl4-openssl-dev libmicrohttpd-dev zlib1g-dev
   libimgui-dev libglfw3-dev libgl-dev libstb-dev libfreetype-dev libfontconfig-dev libqrencode-dev
-  libsystemd-dev pkgconf
+  libsystemd-dev libicu-dev libharfbuzz-dev pkgconf
 )
 # Architecture-independent or host tools: the cross compiler and binutils (aarch64-linux-gnu-objdump, which
 # dpkg-shlibdeps uses for the .deb's Depends), qemu, and the header-only/host packages that serve both arches.
-host_pkgs=(crossbuild-essential-arm64 qemu-user cmake dpkg-dev catch2 nlohmann-json3-dev fonts-dejavu-core)
+host_pkgs=(crossbuild-essential-arm64 qemu-user cmake dpkg-dev catch2 nlohmann-json3-dev fonts-dejavu-core
+  gettext libharfbuzz-bin fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji)
 
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then
   say "adding the arm64 architecture to dpkg"

@@ -23,6 +23,9 @@
 #   --feed URL         a feed for a new kiosk.toml (repeatable; replaces the example feeds)
 #   --no-build         without a .deb: keep an installed /usr/bin/newsroom-kiosk, do not build
 #                      (also what happens when the script runs outside a source tree)
+#   --minimal-fonts    skip fonts-noto-core, fonts-noto-cjk and fonts-noto-color-emoji (~110 MB,
+#                      every script and emoji) on tiny images: Latin, Greek and Cyrillic only, from
+#                      DejaVu; other scripts show as boxes, and the kiosk logs which characters
 #   --reboot           reboot at the end (the kiosk starts at boot)
 #   -h, --help         this text
 set -euo pipefail
@@ -34,6 +37,7 @@ KIOSK_USER=
 DEB=
 BUILD=1
 REBOOT=0
+FONTS=all
 FEEDS=()
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -86,6 +90,7 @@ while [ $# -gt 0 ]; do
         --feed) [ $# -ge 2 ] || die "--feed needs a URL"; FEEDS+=("$2"); shift ;;
         --feed=*) FEEDS+=("${1#--feed=}") ;;
         --no-build) BUILD=0 ;;
+        --minimal-fonts) FONTS=minimal ;;
         --reboot) REBOOT=1 ;;
         -h|--help) usage; exit 0 ;;
         -*) die "unknown option $1 (see --help)" ;;
@@ -161,12 +166,17 @@ fi
 # ---- 1. packages ---------------------------------------------------------------------------------
 log "1. packages"
 export DEBIAN_FRONTEND=noninteractive
-packages=(libglfw3-wayland fonts-dejavu-core fonts-noto-core ca-certificates v4l-utils)
+packages=(libglfw3-wayland fonts-dejavu-core ca-certificates v4l-utils)
+# Every script on the wall by default (Arabic, Hebrew, Devanagari, Thai..., CJK, colour emoji).
+if [ "$FONTS" != minimal ]; then
+    packages+=(fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji)
+fi
 # cec-ctl (HDMI-CEC) is in v4l-utils; cec-utils only has libcec's cec-client, which breaks under KMS.
 if [ "$MODE" = lite ]; then
     # Debian's cage 0.1.4 refuses to start without the Xwayland binary, yet does not depend on it.
     packages+=(cage seatd xwayland)
 fi
+log "   wanted: ${packages[*]}"
 missing=()
 for p in "${packages[@]}"; do
     pkg_installed "$p" || missing+=("$p")

@@ -47,6 +47,12 @@ expected_files=(
   /usr/share/doc/newsroom-kiosk/kiosk.example.toml
   /usr/share/newsroom-kiosk/default-config.awk
   /usr/share/newsroom-kiosk/labwc/autostart
+  /usr/share/locale/ar/LC_MESSAGES/newsroom-kiosk.mo
+  /usr/share/locale/de/LC_MESSAGES/newsroom-kiosk.mo
+  /usr/share/locale/es/LC_MESSAGES/newsroom-kiosk.mo
+  /usr/share/locale/fr/LC_MESSAGES/newsroom-kiosk.mo
+  /usr/share/locale/he/LC_MESSAGES/newsroom-kiosk.mo
+  /usr/share/locale/ja/LC_MESSAGES/newsroom-kiosk.mo
 )
 left_behind=(/etc/newsroom-kiosk /var/lib/newsroom-kiosk /var/cache/newsroom-kiosk)
 
@@ -84,9 +90,11 @@ field() { dpkg-deb -f "$deb" "$1"; }
 [ "$(field Architecture)" = "$arch" ] || fail "Architecture: '$(field Architecture)', expected '$arch'"
 depends=$(field Depends)
 echo "Depends: $depends"
-[ "$(field Recommends)" = "cage, seatd, xwayland, fonts-noto-core, v4l-utils" ] || fail "Recommends: '$(field Recommends)'"
-[ "$(field Suggests)" = "fonts-noto-cjk" ] || fail "Suggests: '$(field Suggests)'"
-for d in "libglfw3 (>= 3.3.8) | libglfw3-wayland (>= 3.3.8)" libgl1 fonts-dejavu-core ca-certificates; do
+[ "$(field Recommends)" = "cage, seatd, xwayland, fonts-noto-core, fonts-noto-cjk, fonts-noto-color-emoji, v4l-utils" ] ||
+  fail "Recommends: '$(field Recommends)'"
+[ -z "$(field Suggests)" ] || fail "Suggests: '$(field Suggests)'"
+# The text pipeline's libraries come from dpkg-shlibdeps.
+for d in "libglfw3 (>= 3.3.8) | libglfw3-wayland (>= 3.3.8)" libgl1 fonts-dejavu-core ca-certificates libicu72 libharfbuzz0b; do
   case ", $depends, " in *", $d"[,\ ]*) ;; *) fail "Depends lacks '$d'" ;; esac
 done
 

@@ -18,6 +18,14 @@ packages=(
   # src/ui, platform/: the display (ImGui with its GLFW/GL/FreeType backends, fonts, QR codes, images)
   libimgui-dev libglfw3-dev libgl-dev libstb-dev libfreetype-dev libfontconfig-dev fonts-dejavu-core
   libqrencode-dev
+  # src/ui text pipeline: ICU (bidi UAX #9, line breaking UAX #14 with the Thai/Lao/Khmer/Burmese
+  # dictionaries, CLDR dates and relative times), HarfBuzz (shaping); gettext's msgfmt compiles po/
+  # into .mo catalogues at build time
+  libicu-dev libharfbuzz-dev gettext
+  # every script on screen by default: Noto (Arabic, Hebrew, Devanagari, Thai...), Noto CJK, colour emoji
+  fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
+  # text tests: hb-shape, HarfBuzz's own shaper, is the reference the kiosk's glyph runs are checked against
+  libharfbuzz-bin
   # platform/: sd_notify for the systemd service (READY, WATCHDOG)
   libsystemd-dev
   # display tests: a virtual X server with Mesa's software GL, and a QR decoder to read the screen back

@@ -4,6 +4,7 @@
 #include "app/app.h"
 #include "app/cli.h"
 #include "app/headless.h"
+#include "app/l10n.h"
 #include "app/log.h"
 #include "platform/display.h"
 
@@ -12,6 +13,7 @@
 #include <vector>
 
 int main(int argc, char** argv) {
+    nk::app::prepare_localisation();
     nk::app::RunArgs run;
     if (auto done = nk::app::command_line({argv + 1, argv + argc}, run)) return *done;
     std::unique_ptr<nk::app::Platform> platform;

@@ -798,7 +798,8 @@ TEST_CASE("config_keys lists every table's keys once", "[config]") {
     CHECK(unique.count("announcement.title") == 1);
     CHECK(unique.count("alert.level") == 1);
     CHECK(unique.count("fleet.broker") == 1);
-    CHECK(keys.size() == 1 + 11 + 13 + 7 + 3 + 20 + 2 + 3 + 2 + 11 + 7 + 9);
+    CHECK(unique.count("display.language") == 1);
+    CHECK(keys.size() == 1 + 11 + 13 + 7 + 3 + 22 + 2 + 3 + 2 + 11 + 7 + 9);
 }
 
 // [SECTION] OPML

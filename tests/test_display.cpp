@@ -39,10 +39,10 @@ std::string png_of_colour(int w, int h) {
     return out;
 }
 
-std::string feed_xml(const std::string& image_url) {
+std::string feed_xml(const std::string& image_url, const std::string& headline = kHeadline) {
     return std::string(R"(<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Harbour Gazette</title><link>https://news.example.com/</link>
-<item><title>)") + kHeadline + R"(</title><link>)" + "https://news.example.com/2026/11/26/minister-plan-bridge?id=42" +
+<item><title>)") + headline + R"(</title><link>)" + "https://news.example.com/2026/11/26/minister-plan-bridge?id=42" +
            R"(</link><guid>story-42</guid>
 <description>The council voted on Tuesday to build a new footbridge over the harbour, with works starting in spring and the opening planned for the summer after next.</description>
 <enclosure url=")" + image_url + R"(" type="image/png" length="1"/>
@@ -141,6 +141,45 @@ TEST_CASE("partial redraws: the ticker over a preserved back buffer", "[display]
 TEST_CASE("partial redraws: the ticker over the static layer in a texture, GL3 and GL2", "[display]") {
     screenshot_case(1280, 720, {"NK_REDRAW=layer"}, "opengl3", {"--at", "2"}, true);
     screenshot_case(1280, 720, {"NK_REDRAW=layer", "MESA_GL_VERSION_OVERRIDE=2.1"}, "opengl2", {"--at", "2"}, true);
+}
+
+// An Arabic headline mixed with Latin and an emoji: the card is mirrored (picture and code on the
+// right, text on the left), every character has a face, and the crawl runs as usual.
+TEST_CASE("screenshot of a right-to-left card with mixed text and emoji, mirrored", "[display]") {
+    nk::test::Xvfb x(1920, 1080);
+    INFO(x.error());
+    REQUIRE(x.ok());
+    HttpServer server;
+    server.route("/img.png", Response::ok(png_of_colour(1200, 675), "image/png"));
+    server.route("/feed.xml", Response::ok(feed_xml(server.url("/img.png"), "أعلنت Apple عن iPhone 16 في مؤتمر صحفي اليوم 📱")));
+    TempDir dir;
+    const std::string out = (dir.path / "shot.png").string();
+    std::ofstream(dir.path / "kiosk.toml") << "[[feed]]\nurl = \"" << server.url("/feed.xml") << "\"\n[display]\nticker = true\n";
+    auto r = nk::test::run_process({NK_KIOSK_BIN, "--cache-dir", (dir.path / "cache").string(), "--config",
+                                    (dir.path / "kiosk.toml").string(), "--screenshot", out, "--size", "1920x1080"},
+                                   {"DISPLAY=" + x.display(), "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1"}, 120);
+    INFO("stderr:\n" << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.err.find("font:") == std::string::npos);
+    CHECK(r.err.find("GL error") == std::string::npos);
+    nk::test::Image img = nk::test::load_png(out);
+    REQUIRE(img.ok());
+    nk::ui::Layout L = nk::ui::compute_layout(1920, 1080, nk::ui::Mode::Cards, true, 0.03f, true);
+    auto mirror = [&](nk::ui::Rect rect) {
+        rect.x = L.body.x + L.body.right() - rect.right();
+        return rect;
+    };
+    CHECK(count_in(img, mirror(L.image)).fraction_image > 0.9);
+    CHECK(count_in(img, L.image).fraction_image < 0.01);
+    nk::ui::Rect head = mirror({L.text.x, L.text.y + 40 * L.unit, L.text.w, 200 * L.unit});
+    CHECK(count_in(img, head).fraction_bright > 0.04);
+    // Right-aligned: the right end of the text column has ink, its far left less.
+    nk::ui::Rect head_right{head.right() - 200, head.y, 200, head.h}, head_left{head.x, head.y, 60, head.h};
+    CHECK(count_in(img, head_right).fraction_bright > count_in(img, head_left).fraction_bright);
+    CHECK(count_in(img, L.ticker).fraction_bright > 0.02);
+    auto qr = nk::test::zbar_decode(out);
+    REQUIRE(qr.has_value());
+    CHECK(*qr == kLink);
 }
 
 // While the [power] schedule says the screen is off, the loop keeps running (watchdog, health) but

@@ -83,3 +83,20 @@ TEST_CASE("only platform/ touches GLFW and GL", "[layering]") {
     }
 }
 
+
+// ctest registers each Catch test by name and reads ';' as a list separator: such a test would
+// run as two names that match nothing, and fail only under ctest.
+TEST_CASE("no test name holds a semicolon", "[layering]") {
+    std::regex name(R"(TEST_CASE\(\s*"([^"]*))");
+    for (const auto& e : fs::recursive_directory_iterator(fs::path(NK_SOURCE_DIR) / "tests")) {
+        if (!e.is_regular_file() || e.path().extension() != ".cpp") continue;
+        std::ifstream in(e.path());
+        std::string line;
+        std::smatch m;
+        while (std::getline(in, line)) {
+            if (!std::regex_search(line, m, name)) continue;
+            INFO(e.path().filename().string() << ": " << m[1].str());
+            CHECK(m[1].str().find(';') == std::string::npos);
+        }
+    }
+}

@@ -1328,7 +1328,7 @@ TEST_CASE("Roots in an old or unknown namespace are read by their shape", "[pars
     CHECK(r.error().code == nk::ErrorCode::NotAFeed);
 }
 
-TEST_CASE("Mojibake is repaired; correct text in five languages is not touched", "[parser][fixtures][quirk-mojibake]") {
+TEST_CASE("Mojibake is repaired, and correct text in five languages is not touched", "[parser][fixtures][quirk-mojibake]") {
     const Feed f = parse_fixture("quirk-mojibake.xml");
     REQUIRE(f.items.size() == 9);
     CHECK(f.items[0].title == "Mayor’s “open door” day — don’t miss it…");

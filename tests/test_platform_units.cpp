@@ -380,6 +380,17 @@ TEST_CASE("platform: the shell scripts parse and the installer's dry run works",
     CHECK(r.out.find("would run: systemctl enable newsroom-kiosk-power.timer") != std::string::npos);
     CHECK(r.out.find("would run: systemctl disable getty@tty1.service") != std::string::npos);
     CHECK(r.out.find("  + ") == std::string::npos);  // nothing was actually run
+    // Every script by default; --minimal-fonts leaves Noto out for tiny images.
+    auto packages_line = [](const std::string& out) {
+        auto p = out.find("1. packages");
+        return p == std::string::npos ? std::string() : out.substr(p, out.find("2. newsroom-kiosk") - p);
+    };
+    for (const char* font : {"fonts-noto-core", "fonts-noto-cjk", "fonts-noto-color-emoji"})
+        CHECK(packages_line(r.out).find(font) != std::string::npos);
+    Run minimal = sh("bash " + q(src / "scripts/install-pi.sh") + " --dry-run --lite --minimal-fonts");
+    CHECK(minimal.code == 0);
+    CHECK(packages_line(minimal.out).find("fonts-dejavu-core") != std::string::npos);
+    CHECK(packages_line(minimal.out).find("fonts-noto") == std::string::npos);
 }
 
 namespace {

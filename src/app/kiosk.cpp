@@ -1,6 +1,7 @@
 #include "app/kiosk.h"
 
 #include "app/images.h"
+#include "app/l10n.h"
 #include "core/timefmt.h"
 
 #include <stb_image.h>
@@ -57,8 +58,21 @@ struct Kiosk::Impl {
     std::unique_ptr<ImageLoader> images;
     TextureApi* textures = nullptr;
     std::function<void(const std::string&)> log;
-    ui::FontSet fonts{[this](const std::string& s) { log(s); }};
-    int fonts_generation = 0;
+    std::unique_ptr<ui::TextEngine> text;
+    std::unique_ptr<Localizer> words;    // the display's language: dates, ages, interface strings
+    std::string words_key;
+    ui::Labels labels;
+    int64_t clock_at = -1;               // the wall second clock_text and date_text were made for
+    std::unordered_map<int64_t, std::pair<int64_t, std::string>> ages;  // story time -> (wall, words)
+
+    // plan() and draw() build a scene on every turn: ICU formats an age once per second at most.
+    const std::string& age(int64_t then) {
+        if (ages.size() > 256) ages.clear();
+        auto& a = ages[then];
+        if (a.first != wall || a.second.empty()) a = {wall, words->age(then, wall)};
+        return a.second;
+    }
+    std::string clock_text, date_text;
 
     float width = 1280, height = 720;
     ui::Layout layout;
@@ -68,7 +82,8 @@ struct Kiosk::Impl {
     bool status_toggle = false;
     DisplayConfig display;               // as last followed by update()
     uint64_t seen_generation = ~uint64_t{0};
-    uint64_t collected_generation = ~uint64_t{0};
+    std::string text_lang = "en";        // the language text was laid out for
+    std::string prepared_id;             // the next card whose text is prepared
 
     std::vector<ui::TickerItem> ticker, ticker_pending;
     double ticker_start = 0;
@@ -84,6 +99,26 @@ struct Kiosk::Impl {
     int64_t drawn_dwell_step = -1;
 
     const Config& cfg() const { return app->config(); }
+
+    // Language, time zone or hour cycle changed (or first call): new formatters, and text laid
+    // out again for the language's line breaking and CJK glyph forms.
+    void follow_language() {
+        const DisplayConfig& d = cfg().display;
+        std::string key = d.language + "\n" + d.timezone + "\n" + d.clock_hours;
+        if (words && key == words_key) return;
+        words_key = key;
+        words = std::make_unique<Localizer>(d.language, d.timezone, d.clock_hours, log);
+        text->set_language(words->language());
+        text_lang = words->language();
+        labels.breaking = words->tr("BREAKING");
+        labels.not_updating = words->tr("not updating");
+        labels.scan = words->tr("Scan for the story");
+        labels.feeds = words->tr("Feeds");
+        labels.paused = words->tr("paused");
+        labels.waiting = words->tr("Waiting for news…");
+        clock_at = -1;
+        ages.clear();
+    }
     const Store& store() const { return app->engine().pipeline().store(); }
     const Show& show() const { return app->show(); }
     ui::Mode mode() const { return ui::parse_mode(cfg().display.mode); }
@@ -171,7 +206,7 @@ struct Kiosk::Impl {
         v.source = c.source;
         v.headline = c.entry.item.title;
         v.summary = c.entry.item.summary;
-        v.age = relative_age(c.entry.time, wall);
+        v.age = age(c.entry.time);
         v.link = c.entry.item.link;
         v.color = ui::parse_color(c.color, IM_COL32(90, 100, 120, 255));
         v.breaking = c.entry.breaking;
@@ -214,7 +249,7 @@ struct Kiosk::Impl {
             if (!st || st->error.empty() || !st->stale_since) return {};
             since = std::min(since, *st->stale_since);
         }
-        return "offline since " + format_time("%H:%M", since);
+        return fill(words->tr("offline since %s"), words->time(since));
     }
 
     std::vector<ui::FeedStatusView> statuses() const {
@@ -227,20 +262,22 @@ struct Kiosk::Impl {
             v.source = feed_source_name(store(), cfg(), urls[i]);
             v.color = ui::parse_color(feed_color(cfg(), urls[i], i), IM_COL32(90, 100, 120, 255));
             if (!st || st->last_attempt == 0) {
-                v.state = "waiting";
+                v.state = words->tr("waiting");
             } else if (st->gone) {
-                v.state = "stopped (gone)";
+                v.state = words->tr("stopped (gone)");
                 v.ok = false;
             } else if (!st->error.empty()) {
-                v.state = "failing";
+                v.state = words->tr("failing");
                 v.ok = false;
             } else {
-                v.state = "ok";
+                v.state = words->tr("ok");
             }
             if (st) {
-                std::string items = std::to_string(st->item_count) + " items";
-                if (st->hidden_count) items += " (" + std::to_string(st->hidden_count) + " more with no text to show)";
-                std::string updated = st->last_success ? "updated " + relative_age(st->last_success, wall) : "never updated";
+                std::string items = words->trn("%s item", "%s items", static_cast<int64_t>(st->item_count));
+                if (st->hidden_count)
+                    items += " " + fill(words->tr("(%s more with no text to show)"), std::to_string(st->hidden_count));
+                std::string updated = st->last_success ? fill(words->tr("updated %s"), words->age(st->last_success, wall))
+                                                       : words->tr("never updated");
                 v.detail = st->error.empty() ? items + " · " + updated : st->error + " · " + updated;
             }
             out.push_back(std::move(v));
@@ -271,8 +308,17 @@ struct Kiosk::Impl {
         s.logo = logo.id;
         s.logo_w = logo.w;
         s.logo_h = logo.h;
-        s.clock = format_time(d.clock_format, wall);
-        s.date = format_time(d.date_format, wall);
+        // A strftime format in the config is the operator's word; otherwise the language's own.
+        // Formatted once per second at most: plan() builds a scene on every turn of the loop.
+        if (wall != clock_at) {
+            clock_at = wall;
+            clock_text = d.clock_format.empty() ? words->clock(wall) : format_time(d.clock_format, wall);
+            date_text = d.date_format.empty() ? words->date(wall) : format_time(d.date_format, wall);
+        }
+        s.clock = clock_text;
+        s.date = date_text;
+        s.labels = labels;
+        s.rtl = words->right_to_left();
         s.qr = d.qr;
         s.transition_kind = ui::parse_transition(d.transition);
         const Show& sh = show();
@@ -297,12 +343,13 @@ struct Kiosk::Impl {
         s.status_page = d.status_page || status_toggle;
         if (s.status_page) s.statuses = statuses();
         std::size_t n = store().feed_urls().size();
-        s.waiting_message = n == 0 ? "No feeds configured" :
-                            "Waiting for news from " + std::to_string(n) + (n == 1 ? " feed…" : " feeds…");
+        s.waiting_message = n == 0 ? words->tr("No feeds configured")
+                                   : words->trn("Waiting for news from %s feed…", "Waiting for news from %s feeds…",
+                                                static_cast<int64_t>(n));
         return s;
     }
 
-    static StaticKey static_key(const ui::Scene& s, int fonts_gen) {
+    static StaticKey static_key(const ui::Scene& s, const std::string& lang) {
         auto hash = [](const std::string& k) { return std::hash<std::string>{}(k); };
         std::string k;
         auto add = [&](std::string_view v) { k.append(v); k.push_back('\x1f'); };
@@ -312,12 +359,12 @@ struct Kiosk::Impl {
             add(c.stale ? "s" : "-");
         };
         StaticKey key;
-        add(std::to_string(s.width) + "x" + std::to_string(s.height) + "/" + std::to_string(fonts_gen));
+        add(std::to_string(s.width) + "x" + std::to_string(s.height) + "/" + lang);
         add(std::to_string(s.shift.x) + "," + std::to_string(s.shift.y));
         add(std::to_string(s.theme.background)); add(std::to_string(static_cast<int>(s.mode)));
         key.frame = hash(k);
         k.clear();
-        add(s.clock); add(s.date); add(s.banner); add(s.notice); add(s.paused ? "p" : "-"); add(s.title);
+        add(s.clock); add(s.date); add(s.banner); add(s.notice); add(s.paused ? "p" : "-"); add(s.title); add(s.rtl ? "r" : "l");
         add(std::to_string(reinterpret_cast<uintptr_t>(s.logo)));
         key.header = hash(k);
         k.clear();
@@ -359,6 +406,8 @@ std::unique_ptr<Kiosk> Kiosk::create(App& app, TextureApi& textures, std::functi
     m.images = std::make_unique<ImageLoader>(io, [eng](net::FetchRequest r, std::function<void(net::FetchResponse&&)> done) {
         eng->fetch(std::move(r), std::move(done));
     });
+    m.text = std::make_unique<ui::TextEngine>(textures, m.log);
+    m.follow_language();
     m.display = m.cfg().display;
     m.ticker_start = t;
     m.layout = ui::compute_layout(m.width, m.height, m.mode(), m.display.ticker, static_cast<float>(m.display.safe_area),
@@ -374,7 +423,6 @@ void Kiosk::set_size(float width, float height) {
     m.height = height;
     const DisplayConfig& d = m.cfg().display;
     m.layout = ui::compute_layout(width, height, m.mode(), d.ticker, static_cast<float>(d.safe_area), d.qr);
-    m.fonts.set_sizes(ui::font_sizes(m.layout, m.mode()));
     m.follow_mode();
 }
 
@@ -385,6 +433,7 @@ void Kiosk::update(double t, int64_t wall) {
     const DisplayConfig& d = m.cfg().display;
     if (!(m.display == d)) {
         m.display = d;
+        m.follow_language();
         set_size(m.width, m.height);
         // A switch to or from list mode empties the show; fill it now rather than a turn later.
         if (!m.show().has_content()) m.app->show().update(m.app->engine().pipeline(), t, wall);
@@ -402,9 +451,9 @@ void Kiosk::update(double t, int64_t wall) {
     if (!m.ticker_pending.empty() || m.ticker.empty()) {
         double loop_px = 0;
         if (!m.ticker.empty()) {
-            ui::Scene s;
+            ui::Scene s = m.scene(t);
             s.ticker_items = m.ticker;
-            loop_px = ui::ticker_loop_width(s, m.fonts);
+            loop_px = ui::ticker_loop_width(s, m.layout, *m.text);
         }
         double scrolled = (t - m.ticker_start) * d.ticker_speed;
         if (m.ticker.empty() || loop_px <= 0 || scrolled >= loop_px) {
@@ -416,15 +465,11 @@ void Kiosk::update(double t, int64_t wall) {
             }
         }
     }
-    if (gen != m.collected_generation) {
-        // Start the glyph set afresh when the news changes, or months of headlines crowd the atlas.
-        m.collected_generation = gen;
-        m.fonts.reset_text();
+    // The next card's text is shaped and rasterised now, between frames, not in its first frame.
+    if (const std::optional<Card>& next = m.show().ahead(); next && m.mode() == ui::Mode::Cards) {
+        ui::CardView v = m.view(*next);
+        if (v.id != m.prepared_id && ui::prepare_card(m.scene(t), m.layout, *m.text, v)) m.prepared_id = v.id;
     }
-    ui::collect_text(m.scene(t), m.fonts);
-    // The next card's characters join now, so a rebuild (if any) happens before it is shown.
-    if (const std::optional<Card>& next = m.show().ahead())
-        for (const std::string* s : {&next->source, &next->entry.item.title, &next->entry.item.summary}) m.fonts.add_text(*s);
 }
 
 FramePlan Kiosk::plan(double t) const {
@@ -432,7 +477,7 @@ FramePlan Kiosk::plan(double t) const {
     const DisplayConfig& d = m.cfg().display;
     FramePlan p;
     ui::Scene s = m.scene(t);
-    StaticKey key = Impl::static_key(s, m.fonts_generation);
+    StaticKey key = Impl::static_key(s, m.text_lang);
     p.full = !m.drawn_any || !(key == m.drawn_static);
     if (p.full && m.drawn_any && key.frame == m.drawn_static.frame) {
         bool header = key.header != m.drawn_static.header, body = key.body != m.drawn_static.body;
@@ -462,31 +507,26 @@ FramePlan Kiosk::plan(double t) const {
     return p;
 }
 
-bool Kiosk::refresh_fonts(ImFontAtlas& atlas) {
-    Impl& m = *impl_;
-    m.fonts.set_sizes(ui::font_sizes(m.layout, m.mode()));
-    if (!m.fonts.needs_rebuild()) return false;
-    if (!m.fonts.rebuild(atlas)) return false;
-    ++m.fonts_generation;
-    return true;
-}
+const ui::TextEngine::Stats& Kiosk::text_stats() const { return impl_->text->stats(); }
 
 ImU32 Kiosk::background() const { return ui::Theme::named(impl_->cfg().display.theme).background; }
 
 void Kiosk::draw(double t, ImDrawList* static_dl, ImDrawList* dynamic_dl, const ui::Rect* damage) {
     Impl& m = *impl_;
     ui::Scene s = m.scene(t);
+    m.text->begin_frame(static_dl != nullptr);
     if (static_dl) {
-        ui::draw_static(s, m.layout, m.fonts, static_dl, damage);
-        m.drawn_static = Impl::static_key(s, m.fonts_generation);
+        ui::draw_static(s, m.layout, *m.text, static_dl, damage);
+        m.drawn_static = Impl::static_key(s, m.text_lang);
         m.drawn_any = true;
     }
     if (dynamic_dl) {
-        ui::draw_dynamic(s, m.layout, m.fonts, dynamic_dl);
+        ui::draw_dynamic(s, m.layout, *m.text, dynamic_dl);
         m.drawn_dynamic_at = t;
         const Show& sh = m.show();
         m.drawn_dwell_step = sh.current() ? static_cast<int64_t>(std::floor(sh.elapsed(t) * kDwellSteps)) : -1;
     }
+    m.text->end_frame();
 }
 
 void Kiosk::key(Key k, double t, int64_t wall) {

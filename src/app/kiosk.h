@@ -1,6 +1,7 @@
 // kiosk.h: the wall display's view model, between the App (news and which card is shown, see
-// core/show.h) and the screen. Turns the show into a ui::Scene, animates transitions and the
-// ticker, loads images and fonts, and — the point of it — says when a frame is needed at all
+// core/show.h) and the screen. Turns the show into a ui::Scene in the display's language
+// (l10n.h), animates transitions and the ticker, loads images, keeps the text engine (ui/text.h)
+// and prepares the next card's text ahead, and — the point of it — says when a frame is needed at all
 // and which part: the static layer (header, card) only when its visible content changes, the
 // dynamic strip (ticker, dwell bar) at its own capped rate, and nothing in between (the
 // platform sleeps until wake_at).
@@ -21,11 +22,9 @@
 
 namespace nk::app {
 
-class TextureApi {
+// Textures in GPU memory (upload, upload_luminance_alpha, release: ui::TextureSink), made by the platform.
+class TextureApi : public ui::TextureSink {
 public:
-    virtual ~TextureApi() = default;
-    virtual ImTextureID upload(const unsigned char* rgba, int width, int height) = 0;
-    virtual void release(ImTextureID texture) = 0;
     // A cheaper opaque fill than a quad, if the platform has one (see ui::FillFn).
     virtual ui::FillFn fill() const { return nullptr; }
 };
@@ -52,9 +51,8 @@ public:
     // what is shown and next. Cheap when nothing happened.
     void update(double t, int64_t wall);
     FramePlan plan(double t) const;
-    // New characters or sizes: rebuild the atlas between frames; true if it was rebuilt (the
-    // platform then re-uploads the font texture).
-    bool refresh_fonts(ImFontAtlas& atlas);
+    // Text shaped and rasterised so far, and its texture memory (the exit statistics line).
+    const ui::TextEngine::Stats& text_stats() const;
     // Draws the static layer into `static_dl` (when not null; only inside `damage` when given, over
     // pixels the platform cleared to background()) and the dynamic strip into `dynamic_dl`.
     void draw(double t, ImDrawList* static_dl, ImDrawList* dynamic_dl, const ui::Rect* damage = nullptr);

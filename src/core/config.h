@@ -78,8 +78,10 @@ struct DisplayConfig {
     bool ticker = false;
     double ticker_speed = 120;             // px/s
     std::string theme = "dark";            // dark | light
-    std::string clock_format = "%H:%M";
-    std::string date_format = "%A %e %B";
+    std::string language;                  // BCP 47 ("de", "pt-BR", "ar-EG"); empty: the system locale's
+    std::string clock_format;              // strftime format; empty: the language's own (CLDR)
+    std::string clock_hours = "locale";    // locale | 12 | 24: for the language's own clock format
+    std::string date_format;               // strftime format; empty: the language's own (CLDR)
     std::string timezone;                  // empty: the system's
     std::string transition = "fade";       // fade | slide | none
     int transition_ms = 600;

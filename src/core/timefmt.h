@@ -1,6 +1,7 @@
-// timefmt.h: every time the kiosk puts into words: the clock and date line, a story's age, the
-// "offline since" mark, ISO times in the status endpoints. One place, so that localising them
-// (ICU, later) changes one file.
+// timefmt.h: times in the C locale: ISO times in the status endpoints, the clock and ages of
+// --headless and the logs, and the display's clock when the config gives a strftime format. The
+// display's words in its own language (CLDR dates, clocks and ages through ICU) are app/l10n.h:
+// core stays free of ICU, and these stay the fixed, parseable forms the tools read.
 // Pure apart from reading the process's time zone (TZ); any thread, but the time zone is set by
 // the main thread only (tzset is not thread-safe).
 #pragma once

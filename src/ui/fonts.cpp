@@ -1,59 +1,29 @@
 #include "ui/fonts.h"
 
 #include <fontconfig/fontconfig.h>
-#include <imgui.h>
-#include <imgui_freetype.h>
+#include <ft2build.h>
+#include FT_FREETYPE_H
+#include FT_SIZES_H
+#include FT_TRUETYPE_TABLES_H
+#include <hb-ot.h>
+#include <hb.h>
+#include <unicode/uchar.h>
+#include <unicode/uscript.h>
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
-#include <iterator>
-#include <map>
 
 namespace nk::ui {
 
 namespace {
 
-constexpr int kMaxTexture = 2048;           // GL_MAX_TEXTURE_SIZE on the Pi 3 (vc4)
-constexpr char32_t kFallbackMark = 0x25A1;  // □: unlike ImGui's default '?', it cannot pass for text
-constexpr char32_t kInvalid = 0xFFFFFFFF;
-constexpr int kRoles = static_cast<int>(FontRole::Count);
-enum Chain { Regular, Bold };
-
-Chain chain_of(int role) {
-    const auto r = static_cast<FontRole>(role);
-    return r == FontRole::Headline || r == FontRole::Clock ? Bold : Regular;
-}
-
-// In every atlas whatever the text: ImGui draws "…" when it cuts text, the display uses "·", and
-// the fallback mark must exist to be used.
-const std::bitset<0x10000>& base_set() {
-    static const auto set = [] {
-        std::bitset<0x10000> s;
-        for (char32_t c = 0x20; c < 0x7F; ++c) s.set(c);
-        for (char32_t c : {U'\u2026', U'\u00B7', kFallbackMark}) s.set(c);
-        return s;
-    }();
-    return set;
-}
-
-// The code point starting at s[i], advancing i past it; kInvalid (having consumed one byte or a
-// malformed sequence) for anything that is not well-formed UTF-8.
-char32_t next_code_point(std::string_view s, size_t& i) {
-    const auto lead = static_cast<unsigned char>(s[i++]);
-    if (lead < 0x80) return lead;
-    const int extra = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : lead >= 0xC0 ? 1 : 0;
-    if (extra == 0 || lead > 0xF4) return kInvalid;
-    char32_t cp = lead & (0x3Fu >> extra);
-    for (int k = 0; k < extra; ++k) {
-        if (i >= s.size() || (static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) return kInvalid;
-        cp = (cp << 6) | (static_cast<unsigned char>(s[i++]) & 0x3Fu);
-    }
-    static constexpr char32_t kMin[] = {0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[extra] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return kInvalid;
-    return cp;
-}
+FT_Library lib(void* p) { return static_cast<FT_Library>(p); }
 
 std::string code_point_name(char32_t cp) {
     char buf[16];
@@ -61,238 +31,368 @@ std::string code_point_name(char32_t cp) {
     return buf;
 }
 
-std::string utf8(char32_t cp) {  // BMP only: what the atlas can hold
-    if (cp < 0x80) return std::string(1, static_cast<char>(cp));
-    if (cp < 0x800) return {static_cast<char>(0xC0 | (cp >> 6)), static_cast<char>(0x80 | (cp & 0x3F))};
-    return {static_cast<char>(0xE0 | (cp >> 12)), static_cast<char>(0x80 | ((cp >> 6) & 0x3F)),
-            static_cast<char>(0x80 | (cp & 0x3F))};
+// Scripts DejaVu Sans draws well; everything else asks for the Noto face made for it.
+bool latin_like(int script) {
+    switch (script) {
+    case USCRIPT_LATIN:
+    case USCRIPT_GREEK:
+    case USCRIPT_CYRILLIC:
+    case USCRIPT_COMMON:
+    case USCRIPT_INHERITED:
+    case USCRIPT_UNKNOWN:
+    case USCRIPT_INVALID_CODE: return true;
+    default: return false;
+    }
 }
 
-struct FcFontSetFree {
-    void operator()(FcFontSet* s) const { FcFontSetDestroy(s); }
-};
+bool cjk(int script) {
+    return script == USCRIPT_HAN || script == USCRIPT_HIRAGANA || script == USCRIPT_KATAKANA ||
+           script == USCRIPT_BOPOMOFO || script == USCRIPT_HANGUL || script == USCRIPT_KATAKANA_OR_HIRAGANA;
+}
 
-bool read_file(const std::string& path, std::vector<char>& out) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return false;
-    out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    return true;
+// Noto CJK's regional variant: the same code point has a different glyph in Japan, China,
+// Taiwan/Hong Kong and Korea, so the language decides (Japanese when nothing says otherwise is
+// as arbitrary as any choice; the configured language overrides it).
+std::string cjk_family(int script, const std::string& lang) {
+    if (script == USCRIPT_HANGUL || lang.rfind("ko", 0) == 0) return "Noto Sans CJK KR";
+    if (lang.rfind("zh", 0) == 0) {
+        if (lang.find("TW") != std::string::npos || lang.find("HK") != std::string::npos ||
+            lang.find("Hant") != std::string::npos)
+            return "Noto Sans CJK TC";
+        return "Noto Sans CJK SC";
+    }
+    return "Noto Sans CJK JP";
+}
+
+float cap_ratio(FT_Face ft) {
+    const auto* os2 = static_cast<const TT_OS2*>(FT_Get_Sfnt_Table(ft, FT_SFNT_OS2));
+    if (os2 && os2->version >= 2 && os2->sCapHeight > 0 && ft->units_per_EM > 0)
+        return static_cast<float>(os2->sCapHeight) / static_cast<float>(ft->units_per_EM);
+    return 0.7f;  // the usual Latin proportion, for fonts that do not say
 }
 
 }  // namespace
 
-struct FontSet::Faces {
-    struct Face {
-        std::string file;
-        int index;               // face in a .ttc collection (Noto CJK), ImFontConfig::FontNo
-        const FcCharSet* chars;  // borrowed from `sorted`
-    };
-    std::unique_ptr<FcFontSet, FcFontSetFree> sorted[2];
-    std::vector<Face> chain[2];  // per Chain, in fontconfig's order: the first face having a code point draws it
-
-    Faces() {
-        for (Chain c : {Regular, Bold}) {
-            sorted[c].reset(sort(c == Bold ? FC_WEIGHT_BOLD : FC_WEIGHT_REGULAR));
-            if (!sorted[c]) continue;
-            for (int i = 0; i < sorted[c]->nfont; ++i) {
-                const FcPattern* p = sorted[c]->fonts[i];
-                FcChar8* file = nullptr;
-                FcCharSet* chars = nullptr;
-                int index = 0, weight = FC_WEIGHT_REGULAR, slant = FC_SLANT_ROMAN;
-                FcBool scalable = FcFalse, color = FcFalse;
-                if (FcPatternGetString(p, FC_FILE, 0, &file) != FcResultMatch ||
-                    FcPatternGetCharSet(p, FC_CHARSET, 0, &chars) != FcResultMatch)
-                    continue;
-                FcPatternGetInteger(p, FC_INDEX, 0, &index);
-                FcPatternGetInteger(p, FC_WEIGHT, 0, &weight);
-                FcPatternGetInteger(p, FC_SLANT, 0, &slant);
-                FcPatternGetBool(p, FC_SCALABLE, 0, &scalable);
-                FcPatternGetBool(p, FC_COLOR, 0, &color);
-                // Bitmap and colour (emoji) faces do not rasterize at arbitrary sizes in grey;
-                // the trimmed sort still lists bold and oblique styles that add a few characters,
-                // and a regular text run must not pick those up.
-                if (!scalable || color || slant != FC_SLANT_ROMAN || (c == Regular && weight >= FC_WEIGHT_DEMIBOLD))
-                    continue;
-                chain[c].push_back({reinterpret_cast<const char*>(file), index, chars});
-            }
-        }
-    }
-
-    // Faces for "DejaVu Sans", then sans-serif, best first; trimmed to those adding coverage.
-    static FcFontSet* sort(int weight) {
-        FcPattern* p = FcPatternCreate();
-        FcPatternAddString(p, FC_FAMILY, reinterpret_cast<const FcChar8*>("DejaVu Sans"));
-        FcPatternAddString(p, FC_FAMILY, reinterpret_cast<const FcChar8*>("sans-serif"));
-        FcPatternAddInteger(p, FC_WEIGHT, weight);
-        FcConfigSubstitute(nullptr, p, FcMatchPattern);
-        FcDefaultSubstitute(p);
-        FcResult result;
-        FcFontSet* set = FcFontSort(nullptr, p, FcTrue, nullptr, &result);
-        FcPatternDestroy(p);
-        return set;
+// A font file mapped read-only: the kernel shares its pages with every other process reading it
+// and loads only the ones touched.
+struct FontLibrary::Mapping {
+    void* base = nullptr;
+    std::size_t size = 0;
+    hb_blob_t* blob = nullptr;
+    ~Mapping() {
+        if (blob) hb_blob_destroy(blob);
+        if (base) munmap(base, size);
     }
 };
 
-FontSet::FontSet(std::function<void(const std::string&)> log) : log_(std::move(log)) {}
-FontSet::~FontSet() = default;
-
-bool FontSet::add_text(std::string_view s) {
-    bool added = false;
-    for (size_t i = 0; i < s.size();) {
-        if (static_cast<unsigned char>(s[i]) < 0x80) {  // printable ASCII is in the base set, controls are never drawn
-            ++i;
-            continue;
-        }
-        const char32_t cp = next_code_point(s, i);
-        if (cp == kInvalid || cp <= 0x9F) continue;  // invalid, or a C1 control
-        if (cp > 0xFFFF) {
-            added |= astral_.insert(cp).second && !warned_.count(cp);
-        } else if (!bmp_[cp]) {
-            bmp_.set(cp);
-            added |= !built_[cp] && !base_set()[cp];
-        }
-    }
-    dirty_ |= added;
-    return added;
-}
-
-void FontSet::reset_text() {
-    bmp_.reset();
-    astral_.clear();
-}
-
-bool FontSet::needs_rebuild() const { return dirty_; }
-
-void FontSet::set_sizes(const FontSizes& sizes) {
-    if (sizes == sizes_) return;
-    sizes_ = sizes;
-    dirty_ = true;
-}
-
-bool FontSet::rebuild(ImFontAtlas& atlas) {
-    if (!faces_) faces_ = std::make_unique<Faces>();
-
-    // Assign every wanted code point to the first face of each chain that has it. A face's ImGui
-    // ranges hold exactly its code points, so a merged fallback face adds no glyph it is not needed for.
-    struct Merge {
-        const Faces::Face* face;
-        std::vector<ImWchar> ranges;  // zero-terminated pairs
+// Candidate faces for one script and weight, best first, opened only when first used.
+struct FontLibrary::Chain {
+    struct Entry {
+        std::string file, family;
+        int index = 0;
+        bool bold = false;
+        const FcCharSet* chars = nullptr;  // borrowed from `set`
+        FaceId opened = kNoFace;
+        bool failed = false;
     };
-    std::vector<Merge> merges[2];
-    std::vector<char32_t> missing;
-    const std::bitset<0x10000> wanted = bmp_ | base_set();
-    for (Chain c : {Regular, Bold}) {
-        const auto& chain = faces_->chain[c];
-        std::vector<std::vector<ImWchar>> ranges(chain.size());
-        for (char32_t cp = 0x20; cp <= 0xFFFF; ++cp) {
-            if (!wanted[cp]) continue;
-            const auto face = std::find_if(chain.begin(), chain.end(),
-                                           [cp](const Faces::Face& f) { return FcCharSetHasChar(f.chars, cp); });
-            if (face == chain.end()) {
-                if (c == Regular && bmp_[cp]) missing.push_back(cp);
+    FcFontSet* set = nullptr;
+    std::vector<Entry> entries;
+    ~Chain() {
+        if (set) FcFontSetDestroy(set);
+    }
+};
+
+FontLibrary::FontLibrary(std::function<void(const std::string&)> log) : log_(std::move(log)) {
+    FT_Library l = nullptr;
+    if (FT_Init_FreeType(&l) != 0) log_("font: FreeType could not start; no text can be drawn");
+    ft_lib_ = l;
+}
+
+FontLibrary::~FontLibrary() {
+    for (auto& [k, f] : hb_fonts_) hb_font_destroy(f);
+    for (auto& f : faces_) {
+        if (f->hb) hb_face_destroy(f->hb);
+        if (f->ft) FT_Done_Face(f->ft);  // its sizes go with it
+    }
+    for (void* cs : charsets_)
+        if (cs) FcCharSetDestroy(static_cast<FcCharSet*>(cs));
+    chains_.clear();
+    maps_.clear();
+    if (ft_lib_) FT_Done_FreeType(lib(ft_lib_));
+}
+
+void FontLibrary::set_language(const std::string& lang) {
+    if (lang == lang_) return;
+    lang_ = lang.empty() ? "en" : lang;
+    // The CJK choice depends on it; opened faces stay (they are keyed by file).
+    for (auto it = chains_.begin(); it != chains_.end();)
+        it = cjk(it->first.first) ? chains_.erase(it) : std::next(it);
+}
+
+FaceId FontLibrary::open(const std::string& file, int index, const std::string& family, bool bold, bool color,
+                         const void* charset) {
+    if (auto it = by_file_.find({file, index}); it != by_file_.end()) return it->second;
+    if (!ft_lib_) return kNoFace;
+    Mapping* map = nullptr;
+    if (auto it = maps_.find(file); it != maps_.end()) {
+        map = it->second.get();
+    } else {
+        int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+        struct stat st {};
+        if (fd < 0 || fstat(fd, &st) != 0 || st.st_size <= 0) {
+            if (fd >= 0) ::close(fd);
+            log_("font: cannot read " + file);
+            by_file_[{file, index}] = kNoFace;
+            return kNoFace;
+        }
+        auto m = std::make_unique<Mapping>();
+        m->size = static_cast<std::size_t>(st.st_size);
+        m->base = mmap(nullptr, m->size, PROT_READ, MAP_PRIVATE, fd, 0);
+        ::close(fd);
+        if (m->base == MAP_FAILED) {
+            m->base = nullptr;
+            log_("font: cannot map " + file);
+            by_file_[{file, index}] = kNoFace;
+            return kNoFace;
+        }
+        m->blob = hb_blob_create(static_cast<const char*>(m->base), static_cast<unsigned>(m->size),
+                                 HB_MEMORY_MODE_READONLY, nullptr, nullptr);
+        map = m.get();
+        maps_[file] = std::move(m);
+    }
+    FT_Face ft = nullptr;
+    if (FT_New_Memory_Face(lib(ft_lib_), static_cast<const FT_Byte*>(map->base), static_cast<FT_Long>(map->size), index,
+                           &ft) != 0) {
+        log_("font: FreeType cannot open " + file);
+        by_file_[{file, index}] = kNoFace;
+        return kNoFace;
+    }
+    auto f = std::make_unique<Face>();
+    f->file = file;
+    f->index = index;
+    f->family = family;
+    f->bold = bold;
+    f->color = color || FT_HAS_COLOR(ft);
+    f->ft = ft;
+    f->hb = hb_face_create(map->blob, static_cast<unsigned>(index));
+    f->upem = static_cast<int>(hb_face_get_upem(f->hb));
+    // Cap height to cap height (not the nominal em): how tall text looks is what the eye compares.
+    if (!f->color && primary_cap_ > 0) f->scale = std::clamp(primary_cap_ / cap_ratio(ft), 0.85f, 1.2f);
+    // fontconfig's cached coverage: asking FreeType instead would read the whole cmap of a CJK face.
+    FcCharSet* cs = charset ? FcCharSetCopy(const_cast<FcCharSet*>(static_cast<const FcCharSet*>(charset))) : nullptr;
+    faces_.push_back(std::move(f));
+    charsets_.push_back(cs);
+    const FaceId id = static_cast<FaceId>(faces_.size() - 1);
+    by_file_[{file, index}] = id;
+    return id;
+}
+
+FontLibrary::Chain& FontLibrary::chain_for(int script, bool bold) {
+    if (latin_like(script)) script = USCRIPT_LATIN;
+    auto key = std::make_pair(script, bold ? 1 : 0);
+    if (auto it = chains_.find(key); it != chains_.end()) return *it->second;
+    auto chain = std::make_unique<Chain>();
+    FcPattern* p = FcPatternCreate();
+    std::string first;
+    if (script == USCRIPT_LATIN) {
+        first = "DejaVu Sans";
+    } else if (cjk(script)) {
+        first = cjk_family(script, lang_);
+    } else if (const char* name = uscript_getName(static_cast<UScriptCode>(script))) {
+        first = std::string("Noto Sans ") + name;
+        std::replace(first.begin(), first.end(), '_', ' ');
+    }
+    if (!first.empty()) FcPatternAddString(p, FC_FAMILY, reinterpret_cast<const FcChar8*>(first.c_str()));
+    FcPatternAddString(p, FC_FAMILY, reinterpret_cast<const FcChar8*>("DejaVu Sans"));
+    FcPatternAddString(p, FC_FAMILY, reinterpret_cast<const FcChar8*>("sans-serif"));
+    FcPatternAddInteger(p, FC_WEIGHT, bold ? FC_WEIGHT_BOLD : FC_WEIGHT_REGULAR);
+    FcConfigSubstitute(nullptr, p, FcMatchPattern);
+    FcDefaultSubstitute(p);
+    FcResult result;
+    chain->set = FcFontSort(nullptr, p, FcTrue, nullptr, &result);
+    FcPatternDestroy(p);
+    if (chain->set) {
+        for (int i = 0; i < chain->set->nfont; ++i) {
+            const FcPattern* fp = chain->set->fonts[i];
+            FcChar8* file = nullptr;
+            FcChar8* family = nullptr;
+            FcCharSet* chars = nullptr;
+            int index = 0, weight = FC_WEIGHT_REGULAR, slant = FC_SLANT_ROMAN;
+            FcBool scalable = FcFalse, color = FcFalse;
+            if (FcPatternGetString(fp, FC_FILE, 0, &file) != FcResultMatch ||
+                FcPatternGetCharSet(fp, FC_CHARSET, 0, &chars) != FcResultMatch)
                 continue;
-            }
-            auto& r = ranges[face - chain.begin()];
-            if (!r.empty() && r.back() + 1u == cp) {
-                r.back() = static_cast<ImWchar>(cp);
-            } else {
-                r.push_back(static_cast<ImWchar>(cp));
-                r.push_back(static_cast<ImWchar>(cp));
-            }
-        }
-        for (size_t i = 0; i < chain.size(); ++i) {
-            if (ranges[i].empty()) continue;
-            ranges[i].push_back(0);
-            merges[c].push_back({&chain[i], std::move(ranges[i])});
+            FcPatternGetString(fp, FC_FAMILY, 0, &family);
+            FcPatternGetInteger(fp, FC_INDEX, 0, &index);
+            FcPatternGetInteger(fp, FC_WEIGHT, 0, &weight);
+            FcPatternGetInteger(fp, FC_SLANT, 0, &slant);
+            FcPatternGetBool(fp, FC_SCALABLE, 0, &scalable);
+            FcPatternGetBool(fp, FC_COLOR, 0, &color);
+            // Colour faces are the emoji face's business; oblique and (for regular text) bold
+            // styles add a few characters to the trimmed sort and must not pick them up.
+            if (!scalable || color || slant != FC_SLANT_ROMAN || (!bold && weight >= FC_WEIGHT_DEMIBOLD)) continue;
+            Chain::Entry e;
+            e.file = reinterpret_cast<const char*>(file);
+            e.family = family ? reinterpret_cast<const char*>(family) : "";
+            e.index = index;
+            e.bold = weight >= FC_WEIGHT_DEMIBOLD;
+            e.chars = chars;
+            chain->entries.push_back(std::move(e));
         }
     }
-    missing.insert(missing.end(), astral_.begin(), astral_.end());
-    if (merges[Regular].empty() || merges[Bold].empty()) {
-        if (!warned_no_font_) log_("font: fontconfig found no usable scalable font; no text can be drawn");
-        warned_no_font_ = true;
-        return false;
-    }
-
-    // Read each file once for all roles; the atlas only borrows the bytes and the ranges, so both
-    // must outlive Build(), and the atlas must forget them before this function returns.
-    std::map<std::string, std::vector<char>> files;
-    for (const auto& chain_merges : merges)
-        for (const Merge& m : chain_merges)
-            if (!files.count(m.face->file) && !read_file(m.face->file, files[m.face->file])) {
-                log_("font: cannot read " + m.face->file);
-                return false;
-            }
-
-    atlas.FontBuilderIO = ImGuiFreeType::GetBuilderForFreeType();
-    atlas.FontBuilderFlags = ImGuiFreeTypeBuilderFlags_LightHinting;
-    atlas.Flags |= ImFontAtlasFlags_NoMouseCursors;  // the kiosk hides the cursor
-    atlas.TexDesiredWidth = kMaxTexture;              // only the height is left to grow past the limit
-    float scale = 1.0f;
-    int first_height = 0;
-    for (;;) {
-        atlas.Clear();
-        float px[kRoles];
-        for (int role = 0; role < kRoles; ++role) {
-            // ImGui asserts on size 0; and at 1 px the whole BMP fits, so shrinking always ends.
-            px[role] = std::max(std::round(sizes_.px[role] * scale), 1.0f);
-            fonts_[role] = nullptr;
-            for (int other = 0; other < role; ++other)  // two roles alike share one font
-                if (chain_of(other) == chain_of(role) && px[other] == px[role]) fonts_[role] = fonts_[other];
-            if (fonts_[role]) continue;
-            for (Merge& m : merges[chain_of(role)]) {
-                ImFontConfig cfg;
-                cfg.FontDataOwnedByAtlas = false;
-                cfg.FontNo = m.face->index;
-                cfg.MergeMode = fonts_[role] != nullptr;
-                auto& bytes = files[m.face->file];
-                fonts_[role] = atlas.AddFontFromMemoryTTF(bytes.data(), static_cast<int>(bytes.size()), px[role], &cfg,
-                                                          m.ranges.data());
-            }
-            // Build's lookup table keeps a FallbackChar the font has; left alone it picks U+FFFD or '?'.
-            fonts_[role]->FallbackChar = static_cast<ImWchar>(kFallbackMark);
-        }
-        if (!atlas.Build()) {
-            log_("font: FreeType could not build the font atlas");
-            std::fill(std::begin(fonts_), std::end(fonts_), nullptr);
-            return false;
-        }
-        if (atlas.TexHeight <= kMaxTexture) break;
-        if (!first_height) first_height = atlas.TexHeight;
-        // Glyph area goes with size squared: jump near the fitting scale, then creep down.
-        float surface = 0;
-        for (const ImFont* f : atlas.Fonts) surface += static_cast<float>(f->MetricsTotalSurface);
-        scale *= std::min(0.85f, std::sqrt(0.8f * kMaxTexture * kMaxTexture / surface));
-    }
-    atlas.ClearInputData();  // it points into `files` and `merges`, which go now
-
-    scale_ = scale;
-    if (first_height) {
-        char buf[160];
-        std::snprintf(buf, sizeof buf, "font: the text needs a %dx%d font atlas, over the %d limit; font sizes scaled by %.2f",
-                      kMaxTexture, first_height, kMaxTexture, static_cast<double>(scale));
-        log_(buf);
-    }
-    const char32_t mark = fonts_[0]->FallbackChar;
-    for (char32_t cp : missing)
-        if (warned_.insert(cp).second)
-            log_("font: no installed font has " + code_point_name(cp) + "; it is drawn as " + code_point_name(mark) +
-                 " " + utf8(mark));
-    missing_ = std::move(missing);
-    built_ = wanted;
-    dirty_ = false;
-    return true;
+    return *chains_.emplace(key, std::move(chain)).first->second;
 }
 
-ImFont* FontSet::font(FontRole role) const { return fonts_[static_cast<int>(role)]; }
-
-bool FontSet::has_glyph(char32_t cp) const {
-    return cp <= 0xFFFF && fonts_[0] && std::all_of(std::begin(fonts_), std::end(fonts_), [cp](const ImFont* f) {
-               return f->FindGlyphNoFallback(static_cast<ImWchar>(cp)) != nullptr;
-           });
+void FontLibrary::ensure_chains() {
+    if (primary_cap_ > 0) return;
+    Chain& latin = chain_for(USCRIPT_LATIN, false);
+    for (auto& e : latin.entries) {
+        e.opened = open(e.file, e.index, e.family, e.bold, false, e.chars);
+        if (e.opened == kNoFace) continue;
+        primary_cap_ = cap_ratio(face(e.opened).ft);
+        return;
+    }
+    primary_cap_ = 0.7f;
+    if (!warned_no_font_) log_("font: fontconfig found no usable scalable font; no text can be drawn");
+    warned_no_font_ = true;
 }
 
-std::vector<char32_t> FontSet::missing() const { return missing_; }
+FaceId FontLibrary::primary(bool bold) {
+    ensure_chains();
+    Chain& c = chain_for(USCRIPT_LATIN, bold);
+    for (auto& e : c.entries) {
+        if (e.failed) continue;
+        if (e.opened == kNoFace) e.opened = open(e.file, e.index, e.family, e.bold, false, e.chars);
+        if (e.opened != kNoFace) return e.opened;
+        e.failed = true;
+    }
+    return kNoFace;
+}
 
-float FontSet::scale_applied() const { return scale_; }
+bool FontLibrary::has_char(FaceId f, char32_t cp) const {
+    if (f < 0 || static_cast<size_t>(f) >= faces_.size()) return false;
+    const auto* cs = static_cast<const FcCharSet*>(charsets_[static_cast<size_t>(f)]);
+    if (cs) return FcCharSetHasChar(cs, cp);
+    return FT_Get_Char_Index(faces_[static_cast<size_t>(f)]->ft, cp) != 0;
+}
+
+FaceId FontLibrary::face_for(char32_t cp, int script, bool bold, FaceId prefer) {
+    ensure_chains();
+    if (u_hasBinaryProperty(static_cast<UChar32>(cp), UCHAR_EMOJI_PRESENTATION)) {
+        FaceId e = emoji_face();
+        if (e != kNoFace && has_char(e, cp)) return e;
+    }
+    if (prefer != kNoFace && has_char(prefer, cp)) return prefer;
+    for (int s : {script, static_cast<int>(USCRIPT_LATIN)}) {
+        Chain& c = chain_for(s, bold);
+        for (auto& e : c.entries) {
+            if (e.failed || !FcCharSetHasChar(e.chars, cp)) continue;
+            if (e.opened == kNoFace) e.opened = open(e.file, e.index, e.family, e.bold, false, e.chars);
+            if (e.opened != kNoFace) return e.opened;
+            e.failed = true;
+        }
+    }
+    // Text presentation by default, but no text face has it (U+263A with no symbol font installed).
+    FaceId e = emoji_face();
+    if (e != kNoFace && has_char(e, cp)) return e;
+    return kNoFace;
+}
+
+FaceId FontLibrary::emoji_face() {
+    if (emoji_looked_up_) return emoji_;
+    emoji_looked_up_ = true;
+    FcPattern* p = FcPatternCreate();
+    FcPatternAddString(p, FC_FAMILY, reinterpret_cast<const FcChar8*>("Noto Color Emoji"));
+    FcPatternAddString(p, FC_FAMILY, reinterpret_cast<const FcChar8*>("emoji"));
+    FcPatternAddBool(p, FC_COLOR, FcTrue);
+    FcConfigSubstitute(nullptr, p, FcMatchPattern);
+    FcDefaultSubstitute(p);
+    FcResult r;
+    if (FcPattern* m = FcFontMatch(nullptr, p, &r)) {
+        FcChar8* file = nullptr;
+        FcCharSet* chars = nullptr;
+        FcBool color = FcFalse;
+        int index = 0;
+        FcPatternGetBool(m, FC_COLOR, 0, &color);
+        FcPatternGetInteger(m, FC_INDEX, 0, &index);
+        FcPatternGetCharSet(m, FC_CHARSET, 0, &chars);
+        if (color && FcPatternGetString(m, FC_FILE, 0, &file) == FcResultMatch)
+            emoji_ = open(reinterpret_cast<const char*>(file), index, "emoji", false, true, chars);
+        FcPatternDestroy(m);
+    }
+    FcPatternDestroy(p);
+    return emoji_;
+}
+
+void FontLibrary::warn_missing(char32_t cp) {
+    if (warned_no_font_) return;  // "no usable font at all" was said once; a line per character adds nothing
+    if (std::find(warned_.begin(), warned_.end(), cp) != warned_.end()) return;
+    warned_.push_back(cp);
+    log_("font: no installed font has " + code_point_name(cp) + "; it is drawn as U+25A1 \u25A1");
+}
+
+hb_font_t* FontLibrary::hb_font(FaceId f, float px) {
+    const int key = static_cast<int>(std::lround(px * 64));
+    auto it = hb_fonts_.find({f, key});
+    if (it != hb_fonts_.end()) return it->second;
+    hb_font_t* font = hb_font_create(face(f).hb);
+    const int scale = static_cast<int>(std::lround(px * face(f).scale * 64));
+    hb_font_set_scale(font, scale, scale);
+    hb_fonts_[{f, key}] = font;
+    return font;
+}
+
+FT_FaceRec_* FontLibrary::ft_sized(FaceId f, float px, float* strike_scale) {
+    const int key = static_cast<int>(std::lround(px * 64));
+    FT_Face ft = face(f).ft;
+    const float want = px * face(f).scale;
+    auto it = ft_sizes_.find({f, key});
+    if (it == ft_sizes_.end()) {
+        FT_Size size = nullptr;
+        if (FT_New_Size(ft, &size) != 0) return nullptr;
+        FT_Activate_Size(size);
+        if (!FT_IS_SCALABLE(ft) && ft->num_fixed_sizes > 0) {
+            // A bitmap strike (colour emoji come at 109 px only): the smallest at least as large, else the largest.
+            int best = 0;
+            for (int i = 0; i < ft->num_fixed_sizes; ++i) {
+                const float ppem = static_cast<float>(ft->available_sizes[i].y_ppem) / 64.0f;
+                const float best_ppem = static_cast<float>(ft->available_sizes[best].y_ppem) / 64.0f;
+                if ((ppem >= want && (best_ppem < want || ppem < best_ppem)) || (best_ppem < want && ppem > best_ppem)) best = i;
+            }
+            FT_Select_Size(ft, best);
+        } else {
+            FT_Set_Char_Size(ft, 0, static_cast<FT_F26Dot6>(std::lround(want * 64)), 72, 72);
+        }
+        it = ft_sizes_.emplace(std::make_pair(f, key), size).first;
+    }
+    FT_Activate_Size(it->second);
+    if (strike_scale) {
+        *strike_scale = 1.0f;
+        if (!FT_IS_SCALABLE(ft) && ft->size->metrics.y_ppem > 0) *strike_scale = want / static_cast<float>(ft->size->metrics.y_ppem);
+    }
+    return ft;
+}
+
+float FontLibrary::ascender(float px, bool bold) {
+    FaceId p = primary(bold);
+    if (p == kNoFace) return px * 0.93f;
+    hb_font_extents_t e{};
+    hb_font_get_h_extents(hb_font(p, px), &e);
+    return static_cast<float>(e.ascender) / 64.0f;
+}
+
+float FontLibrary::descender(float px, bool bold) {
+    FaceId p = primary(bold);
+    if (p == kNoFace) return px * 0.24f;
+    hb_font_extents_t e{};
+    hb_font_get_h_extents(hb_font(p, px), &e);
+    return static_cast<float>(-e.descender) / 64.0f;
+}
+
+std::size_t FontLibrary::mapped_bytes() const {
+    std::size_t n = 0;
+    for (const auto& [k, m] : maps_) n += m->size;
+    return n;
+}
 
 }  // namespace nk::ui

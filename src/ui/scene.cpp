@@ -1,7 +1,6 @@
 #include "ui/scene.h"
 
 #include "ui/qr.h"
-#include "ui/text_fit.h"
 
 #include <algorithm>
 #include <cmath>
@@ -31,12 +30,17 @@ float luminance(ImU32 c) {
             0.0722f * static_cast<float>((c >> IM_COL32_B_SHIFT) & 0xFF)) / 255.0f;
 }
 
-ImVec2 text_size(const ImFont* f, std::string_view s) {
-    return f->CalcTextSizeA(f->FontSize, 1e9f, 0.0f, s.data(), s.data() + s.size());
-}
+float px_of(const Layout& L, Mode mode, FontRole r) { return font_sizes(L, mode)[r]; }
+bool bold_role(FontRole r) { return r == FontRole::Headline || r == FontRole::Clock; }
 
-void text(ImDrawList* dl, const ImFont* f, ImVec2 p, ImU32 col, std::string_view s) {
-    dl->AddText(f, f->FontSize, p, col, s.data(), s.data() + s.size());
+// One line of text in a role's size, cut with "…" at max_w (<= 0: no limit).
+const TextBlock& line(TextEngine& te, const Layout& L, Mode mode, FontRole role, std::string_view s, float max_w = 0,
+                      ImU32 color = IM_COL32_WHITE) {
+    TextStyle st{px_of(L, mode, role), bold_role(role), color};
+    TextBox box;
+    box.width = max_w;
+    box.max_lines = 1;
+    return te.block(s, st, box);
 }
 
 // Two cards can be on screen during a transition; encoding their links every frame would be waste.
@@ -60,21 +64,23 @@ std::string link_host(std::string_view link) {
     return std::string(link);
 }
 
-// A badge: the source name on its colour, text dark or light by contrast. Returns its width.
-float badge(ImDrawList* dl, const FontSet& fonts, float unit, ImVec2 p, std::string_view label, ImU32 color,
-            float alpha) {
-    const ImFont* f = fonts.font(FontRole::Meta);
-    ImVec2 ts = text_size(f, label);
-    float pad = 14 * unit;
-    ImVec2 q{p.x + ts.x + 2 * pad, p.y + ts.y + 8 * unit};
-    dl->AddRectFilled(p, q, with_alpha(color, alpha), 6 * unit);
+// A badge: the label on its colour, text dark or light by contrast. Drawn with its left edge at
+// p.x, or its right edge there when `from_right`. Returns its width.
+float badge(ImDrawList* dl, TextEngine& te, const Layout& L, Mode mode, ImVec2 p, std::string_view label, ImU32 color,
+            float alpha, bool from_right = false, float max_w = 0) {
+    const float unit = L.unit;
+    const float pad = 14 * unit;
+    const TextBlock& b = line(te, L, mode, FontRole::Meta, label, max_w > 0 ? std::max(1.0f, max_w - 2 * pad) : 0);
+    const float w = b.width + 2 * pad;
+    const float x = from_right ? p.x - w : p.x;
+    dl->AddRectFilled({x, p.y}, {x + w, p.y + b.height + 8 * unit}, with_alpha(color, alpha), 6 * unit);
     ImU32 ink = luminance(color) > 0.55f ? IM_COL32(20, 20, 24, 255) : IM_COL32(255, 255, 255, 255);
-    text(dl, f, {p.x + pad, p.y + 4 * unit}, with_alpha(ink, alpha), label);
-    return q.x - p.x;
+    te.draw(dl, b, {x + pad, p.y + 4 * unit}, ink, alpha);
+    return w;
 }
 
 // Fills `box` with the image cropped to the box's aspect (cover), or a placeholder in the source colour.
-void image_box(ImDrawList* dl, const Scene& s, const FontSet& fonts, const CardView& c, Rect box, float unit,
+void image_box(ImDrawList* dl, const Scene& s, const Layout& L, TextEngine& te, const CardView& c, Rect box, float unit,
                float alpha) {
     ImVec2 a{box.x, box.y}, b{box.right(), box.bottom()};
     float rounding = 10 * unit;
@@ -97,191 +103,221 @@ void image_box(ImDrawList* dl, const Scene& s, const FontSet& fonts, const CardV
     dl->AddRectFilled(a, b, with_alpha(bottom, alpha), rounding);
     dl->AddRectFilledMultiColor({a.x, a.y + rounding}, {b.x, b.y - rounding}, with_alpha(top, alpha),
                                 with_alpha(top, alpha), with_alpha(bottom, alpha), with_alpha(bottom, alpha));
-    const ImFont* f = fonts.font(FontRole::Headline);
-    std::string label = fit_line(f, f->FontSize, c.source, box.w * 0.8f);
-    ImVec2 ts = text_size(f, label);
-    text(dl, f, {box.x + (box.w - ts.x) / 2, box.y + (box.h - ts.y) / 2}, with_alpha(IM_COL32(255, 255, 255, 150), alpha),
-         label);
+    const TextBlock& label = line(te, L, s.mode, FontRole::Headline, c.source, box.w * 0.8f);
+    te.draw(dl, label, {box.x + (box.w - label.width) / 2, box.y + (box.h - label.height) / 2}, IM_COL32(255, 255, 255, 150),
+            alpha);
 }
 
-void draw_card(ImDrawList* dl, const Scene& s, const Layout& L, const FontSet& fonts, const CardView& c, float dx,
+Rect mirrored(const Rect& r, const Rect& within) { return {within.x + within.right() - r.right(), r.y, r.w, r.h}; }
+
+void draw_card(ImDrawList* dl, const Scene& s, const Layout& L, TextEngine& te, const CardView& c, float dx,
                float alpha) {
-    float u = L.unit;
-    auto moved = [&](Rect r) { return Rect{r.x + dx, r.y, r.w, r.h}; };
-    Rect img = moved(L.image), txt = moved(L.text);
-    image_box(dl, s, fonts, c, img, u, alpha);
+    const float u = L.unit;
+    const Mode mode = s.mode;
+    // A right-to-left headline mirrors the card: picture and code on the right, text right-aligned,
+    // badges from the right edge.
+    const bool rtl = card_is_rtl(c, L, te);
+    auto place = [&](Rect r) {
+        if (rtl) r = mirrored(r, L.body);
+        return Rect{r.x + dx, r.y, r.w, r.h};
+    };
+    const Rect img = place(L.image), txt = place(L.text);
+    image_box(dl, s, L, te, c, img, u, alpha);
 
     float y = txt.y;
-    float x = txt.x;
-    std::string label = c.stale ? c.source + "  ·  not updating" : c.source;
-    if (c.breaking) x += badge(dl, fonts, u, {x, y}, "BREAKING", IM_COL32(200, 30, 30, 255), alpha) + 12 * u;
-    x += badge(dl, fonts, u, {x, y}, label, c.stale ? mix(c.color, s.theme.text_dim, 0.6f) : c.color, alpha) + 18 * u;
-    const ImFont* meta = fonts.font(FontRole::Meta);
-    text(dl, meta, {x, y + 4 * u}, with_alpha(s.theme.text_dim, alpha), fit_line(meta, meta->FontSize, c.age, txt.right() - x));
-    y += meta->FontSize + 8 * u + 28 * u;
+    const float dir = rtl ? -1.0f : 1.0f;
+    float x = rtl ? txt.right() : txt.x;
+    auto room = [&] { return rtl ? x - txt.x : txt.right() - x; };
+    if (c.breaking) x += dir * (badge(dl, te, L, mode, {x, y}, s.labels.breaking, IM_COL32(200, 30, 30, 255), alpha, rtl) + 12 * u);
+    const std::string label = c.stale ? c.source + "  ·  " + s.labels.not_updating : c.source;
+    x += dir * (badge(dl, te, L, mode, {x, y}, label, c.stale ? mix(c.color, s.theme.text_dim, 0.6f) : c.color, alpha, rtl,
+                      room() * 0.7f) + 18 * u);
+    const TextBlock& age = line(te, L, mode, FontRole::Meta, c.age, std::max(1.0f, room()));
+    te.draw(dl, age, {rtl ? x - age.width : x, y + 4 * u}, s.theme.text_dim, alpha);
+    y += age.height + 8 * u + 28 * u;
 
-    const ImFont* hf = fonts.font(FontRole::Headline);
-    float line_h = hf->FontSize * 1.12f;
-    FittedText head = fit_text(hf, hf->FontSize, c.headline, txt.w, L.portrait ? 4 : 4);
-    for (const auto& line : head.lines) {
-        text(dl, hf, {txt.x, y}, with_alpha(s.theme.text, alpha), line);
-        y += line_h;
-    }
-    y += 24 * u;
+    const TextStyle head_style{px_of(L, mode, FontRole::Headline), true, s.theme.text};
+    TextBox head_box;
+    head_box.width = txt.w;
+    head_box.max_lines = 4;
+    head_box.line_spacing = 1.12f;
+    const TextBlock& head = te.block(c.headline, head_style, head_box);
+    te.draw(dl, head, {rtl ? txt.right() - head.width : txt.x, y}, s.theme.text, alpha);
+    y += head.height + 24 * u;
 
     // The summary takes the room left above the QR code (landscape keeps the code in the image column).
-    const ImFont* sf = fonts.font(FontRole::Summary);
-    float summary_bottom = txt.bottom();
+    const float summary_bottom = txt.bottom();
     float summary_w = txt.w;
     if (L.portrait && s.qr && !c.link.empty()) summary_w = txt.w - L.qr_side - 32 * u;
-    float sline = sf->FontSize * 1.35f;
-    int max_lines = static_cast<int>((summary_bottom - y) / sline);
-    if (max_lines > 0 && !c.summary.empty()) {
-        FittedText sum = fit_text(sf, sf->FontSize, c.summary, summary_w, max_lines);
-        for (const auto& line : sum.lines) {
-            text(dl, sf, {txt.x, y}, with_alpha(s.theme.text_dim, alpha), line);
-            y += sline;
-        }
+    const float spx = px_of(L, mode, FontRole::Summary);
+    const float sline = std::round(spx * 1.35f);
+    const int max_lines = static_cast<int>((summary_bottom - y) / sline);
+    if (max_lines > 0 && !c.summary.empty() && summary_w > 0) {
+        TextBox sum_box;
+        sum_box.width = summary_w;
+        sum_box.max_lines = max_lines;
+        sum_box.line_spacing = 1.35f;
+        const TextBlock& sum = te.block(c.summary, {spx, false, s.theme.text_dim}, sum_box);
+        te.draw(dl, sum, {rtl ? txt.right() - sum.width : txt.x, y}, s.theme.text_dim, alpha);
     }
 
     if (s.qr && !c.link.empty()) {
         if (const QrMatrix* q = qr_for(c.link)) {
-            Rect qr = moved(L.qr);
+            const Rect qr = place(L.qr);
             float side = draw_qr(dl, *q, {qr.x, qr.y}, L.qr_side, with_alpha(s.theme.qr_dark, alpha),
                                  with_alpha(s.theme.qr_light, alpha));
             // The caption says what the code is for and where it leads (people trust a name they know).
-            const ImFont* small = fonts.font(FontRole::Small);
-            std::string host = link_host(c.link);
-            float margin = (L.qr_side - side) / 2;
+            const std::string host = link_host(c.link);
+            const float margin = (L.qr_side - side) / 2;
             if (L.portrait) {
-                std::string_view cap = "Scan for the story";
-                ImVec2 ts = text_size(small, cap);
-                text(dl, small, {qr.x + (L.qr_side - ts.x) / 2, qr.y + L.qr_side - margin + 8 * u}, with_alpha(s.theme.text_dim, alpha), cap);
+                const TextBlock& cap = line(te, L, mode, FontRole::Small, s.labels.scan, L.qr_side);
+                te.draw(dl, cap, {qr.x + (L.qr_side - cap.width) / 2, qr.y + L.qr_side - margin + 8 * u}, s.theme.text_dim, alpha);
             } else {
-                float cx = qr.x + L.qr_side + 20 * u;
-                float avail = L.image.right() + dx - cx;
-                float cy = qr.y + margin + 8 * u;
-                text(dl, meta, {cx, cy}, with_alpha(s.theme.text, alpha), fit_line(meta, meta->FontSize, "Scan for the story", avail));
-                text(dl, small, {cx, cy + meta->FontSize * 1.4f}, with_alpha(s.theme.text_dim, alpha),
-                     fit_line(small, small->FontSize, host, avail));
+                // Beside the code, on the side away from the text column.
+                const float gap = 20 * u;
+                const float avail = rtl ? qr.x - gap - img.x : img.right() - (qr.right() + gap);
+                const float cy = qr.y + margin + 8 * u;
+                const TextBlock& cap = line(te, L, mode, FontRole::Meta, s.labels.scan, std::max(1.0f, avail));
+                const TextBlock& h = line(te, L, mode, FontRole::Small, host, std::max(1.0f, avail));
+                te.draw(dl, cap, {rtl ? qr.x - gap - cap.width : qr.right() + gap, cy}, s.theme.text, alpha);
+                te.draw(dl, h, {rtl ? qr.x - gap - h.width : qr.right() + gap, cy + cap.height + 6 * u}, s.theme.text_dim, alpha);
             }
         }
     }
 }
 
-void draw_header(ImDrawList* dl, const Scene& s, const Layout& L, const FontSet& fonts) {
-    float u = L.unit;
+void draw_header(ImDrawList* dl, const Scene& s, const Layout& L, TextEngine& te) {
+    const float u = L.unit;
     const Rect& h = L.header;
-    const ImFont* clock = fonts.font(FontRole::Clock);
-    const ImFont* meta = fonts.font(FontRole::Meta);
-    ImVec2 cs = text_size(clock, s.clock);
-    float cy = h.y + (h.h - cs.y) / 2;
-    text(dl, clock, {h.right() - cs.x, cy}, s.theme.text, s.clock);
-    ImVec2 ds = text_size(meta, s.date);
-    float date_x = h.right() - cs.x - 28 * u - ds.x;
-    text(dl, meta, {date_x, h.y + (h.h - ds.y) / 2}, s.theme.text_dim, s.date);
+    // Left to right: title (logo first), banner pills ... date, clock. A right-to-left interface
+    // language reads it the other way: clock and date on the left, the title on the right.
+    const bool rtl = s.rtl;
+    auto at = [&](float x_ltr, float w) { return rtl ? h.x + h.right() - x_ltr - w : x_ltr; };
+    const TextBlock& clock = line(te, L, s.mode, FontRole::Clock, s.clock);
+    te.draw(dl, clock, {at(h.right() - clock.width, clock.width), h.y + (h.h - clock.height) / 2}, s.theme.text);
+    const TextBlock& date = line(te, L, s.mode, FontRole::Meta, s.date, h.w * 0.4f);
+    const float date_x = h.right() - clock.width - 28 * u - date.width;
+    te.draw(dl, date, {at(date_x, date.width), h.y + (h.h - date.height) / 2}, s.theme.text_dim);
 
     float x = h.x;
     if (s.logo && s.logo_w > 0 && s.logo_h > 0) {
         float lh = h.h * 0.8f, lw = lh * static_cast<float>(s.logo_w) / static_cast<float>(s.logo_h);
-        dl->AddImage(s.logo, {x, h.y + (h.h - lh) / 2}, {x + lw, h.y + (h.h + lh) / 2});
+        const float lx = at(x, lw);
+        dl->AddImage(s.logo, {lx, h.y + (h.h - lh) / 2}, {lx + lw, h.y + (h.h + lh) / 2});
         x += lw + 24 * u;
     }
-    const ImFont* title_font = fonts.font(FontRole::Headline);
-    float title_px = std::min(title_font->FontSize, 44 * u);
-    std::string title = fit_line(title_font, title_px, s.title, std::max(0.0f, date_x - x - 32 * u));
-    ImVec2 ts = title_font->CalcTextSizeA(title_px, 1e9f, 0, title.data(), title.data() + title.size());
-    dl->AddText(title_font, title_px, {x, h.y + (h.h - ts.y) / 2}, s.theme.text, title.data(), title.data() + title.size());
-    x += ts.x + 32 * u;
+    const float title_px = std::min(px_of(L, s.mode, FontRole::Headline), std::round(44 * u));
+    TextBox tbox;
+    tbox.width = std::max(1.0f, date_x - x - 32 * u);
+    const TextBlock& title = te.block(s.title, {title_px, true, s.theme.text}, tbox);
+    te.draw(dl, title, {at(x, title.width), h.y + (h.h - title.height) / 2}, s.theme.text);
+    x += title.width + 32 * u;
 
     // Banner and pause mark sit between title and date, in amber so they read as "attention", not "alarm".
     auto pill = [&](std::string_view label) {
-        ImVec2 ps = text_size(meta, label);
-        if (x + ps.x + 28 * u > date_x - 16 * u) return;
-        ImVec2 a{x, h.y + (h.h - ps.y) / 2 - 6 * u};
-        dl->AddRectFilled(a, {a.x + ps.x + 28 * u, a.y + ps.y + 12 * u}, IM_COL32(230, 160, 40, 255), 20 * u);
-        text(dl, meta, {a.x + 14 * u, a.y + 6 * u}, IM_COL32(25, 20, 10, 255), label);
-        x += ps.x + 28 * u + 16 * u;
+        const TextBlock& b = line(te, L, s.mode, FontRole::Meta, label);
+        const float w = b.width + 28 * u;
+        if (x + w > date_x - 16 * u) return;
+        ImVec2 a{at(x, w), h.y + (h.h - b.height) / 2 - 6 * u};
+        dl->AddRectFilled(a, {a.x + w, a.y + b.height + 12 * u}, IM_COL32(230, 160, 40, 255), 20 * u);
+        te.draw(dl, b, {a.x + 14 * u, a.y + 6 * u}, IM_COL32(25, 20, 10, 255));
+        x += w + 16 * u;
     };
     if (!s.banner.empty()) pill(s.banner);
-    if (s.paused) pill("paused");
+    if (s.paused) pill(s.labels.paused);
     // Trouble that needs a person but not the audience's attention: dim, and only if it fits.
     if (!s.notice.empty()) {
-        ImVec2 ns = text_size(meta, s.notice);
-        if (x + ns.x <= date_x - 16 * u) text(dl, meta, {x, h.y + (h.h - ns.y) / 2}, s.theme.text_dim, s.notice);
+        const TextBlock& b = line(te, L, s.mode, FontRole::Meta, s.notice);
+        if (x + b.width <= date_x - 16 * u) te.draw(dl, b, {at(x, b.width), h.y + (h.h - b.height) / 2}, s.theme.text_dim);
     }
     dl->AddLine({h.x, h.bottom()}, {h.right(), h.bottom()}, s.theme.rule, std::max(1.0f, 2 * u));
 }
 
-void draw_list_mode(ImDrawList* dl, const Scene& s, const Layout& L, const FontSet& fonts) {
-    float u = L.unit;
-    const ImFont* hf = fonts.font(FontRole::Headline);
-    const ImFont* meta = fonts.font(FontRole::Meta);
-    float row_h = meta->FontSize + hf->FontSize * 2.3f + 36 * u;
+void draw_list_mode(ImDrawList* dl, const Scene& s, const Layout& L, TextEngine& te) {
+    const float u = L.unit;
+    const float hpx = px_of(L, s.mode, FontRole::Headline), mpx = px_of(L, s.mode, FontRole::Meta);
+    const float row_h = mpx + hpx * 2.3f + 36 * u;
     float y = L.body.y;
     for (const auto& c : s.list) {
         if (y + row_h > L.body.bottom() + 1) break;
-        dl->AddRectFilled({L.body.x, y}, {L.body.x + 8 * u, y + row_h - 24 * u}, c.color, 4 * u);
-        float x = L.body.x + 28 * u;
-        text(dl, meta, {x, y}, c.color, c.source);
-        float sx = x + text_size(meta, c.source).x + 20 * u;
-        text(dl, meta, {sx, y}, s.theme.text_dim, c.age);
-        FittedText head = fit_text(hf, hf->FontSize, c.headline, L.body.right() - x, 2);
-        float ly = y + meta->FontSize + 8 * u;
-        for (const auto& line : head.lines) {
-            text(dl, hf, {x, ly}, s.theme.text, line);
-            ly += hf->FontSize * 1.1f;
+        const float x = L.body.x + 28 * u;
+        TextBox box;
+        box.width = L.body.right() - x;
+        box.max_lines = 2;
+        box.line_spacing = 1.1f;
+        const TextBlock& head = te.block(c.headline, {hpx, true, s.theme.text}, box);
+        const bool rtl = head.rtl;
+        // The colour bar on the side the headline starts from.
+        const float bar_x = rtl ? L.body.right() - 8 * u : L.body.x;
+        dl->AddRectFilled({bar_x, y}, {bar_x + 8 * u, y + row_h - 24 * u}, c.color, 4 * u);
+        const float left = rtl ? L.body.x : x, right = rtl ? L.body.right() - 28 * u : L.body.right();
+        const TextBlock& src = line(te, L, s.mode, FontRole::Meta, c.source, (right - left) * 0.5f);
+        const TextBlock& age = line(te, L, s.mode, FontRole::Meta, c.age, (right - left) * 0.4f);
+        if (rtl) {
+            te.draw(dl, src, {right - src.width, y}, c.color);
+            te.draw(dl, age, {right - src.width - 20 * u - age.width, y}, s.theme.text_dim);
+            te.draw(dl, head, {right - head.width, y + mpx + 8 * u}, s.theme.text);
+        } else {
+            te.draw(dl, src, {x, y}, c.color);
+            te.draw(dl, age, {x + src.width + 20 * u, y}, s.theme.text_dim);
+            te.draw(dl, head, {x, y + mpx + 8 * u}, s.theme.text);
         }
         y += row_h;
     }
 }
 
-void draw_status_page(ImDrawList* dl, const Scene& s, const Layout& L, const FontSet& fonts) {
-    float u = L.unit;
+void draw_status_page(ImDrawList* dl, const Scene& s, const Layout& L, TextEngine& te) {
+    const float u = L.unit;
     const Rect& b = L.body;
     dl->AddRectFilled({b.x, b.y}, {b.right(), b.bottom()}, with_alpha(s.theme.panel, 0.97f), 12 * u);
-    const ImFont* hf = fonts.font(FontRole::Summary);
-    const ImFont* meta = fonts.font(FontRole::Meta);
-    const ImFont* small = fonts.font(FontRole::Small);
-    float pad = 32 * u, y = b.y + pad;
-    text(dl, hf, {b.x + pad, y}, s.theme.text, "Feeds");
-    y += hf->FontSize * 1.6f;
-    float row = meta->FontSize + small->FontSize + 22 * u;
+    const float pad = 32 * u;
+    float y = b.y + pad;
+    const TextBlock& title = line(te, L, s.mode, FontRole::Summary, s.labels.feeds);
+    te.draw(dl, title, {b.x + pad, y}, s.theme.text);
+    y += title.height * 1.4f;
+    const float mpx = px_of(L, s.mode, FontRole::Meta), spx = px_of(L, s.mode, FontRole::Small);
+    const float row = mpx + spx + 22 * u;
     for (const auto& f : s.statuses) {
         if (y + row > b.bottom() - pad) break;
         ImU32 state_col = f.ok ? IM_COL32(60, 180, 90, 255) : IM_COL32(230, 160, 40, 255);
-        dl->AddCircleFilled({b.x + pad + 10 * u, y + meta->FontSize / 2}, 9 * u, state_col);
-        float x = b.x + pad + 34 * u;
-        text(dl, meta, {x, y}, f.color, fit_line(meta, meta->FontSize, f.source, b.w * 0.35f));
-        text(dl, meta, {b.x + b.w * 0.45f, y}, s.theme.text, f.state);
-        text(dl, small, {x, y + meta->FontSize + 4 * u}, s.theme.text_dim,
-             fit_line(small, small->FontSize, f.detail.empty() ? f.url : f.url + "  ·  " + f.detail, b.right() - pad - x));
+        dl->AddCircleFilled({b.x + pad + 10 * u, y + mpx / 2}, 9 * u, state_col);
+        const float x = b.x + pad + 34 * u;
+        te.draw(dl, line(te, L, s.mode, FontRole::Meta, f.source, b.w * 0.35f), {x, y}, f.color);
+        te.draw(dl, line(te, L, s.mode, FontRole::Meta, f.state, b.w * 0.5f - pad), {b.x + b.w * 0.45f, y}, s.theme.text);
+        te.draw(dl,
+                line(te, L, s.mode, FontRole::Small, f.detail.empty() ? f.url : f.url + "  ·  " + f.detail,
+                     b.right() - pad - x),
+                {x, y + mpx + 4 * u}, s.theme.text_dim);
         y += row;
     }
 }
 
-// Measured once per (font, items) pair: the crawl is redrawn many times a second, its text rarely changes.
+// Measured once per (size, items): the crawl is redrawn many times a second, its text rarely changes.
 struct TickerMetrics {
-    const ImFont* font = nullptr;
+    float px = 0;
     std::size_t key = 0;
     std::vector<float> source_w, headline_w;
-    float separator_w = 0, loop = 0;
+    std::vector<bool> rtl;
+    float separator_w = 0, gap = 0, loop = 0;
 };
 
-constexpr std::string_view kSeparator = "   •   ";
+constexpr std::string_view kSeparator = "•";
 
-const TickerMetrics& ticker_metrics(const Scene& s, const FontSet& fonts) {
+const TickerMetrics& ticker_metrics(const Scene& s, const Layout& L, TextEngine& te) {
     static TickerMetrics m;
-    const ImFont* f = fonts.font(FontRole::Ticker);
+    const float px = px_of(L, s.mode, FontRole::Ticker);
     std::size_t key = s.ticker_items.size();
     for (const auto& t : s.ticker_items)
         key = key * 1315423911u ^ std::hash<std::string>{}(t.source) ^ (std::hash<std::string>{}(t.headline) << 1);
-    if (m.font == f && m.key == key) return m;
-    m = TickerMetrics{f, key, {}, {}, text_size(f, kSeparator).x, 0};
+    if (m.px == px && m.key == key && !s.ticker_items.empty()) return m;
+    m = TickerMetrics{px, key, {}, {}, {}, 0, std::round(px * 0.6f), 0};
+    m.separator_w = te.width(kSeparator, {px, false, s.theme.text_dim}) + 2 * std::round(px * 1.2f);
     for (const auto& t : s.ticker_items) {
-        m.source_w.push_back(text_size(f, t.source).x);
-        m.headline_w.push_back(text_size(f, t.headline).x);
-        m.loop += m.source_w.back() + f->FontSize * 0.6f + m.headline_w.back() + m.separator_w;
+        m.source_w.push_back(te.width(t.source, {px, false, t.color}));
+        const TextBlock& h = te.block(t.headline, {px, false, s.theme.text}, {});
+        m.headline_w.push_back(h.width);
+        m.rtl.push_back(h.rtl);
+        m.loop += m.source_w.back() + m.gap + m.headline_w.back() + m.separator_w;
     }
     return m;
 }
@@ -377,65 +413,67 @@ FontSizes font_sizes(const Layout& L, Mode mode) {
     return f;
 }
 
-void collect_text(const Scene& s, FontSet& fonts) {
-    auto card = [&](const CardView& c) {
-        for (const std::string* t : {&c.source, &c.headline, &c.summary, &c.age}) fonts.add_text(*t);
-    };
-    for (const std::string* t : {&s.title, &s.clock, &s.date, &s.banner, &s.notice, &s.waiting_message}) fonts.add_text(*t);
-    fonts.add_text("BREAKING paused Scan for the story Feeds not updating •·…");
-    if (s.card) card(*s.card);
-    if (s.previous) card(*s.previous);
-    for (const auto& c : s.list) card(c);
-    for (const auto& t : s.ticker_items) {
-        fonts.add_text(t.source);
-        fonts.add_text(t.headline);
-    }
-    for (const auto& f : s.statuses)
-        for (const std::string* t : {&f.source, &f.url, &f.state, &f.detail}) fonts.add_text(*t);
+bool prepare_card(const Scene& s, const Layout& L, TextEngine& te, const CardView& c) {
+    // The shared draw data (circle tessellation) is set up by the first NewFrame.
+    if (!ImGui::GetCurrentContext() || ImGui::GetFrameCount() == 0) return false;
+    // The card drawn into a list nobody renders: the same calls, so exactly the blocks it will need.
+    ImDrawList scratch(ImGui::GetDrawListSharedData());
+    scratch._ResetForNewFrame();
+    scratch.PushClipRectFullScreen();
+    scratch.PushTextureID(nullptr);
+    draw_card(&scratch, s, L, te, c, 0, 1);
+    return true;
 }
 
-void draw_static(const Scene& s, const Layout& L, const FontSet& fonts, ImDrawList* dl, const Rect* damage) {
+bool card_is_rtl(const CardView& c, const Layout& L, TextEngine& te) {
+    if (c.headline.empty()) return false;
+    TextBox box;
+    box.width = L.text.w;
+    box.max_lines = 4;
+    box.line_spacing = 1.12f;
+    return te.block(c.headline, {font_sizes(L, Mode::Cards)[FontRole::Headline], true, IM_COL32_WHITE}, box).rtl;
+}
+
+void draw_static(const Scene& s, const Layout& L, TextEngine& te, ImDrawList* dl, const Rect* damage) {
     ImVec2 shift = s.shift;
     int first_vtx = dl->VtxBuffer.Size;
     // Only what changed gets pixels; the platform has cleared `damage` to the background colour
     // (a clear is a memset, a full-screen quad is two million shaded fragments on a software GPU).
     Rect d = damage ? *damage : Rect{0, 0, s.width, s.height};
     dl->PushClipRect({d.x, d.y}, {d.right(), d.bottom()}, false);
-    draw_header(dl, s, L, fonts);
+    draw_header(dl, s, L, te);
 
     if (s.status_page) {
-        draw_status_page(dl, s, L, fonts);
+        draw_status_page(dl, s, L, te);
     } else if (s.mode == Mode::List && !s.list.empty()) {
-        draw_list_mode(dl, s, L, fonts);
+        draw_list_mode(dl, s, L, te);
     } else if (s.mode == Mode::Cards && s.card) {
         dl->PushClipRect({L.safe.x, L.body.y}, {L.safe.right(), L.body.bottom() + 1}, true);
         float t = std::clamp(s.transition, 0.0f, 1.0f);
         if (s.previous && t < 1.0f) {
             if (s.transition_kind == Transition::Slide) {
-                draw_card(dl, s, L, fonts, *s.previous, -t * L.safe.w, 1.0f);
-                draw_card(dl, s, L, fonts, *s.card, (1 - t) * L.safe.w, 1.0f);
+                draw_card(dl, s, L, te, *s.previous, -t * L.safe.w, 1.0f);
+                draw_card(dl, s, L, te, *s.card, (1 - t) * L.safe.w, 1.0f);
             } else if (s.transition_kind == Transition::Fade) {
                 // Through the background, one card at a time: half the pixels of a cross-fade,
                 // which is what a frame costs on a software-rendered or small GPU.
-                if (t < 0.5f) draw_card(dl, s, L, fonts, *s.previous, 0, 1 - 2 * t);
-                else draw_card(dl, s, L, fonts, *s.card, 0, 2 * t - 1);
+                if (t < 0.5f) draw_card(dl, s, L, te, *s.previous, 0, 1 - 2 * t);
+                else draw_card(dl, s, L, te, *s.card, 0, 2 * t - 1);
             } else {
-                draw_card(dl, s, L, fonts, *s.card, 0, 1);
+                draw_card(dl, s, L, te, *s.card, 0, 1);
             }
         } else {
-            draw_card(dl, s, L, fonts, *s.card, 0, 1);
+            draw_card(dl, s, L, te, *s.card, 0, 1);
         }
         dl->PopClipRect();
     } else if (s.mode != Mode::Ticker || s.ticker_items.empty()) {
-        const ImFont* f = fonts.font(FontRole::Summary);
-        std::string msg = s.waiting_message.empty() ? "Waiting for news…" : s.waiting_message;
-        FittedText lines = fit_text(f, f->FontSize, msg, L.body.w * 0.8f, 3);
-        float y = L.body.y + L.body.h / 2 - f->FontSize * static_cast<float>(lines.lines.size()) / 2;
-        for (const auto& line : lines.lines) {
-            ImVec2 ts = text_size(f, line);
-            text(dl, f, {L.body.x + (L.body.w - ts.x) / 2, y}, s.theme.text_dim, line);
-            y += f->FontSize * 1.3f;
-        }
+        const std::string& msg = s.waiting_message.empty() ? s.labels.waiting : s.waiting_message;
+        TextBox box;
+        box.width = L.body.w * 0.8f;
+        box.max_lines = 3;
+        box.line_spacing = 1.3f;
+        const TextBlock& b = te.block(msg, {px_of(L, s.mode, FontRole::Summary), false, s.theme.text_dim}, box);
+        te.draw(dl, b, {L.body.x + (L.body.w - b.width) / 2, L.body.y + (L.body.h - b.height) / 2}, s.theme.text_dim);
     }
     // Burn-in shift moves everything by whole pixels (keeps text sharp) except the full-screen background.
     if (shift.x != 0 || shift.y != 0)
@@ -453,9 +491,9 @@ Rect body_band(const Layout& L, float height) {
     return {0, h.bottom(), h.w, height - h.bottom()};
 }
 
-float ticker_loop_width(const Scene& s, const FontSet& fonts) { return ticker_metrics(s, fonts).loop; }
+float ticker_loop_width(const Scene& s, const Layout& L, TextEngine& te) { return ticker_metrics(s, L, te).loop; }
 
-void draw_dynamic(const Scene& s, const Layout& L, const FontSet& fonts, ImDrawList* dl) {
+void draw_dynamic(const Scene& s, const Layout& L, TextEngine& te, ImDrawList* dl) {
     if (s.mode == Mode::Cards && s.card && !s.status_page) {
         // The track is opaque, so this strip repaints itself fully when drawn alone.
         float bar_y = std::round(L.body.bottom() + 14 * L.unit);
@@ -464,10 +502,10 @@ void draw_dynamic(const Scene& s, const Layout& L, const FontSet& fonts, ImDrawL
         dl->AddRectFilled({L.body.x, bar_y}, {L.body.x + std::round(L.body.w * std::clamp(s.dwell, 0.0f, 1.0f)), bar_y + thick},
                           s.card->color);
     }
-    draw_ticker(s, L, fonts, dl);
+    draw_ticker(s, L, te, dl);
 }
 
-void draw_ticker(const Scene& s, const Layout& L, const FontSet& fonts, ImDrawList* dl) {
+void draw_ticker(const Scene& s, const Layout& L, TextEngine& te, ImDrawList* dl) {
     const Rect& r = L.ticker;
     if (r.h <= 0) return;
     dl->PushClipRect({r.x, r.y}, {r.right(), r.bottom()}, false);
@@ -476,31 +514,39 @@ void draw_ticker(const Scene& s, const Layout& L, const FontSet& fonts, ImDrawLi
     if (s.fill) s.fill(dl, {r.x, r.y, r.w, r.h}, s.theme.panel);
     else dl->AddRectFilled({r.x, r.y}, {r.right(), r.bottom()}, s.theme.panel);
     dl->AddLine({r.x, r.y}, {r.right(), r.y}, s.theme.rule, std::max(1.0f, 2 * L.unit));
-    const TickerMetrics& m = ticker_metrics(s, fonts);
+    const TickerMetrics& m = ticker_metrics(s, L, te);
     if (s.ticker_items.empty() || m.loop <= 0) {
         dl->PopClipRect();
         return;
     }
-    const ImFont* f = m.font;
-    float y = std::round(r.y + (r.h - f->FontSize) / 2);
-    // The crawl enters from the right edge; whole pixels for the text, the fraction added to the
-    // vertices afterwards, so the motion is sub-pixel smooth (the atlas is sampled linearly).
+    const float px = m.px;
+    const float lh = std::round(px * 1.2f);
+    const float y = std::round(r.y + (r.h - lh) / 2);
+    // The crawl always moves right to left; each item is set in its own direction (a Hebrew
+    // headline reads right to left inside its block, its source on its right). Whole pixels for
+    // the blocks, the fraction added to the vertices afterwards: sub-pixel smooth motion.
     double pos = static_cast<double>(r.right()) - std::fmod(s.ticker_offset, static_cast<double>(m.loop));
     double whole = std::floor(pos);
     float frac = static_cast<float>(pos - whole);
     float x = static_cast<float>(whole);
-    // Start one loop back so the left edge is covered as the loop wraps.
-    if (x > r.x) x -= m.loop;
+    if (x > r.x) x -= m.loop;  // one loop back, so the left edge is covered as the loop wraps
     int first_vtx = dl->VtxBuffer.Size;
     std::size_t n = s.ticker_items.size();
     for (std::size_t i = 0; x < r.right(); i = (i + 1) % n) {
         const TickerItem& t = s.ticker_items[i];
-        float item_w = m.source_w[i] + f->FontSize * 0.6f + m.headline_w[i] + m.separator_w;
+        const float item_w = m.source_w[i] + m.gap + m.headline_w[i] + m.separator_w;
         if (x + item_w > r.x) {
-            text(dl, f, {x, y}, t.color, t.source);
-            float hx = x + m.source_w[i] + f->FontSize * 0.6f;
-            text(dl, f, {hx, y}, s.theme.text, t.headline);
-            text(dl, f, {hx + m.headline_w[i], y}, s.theme.text_dim, kSeparator);
+            const TextBlock& src = te.block(t.source, {px, false, t.color}, {});
+            const TextBlock& head = te.block(t.headline, {px, false, s.theme.text}, {});
+            if (m.rtl[i]) {
+                te.draw(dl, head, {x, y}, s.theme.text);
+                te.draw(dl, src, {x + m.headline_w[i] + m.gap, y}, t.color);
+            } else {
+                te.draw(dl, src, {x, y}, t.color);
+                te.draw(dl, head, {x + m.source_w[i] + m.gap, y}, s.theme.text);
+            }
+            const TextBlock& sep = te.block(kSeparator, {px, false, s.theme.text_dim}, {});
+            te.draw(dl, sep, {x + item_w - m.separator_w / 2 - sep.width / 2, y}, s.theme.text_dim);
         }
         x += item_w;
     }

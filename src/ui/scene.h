@@ -3,11 +3,14 @@
 // dwell bar), the list and ticker-only modes, the ticker crawl and the status page. Every size
 // comes from the screen (`Layout`), so 720p, 4K and portrait all look intended.
 // The static part (everything but the ticker) and the ticker are drawn into separate lists, so
-// the platform can redraw only the ticker's strip when nothing else moved.
+// the platform can redraw only the ticker's strip when nothing else moved. Every string is a
+// prepared text block (text.h): a frame draws quads, it never shapes or rasterises text that was
+// drawn before. A card whose headline is right-to-left is laid out mirrored.
 // Main thread only, between ImGui::NewFrame and ImGui::Render (layout helpers: any time).
 #pragma once
 
 #include "ui/fonts.h"
+#include "ui/text.h"
 
 #include <imgui.h>
 
@@ -60,8 +63,16 @@ struct Rect;
 // queued in the draw list as a callback); null: a plain quad.
 using FillFn = void (*)(ImDrawList* dl, const Rect& rect, ImU32 color);
 
+// The interface's own words, translated by the app (gettext); English here.
+struct Labels {
+    std::string breaking = "BREAKING", not_updating = "not updating", scan = "Scan for the story", feeds = "Feeds",
+                paused = "paused", waiting = "Waiting for news…";
+};
+
 struct Scene {
     float width = 0, height = 0;
+    Labels labels;
+    bool rtl = false;                // the interface's language reads right to left: the header is mirrored
     FillFn fill = nullptr;
     Theme theme = Theme::named("dark");
     Mode mode = Mode::Cards;
@@ -105,12 +116,17 @@ struct Layout {
 Layout compute_layout(float width, float height, Mode mode, bool ticker, float safe_area, bool qr);
 FontSizes font_sizes(const Layout& layout, Mode mode);
 
-// Feeds every string the scene can draw to the font set (so the atlas holds its glyphs).
-void collect_text(const Scene& scene, FontSet& fonts);
+// Lays out and rasterises the text of a card that is about to be shown (the next one), so the
+// first frame of its transition draws prepared blocks. Needs a current ImGui context; draws nothing.
+// False when it could not (no ImGui frame yet).
+bool prepare_card(const Scene& scene, const Layout& layout, TextEngine& text, const CardView& card);
+
+// Whether a card is laid out mirrored: its headline's paragraph direction is right-to-left.
+bool card_is_rtl(const CardView& card, const Layout& layout, TextEngine& text);
 
 // Everything but the ticker crawl, over a screen already cleared to theme.background; only inside
 // `damage` when given (the rest of the last frame is kept).
-void draw_static(const Scene& scene, const Layout& layout, const FontSet& fonts, ImDrawList* dl, const Rect* damage = nullptr);
+void draw_static(const Scene& scene, const Layout& layout, TextEngine& text, ImDrawList* dl, const Rect* damage = nullptr);
 
 // The two parts of the static layer that change on their own: the header (clock, date, banner)
 // and the body below it (cards, list, status page). Full width, together the whole screen.
@@ -118,11 +134,12 @@ Rect header_band(const Layout& layout);
 Rect body_band(const Layout& layout, float height);
 // The parts that move between static frames: the dwell bar and the ticker strip. Each paints
 // its own opaque background, so they can be redrawn alone over the last static frame.
-void draw_dynamic(const Scene& scene, const Layout& layout, const FontSet& fonts, ImDrawList* dl);
+void draw_dynamic(const Scene& scene, const Layout& layout, TextEngine& text, ImDrawList* dl);
 // The ticker strip: its background and the visible part of the crawl only.
-void draw_ticker(const Scene& scene, const Layout& layout, const FontSet& fonts, ImDrawList* dl);
+void draw_ticker(const Scene& scene, const Layout& layout, TextEngine& text, ImDrawList* dl);
 
-// Width of one loop of the crawl (all items with separators), for wrapping the offset.
-float ticker_loop_width(const Scene& scene, const FontSet& fonts);
+// Width of one loop of the crawl (all items with separators), for wrapping the offset. Prepares
+// every item's blocks: the crawl then only moves them.
+float ticker_loop_width(const Scene& scene, const Layout& layout, TextEngine& text);
 
 }  // namespace nk::ui
