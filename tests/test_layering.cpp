@@ -35,13 +35,15 @@ bool forbidden(const std::string& inc, std::initializer_list<const char*> bad) {
 
 }  // namespace
 
-TEST_CASE("src/feed, the feed reader, depends on nothing but the standard library, tinyxml2 and iconv", "[layering]") {
+TEST_CASE("src/feed, the feed reader, depends on nothing but the standard library, tinyxml2, iconv and libical", "[layering]") {
     for (const auto& inc : includes_of(fs::path(NK_SOURCE_DIR) / "src/feed")) {
         INFO(inc);
         std::string target = inc.substr(inc.find(": ") + 2);
         bool ours = target.rfind("feed/", 0) == 0;
         bool system = target.find('/') == std::string::npos || target == "tinyxml2.h";
-        CHECK((ours || system));
+        // libical only behind the calendar reader: its header stays free of it, so callers are too.
+        bool ical = inc == "calendar.cpp: libical/ical.h";
+        CHECK((ours || system || ical));
         CHECK_FALSE(forbidden(inc, {"toml", "nlohmann", "thread", "mutex", "fstream", "filesystem"}));
     }
 }
