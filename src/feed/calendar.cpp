@@ -942,7 +942,9 @@ private:
         std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
         int64_t last = INT64_MIN;
         std::size_t in_window = 0;
-        for (const auto& [at, when] : found) {
+        for (const auto& occurrence : found) {
+            const int64_t at = occurrence.first;  // not a structured binding: clang 14 cannot capture those
+            const icaltimetype& when = occurrence.second;
             if (at == last) continue;
             last = at;
             const int key = date_key(when);
