@@ -1065,6 +1065,7 @@ private:
         // a sub-daily rule whose BY parts skip candidates takes many.
         int64_t estimate = 0;
         if (!jump) estimate = (to_ - first_at) / period_seconds(rule.freq, rule.interval) + 1;
+        if (rule.count > 0 && !has_by_parts(rule)) estimate = std::min<int64_t>(estimate, rule.count);  // one per step
         else if (sub_daily && has_by_parts(rule)) estimate = (to_ - from_ + look_back) / step + 1;
         if (estimate > kMaxScanPerSeries || scan_ + estimate > kMaxScanTotal) {
             give_up("scan:" + label, "recurrence of " + label + " needs too many steps to reach the window: first occurrence only");
