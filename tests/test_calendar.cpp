@@ -215,6 +215,19 @@ TEST_CASE("calendar: all-day events span local days, also the 23-hour day of a D
     CHECK(day(cal, utc(2025, 3, 31, 12), berlin).items.empty());
     CHECK(lines(day(cal, utc(2025, 4, 2, 12), berlin)) == Lines{"all day · Ada's birthday"});  // yearly since 1990
     CHECK(lines(day(cal, utc(2025, 4, 18, 12), berlin)) == Lines{"all day · Company holiday"});
+    // Where the clocks jump at midnight (Santiago, 8 September 2024) the day begins at 01:00, and so
+    // does an all-day event on it.
+    const nk::DayWindow gap = nk::calendar_day(utc(2024, 9, 8, 16), "America/Santiago");
+    CHECK(gap.from == utc(2024, 9, 8, 4));
+    CHECK(gap.to - gap.from == 23 * 3600);
+    CHECK(nk::calendar_day(utc(2024, 9, 8, 2), "America/Santiago").to == gap.from);  // 7 September ends there
+    const Calendar chile = parse_ok(wrap(event("cl", "DTSTART;VALUE=DATE:20240908\r\nSUMMARY:Día\r\n")));
+    Agenda c = day(chile, utc(2024, 9, 8, 16), "America/Santiago");
+    REQUIRE(c.items.size() == 1);
+    CHECK(c.items[0].start == gap.from);
+    CHECK(c.items[0].local_start.hour == 1);
+    CHECK(day(chile, utc(2024, 9, 8, 2), "America/Santiago").items.empty());
+
     // An all-day event is the local day wherever the screen is.
     a = day(cal, utc(2025, 4, 18, 12), "Asia/Tokyo");
     REQUIRE(a.items.size() == 1);

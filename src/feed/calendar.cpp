@@ -746,6 +746,35 @@ std::optional<CalendarEntry> read_entry(icalcomponent* c, std::size_t line, Warn
 // ---------------------------------------------------------------------------------------------
 // 4. The agenda (calendar_agenda)
 
+LocalTime local_fields(int64_t t, icaltimezone* zone) {
+    const icaltimetype w = icaltime_from_timet_with_zone(static_cast<time_t>(t), 0, zone);
+    icalerror_clear_errno();
+    LocalTime out;
+    out.year = w.year;
+    out.month = w.month;
+    out.day = w.day;
+    out.hour = w.hour;
+    out.minute = w.minute;
+    out.weekday = static_cast<int>((days_from_civil(w.year, w.month, w.day) % 7 + 11) % 7);  // 1970-01-01: Thursday
+    return out;
+}
+
+// The first instant of a local date. Where midnight does not exist (America/Santiago starts DST at
+// 00:00) libical reads it with the old offset, an hour before the date begins: step to the date.
+int64_t start_of_local_day(icaltimetype date, icaltimezone* zone) {
+    date.is_date = 0;
+    date.hour = date.minute = date.second = 0;
+    date.zone = zone;
+    int64_t t = static_cast<int64_t>(icaltime_as_timet_with_zone(date, zone));
+    const int64_t want = days_from_civil(date.year, date.month, date.day);
+    for (int k = 0; k < 8; ++k) {  // DST gaps are an hour, some half an hour; never more than two
+        const LocalTime l = local_fields(t, zone);
+        if (days_from_civil(l.year, l.month, l.day) >= want) break;
+        t += 1800;
+    }
+    return t;
+}
+
 struct Occurrence {
     int64_t start = 0, end = 0;
 };
@@ -823,11 +852,7 @@ private:
     // Unix seconds of a wall time (a date: its local midnight in the display's zone).
     std::optional<int64_t> instant(icaltimetype t) const {
         if (!plausible(t)) return std::nullopt;
-        if (t.is_date) {
-            t.is_date = 0;
-            t.hour = t.minute = t.second = 0;
-            t.zone = zones_.local();
-        }
+        if (t.is_date) return start_of_local_day(t, zones_.local());
         const time_t v = icaltime_as_timet_with_zone(t, const_cast<icaltimezone*>(t.zone));
         icalerror_clear_errno();
         return static_cast<int64_t>(v);
@@ -1124,19 +1149,6 @@ private:
     int64_t scan_ = 0;
 };
 
-LocalTime local_fields(int64_t t, icaltimezone* zone) {
-    const icaltimetype w = icaltime_from_timet_with_zone(static_cast<time_t>(t), 0, zone);
-    icalerror_clear_errno();
-    LocalTime out;
-    out.year = w.year;
-    out.month = w.month;
-    out.day = w.day;
-    out.hour = w.hour;
-    out.minute = w.minute;
-    out.weekday = static_cast<int>((days_from_civil(w.year, w.month, w.day) % 7 + 11) % 7);  // 1970-01-01: Thursday
-    return out;
-}
-
 icaltimezone* display_zone_or_utc(std::string_view name) {
     icaltimezone* z = name.empty() ? nullptr : Zones::lookup(name);
     return z ? z : icaltimezone_get_utc_timezone();
@@ -1195,15 +1207,16 @@ Agenda calendar_agenda(const Calendar& calendar, int64_t from, int64_t to, std::
 DayWindow calendar_day(int64_t t, std::string_view display_zone) {
     configure_libical();
     icaltimezone* zone = display_zone_or_utc(display_zone);
-    icaltimetype midnight = icaltime_from_timet_with_zone(static_cast<time_t>(t), 0, zone);
-    midnight.hour = midnight.minute = midnight.second = 0;
-    midnight.zone = zone;
+    icaltimetype today = icaltime_from_timet_with_zone(static_cast<time_t>(t), 1, zone);
     DayWindow out;
-    out.from = static_cast<int64_t>(icaltime_as_timet_with_zone(midnight, zone));
-    icaltime_adjust(&midnight, 1, 0, 0, 0);
-    out.to = static_cast<int64_t>(icaltime_as_timet_with_zone(midnight, zone));
-    if (out.from > t || out.to <= t) out = {t - (t % 86400 + 86400) % 86400, 0};  // never a window without t
-    if (out.to == 0) out.to = out.from + 86400;
+    out.from = start_of_local_day(today, zone);
+    icaltime_adjust(&today, 1, 0, 0, 0);
+    out.to = start_of_local_day(today, zone);
+    if (out.from > t || out.to <= t) {
+        // A guard, not a path seen: whatever libical makes of a zone's midnight, the window holds t.
+        const int64_t utc_midnight = t - (t % 86400 + 86400) % 86400;
+        out = {utc_midnight, utc_midnight + 86400};
+    }
     icalerror_clear_errno();
     return out;
 }
