@@ -251,6 +251,18 @@ TEST_CASE("calendar: an unknown TZID and floating times are read in the display 
     REQUIRE(a.items.size() == 2);
     CHECK(a.items[1].start == utc(2025, 3, 10, 3));
 
+    // Each new zone name may make libical load (and keep) a zone: past 64 names, the display zone.
+    std::string named;
+    for (int k = 0; k < 70; ++k)
+        named += event("z" + std::to_string(k), "DTSTART;TZID=/vendor" + std::to_string(k) +
+                                                    "/Europe/Berlin:20250310T100000\r\nSUMMARY:Zoned\r\n");
+    a = nk::calendar_agenda(parse_ok(wrap(named)), utc(2025, 3, 10), utc(2025, 3, 11), "");
+    REQUIRE(a.items.size() == 70);
+    CHECK(a.items[63].start == utc(2025, 3, 10, 9));
+    CHECK(a.items[64].start == utc(2025, 3, 10, 10));
+    REQUIRE(a.warnings.size() == 1);
+    CHECK_THAT(a.warnings[0], Catch::Contains("more than 64 time zones") && Catch::Contains("/vendor64/Europe/Berlin"));
+
     // An unknown display zone is UTC, said once.
     a = day(cal, utc(2025, 3, 10, 12), "Atlantis/Capital");
     CHECK(lines(a) == Lines{"09:00–10:00 · Rover check-in", "12:00–13:00 · Floating lunch"});

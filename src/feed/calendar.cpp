@@ -33,6 +33,7 @@ namespace {
 // not iCalendar and would only cost libical's recursive free.
 constexpr std::size_t kMaxDepth = 8;
 constexpr std::size_t kMaxZones = 64;                 // VTIMEZONE blocks read per file
+constexpr std::size_t kMaxLookups = 64;               // distinct TZIDs looked up outside the file per agenda
 constexpr std::size_t kMaxZoneBytes = 128u << 10;     // a VTIMEZONE with every rule since 1883 is ~10 KB
 constexpr std::size_t kMaxZoneParts = 300;            // STANDARD/DAYLIGHT blocks in one VTIMEZONE
 constexpr std::size_t kMaxTextValueBytes = 4096;      // SUMMARY/LOCATION/UID read before clean-up
@@ -467,8 +468,10 @@ bool iana_shaped(std::string_view name) {
     return true;
 }
 
+// libical keeps every system zone it has loaded until exit, so the names a file can make it load are
+// kept to the zone database proper: "posix/" and "right/" are copies of it under other names.
 icaltimezone* system_zone(std::string_view name) {
-    if (!iana_shaped(name)) return nullptr;
+    if (!iana_shaped(name) || str::istarts_with(name, "posix/") || str::istarts_with(name, "right/")) return nullptr;
     const std::string n(name);
     icaltimezone* z = icaltimezone_get_builtin_timezone(n.c_str());
     icalerror_clear_errno();
@@ -608,12 +611,20 @@ public:
     icaltimezone* resolve(const std::string& tzid) {
         if (auto f = file_.find(tzid); f != file_.end()) return f->second.get();
         if (auto c = cache_.find(tzid); c != cache_.end()) return c->second;
+        // A real calendar names a handful of zones; a hostile one naming hundreds would make libical
+        // load (and keep) each of them. Past the cap, a new name is read in the display zone.
+        if (cache_.size() >= kMaxLookups) {
+            if (warn_)
+                warn_->add("tzid-count", "more than " + std::to_string(kMaxLookups) + " time zones named: " +
+                                             quoted(tzid) + " and later ones read in " + local_name_);
+            return local_;
+        }
         icaltimezone* z = lookup(tzid);
         if (!z) {
             if (warn_) warn_->add("tzid:" + tzid, "unknown time zone " + quoted(tzid) + ": read in " + local_name_);
             z = local_;
         }
-        if (cache_.size() < 256) cache_.emplace(tzid, z);
+        if (cache_.size() < kMaxLookups) cache_.emplace(tzid, z);
         return z;
     }
 
