@@ -7,8 +7,8 @@ set -euo pipefail
 packages=(
   # toolchain (ccache: the two from-scratch builds of ./test.sh reuse earlier compiles)
   build-essential cmake pkg-config git ccache
-  # src/core: XML and the TOML config
-  libtinyxml2-dev libtomlplusplus-dev
+  # src/core: XML and the TOML config; src/feed/calendar: iCalendar files for the agenda card
+  libtinyxml2-dev libtomlplusplus-dev libical-dev
   # src/net: HTTP (feeds), and the status listener's HTTP server
   libcurl4-openssl-dev ca-certificates libmicrohttpd-dev
   # tests: gzip in the loopback HTTP server
