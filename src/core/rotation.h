@@ -6,6 +6,7 @@
 
 #include "core/config.h"
 #include "core/store.h"
+#include "feed/calendar.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -29,6 +30,12 @@ struct Card {
     std::string source;                    // feed name from the config, else the feed's title, else its host; "" for owner cards
     std::string color;                     // "#rrggbb": the configured colour, else a palette colour by position
     double dwell_seconds = 0;
+    // Agenda cards only: what is on from `agenda_at` to the end of the calendar's horizon, by
+    // start (at most [[calendar]] max_events). An item with start <= agenda_at is on now; the
+    // first one after that is next. Times are Unix seconds; local_start/local_end are the
+    // display zone's wall clock. entry.item.title is the calendar's name on the card.
+    std::vector<AgendaItem> agenda;
+    int64_t agenda_at = 0;
 };
 
 // Fair order over the eligible items: round-robin across sources (smooth weighted round-robin
