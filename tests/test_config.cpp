@@ -799,7 +799,8 @@ TEST_CASE("config_keys lists every table's keys once", "[config]") {
     CHECK(unique.count("alert.level") == 1);
     CHECK(unique.count("fleet.broker") == 1);
     CHECK(unique.count("display.language") == 1);
-    CHECK(keys.size() == 1 + 11 + 13 + 7 + 3 + 22 + 2 + 3 + 2 + 11 + 7 + 9);
+    CHECK(unique.count("calendar.horizon") == 1);
+    CHECK(keys.size() == 1 + 11 + 13 + 7 + 3 + 22 + 2 + 3 + 2 + 11 + 7 + 6 + 9);
 }
 
 // [SECTION] OPML
@@ -957,4 +958,33 @@ TEST_CASE("layered_config: later layers replace keys, feed lists whole, tables m
     CHECK(only.config.feeds.size() == 2);
     // No layers and no file: the defaults, not "the file is empty".
     CHECK_FALSE(nk::layered_config("", "fleet", {}).has_errors());
+}
+
+// [SECTION] Calendars
+
+TEST_CASE("[[calendar]]: a URL or a path, a horizon, rows, and what is wrong with one", "[config][calendar]") {
+    nk::ConfigParse p = parse("[[calendar]]\nurl = \"https://cal.example.com/room.ics\"\nname = \"Board room\"\nhorizon = \"8h\"\n"
+                              "[[calendar]]\nurl = \"/srv/kiosk/rooms.ics\"\nmax_events = 3\n");
+    INFO(all_issues(p));
+    REQUIRE_FALSE(p.has_errors());
+    REQUIRE(p.config.calendars.size() == 2);
+    CHECK(p.config.calendars[0].name == "Board room");
+    CHECK(p.config.calendars[0].horizon_seconds == 8 * 3600);
+    CHECK(p.config.calendars[0].refresh_minutes == 15);
+    CHECK(p.config.calendars[1].url == "file:///srv/kiosk/rooms.ics");
+    CHECK(p.config.calendars[1].id == "calendar[2]");
+    CHECK(p.config.calendars[1].max_events == 3);
+    // What calendar apps hand out for a subscription.
+    nk::ConfigParse webcal = parse("[[calendar]]\nurl = \"webcal://p01-calendars.example.com/published/2/abc\"\n");
+    REQUIRE_FALSE(webcal.has_errors());
+    CHECK(webcal.config.calendars.at(0).url == "https://p01-calendars.example.com/published/2/abc");
+
+    nk::ConfigParse bad = parse("[[calendar]]\nname = \"No address\"\n[[calendar]]\nurl = \"ftp://x.example/c.ics\"\nmax_events = 40\n"
+                                "[[calendar]]\nics = \"https://x.example/c.ics\"\n");
+    const std::string all = all_issues(bad);
+    CHECK(all.find("calendar[1].url: missing") != std::string::npos);
+    CHECK(all.find("calendar[2].url") != std::string::npos);
+    CHECK(all.find("calendar[2].max_events") != std::string::npos);
+    CHECK(all.find("did you mean 'url'") != std::string::npos);
+    CHECK(bad.config.calendars.empty());
 }

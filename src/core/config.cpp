@@ -683,6 +683,39 @@ constexpr Field<Alert> kAlertFields[] = {
     {"until", [](C& c, const E& e, Alert& a) { read_schedule_key(c, e, "until", a); }},
 };
 
+// A calendar is often a file a room-booking system exports: a path is taken as a file URL. The
+// "webcal://" links calendar apps hand out for subscriptions mean https.
+void calendar_url(Checker& c, const Entry& e, CalendarConfig& cal) {
+    if (const auto* s = e.node.as_string()) {
+        const std::string_view t = trim(s->get());
+        if (!t.empty() && t.front() == '/') {
+            cal.url = "file://" + std::string(t);
+            return;
+        }
+        if (str::istarts_with(t, "webcal://")) {
+            const std::string https = "https://" + std::string(t.substr(9));
+            if (std::string problem = url_problem(https); !problem.empty()) return c.error(e, std::move(problem));
+            cal.url = https;
+            return;
+        }
+    }
+    c.url(e, cal.url);
+}
+
+constexpr Field<CalendarConfig> kCalendarFields[] = {
+    {"url", [](C& c, const E& e, CalendarConfig& cal) { calendar_url(c, e, cal); }},
+    {"name", [](C& c, const E& e, CalendarConfig& cal) { c.text(e, cal.name); }},
+    {"refresh_minutes", [](C& c, const E& e, CalendarConfig& cal) { c.integer_into(e, 1, kMaxMinutes, cal.refresh_minutes); }},
+    {"horizon",
+     [](C& c, const E& e, CalendarConfig& cal) {
+         std::optional<int64_t> d;
+         c.duration(e, d);
+         if (d) cal.horizon_seconds = *d;
+     }},
+    {"max_events", [](C& c, const E& e, CalendarConfig& cal) { c.integer_into(e, 1, 12, cal.max_events); }},
+    {"enabled", [](C& c, const E& e, CalendarConfig& cal) { c.boolean(e, cal.enabled); }},
+};
+
 // A screen or group id goes into MQTT topics: no wildcards, no levels, nothing a shell mangles.
 bool fleet_id(Checker& c, const Entry& e, std::string& out) {
     std::string s;
@@ -896,6 +929,8 @@ constexpr Field<Config> kTopFields[] = {
     {"announcement",
      [](C& c, const E& e, Config& cfg) { read_entries(c, e, "announcement", kAnnouncementFields, "title", cfg.announcements); }},
     {"alert", [](C& c, const E& e, Config& cfg) { read_entries(c, e, "alert", kAlertFields, "text", cfg.alerts); }},
+    {"calendar",
+     [](C& c, const E& e, Config& cfg) { read_entries(c, e, "calendar", kCalendarFields, "url", cfg.calendars); }},
     {"fleet",
      [](C& c, const E& e, Config& cfg) {
          read_section(c, e, "fleet", kFleetFields, cfg.fleet);
@@ -932,6 +967,7 @@ const std::vector<Table>& tables() {
         {"announcements", "in [announcements]", names_of(kAnnouncementsFields)},
         {"announcement", "in an [[announcement]] entry", names_of(kAnnouncementFields)},
         {"alert", "in an [[alert]] entry", names_of(kAlertFields)},
+        {"calendar", "in a [[calendar]] entry", names_of(kCalendarFields)},
         {"fleet", "in [fleet]", names_of(kFleetFields)},
     };
     return t;
@@ -950,6 +986,7 @@ constexpr Alias kAliases[] = {
     {"health", "address", "listen"},    {"health", "bind", "listen"},      {"health", "port", "listen"},
     {"power", "days", "days_off"},      {"power", "weekends", "days_off"}, {"power", "screen_off", "off"},
     {"power", "screen_on", "on"},
+    {"calendar", "ics", "url"},         {"calendar", "title", "name"},     {"calendar", "interval_minutes", "refresh_minutes"},
 };
 
 // Keys are compared the way people mistype them: case, '-' for '_'.

@@ -127,6 +127,19 @@ struct AnnouncementsConfig {
     bool operator==(const AnnouncementsConfig&) const = default;
 };
 
+// [[calendar]]: an iCalendar (.ics) file whose events make today's agenda card.
+struct CalendarConfig {
+    std::string id;                        // names it in the log: "calendar[N]"
+    std::string url;                       // http(s):// or file:// (a path in the file is read as file://)
+    std::string name;                      // the card's title; "" = the calendar's own name, else "Today"
+    int refresh_minutes = 15;              // how often it is fetched (conditional GET)
+    int64_t horizon_seconds = 0;           // how far ahead the card looks; 0 = to the end of today
+    int max_events = 6;                    // rows on the card
+    bool enabled = true;
+
+    bool operator==(const CalendarConfig&) const = default;
+};
+
 // [fleet]: many screens configured and alerted from one place through an MQTT broker
 // (net/fleet_client.h). Off while broker is empty.
 struct FleetConfig {
@@ -154,6 +167,7 @@ struct Config {
     AnnouncementsConfig announcement_options;
     std::vector<Announcement> announcements;  // [[announcement]]
     std::vector<Alert> alerts;                // [[alert]]
+    std::vector<CalendarConfig> calendars;    // [[calendar]]
     FleetConfig fleet;
 
     bool operator==(const Config&) const = default;
