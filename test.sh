@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Quick start, part 2: install what is missing, build, and run the whole test suite:
 #   1. the unit and integration tests (g++, warnings as errors under CI), then the .deb built from that build:
 #      installed, upgraded and purged (scripts/package-test.sh; needs root or passwordless sudo, else skipped);

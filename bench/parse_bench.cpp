@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // parse_bench: feed-parser throughput against a bare tinyxml2 DOM walk of the same bytes.
 // The target (DESIGN.md section 5) is "within 2x of tinyxml2": our pipeline adds charset
 // conversion, entity normalisation, a format walk and text clean-up on top of tinyxml2's parse,

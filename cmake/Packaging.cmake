@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The appliance's install layout and the Debian package: `cpack -G DEB` in a build dir (or the `package` target)
 # writes newsroom-kiosk_<version>_<arch>.deb. scripts/package-test.sh installs, upgrades and purges it.
 #

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fuzz_text: every core/text entry point on arbitrary bytes. Aborts when a display-text result
 // breaks its contract (invalid UTF-8, longer than max_bytes, untrimmed or uncollapsed whitespace)
 // or when the UTF-8 helpers disagree with each other.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Cross-build newsroom-kiosk for arm64 (Raspberry Pi OS / Debian bookworm 64-bit) on a Debian 12 amd64 machine,
 # run the core unit tests under qemu-aarch64, and build the arm64 .deb. One command; see docs/ARM64.md.
 #   scripts/cross-arm64.sh [BUILD_DIR]        (default build-arm64)

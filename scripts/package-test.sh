@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Proves the Debian package on this machine: builds newsroom-kiosk_<version>_<arch>.deb with cpack from an existing
 # build dir, checks its contents and control data, then as root installs it (dpkg -i), runs the binary from it,
 # reinstalls it, upgrades it to a bumped version (the same build packaged with `cpack -R <version>+pkgtest1`), and

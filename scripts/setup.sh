@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs every Debian package that building, running and testing newsroom-kiosk needs.
 # Idempotent: when everything is present it only asks dpkg and returns in well under a second.
 # Non-interactive (CI has no terminal); uses sudo only when not already root.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // newsroom-kiosk: the entry point. Thin on purpose: the command line (app/cli.h) either runs a
 // verb or describes a run; a run is an App (app/app.h) on a Platform: the window
 // (platform/display.h) or standard output (app/headless.h).

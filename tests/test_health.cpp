@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The health listener: its answers as functions of a snapshot, the server on real sockets in
 // this process (bad addresses, busy ports, silent, oversized and crowding clients), and the built
 // binary running headless against a loopback feed server, probed the way a monitor would probe it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // FontSet against the fonts installed here (fonts-dejavu-core at least), with a real ImGui context
 // and no rendering backend: the atlas is built and used in a frame, but never uploaded.
 #include "ui/fonts.h"

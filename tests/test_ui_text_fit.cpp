@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fit_text, fit_line and fit_size against the kiosk's real font (DejaVu Sans), measured the way ImGui draws it.
 #include "ui/text_fit.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // timefmt.h: every time the kiosk puts into words: the clock and date line, a story's age, the
 // "offline since" mark, ISO times in the status endpoints. One place, so that localising them
 // (ICU, later) changes one file.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // xml_prepare.h: makes real-world feed bytes (already UTF-8) digestible for tinyxml2 9.
 // tinyxml2 knows only the five XML entities and mangles the rest (`&mdash;` comes out wrong,
 // `&#0;` cuts the text), so every character reference is normalised first. When the strict

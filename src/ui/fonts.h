@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fonts.h: the ImGui fonts of the display, rasterized by FreeType from faces fontconfig finds
 // (DejaVu Sans first, then whatever fontconfig ranks next for sans-serif: Noto, Noto CJK...).
 // The atlas holds only the code points of the text on screen, so every script stays affordable

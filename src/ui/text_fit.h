@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // text_fit.h: laying headline and summary text into a fixed box: word wrap, a line limit with "…", and the largest
 // font size at which a text fits. Measures with the ImFont's own metrics, so what it returns is what ImGui draws.
 // Depends on ImGui only. Pure functions of a built ImFont: call them on the thread that owns the font atlas (main),
