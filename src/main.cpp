@@ -6,15 +6,19 @@
 #include "app/cli.h"
 #include "app/headless.h"
 #include "app/log.h"
+#include "core/version.h"
 #include "platform/display.h"
 
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
 int main(int argc, char** argv) {
     nk::app::RunArgs run;
     if (auto done = nk::app::command_line({argv + 1, argv + argc}, run)) return *done;
+    // The first line of every run names the build: in the journal, which commit a kiosk in the field runs.
+    nk::app::log_line(std::string("newsroom-kiosk ") + nk::version() + " starting");
     std::unique_ptr<nk::app::Platform> platform;
     if (run.headless) platform = std::make_unique<nk::app::HeadlessPlatform>();
     else platform = nk::platform::make_display(run.display);
