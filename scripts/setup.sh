@@ -25,6 +25,8 @@ packages=(
   xvfb xauth libgl1-mesa-dri zbar-tools
   # platform tests: lint of the shipped shell scripts (systemd-analyze comes with systemd)
   shellcheck
+  # the man pages' test renders them with groff; scripts/package-test.sh runs lintian on the .deb
+  groff-base lintian
   # src/net: the fleet client (MQTT); tests start a real broker, with TLS from a test CA made by openssl
   libmosquitto-dev mosquitto openssl
   # tests and fuzzing (clang + compiler-rt for libFuzzer, ASan, UBSan)
