@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Quick start, part 1: install what is missing, build, and start the kiosk on its embedded demo
 # content. Arguments are passed to newsroom-kiosk (e.g. ./run.sh parse some-feed.xml).
 set -euo pipefail

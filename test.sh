@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Quick start, part 2: install what is missing, build, and run the whole test suite:
 #   1. the unit and integration tests (g++, warnings as errors under CI), then the .deb built from that build:
-#      installed, upgraded and purged (scripts/package-test.sh; needs root or passwordless sudo, else skipped);
+#      linted, installed, upgraded and purged (scripts/package-test.sh; needs root or passwordless sudo, else skipped);
 #   2. the same tests built with clang under AddressSanitizer + UndefinedBehaviorSanitizer;
 #   3. a short libFuzzer run of every target in fuzz/ (the parser for 60 s, about 100 s in all), seeded from tests/data.
 # Environment: NK_FUZZ_SECONDS (parser fuzz time, default 60), NK_SKIP_FUZZ=1 to skip step 3.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # display_bench.sh: what the wall display costs, side by side with Chromium showing the same kind
 # of page, measured by the browser anchor's own script (../shared/bench/browser-anchor/measure.sh:
 # Xvfb 1920x1080, 10 s warm-up, 60 s window, CPU of the process tree, RSS and PSS).

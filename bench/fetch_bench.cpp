@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fetch_bench: the whole fetch path of the kiosk against many feeds on a slow server. It starts
 // the loopback test server (tests/http_server.h) with N distinct RSS 2.0 feeds, each with an
 // ETag, answering 304 to a matching If-None-Match, every answer held back L ms before its

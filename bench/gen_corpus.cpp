@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // gen_corpus: writes a deterministic corpus of RSS and Atom feeds for bench/parse_bench.
 // The shapes copy what real publishers emit (WordPress, news CMSs, Blogger, YouTube, RDF
 // aggregators, old Netscape 0.91 feeds), with their HTML, entities, charsets and date styles,

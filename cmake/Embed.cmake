@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # nk_embed_files(<target> NAMESPACE ns FILES f...): a static library exposing each file's bytes as
 #   const std::span<const unsigned char> <ns>::files[] with names, so the binary carries its demo
 # content and needs no data directory to show something real on first start.

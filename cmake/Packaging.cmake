@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The appliance's install layout and the Debian package: `cpack -G DEB` in a build dir (or the `package` target)
 # writes newsroom-kiosk_<version>_<arch>.deb. scripts/package-test.sh installs, upgrades and purges it.
 #
@@ -113,6 +114,27 @@ install(PROGRAMS ${_nk_plat}/power/newsroom-kiosk-power DESTINATION libexec/news
 install(FILES ${_nk_plat}/labwc/autostart DESTINATION share/newsroom-kiosk/labwc)
 install(FILES ${PROJECT_SOURCE_DIR}/docs/DEPLOY.md ${PROJECT_SOURCE_DIR}/assets/kiosk.example.toml
         DESTINATION share/doc/newsroom-kiosk)
+# What Debian policy asks of every package (lintian checks it in scripts/package-test.sh): the copyright file (DEP-5,
+# packaging/copyright), the changelog (a native package's: changelog.gz, Debian format, packaging/changelog) and the
+# man pages, compressed with gzip -9n (-n: no name or time stamp, so the same sources give the same package).
+find_program(NK_GZIP gzip REQUIRED)
+set(_nk_gz_dir ${PROJECT_BINARY_DIR}/packaging/gz)
+file(MAKE_DIRECTORY ${_nk_gz_dir})
+foreach(pair "packaging/changelog:changelog.gz" "docs/newsroom-kiosk.1:newsroom-kiosk.1.gz"
+             "docs/newsroom-kiosk.toml.5:newsroom-kiosk.toml.5.gz")
+  string(REPLACE ":" ";" pair "${pair}")
+  list(GET pair 0 _nk_src)
+  list(GET pair 1 _nk_gz)
+  execute_process(COMMAND ${NK_GZIP} -9nc ${PROJECT_SOURCE_DIR}/${_nk_src} OUTPUT_FILE ${_nk_gz_dir}/${_nk_gz}
+                  RESULT_VARIABLE _nk_rc)
+  if(NOT _nk_rc EQUAL 0)
+    message(FATAL_ERROR "newsroom-kiosk: gzip -9n ${_nk_src} failed (${_nk_rc})")
+  endif()
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/${_nk_src})
+endforeach()
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/copyright ${_nk_gz_dir}/changelog.gz DESTINATION share/doc/newsroom-kiosk)
+install(FILES ${_nk_gz_dir}/newsroom-kiosk.1.gz DESTINATION share/man/man1)
+install(FILES ${_nk_gz_dir}/newsroom-kiosk.toml.5.gz DESTINATION share/man/man5)
 # The config: a conffile (packaging/debian/conffiles), always in /etc whatever the prefix (the kiosk looks there). It
 # is the documented example with its example.com feeds commented out, so a fresh install shows the built-in demo
 # instead of three failing feeds; scripts/install-pi.sh --feed rewrites it the same way while it is unedited.
@@ -157,13 +179,20 @@ if(NOT NK_DEB_ARCHITECTURE)
                   "(${CMAKE_SYSTEM_PROCESSOR}); set -DNK_DEB_ARCHITECTURE=... to build a .deb")
 endif()
 
-set(NK_PACKAGE_MAINTAINER "newsroom-kiosk maintainers <newsroom-kiosk@example.invalid>" CACHE STRING
-    "Maintainer field of the .deb")
+set(_nk_maintainer "newsroom-kiosk developers <maintainers@newsroom-kiosk.org>")
+set(NK_PACKAGE_MAINTAINER "${_nk_maintainer}" CACHE STRING "Maintainer field of the .deb")
+if(NK_PACKAGE_MAINTAINER STREQUAL "newsroom-kiosk maintainers <newsroom-kiosk@example.invalid>")
+  # The placeholder of 0.1.0, still in the cache of build directories configured then.
+  set(NK_PACKAGE_MAINTAINER "${_nk_maintainer}" CACHE STRING "Maintainer field of the .deb" FORCE)
+endif()
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME newsroom-kiosk)
 set(CPACK_PACKAGE_VENDOR "newsroom-kiosk")
-set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")   # `cpack -R <version>` overrides it (package-test.sh's upgrade)
+# cmake/Version.cmake: 0.2.0 for a release, 0.2.0~git<UTC commit time>.<commit> on the way to it. `cpack -R <version>`
+# overrides it (package-test.sh's upgrade).
+set(CPACK_PACKAGE_VERSION "${NK_DEB_VERSION}")
+set(CPACK_NK_VERSION_FULL "${NK_VERSION_FULL}")   # what the binary's --version says (scripts/package-test.sh)
 set(CPACK_PACKAGE_CONTACT "${NK_PACKAGE_MAINTAINER}")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "RSS/Atom news display for lobby TVs and Raspberry Pis")
 set(CPACK_PACKAGE_DESCRIPTION

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fuzz_announcement: a drop-folder file is bytes anyone with access to a file share may have
 // written. The same bytes go to parse_drop_file and to the Markdown reader. Besides crashes,
 // leaks and slow inputs it checks the output contract: a file is an announcement, an alert, or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fuzz_config: a config file and an OPML feed list are both bytes someone else may have written
 // (an OPML list is often fetched over the network). The same bytes go to parse_config and
 // parse_opml. Besides crashes and leaks it checks the output contract: every issue has a message

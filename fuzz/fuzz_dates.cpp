@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fuzz_dates: nk::dates::parse on arbitrary bytes. Besides the sanitizers, checks that any
 // accepted date lies within what the validation allows, and that it survives a round trip
 // through its own RFC 3339 and RFC 1123 spellings.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fuzz_parser: the whole parser pipeline (charset, entity normalisation, repair, walk) on
 // arbitrary bytes. The first byte picks the HTTP context so that path is fuzzed too. Besides
 // crashes and leaks it checks the output contract (contract.h): valid UTF-8 everywhere, limits

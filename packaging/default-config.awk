@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # default-config.awk: turns assets/kiosk.example.toml into a kiosk.toml a kiosk can start with.
 #
 #   awk -v origin="TEXT" [-v feeds="URL1\nURL2"] -f default-config.awk kiosk.example.toml

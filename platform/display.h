@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // display.h: the only code that touches GLFW and OpenGL. Opens the window (full screen on the
 // chosen monitor, or windowed), picks the ImGui GL backend the driver can run (GL3, else GL2),
 // uploads textures, draws the frames the Kiosk (app/kiosk.h) asks for: the static layer only

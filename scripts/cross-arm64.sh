@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Cross-build newsroom-kiosk for arm64 (Raspberry Pi OS / Debian bookworm 64-bit) on a Debian 12 amd64 machine,
 # run the core unit tests under qemu-aarch64, and build the arm64 .deb. One command; see docs/ARM64.md.
 #   scripts/cross-arm64.sh [BUILD_DIR]        (default build-arm64)
@@ -115,5 +116,12 @@ deb="$build/newsroom-kiosk_${version_deb}_arm64.deb"
 [ "$(dpkg-deb -f "$deb" Architecture)" = arm64 ] || die "$deb: Architecture is not arm64"
 say "package: $(since "$t")"
 echo "Depends: $(dpkg-deb -f "$deb" Depends)"
+# The same bar as the amd64 package (scripts/package-test.sh): no lintian error or warning.
+if command -v lintian >/dev/null; then
+  lintian --fail-on error,warning --display-level '>=warning' "$deb" || die "lintian reports errors or warnings on $deb"
+  say "lintian: clean"
+else
+  say "lintian not installed: the arm64 package was not linted (scripts/setup.sh installs lintian)"
+fi
 say "done in $(since "$start")"
 echo "$deb"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # fuzz.sh BUILD_DIR [SECONDS]: runs every libFuzzer target built in BUILD_DIR/fuzz, seeded from
 # tests/data, in a scratch corpus (the repo is never written). fuzz_parser gets SECONDS (default
 # 60), fuzz_jsonfeed a sixth of that, the four small targets an eighth (at least 5 s each): about

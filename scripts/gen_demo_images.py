@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Draws the demo feeds' pictures (assets/demo/images/*.png) from simple shapes, so the
 embedded demo content has images without shipping anyone's photos. Standard library only.
 Run it again only to change the pictures; the PNGs are committed."""

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # install-pi-chroot-test.sh: proves scripts/install-pi.sh on a fresh Debian bookworm root (debootstrap), the
 # closest we get to a fresh Raspberry Pi OS without the hardware. A manual check, one command away; NOT part of
 # CI or ./test.sh, because it downloads from the Debian archive.

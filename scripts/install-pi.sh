@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # install-pi.sh: turn a fresh Raspberry Pi OS bookworm (arm64, Lite or Desktop) into a news kiosk.
 #
 #   sudo scripts/install-pi.sh [OPTIONS] [newsroom-kiosk_VERSION_ARCH.deb]

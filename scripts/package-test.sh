@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Proves the Debian package on this machine: builds newsroom-kiosk_<version>_<arch>.deb with cpack from an existing
-# build dir, checks its contents and control data, then as root installs it (dpkg -i), runs the binary from it,
+# build dir, checks its contents and control data, runs lintian on it (no error, no warning), then as root installs it (dpkg -i), runs the binary from it,
 # reinstalls it, upgrades it to a bumped version (the same build packaged with `cpack -R <version>+pkgtest1`), and
 # purges it, checking that nothing is left behind. Non-interactive; about 20 s.
 #   scripts/package-test.sh [BUILD_DIR]        (default build: configured and built, as ./test.sh leaves it)
-# Needs root or passwordless sudo (CI runs as root) and the package's Depends installed (scripts/setup.sh does).
+# Needs root or passwordless sudo (CI runs as root), lintian, and the package's Depends installed (scripts/setup.sh
+# installs them).
 # Refuses to run when newsroom-kiosk is installed or /etc/newsroom-kiosk exists: the purge would delete them.
 # Leaves the system user created by the package, by design (packaging/debian/postrm explains why).
 set -euo pipefail
@@ -23,8 +25,11 @@ fi
 [ -f "$build/CPackConfig.cmake" ] ||
   fail "$build/CPackConfig.cmake not found: configure and build first (cmake -S . -B $build && cmake --build $build)"
 
+# Build first: when HEAD moved since the last build, this configures again and the version (CPackConfig.cmake) changes.
+build_log=$(cmake --build "$build" --target newsroom-kiosk 2>&1) || { echo "$build_log"; fail "build failed"; }
 cpack_var() { sed -n "s/^set($1 \"\\(.*\\)\")\$/\\1/p" "$build/CPackConfig.cmake"; }
 version=$(cpack_var CPACK_PACKAGE_VERSION)
+binary_version=$(cpack_var CPACK_NK_VERSION_FULL)   # what --version prints (cmake/Version.cmake)
 arch=$(cpack_var CPACK_DEBIAN_PACKAGE_ARCHITECTURE)
 upgrade_version="$version+pkgtest1"
 [ -n "$version" ] || fail "no CPACK_PACKAGE_VERSION in $build/CPackConfig.cmake"
@@ -44,7 +49,11 @@ expected_files=(
   /usr/lib/sysusers.d/newsroom-kiosk.conf
   /usr/libexec/newsroom-kiosk/newsroom-kiosk-power
   /usr/share/doc/newsroom-kiosk/DEPLOY.md
+  /usr/share/doc/newsroom-kiosk/changelog.gz
+  /usr/share/doc/newsroom-kiosk/copyright
   /usr/share/doc/newsroom-kiosk/kiosk.example.toml
+  /usr/share/man/man1/newsroom-kiosk.1.gz
+  /usr/share/man/man5/newsroom-kiosk.toml.5.gz
   /usr/share/newsroom-kiosk/default-config.awk
   /usr/share/newsroom-kiosk/labwc/autostart
   /usr/share/locale/ar/LC_MESSAGES/newsroom-kiosk.mo
@@ -72,7 +81,6 @@ out="$build/package-test"
 rm -rf "$out"
 mkdir -p "$out"
 step "cpack -G DEB in $build ($version, $arch; and $upgrade_version for the upgrade)"
-cmake --build "$build" --target newsroom-kiosk >"$out/build.log" 2>&1 || { cat "$out/build.log"; fail "build failed"; }
 cpack --config "$build/CPackConfig.cmake" -G DEB -B "$out" >"$out/cpack.log" 2>&1 ||
   { cat "$out/cpack.log"; fail "cpack failed (see above)"; }
 cpack --config "$build/CPackConfig.cmake" -G DEB -B "$out/upgrade" -R "$upgrade_version" >"$out/cpack-upgrade.log" 2>&1 ||
@@ -88,6 +96,8 @@ field() { dpkg-deb -f "$deb" "$1"; }
 [ "$(field Package)" = "$pkg" ] || fail "Package: '$(field Package)'"
 [ "$(field Version)" = "$version" ] || fail "Version: '$(field Version)', expected '$version'"
 [ "$(field Architecture)" = "$arch" ] || fail "Architecture: '$(field Architecture)', expected '$arch'"
+[ "$(field Maintainer)" = "newsroom-kiosk developers <maintainers@newsroom-kiosk.org>" ] ||
+  fail "Maintainer: '$(field Maintainer)'"
 depends=$(field Depends)
 echo "Depends: $depends"
 [ "$(field Recommends)" = "cage, seatd, xwayland, fonts-noto-core, fonts-noto-cjk, fonts-noto-color-emoji, v4l-utils" ] ||
@@ -139,6 +149,21 @@ for so in $(objdump -p "$x/usr/bin/newsroom-kiosk" | awk '$1 == "NEEDED" {print 
   [ -n "$found" ] || fail "$so (NEEDED) comes from '$(echo $owners)', which Depends does not name"
 done
 
+# Debian's own checks: no error and no warning. An override would live in the package
+# (/usr/share/lintian/overrides/newsroom-kiosk) with its reason; there is none today.
+step "lintian $(basename "$deb")"
+command -v lintian >/dev/null || fail "lintian is not installed (scripts/setup.sh installs it)"
+if ! lintian --fail-on error,warning --display-level '>=warning' "$deb" >"$out/lintian.log" 2>&1; then
+  cat "$out/lintian.log" >&2
+  fail "lintian reports errors or warnings on $(basename "$deb") (above)"
+fi
+grep -v '^running with root privileges is not recommended!$' "$out/lintian.log" || true   # (CI runs as root)
+changelog_top=$(zcat "$x/usr/share/doc/$pkg/changelog.gz" | sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p')
+case "$version" in
+  "$changelog_top"|"$changelog_top"[~+]git*) ;;
+  *) fail "the changelog's latest version is $changelog_top; the package is $version (packaging/changelog)" ;;
+esac
+
 # ---- install, reinstall, upgrade, purge ------------------------------------------------------------------------------
 installed=0
 cleanup() {
@@ -168,7 +193,8 @@ check_installed() {   # check_installed VERSION
   done
   [ -x /usr/libexec/newsroom-kiosk/newsroom-kiosk-power ] || fail "newsroom-kiosk-power is not executable"
   got=$(/usr/bin/newsroom-kiosk --version 2>&1) || fail "/usr/bin/newsroom-kiosk --version failed: $got"
-  [ "$got" = "$pkg $version" ] || fail "/usr/bin/newsroom-kiosk --version printed '$got', expected '$pkg $version'"
+  [ "$got" = "$pkg $binary_version" ] ||
+    fail "/usr/bin/newsroom-kiosk --version printed '$got', expected '$pkg $binary_version'"
   # The shipped config is valid and names no feed: a fresh install shows the built-in demo, not failing examples.
   got=$(/usr/bin/newsroom-kiosk check-config /etc/newsroom-kiosk/kiosk.toml 2>&1) ||
     fail "the shipped /etc/newsroom-kiosk/kiosk.toml does not pass check-config: $got"

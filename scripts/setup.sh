@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs every Debian package that building, running and testing newsroom-kiosk needs.
 # Idempotent: when everything is present it only asks dpkg and returns in well under a second.
 # Non-interactive (CI has no terminal); uses sudo only when not already root.
@@ -32,6 +33,8 @@ packages=(
   xvfb xauth libgl1-mesa-dri zbar-tools
   # platform tests: lint of the shipped shell scripts (systemd-analyze comes with systemd)
   shellcheck
+  # the man pages' test renders them with groff; scripts/package-test.sh runs lintian on the .deb
+  groff-base lintian
   # src/net: the fleet client (MQTT); tests start a real broker, with TLS from a test CA made by openssl
   libmosquitto-dev mosquitto openssl
   # tests and fuzzing (clang + compiler-rt for libFuzzer, ASan, UBSan)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // display_harness.h: what screenshot tests of the real binary need: a private X server per test, running a
 // process with captured output and a timeout, and reading back PNGs and the QR codes in them.
 // Test code only (POSIX, Linux). Use from the test's own thread: children are tied to the thread that started them

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // helpers.h: small shared pieces for the Catch2 tests (fixture loading, running the binary).
 #pragma once
 

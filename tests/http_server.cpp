@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // http_server.cpp: thread per connection; every wait polls the socket and a shutdown pipe, so the
 // destructor never waits out a scripted delay.
 #include "http_server.h"

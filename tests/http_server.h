@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // http_server.h: a real HTTP/1.1 server on 127.0.0.1 (random port) for tests and benchmarks, with
 // scripted responses: status, headers, body, gzip, a delay before the headers, a body dripped in
 // slow chunks, a connection cut after N body bytes, redirects, or a handler for dynamic answers.

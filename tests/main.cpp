@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The test runner. Every test process gets a state directory of its own: the kiosk keeps its
 // last good config there (app/engine.h), and one test's config must never be another's fallback,
 // nor anything be written to the home directory of whoever runs the suite.

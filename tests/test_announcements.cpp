@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Announcements and alerts as values: schedules in local time, the [[announcement]] and [[alert]]
 // entries of the config, drop-folder files with front matter, and the Markdown subset.
 #include "core/announcements.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The disk cache: every field survives a round trip, writes are atomic, bad files are skipped and
 // refetched, temp leftovers go, purge, the size bound, and where the cache lives.
 // Each test works in its own mkdtemp directory, removed afterwards.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The `newsroom-kiosk parse` contract, checked by running the built binary as other tools do.
 #include "helpers.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Config (TOML) and feed lists (OPML): defaults, every table, each kind of problem with its exact
 // file:line:column and key, unknown-key suggestions, durations, and the example config in assets/
 // parsed clean, so the documentation and the code cannot drift apart.

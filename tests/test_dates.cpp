@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Expected values were computed outside this code, with GNU date:
 //   date -u -d "2024-01-15 10:30:00 +0100" +%s
 // Most cases are the same instant, 2024-01-15 10:30:00 UTC, written in different ways.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The real binary drawing on a private Xvfb: a feed and its image served on loopback, a
 // screenshot read back and checked where the layout says things are: the headline is drawn,
 // the image shows the image, the QR code decodes to the story's link, no glyph fell back, no

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // test_encoding.cpp: feed bytes -> UTF-8 (src/core/encoding). One fixture per real-world quirk
 // in tests/data/encoding-*.xml, plus unit tests for labels, sniffing order and repair.
 #include "feed/encoding.h"

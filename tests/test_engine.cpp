@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The headless engine end to end: real config files, a real loopback HTTP server, the real
 // fetcher thread and a real disk cache in a temporary directory. The clock passed to the engine
 // is moved forward by hand so that scheduling is instant while HTTP stays real.

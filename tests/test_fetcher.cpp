@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Fetcher against the loopback HTTP server: real sockets, real curl, no mocks. Assertions are on
 // outcomes and on order, never on how long something took; waits have generous deadlines that only
 // stop a broken build from hanging.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The image pipeline end to end: pictures made here with stb_image_write, served by the real
 // loopback server, fetched through a real Engine's fetcher, decoded and downscaled on the
 // loader's worker, cached on disk in a temporary directory.

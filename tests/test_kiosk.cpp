@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The display's logic without a window: ImGui with no backend (display size, the real font
 // atlas, NewFrame/Render), the real Engine on the embedded demo content or a config file. What
 // is checked is what makes the kiosk cheap and correct: layouts that fit every screen shape,

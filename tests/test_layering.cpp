@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The dependency direction of DESIGN.md, checked on the sources: feed <- core <- net, ui <- app <- main/platform.
 #include <catch2/catch.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The screen owner's voice, with the built binary: announcements from the config at their share
 // and only inside their windows, a drop folder picked up within seconds (a broken file named),
 // and alerts sent with the verbs through the control socket (interrupting, surviving a restart,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Parser behaviour beyond the per-quirk fixtures: the three real-world-shaped feeds in foreign
 // encodings, namespaces by URI, format detection, limits, and the contract details of parse_feed.
 #include "feed/parser.h"

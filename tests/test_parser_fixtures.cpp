@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // test_parser_fixtures.cpp: the parser against real-world-shaped feeds (tests/data/rw-*) and one
 // fixture per quirk of the parser issue (tests/data/quirk-*), plus generated hostile inputs.
 // Expectations are written from the issue's specification, not from the implementation. Where the

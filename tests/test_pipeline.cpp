@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The pipeline and the show, tested directly: no threads, no sockets, no files. A config goes in
 // through apply_config, fetch replies are built as a shell would build them (parse_reply on real
 // feed bytes), and what comes out (orders, saves, log lines, status changes, cards) is checked.

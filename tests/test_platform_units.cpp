@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The files that meet the machine (platform/systemd, platform/sysusers.d, platform/power,
 // platform/labwc, scripts/install-pi.sh), checked with the tools that will read them:
 //   - every unit passes `systemd-analyze verify` with no warning about it;

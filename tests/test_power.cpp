@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The screen power schedule: on/off at a local time, nightly windows that wrap past midnight and
 // ones that do not, whole days off, and seconds_until_change() checked against a brute-force walk
 // over a whole week. Also `newsroom-kiosk power-state`, run as the platform's screen switcher

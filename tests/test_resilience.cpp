@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The last good state survives what careless administrators and bad disks do, tried with the
 // built binary, real files and a loopback feed server: a config truncated to zero bytes, a broken
 // config at boot, a full and a read-only cache filesystem (tmpfs mounts, so root only), and kill -9

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Rotation: fair interleave across sources, rounds, never the same card twice in a row (also
 // under thousands of random store changes), breaking news, history, and the card's badge. The
 // clock is always passed in; nothing here is timed.

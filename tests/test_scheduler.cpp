@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The polite-polling rules of scheduler.h, one rule per case with exact times, then a simulated
 // month of fetches on a fake clock. All times are Unix seconds from kT0 = Monday 2024-01-01
 // 00:00:00 UTC (date -u -d @1704067200); nothing here reads the real clock.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The systemd notify protocol, spoken to a socket the test owns (as systemd would own it): READY=1
 // after the first frame, WATCHDOG=1 while the loop runs, and silence once the loop hangs (the
 // NK_DEBUG_HANG_AFTER hook), which is what makes systemd restart a stuck kiosk.

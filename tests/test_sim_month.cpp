@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A simulated month of the whole pipeline without HTTP: the real Pipeline (core/pipeline.h) and a
 // real DiskCache, joined by a simulated fetcher on a fake clock (SimKiosk below does what the
 // Engine's I/O shell does, with no thread: hand orders to the fetcher, parse_reply the replies,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The store: what a good, empty or refused response does to a feed's items (and never to
 // another feed's), first-seen times and clamped dates, item versions, the filters, dedupe across
 // feeds, canonical links and dwell times. The clock is always passed in.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests for core/text: character references, HTML -> display text, UTF-8 repair and cutting.
 // Expected strings are written as UTF-8 in this file; invalid bytes as escapes.
 #include "feed/text.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // QR codes must come back out of a real decoder (zbarimg) byte for byte, and draw_qr must stay sharp and cheap.
 // Also proves the display harness (Xvfb, run_process, load_png, zbar_decode) that the screenshot tests build on.
 #include "ui/qr.h"

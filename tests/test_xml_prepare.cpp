@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "feed/xml_prepare.h"
 
 #include <catch2/catch.hpp>

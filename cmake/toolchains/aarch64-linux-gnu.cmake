@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Cross-compile for Debian/Raspberry Pi OS bookworm arm64 with Debian multiarch (no sysroot).
 #   cmake -S . -B build-arm64 -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/aarch64-linux-gnu.cmake
 # Needs: dpkg --add-architecture arm64; crossbuild-essential-arm64, pkgconf:arm64 and the :arm64 -dev

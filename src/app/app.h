@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // app.h: the kiosk as a running program: the engine (app/engine.h), the show (core/show.h) and
 // the one loop that both --headless and the wall display run. The loop owns everything the two
 // have in common: signals, --duration, the systemd watchdog and status line, the [power] screen

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cache.h: the offline-first disk cache. Per feed, the last good entries, the HTTP validators
 // (ETag, Last-Modified, exactly as received) and the feed's status, so that after a reboot with
 // no network the screen shows content at once. One JSON file per feed in one directory.

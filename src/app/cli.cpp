@@ -1,7 +1,9 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "app/cli.h"
 
 #include "app/commands.h"
 #include "core/config.h"
+#include "core/version.h"
 
 #include <charconv>
 #include <iostream>
@@ -10,7 +12,7 @@ namespace nk::app {
 namespace {
 
 void help() {
-    std::cout << "newsroom-kiosk " NK_VERSION " - a news display for walls\n\n"
+    std::cout << "newsroom-kiosk " << version() << " - a news display for walls\n\n"
                  "usage:\n"
                  "  newsroom-kiosk [--config FILE] [--feed URL]... [--cache-dir DIR] [--windowed WxH]\n"
                  "                 [--always-render] [--duration SECONDS] [--health ADDR:PORT]\n"
@@ -71,7 +73,7 @@ std::optional<int> command_line(const std::vector<std::string_view>& args, RunAr
             return std::string(args[++i]);
         };
         if (a == "--version" || a == "-V") {
-            std::cout << "newsroom-kiosk " NK_VERSION "\n";
+            std::cout << "newsroom-kiosk " << version() << "\n";
             return 0;
         } else if (a == "--help" || a == "-h") {
             help();

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cli.h: the command line. Verbs that do one job and exit (parse, check-config, power-state,
 // --help, --version) run here; everything else becomes the options of a run, which main turns
 // into an App and a Platform.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // commands.h: the command-line verbs of newsroom-kiosk that do one job and exit, each a function
 // from arguments to an exit code, so app/cli.cpp stays a dispatcher and tests can run them
 // in-process.

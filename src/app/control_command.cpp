@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The verbs that talk to a running kiosk through its control socket (net/control_socket.h):
 // `newsroom-kiosk alert "text" [--level L] [--for DURATION] [--id ID]`, `alert --clear [ID]`,
 // `next`, `previous`, `pause`, `resume`, `reload`. Each sends one request and prints what the

@@ -1,9 +1,11 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "app/engine.h"
 
 #include "app/cache.h"
 #include "app/embedded.h"
 #include "app/files.h"
 #include "app/log.h"
+#include "core/version.h"
 #include "feed/dates.h"
 #include "feed/url.h"
 #include "net/fetcher.h"
@@ -43,7 +45,7 @@ std::optional<std::string_view> demo_bytes(std::string_view url) {
 
 std::string version_user_agent(const FetchConfig& f) {
     if (!f.user_agent.empty()) return f.user_agent;
-    return "newsroom-kiosk/" NK_VERSION " (+https://github.com/newsroom-kiosk; feed display)";
+    return std::string("newsroom-kiosk/") + version() + " (+https://github.com/newsroom-kiosk; feed display)";
 }
 
 net::FetcherOptions fetcher_options(const FetchConfig& f) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // engine.h: the I/O shell around the pipeline (core/pipeline.h). It reads the config file and
 // watches it, owns the Fetcher (whose thread also parses what arrives), the inbox between that
 // thread and this one, the disk cache and its writer thread, and answers the embedded demo's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // files.h: reading and replacing files the way an unattended kiosk must: reads are bounded (a
 // config pointed at /dev/zero or a 50 MB log must not eat a Pi's memory), and a replaced file is
 // either the old one or the new one after a crash, never a torn mix. Errors are values that name

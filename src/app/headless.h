@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // headless.h: the kiosk with no window (`--headless`): the same App and loop as the display, and
 // one line on stdout per card as it rotates and per feed state change, so that the whole pipeline
 // can be run, scripted and tested without a screen.

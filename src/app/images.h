@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // images.h: the item pictures, from URL to RGBA pixels ready for upload. http(s) images come
 // through the kiosk's Fetcher (its limits, proxy, User-Agent); "demo:<file>" from the embedded
 // demo assets; any other scheme fails. One worker thread owned by the loader decodes (stb_image)

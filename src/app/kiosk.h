@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // kiosk.h: the wall display's view model, between the App (news and which card is shown, see
 // core/show.h) and the screen. Turns the show into a ui::Scene in the display's language
 // (l10n.h), animates transitions and the ticker, loads images, keeps the text engine (ui/text.h)

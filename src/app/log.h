@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // log.h: the kiosk's one log. Lines go to stderr; under systemd (JOURNAL_STREAM set) each gets the
 // journal's priority prefix, read from the wording every message follows, so that
 // `journalctl -p warning` shows what needs a person and nothing else.

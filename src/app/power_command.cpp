@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `newsroom-kiosk power-state`: the [power] schedule's answer for now, for the platform's screen
 // switcher (a timer that runs cec-ctl or DPMS), so the switcher and the kiosk share one schedule
 // and one time zone. Exit status is the contract: 0 on, 3 off; never "off" by accident.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // service.h: systemd's notify protocol for a Type=notify unit, and nothing when there is no
 // systemd (or the kiosk was built without libsystemd): READY=1 once the first frame is up,
 // WATCHDOG=1 only from a loop turn that really ran (so a hung loop gets the kiosk restarted), and

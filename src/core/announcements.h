@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // announcements.h: the screen owner's own voice as values. An Announcement is a card of the
 // owner's (a welcome, the Wi-Fi password) shown at a share of the rotation inside its schedule;
 // an Alert interrupts the rotation (info: a banner, warning: a band that stays, emergency: the

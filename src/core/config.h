@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // config.h: the kiosk's settings, read from TOML (toml++) or from an OPML feed list.
 // Every setting has a default, so an empty file is a valid config. Problems are reported as
 // values with file, line, column and key; unknown keys are warnings that name the nearest known

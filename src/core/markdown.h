@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // markdown.h: the small Markdown subset announcements are written in, as blocks of styled
 // spans: paragraphs, "- " bullet items (also "* " and "+ "), a "# " heading (drawn as a bold
 // paragraph), **bold** (or __bold__), *italic* (or _italic_), and line breaks. A newline inside a

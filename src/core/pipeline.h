@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // pipeline.h: the kiosk's rules as one pure object. A config comes in (from a file today, from a
 // broker later) through apply_config, which validates, diffs and reports; take_due says which
 // transfers to start; apply_fetch takes what came back; the store and the rotation say what is

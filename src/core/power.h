@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // power.h: the screen power schedule of [power] — is the screen on at a given local time, and how
 // long until that changes. The kiosk uses it to stop drawing (and sleep exactly until the next
 // switch), `newsroom-kiosk power-state` to answer the platform's screen switcher, so the two

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // rotation.h: which story is on screen next. Fair order over what the store says may be shown
 // (Store::eligible): round-robin across sources, newest first within one, every story once per
 // round, breaking news first; plus a card's badge name, colour and reading time.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // scheduler.cpp: the politeness rules listed in scheduler.h. Times are Unix seconds; calendar
 // arithmetic for skipHours/skipDays is done by hand in GMT, so no <ctime> and no time zone.
 #include "core/scheduler.h"

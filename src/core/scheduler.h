@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // scheduler.h: when each feed is fetched next, politely.
 // Per-feed interval (default 10 min); a feed's <ttl> may only lengthen it; skipHours/skipDays
 // honoured; deterministic per-feed jitter so feeds never all go in the same second; exponential

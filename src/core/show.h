@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // show.h: what is on screen now and for how long. Takes cards from the pipeline's rotation when
 // the current one's dwell time is over, keeps one card ahead (so its picture can load before it
 // is shown), keeps the card being replaced for the length of a transition, and handles next,

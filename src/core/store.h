@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // store.h: the items the kiosk can show, per feed, and each feed's status.
 // Rules that keep a lobby screen alive: a failed, empty or garbage response never removes a feed's
 // last good items and never touches other feeds; items are filtered (max age, keywords, max per

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // dates.h: feed date strings to Unix seconds (UTC).
 // RFC 822/1123/2822/850 (every zone form, missing seconds or weekday, two-digit years, odd
 // spacing; zone names beyond the RFC's: ET/CT/MT/PT/AT, MET/MEST/CET/CEST/EET/EEST/WET/WEST,

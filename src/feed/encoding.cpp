@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // encoding.cpp: feed bytes -> UTF-8. See encoding.h for the order of evidence.
 // UTF-8 and windows-1252 (most feeds) are decoded by hand so they never pay for iconv;
 // everything else goes through one iconv handle per call, owned by an RAII guard, so

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // encoding.h: any feed's bytes -> UTF-8, before tinyxml2 (which reads UTF-8 only) sees them.
 // Order: BOM, then the XML declaration, then the charset the caller passes (HTTP Content-Type),
 // then UTF-8. Labels follow the WHATWG Encoding Standard as browsers do (ISO-8859-1, ASCII ->

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // feed.h: the parsed feed as plain value structs, the parser's only output.
 // Text fields are display-ready UTF-8 (tags stripped, entities decoded, whitespace collapsed);
 // URLs are absolute where a base was known; dates are Unix seconds (UTC).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // result.h: errors as values for everything in src/core (and the modules above it).
 // A bad feed or a bad config is data, not a crash: functions that can fail on input return
 // Result<T>, which holds either a value or an Error with a code and a message that names

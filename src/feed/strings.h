@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // strings.h: the few ASCII string helpers every layer needs (trimming, case-insensitive
 // comparison), in one place so that each module does not grow its own slightly different copy.
 // ASCII only on purpose: protocol tokens, header names, charset labels and config keywords are

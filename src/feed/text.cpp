@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // text.cpp: feed text and HTML -> display text. See text.h for the contract.
 //
 // Everything here is one forward pass over its input (html_to_text at most two), with bounded

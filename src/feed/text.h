@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // text.h: turning the text and HTML that feeds carry into display text.
 // HTML character references (all HTML5 named entities, decimal, hex, with the browser rules for
 // invalid code points), HTML fragment -> plain text, whitespace, UTF-8 validity and cutting.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // url.h: just enough URL handling for feeds: resolving relative links (RFC 3986 section 5)
 // against xml:base and the feed's own URL, the canonical form that tells two links to one story
 // apart from two stories, and a host for a badge. Not a validator.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // control_socket.h: the kiosk's local control socket, and the client side the command-line
 // verbs use (`newsroom-kiosk alert ...`, `next`, `pause`, ...). A Unix stream socket in the
 // runtime directory, mode 0660, so only the service user and its group (and root) can reach it;

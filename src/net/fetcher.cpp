@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fetcher.cpp: the fetch thread. It alone touches the CURLM and every easy handle; other threads
 // only push requests under mu_ and call curl_multi_wakeup, the one multi call libcurl allows from
 // another thread.

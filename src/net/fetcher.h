@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fetcher.h: every HTTP transfer of the kiosk, on one thread with one curl multi handle.
 // Bounded parallel transfers (total and per origin), compression, conditional GET, timeouts, a body
 // cap counted on decoded bytes (a gzip bomb stops there), a redirect cap, http/https only (file://

@@ -1,4 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "net/status_server.h"
+
+#include "core/version.h"
 
 #include <microhttpd.h>
 #include <nlohmann/json.hpp>
@@ -82,7 +85,7 @@ std::string status_json(const HealthView& v) {
         feeds.push_back(std::move(j));
     }
     json out;
-    out["version"] = NK_VERSION;
+    out["version"] = version();
     out["healthy"] = reason.empty();
     out["reason"] = reason.empty() ? "ok" : reason;
     out["now"] = iso_utc(v.wall_now);
@@ -118,6 +121,8 @@ std::string metrics_text(const HealthView& v) {
     };
     auto n = [](uint64_t x) { return std::to_string(x); };
     bool loop_alive = v.silence_seconds <= v.max_silence_seconds;
+    head("newsroom_kiosk_build_info", "gauge", "Always 1; the version label names the release and, in development builds, the commit.");
+    out += std::string("newsroom_kiosk_build_info{version=\"") + prometheus_label(version()) + "\"} 1\n";
     head("newsroom_kiosk_up", "gauge", "1 while the kiosk's main loop keeps reporting, 0 when it stalled.");
     out += std::string("newsroom_kiosk_up ") + (loop_alive ? "1" : "0") + "\n";
     head("newsroom_kiosk_healthy", "gauge", "1 when /healthz answers 200 (loop running and content fresh).");

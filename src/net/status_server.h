@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // status_server.h: the optional status listener, so an admin can see from a desk (or a monitoring
 // system) that a screen is alive: GET /healthz (200 "ok" while the main loop runs and some feed
 // succeeded lately, else 503 and the reason), GET /status.json (every feed's state, the loop and

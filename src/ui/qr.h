@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // qr.h: QR codes that link a card to its story: encoding (libqrencode), drawing into an ImGui draw list with
 // whole-pixel modules so the code stays sharp, a grey image for tests and screenshots, and how big a code must be
 // to scan from a given distance. Depends on ImGui and libqrencode only.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // scene.h: what the wall shows, drawn with ImGui draw lists from a plain Scene the app fills in:
 // header (title, clock, date), the card (source badge, headline, summary, image, age, QR code,
 // dwell bar), the list and ticker-only modes, the ticker crawl and the status page. Every size
