@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // parse_bench: feed-parser throughput against a bare tinyxml2 parse that reads every text node
 // of the same bytes. The target (DESIGN.md section 5, issue 11) is "within 1.5x of tinyxml2" on
 // every corpus kind: our pipeline adds charset conversion, entity normalisation, a format walk and

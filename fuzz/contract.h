@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // contract.h: the output contract of nk::parse_feed, checked by every fuzz target that parses a
 // whole feed (fuzz_parser, fuzz_jsonfeed): valid UTF-8 everywhere, limits respected, ids present.
 // Aborts naming the broken clause: CI keeps only the log, not the crashing input.

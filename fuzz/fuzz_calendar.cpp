@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fuzz_calendar: an .ics file is bytes from whoever runs the calendar server (or a proxy's error
 // page). parse_calendar reads them; every Calendar it accepts goes through calendar_agenda over a
 // month in two display zones. Besides crashes, leaks and slow inputs it checks the output contract:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fuzz_encoding.cpp: libFuzzer target for src/feed/encoding. The first byte picks the HTTP
 // charset a server might send; the rest are the feed bytes. Whatever comes in, to_utf8 must give
 // valid UTF-8 with no leading BOM, and the label helpers must not crash.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fuzz_jsonfeed: JSON Feed through nk::parse_feed on arbitrary bytes, as a server labelling them
 // application/feed+json (or not at all) would hand them over. The first byte picks the context
 // and small limits (the item cap's newest-N choice, the nesting bound); the output contract is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fuzz_shaper: feed text, arbitrary bytes, through the display's text layout (ICU bidi and line
 // breaking, fontconfig fallback, HarfBuzz shaping) with the fonts installed on the machine.
 // Aborts when a layout breaks its contract: more lines than asked for, a cluster outside the text,

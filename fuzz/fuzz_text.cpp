@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fuzz_text: every feed/text entry point on arbitrary bytes (mojibake repair, base64 and
 // headlines included). Aborts when a display-text result
 // breaks its contract (invalid UTF-8, longer than max_bytes, untrimmed or uncollapsed whitespace)

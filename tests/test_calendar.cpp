@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The agenda's calendar reader (src/feed/calendar): every tests/data/calendar-*.ics fixture, the
 // exports of Outlook (Windows zone names), Google (UTC 'Z' times) and Nextcloud (VTIMEZONE), weekly
 // series with EXDATE and a moved occurrence, time zones across DST changes, all-day events, and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The display's words in other languages: ICU's CLDR formatters for dates, clocks and ages, and
 // gettext catalogues (po/*.po, compiled to .mo by the build) for the interface strings, with a
 // check that every catalogue translates every string the sources mark.

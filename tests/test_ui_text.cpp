@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The text pipeline against the references it claims to follow, with the fonts installed here
 // (fonts-dejavu-core, fonts-noto-core, fonts-noto-cjk, fonts-noto-color-emoji): glyph ids and
 // clusters against HarfBuzz's own hb-shape for the same font file, visual order against ICU's

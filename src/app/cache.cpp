@@ -508,9 +508,54 @@ std::vector<DiskCache::FeedRecord> DiskCache::load_all(std::vector<std::string>*
     return out;
 }
 
+namespace {
+
+// Calendars keep to a folder of their own, out of the feed files' trimming and eviction: a
+// calendar file is one per [[calendar]] and replaced whole.
+constexpr const char* kCalendarDir = "calendars";
+
+}  // namespace
+
+std::vector<CachedCalendar> DiskCache::load_calendars(std::vector<std::string>* warnings) const {
+    std::vector<CachedCalendar> out;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir_ / kCalendarDir, ec)) {
+        if (!e.is_regular_file(ec) || e.path().extension() != ".json") continue;
+        auto bytes = read_file(e.path(), read_cap(max_bytes_));
+        if (!bytes) {
+            if (warnings) warnings->push_back(bytes.error().message);
+            continue;
+        }
+        try {
+            const nlohmann::json j = nlohmann::json::parse(bytes.value());
+            CachedCalendar c;
+            c.url = j.at("url").get<std::string>();
+            c.bytes = j.at("ics").get<std::string>();
+            c.etag = j.value("etag", "");
+            c.last_modified = j.value("last_modified", "");
+            c.fetched = j.value("fetched", int64_t{0});
+            if (file_name(c.url) != e.path().filename().string()) throw std::runtime_error("it is named for another URL");
+            out.push_back(std::move(c));
+        } catch (const std::exception& err) {
+            if (warnings) warnings->push_back(e.path().string() + ": not a calendar cache file (" + err.what() + "); deleted");
+            fs::remove(e.path(), ec);
+        }
+    }
+    std::sort(out.begin(), out.end(), [](const CachedCalendar& a, const CachedCalendar& b) { return a.url < b.url; });
+    return out;
+}
+
 std::size_t DiskCache::purge_except(const std::vector<std::string>& urls, std::vector<std::string>* warnings) {
     std::set<std::string> keep;
     for (const std::string& u : urls) keep.insert(file_name(u));
+    std::size_t calendars = 0;
+    std::error_code dir_ec;
+    for (const auto& e : fs::directory_iterator(dir_ / kCalendarDir, dir_ec)) {
+        std::error_code ec;
+        if (keep.count(e.path().filename().string()) || e.path().extension() != ".json") continue;
+        if (fs::remove(e.path(), ec)) ++calendars;
+        else if (ec && warnings) warnings->push_back(e.path().string() + ": cannot delete: " + ec.message());
+    }
     std::vector<OurFile> files;
     list_files(dir_, &files, nullptr, nullptr);
     std::size_t removed = 0;
@@ -522,7 +567,7 @@ std::size_t DiskCache::purge_except(const std::vector<std::string>& urls, std::v
         else if (ec && warnings)
             warnings->push_back(f.path.string() + ": cannot delete: " + ec.message());
     }
-    return removed;
+    return removed + calendars;
 }
 
 DiskCache::Applied DiskCache::apply(const SaveOrder& order) {
@@ -547,6 +592,21 @@ DiskCache::Applied DiskCache::apply(const SaveOrder& order) {
             a.lines.push_back("opml: " + r.error().message);
         }
         for (const std::string& w : warnings) a.lines.push_back("opml: " + w);
+        break;
+    }
+    case SaveOrder::Kind::Calendar: {
+        const CachedCalendar& c = order.calendar;
+        const nlohmann::json j = {{"url", c.url}, {"etag", c.etag}, {"last_modified", c.last_modified}, {"fetched", c.fetched}, {"ics", c.bytes}};
+        std::vector<std::string> warnings;
+        std::error_code ec;
+        fs::create_directories(dir_ / kCalendarDir, ec);
+        auto r = write_atomic(dir_ / kCalendarDir / file_name(c.url), j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                              Durability::Fsync, &warnings);
+        if (!r) {
+            a.failed = true;
+            a.lines.push_back("cache: " + r.error().message);
+        }
+        for (const std::string& w : warnings) a.lines.push_back("cache: " + w);
         break;
     }
     case SaveOrder::Kind::Alerts:

@@ -86,6 +86,10 @@ public:
     // The copy of a feed list fetched by URL that apply() last wrote; nullopt when there is none.
     std::optional<std::string> load_feed_list() const;
 
+    // The calendars' last good files (calendars/ in the cache directory, one JSON file each).
+    // A damaged one is deleted with a warning (it is fetched again anyway).
+    std::vector<CachedCalendar> load_calendars(std::vector<std::string>* warnings) const;
+
     // Deletes every *.json not named for a URL in `urls` (feeds removed from the config, and
     // strays). Returns how many were deleted; failures go to `warnings` (may be null).
     std::size_t purge_except(const std::vector<std::string>& urls, std::vector<std::string>* warnings = nullptr);

@@ -119,7 +119,9 @@ public:
 
 private:
     static bool same_feed(const SaveOrder& a, const SaveOrder& b) {
-        return a.kind == b.kind && (a.kind != SaveOrder::Kind::Feed || a.feed.url == b.feed.url);
+        if (a.kind != b.kind) return false;
+        if (a.kind == SaveOrder::Kind::Calendar) return a.calendar.url == b.calendar.url;
+        return a.kind != SaveOrder::Kind::Feed || a.feed.url == b.feed.url;
     }
 
     static void enqueue(std::deque<SaveOrder>& q, SaveOrder order) {
@@ -132,7 +134,8 @@ private:
         } else {
             // Saves queued for feeds that are gone would bring their files back.
             std::erase_if(q, [&](const SaveOrder& o) {
-                return o.kind == SaveOrder::Kind::Feed && std::find(order.keep.begin(), order.keep.end(), o.feed.url) == order.keep.end();
+                const std::string* url = o.kind == SaveOrder::Kind::Feed ? &o.feed.url : o.kind == SaveOrder::Kind::Calendar ? &o.calendar.url : nullptr;
+                return url && std::find(order.keep.begin(), order.keep.end(), *url) == order.keep.end();
             });
         }
         q.push_back(std::move(order));
@@ -197,6 +200,25 @@ std::vector<Announcement> demo_announcements() {
              "- Send an alert to every screen here: *newsroom-kiosk alert \"Hello\"*";
     a.color = "#1f618d";
     return {a};
+}
+
+std::vector<CalendarConfig> demo_calendars() {
+    CalendarConfig c;
+    c.id = "demo";
+    c.url = std::string(kDemoScheme) + "agenda.ics";
+    c.refresh_minutes = 24 * 60;  // embedded: it never changes
+    return {c};
+}
+
+std::string system_time_zone() {
+    // TZ first (as the C library reads it), else what /etc/localtime points into.
+    if (const char* tz = std::getenv("TZ"); tz && *tz) return tz[0] == ':' ? tz + 1 : tz;
+    std::error_code ec;
+    const fs::path target = fs::read_symlink("/etc/localtime", ec);
+    if (ec) return {};
+    const std::string s = target.string();
+    const std::size_t at = s.find("zoneinfo/");
+    return at == std::string::npos ? std::string() : s.substr(at + 9);
 }
 
 std::vector<FeedConfig> demo_feeds() {
@@ -429,6 +451,7 @@ struct Engine::Impl {
         for (FetchOrder& o : pipeline->take_due(now)) {
             if (auto bytes = demo_bytes(o.url)) {
                 FetchReply r;
+                r.kind = o.kind;
                 r.url = o.url;
                 r.ok = true;
                 r.http_status = 200;
@@ -622,6 +645,8 @@ Result<std::unique_ptr<Engine>> Engine::create(EngineOptions options, int64_t no
     PipelineOptions po;
     po.fallback_feeds = demo_feeds();
     po.fallback_announcements = demo_announcements();
+    po.fallback_calendars = demo_calendars();
+    po.system_zone = system_time_zone();
     // A feed list of the moment (--feed, or rebuilt from the cache) must not purge the real one's cache.
     po.manage_cache = !m.config_path.empty() && m.opt.feed_urls.empty() && !from_cache;
     po.local_scheme = std::string(kDemoScheme);
@@ -637,6 +662,11 @@ Result<std::unique_ptr<Engine>> Engine::create(EngineOptions options, int64_t no
     if (m.cache && m.opt.feed_urls.empty())
         if (auto list = m.cache->load_feed_list()) m.pipeline->restore_feed_list(*list, now);
     m.pipeline->restore(std::move(cached), now);
+    if (m.cache) {
+        std::vector<std::string> warnings;
+        m.pipeline->restore_calendars(m.cache->load_calendars(&warnings), now);
+        for (const std::string& w : warnings) m.log("cache: " + w);
+    }
     m.pipeline->restore_alerts(m.kept_alerts(), now);
 
     Impl* raw = impl.get();

@@ -48,6 +48,10 @@ std::filesystem::path find_config_path();
 // The embedded demo feeds ("demo:<file>") and its welcome, shown when no feed is configured.
 std::vector<FeedConfig> demo_feeds();
 std::vector<Announcement> demo_announcements();
+std::vector<CalendarConfig> demo_calendars();  // a sample agenda: events every day, in local time
+
+// The machine's time zone as an IANA name ($TZ, else the /etc/localtime link); "" when unknown.
+std::string system_time_zone();
 
 class Engine {
 public:

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/headless.h"
 
+#include "core/agenda.h"
 #include "core/markdown.h"
 #include "core/timefmt.h"
 
@@ -50,12 +51,17 @@ void HeadlessPlatform::present(App& app, double, int64_t wall, bool) {
         if (card->kind == Card::Kind::News) {
             std::cout << clock_text(wall) << "  " << card->source << "  ·  " << relative_age(card->entry.time, wall) << "  ·  "
                       << card->entry.item.title << std::endl;
+        } else if (card->kind == Card::Kind::Agenda) {
+            // One line per event, so scripts can grep for the one they care about.
+            std::cout << clock_text(wall) << "  [agenda]  " << card->entry.item.title << std::endl;
+            for (std::size_t i = 0; i < card->agenda.size(); ++i)
+                std::cout << clock_text(wall) << "  [agenda]    " << agenda_line(*card, i) << std::endl;
         } else {
             // The owner's cards: their kind instead of a source, their text instead of an age.
             std::string body = markdown_plain_text(card->entry.item.summary);
             for (char& c : body)
                 if (c == '\n') c = ' ';
-            std::cout << clock_text(wall) << "  [" << (card->kind == Card::Kind::Agenda ? "agenda" : "announcement") << "]  "
+            std::cout << clock_text(wall) << "  [announcement]  "
                       << card->entry.item.title << (body.empty() ? "" : "  ·  " + body) << std::endl;
         }
     } else if (!card && !said_empty_) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "app/l10n.h"
 
 #include <libintl.h>

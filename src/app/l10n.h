@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // l10n.h: the display's words in the wall's language. Dates, times and ages come from ICU's
 // formatters with CLDR data ("vor 12 Min.", "il y a 12 min", "12 分前", native digits where the
 // locale uses them; beyond a week a date, never "3231 days ago"); the interface's own strings

@@ -1196,13 +1196,15 @@ ConfigParse parse_config(std::string_view toml_text, std::string_view file_name)
 namespace {
 
 void merge_table(toml::table& into, const toml::table& layer) {
-    for (auto&& [key, value] : layer) {
+    for (auto&& entry : layer) {
+        const toml::key& key = entry.first;
+        const toml::node& value = entry.second;
         toml::node* have = into.get(key.str());
         if (have && have->is_table() && value.is_table()) {
             merge_table(*have->as_table(), *value.as_table());
             continue;
         }
-        value.visit([&](const auto& v) { into.insert_or_assign(key, v); });
+        value.visit([&into, &key](const auto& v) { into.insert_or_assign(key, v); });
     }
 }
 

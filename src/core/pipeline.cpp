@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/pipeline.h"
 
+#include "core/agenda.h"
 #include "core/markdown.h"
 #include "core/timefmt.h"
 #include "feed/parser.h"
@@ -59,6 +60,11 @@ std::string joined(const std::vector<std::string>& v) {
 
 void parse_reply(FetchReply& r, std::string_view charset) {
     r.body_bytes = r.body.size();
+    if (r.kind == FetchOrder::Kind::Calendar) {
+        if (r.ok && !r.not_modified) r.calendar = parse_calendar(r.body);
+        if (!r.calendar || !r.calendar->ok()) r.body.clear();  // kept only to be saved
+        return;
+    }
     if (r.kind != FetchOrder::Kind::Feed) return;
     if (r.ok && !r.not_modified) {
         ParseOptions po;
@@ -118,6 +124,7 @@ ConfigReport Pipeline::apply_config(ConfigParse parsed, std::string_view source,
     table(!(old_base.display == base_.display), "display");
     table(!(old_base.health == base_.health), "health");
     table(!(old_base.power == base_.power), "power");
+    table(old_base.calendars != base_.calendars, "calendar");
     if (!first) next_start_keys(old_base, base_, rep.next_start);
 
     const std::string feeds = std::to_string(base_.feeds.size()) + (base_.feeds.size() == 1 ? " feed" : " feeds");
@@ -150,6 +157,7 @@ bool Pipeline::compose(int64_t now) {
     fallback_ = fallback;
     if (fallback) announcements_["fallback"] = opt_.fallback_announcements;
     else announcements_.erase("fallback");
+    configure_calendars(fallback && base_.calendars.empty() ? opt_.fallback_calendars : base_.calendars, now);
     park_leaving(c, now);
     config_ = std::move(c);
     store_.configure(config_);
@@ -220,6 +228,7 @@ void Pipeline::purge() {
     s.kind = SaveOrder::Kind::PurgeExcept;
     s.keep = urls_of(config_.feeds);
     for (const auto& [url, p] : parked_) s.keep.push_back(url);
+    for (const auto& [url, cal] : calendars_) s.keep.push_back(url);
     saves_.push_back(std::move(s));
 }
 
@@ -257,6 +266,18 @@ std::vector<FetchOrder> Pipeline::take_due(int64_t now) {
         list_in_flight_ = true;
         out.push_back(std::move(o));
     }
+    for (auto& [url, cal] : calendars_) {
+        if (cal.in_flight || now < cal.next_fetch) continue;
+        FetchOrder o;
+        o.kind = FetchOrder::Kind::Calendar;
+        o.url = url;
+        o.etag = cal.validators.etag;
+        o.last_modified = cal.validators.last_modified;
+        o.max_body_bytes = config_.fetch.max_body_bytes;
+        o.allow_file = url.starts_with("file:");
+        cal.in_flight = true;
+        out.push_back(std::move(o));
+    }
     for (std::string& url : scheduler_.take_due(now, config_.feeds.size())) {
         FetchOrder o;
         if (auto v = validators_.find(url); v != validators_.end()) {
@@ -274,7 +295,116 @@ std::vector<FetchOrder> Pipeline::take_due(int64_t now) {
 
 void Pipeline::apply_fetch(FetchReply reply, int64_t now) {
     if (reply.kind == FetchOrder::Kind::FeedList) apply_feed_list(reply, now);
+    else if (reply.kind == FetchOrder::Kind::Calendar) apply_calendar(reply, now);
     else apply_feed(reply, now);
+}
+
+// [SECTION] Calendars
+
+std::string Pipeline::display_zone() const {
+    return config_.display.timezone.empty() ? opt_.system_zone : config_.display.timezone;
+}
+
+void Pipeline::configure_calendars(const std::vector<CalendarConfig>& list, int64_t now) {
+    std::map<std::string, CalendarState> next;
+    for (const CalendarConfig& c : list) {
+        if (!c.enabled || next.count(c.url)) continue;
+        CalendarState& st = next[c.url];
+        if (auto it = calendars_.find(c.url); it != calendars_.end()) {
+            st = std::move(it->second);
+            // A shorter refresh applies now, not after the old, longer wait.
+            if (!st.in_flight && st.last_success) st.next_fetch = std::min(st.next_fetch, st.last_success + c.refresh_minutes * 60);
+        } else {
+            st.next_fetch = now;
+        }
+        st.config = c;
+    }
+    calendars_ = std::move(next);
+}
+
+void Pipeline::restore_calendars(std::vector<CachedCalendar> cached, int64_t now) {
+    for (CachedCalendar& c : cached) {
+        auto it = calendars_.find(c.url);
+        if (it == calendars_.end()) continue;
+        CalendarState& st = it->second;
+        Result<Calendar> parsed = parse_calendar(c.bytes);
+        if (!parsed) {
+            log_.push_back(who(c.url) + ": the cached copy cannot be read (" + parsed.error().message + "); fetching it again");
+            continue;
+        }
+        st.calendar = std::move(parsed.value());
+        st.validators = {c.etag, c.last_modified};
+        st.last_success = c.fetched;
+        // Not due again before its refresh, so a restart costs the publisher nothing.
+        st.next_fetch = std::max(now, c.fetched + st.config.refresh_minutes * 60);
+    }
+}
+
+// A calendar follows the feeds' politeness: conditional GETs, Retry-After, and a backoff on
+// failure (1, 2, 4 ... minutes up to [fetch] backoff_max_minutes) that never drops the last
+// good file.
+void Pipeline::apply_calendar(FetchReply& r, int64_t now) {
+    auto it = calendars_.find(r.url);
+    if (it == calendars_.end()) return;  // left the config while in flight
+    CalendarState& st = it->second;
+    st.in_flight = false;
+    std::string error;
+    if (r.ok && r.not_modified) {
+        st.last_success = now;
+    } else if (r.ok && r.calendar && r.calendar->ok()) {
+        Calendar& cal = r.calendar->value();
+        std::string warnings;
+        for (const std::string& w : cal.warnings) warnings += (warnings.empty() ? "" : "; ") + w;
+        if (warnings != st.warnings && !warnings.empty()) log_.push_back(who(r.url) + ": " + warnings);
+        st.warnings = warnings;
+        std::size_t events = cal.entries.size();
+        const bool first = !st.calendar;
+        st.calendar = std::move(cal);
+        st.last_success = now;
+        st.validators = {r.etag, r.last_modified};
+        if (first) log_.push_back(who(r.url) + ": " + std::to_string(events) + (events == 1 ? " event" : " events"));
+        if (opt_.local_scheme.empty() || !r.url.starts_with(opt_.local_scheme)) {
+            SaveOrder s;
+            s.kind = SaveOrder::Kind::Calendar;
+            s.calendar = {r.url, std::move(r.body), r.etag, r.last_modified, now};
+            saves_.push_back(std::move(s));
+        }
+    } else if (r.ok && r.calendar) {
+        error = r.calendar->error().message + (st.calendar ? "; keeping the last good calendar" : "");
+    } else if (r.ok) {
+        error = "no calendar in the reply";
+    } else {
+        error = r.error.empty() ? "HTTP " + std::to_string(r.http_status) : r.error;
+    }
+    if (error.empty()) {
+        st.failures = 0;
+        st.next_fetch = now + st.config.refresh_minutes * 60;
+    } else {
+        ++st.failures;
+        const int64_t cap = int64_t{config_.fetch.backoff_max_minutes} * 60;
+        int64_t wait = std::min<int64_t>(int64_t{60} << std::min(st.failures - 1, 20), cap);
+        if (r.retry_after_seconds) wait = std::max(wait, std::min(*r.retry_after_seconds, cap));
+        st.next_fetch = now + wait;
+    }
+    st.error = error;
+    report(r.url, error);
+}
+
+std::vector<Pipeline::CalendarMetrics> Pipeline::calendar_metrics(int64_t now) const {
+    std::vector<CalendarMetrics> out;
+    for (const auto& [url, st] : calendars_) {
+        CalendarMetrics m;
+        m.url = url;
+        m.name = source_name(url);
+        m.ok = st.calendar.has_value();
+        m.error = st.error;
+        m.last_success = st.last_success;
+        m.next_fetch = st.next_fetch;
+        if (st.calendar)
+            if (auto card = agenda_card(st.config, *st.calendar, now, display_zone(), config_.rotation)) m.events = card->agenda.size();
+        out.push_back(std::move(m));
+    }
+    return out;
 }
 
 // What one finished fetch does to a feed: its items (kept on any failure), its status, its
@@ -372,31 +502,45 @@ int64_t Pipeline::next_deadline(int64_t now) const {
     int64_t t = scheduler_.next_deadline().value_or(now + 3600);
     if (url::is_remote(base_.opml) && !list_in_flight_) t = std::min(t, next_list_fetch_);
     for (const auto& [url, p] : parked_) t = std::min(t, p.since + base_.cache.purge_after_seconds);
+    for (const auto& [url, c] : calendars_)
+        if (!c.in_flight) t = std::min(t, c.next_fetch);
     return std::max(t, now);
 }
 
 std::optional<Card> Pipeline::next_card(int64_t now, const std::tm& local) {
-    // The owner's active announcements, in a stable order: by source, then as listed.
-    std::vector<std::pair<const std::string*, const Announcement*>> active;
+    // The owner's cards in a stable order: active announcements by source, then as listed; then
+    // the agendas with something left today. An agenda is built here, so it is as of now.
+    struct Candidate {
+        std::string key;                 // source + "/" + id: which one was shown last
+        const Announcement* announcement = nullptr;
+        std::string source;
+        std::optional<Card> agenda;
+    };
+    std::vector<Candidate> owner_cards;
     for (const auto& [source, list] : announcements_)
         for (const Announcement& a : list)
-            if (schedule_active(a.schedule, local)) active.emplace_back(&source, &a);
+            if (schedule_active(a.schedule, local)) owner_cards.push_back({source + "/" + a.id, &a, source, std::nullopt});
+    for (const auto& [url, cal] : calendars_)
+        if (cal.calendar)
+            if (auto card = agenda_card(cal.config, *cal.calendar, now, display_zone(), config_.rotation))
+                owner_cards.push_back({"calendar/" + url, nullptr, {}, std::move(card)});
     auto owner = [&]() -> Card {
         // The first after the last one shown, so each comes round in turn.
         std::size_t pick = 0;
-        for (std::size_t i = 0; i < active.size(); ++i)
-            if (*active[i].first + "/" + active[i].second->id == last_owner_) pick = (i + 1) % active.size();
-        last_owner_ = *active[pick].first + "/" + active[pick].second->id;
+        for (std::size_t i = 0; i < owner_cards.size(); ++i)
+            if (owner_cards[i].key == last_owner_) pick = (i + 1) % owner_cards.size();
+        Candidate& c = owner_cards[pick];
+        last_owner_ = c.key;
         news_since_owner_ = 0;
-        return owner_card(*active[pick].second, *active[pick].first);
+        return c.announcement ? owner_card(*c.announcement, c.source) : std::move(*c.agenda);
     };
     const int share = std::max(2, config_.announcement_options.share);
-    if (!active.empty() && news_since_owner_ >= share - 1) return owner();
+    if (!owner_cards.empty() && news_since_owner_ >= share - 1) return owner();
     if (std::optional<Card> news = rotation_.next(store_, config_, now)) {
         ++news_since_owner_;
         return news;
     }
-    if (!active.empty()) return owner();  // no stories at all: the owner's cards, never a blank
+    if (!owner_cards.empty()) return owner();  // no stories at all: the owner's cards, never a blank
     return std::nullopt;
 }
 
@@ -500,6 +644,11 @@ void Pipeline::save(const std::string& url) {
 
 std::string Pipeline::source_name(const std::string& url) const {
     if (const FeedConfig* f = find_feed(config_.feeds, url); f && !f->name.empty()) return f->name;
+    if (auto c = calendars_.find(url); c != calendars_.end()) {
+        if (!c->second.config.name.empty()) return c->second.config.name;
+        if (c->second.calendar && !c->second.calendar->name.empty()) return c->second.calendar->name;
+        return "calendar " + url;
+    }
     if (const FeedStatus* s = store_.find_status(url); s && !s->title.empty()) return s->title;
     return url;
 }
@@ -507,7 +656,7 @@ std::string Pipeline::source_name(const std::string& url) const {
 // "Name (url)", or the URL alone when the feed has no name yet.
 std::string Pipeline::who(const std::string& url) const {
     std::string s = source_name(url);
-    return s == url ? url : s + " (" + url + ")";
+    return s.ends_with(url) ? s : s + " (" + url + ")";
 }
 
 std::vector<FeedMetrics> Pipeline::feed_metrics() const {

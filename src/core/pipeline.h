@@ -13,6 +13,7 @@
 #include "core/rotation.h"
 #include "core/scheduler.h"
 #include "core/store.h"
+#include "feed/calendar.h"
 #include "feed/feed.h"
 #include "feed/result.h"
 
@@ -60,7 +61,8 @@ struct CachedFeed {
 
 // A transfer the pipeline wants made.
 struct FetchOrder {
-    enum class Kind { Feed, FeedList };  // FeedList: the OPML list the config names by URL
+    // FeedList: the OPML list the config names by URL; Calendar: a [[calendar]]'s .ics file.
+    enum class Kind { Feed, FeedList, Calendar };
     Kind kind = Kind::Feed;
     std::string url;
     std::string etag, last_modified;     // for a conditional GET; empty: unconditional
@@ -83,6 +85,16 @@ struct FetchReply {
     std::string body;                    // a feed's body until parse_reply; a list's bytes
     std::size_t body_bytes = 0;          // counted before parse_reply drops the body
     std::optional<Result<Feed>> parsed;  // set by parse_reply for a feed's 2xx body
+    std::optional<Result<Calendar>> calendar;  // set by parse_reply for a calendar's 2xx body (body kept to be saved)
+};
+
+// A calendar's last good .ics file as the disk keeps it, so a restart without network shows
+// the same agenda.
+struct CachedCalendar {
+    std::string url;
+    std::string bytes;
+    std::string etag, last_modified;
+    int64_t fetched = 0;                 // when it was last fetched (or confirmed by a 304)
 };
 
 // Parses a feed's 2xx body (with the order's charset override) and drops the bytes; does
@@ -92,12 +104,13 @@ void parse_reply(FetchReply& reply, std::string_view charset);
 
 // Something the disk must be told.
 struct SaveOrder {
-    enum class Kind { Feed, FeedList, PurgeExcept, Alerts };
+    enum class Kind { Feed, FeedList, PurgeExcept, Alerts, Calendar };
     Kind kind = Kind::Feed;
     CachedFeed feed;                     // Feed: write this feed's record
     std::string bytes;                   // FeedList: the OPML list as last fetched, for offline starts
     std::vector<std::string> keep;       // PurgeExcept: delete every cached feed not listed here
     std::vector<Alert> alerts;           // Alerts: the sent alerts (not the config's) to keep over a restart
+    CachedCalendar calendar;             // Calendar: its last good file
 };
 
 // What apply_config made of a config: refused (errors) or applied, and what changed.
@@ -114,8 +127,12 @@ struct PipelineOptions {
     // Shown when the config lists no feeds (and no list has brought any yet), so that an empty
     // feed list never means an empty screen: the embedded demo feeds.
     std::vector<FeedConfig> fallback_feeds;
-    // Shown with the fallback feeds, and only then: the demo's welcome.
+    // Shown with the fallback feeds, and only then: the demo's welcome and sample agenda.
     std::vector<Announcement> fallback_announcements;
+    std::vector<CalendarConfig> fallback_calendars;
+    // The machine's time zone (an IANA name, found by the shell), for agendas while [display]
+    // timezone is empty; "" = UTC.
+    std::string system_zone;
     // Whether this pipeline owns the disk cache's feed set: then feeds that leave the config
     // leave the cache too. Off for ad-hoc runs (--feed), which share the cache directory.
     bool manage_cache = true;
@@ -140,6 +157,8 @@ public:
     // feeds the config does not list are kept aside as if just removed.
     void restore_feed_list(std::string_view bytes, int64_t now);
     void restore(std::vector<CachedFeed> cached, int64_t now);
+    // Startup: the calendars' last good files; those the config does not list are ignored.
+    void restore_calendars(std::vector<CachedCalendar> cached, int64_t now);
 
     // Transfers to start now, each marked in flight until its reply. The fetcher bounds how many
     // run at once, so every due feed is handed out.
@@ -153,8 +172,9 @@ public:
     int64_t next_deadline(int64_t now) const;
 
     // The next card: a story, or at every [announcements] share-th card one of the owner's
-    // active announcements (round-robin, never the same one twice in a row, and never two owner
-    // cards in a row while there are stories). `local` is `now` in the display's time zone.
+    // cards: an active announcement or a calendar's agenda with something left today
+    // (round-robin, never the same one twice in a row, and never two owner cards in a row while
+    // there are stories). `local` is `now` in the display's time zone.
     std::optional<Card> next_card(int64_t now, const std::tm& local);
     std::optional<Card> next_card(int64_t now);  // in the process's time zone (core/timefmt.h local_tm)
     std::optional<Card> previous_card();
@@ -187,7 +207,31 @@ public:
     // stay; a feed removed from the config takes its counters with it.
     std::vector<FeedMetrics> feed_metrics() const;
 
+    // Each configured calendar: its state and, at `now`, how many events its card would list.
+    struct CalendarMetrics {
+        std::string url, name;
+        bool ok = false;                 // a good file is held (its last fetch may have failed since)
+        std::string error;               // the last fetch's problem; "" when it worked
+        int64_t last_success = 0, next_fetch = 0;
+        std::size_t events = 0;          // in the card's window now
+    };
+    std::vector<CalendarMetrics> calendar_metrics(int64_t now) const;
+
 private:
+    struct CalendarState {
+        CalendarConfig config;
+        std::optional<Calendar> calendar;  // the last good file, parsed
+        Validators validators;
+        int64_t next_fetch = 0, last_success = 0;
+        int failures = 0;
+        bool in_flight = false;
+        std::string error;
+        std::string warnings;            // the last file's warnings, as logged (said once per change)
+    };
+    void configure_calendars(const std::vector<CalendarConfig>& list, int64_t now);
+    void apply_calendar(FetchReply& r, int64_t now);
+    std::string display_zone() const;
+
     struct Counters {
         uint64_t fetches = 0, errors = 0, bytes = 0;
     };
@@ -214,6 +258,7 @@ private:
     std::map<std::string, Validators> validators_;
     std::map<std::string, std::string> last_error_;  // what was last reported per feed ("" = ok)
     std::map<std::string, Counters> counters_;
+    std::map<std::string, CalendarState> calendars_;  // by URL, the enabled ones of the running config
     bool fallback_ = false;              // config_ holds the fallback feeds
     bool configured_ = false;            // a config has been applied
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // timefmt.h: times in the C locale: ISO times in the status endpoints, the clock and ages of
 // --headless and the logs, and the display's clock when the config gives a strftime format. The
 // display's words in its own language (CLDR dates, clocks and ages through ICU) are app/l10n.h:

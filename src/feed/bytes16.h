@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bytes16.h: looking at sixteen bytes at a time, for the scanners of src/feed (UTF-8 checks, text
 // runs, references). GCC's and clang's vector extension gives SSE2 on x86-64 and NEON on the
 // Pi's arm64 from one source, with no intrinsics to keep per platform; elsewhere (other compilers,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // calendar.cpp: see calendar.h. parse_calendar works in three steps:
 //   1. scan: our own linear pass over the unfolded lines checks the structure (BEGIN/END, depth,
 //      binary data) with line numbers, and cuts each VEVENT down to the dozen properties the agenda

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // calendar.h: an iCalendar (.ics) file in, the occurrences of a time window out, for the agenda card.
 // Two pure steps, so the file is read once (on the fetch thread) and the agenda recomputed as often
 // as the card needs (every minute, as events end) without reading the bytes again:

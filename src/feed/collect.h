@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // collect.h: what every format reader (XML and JSON Feed) does with an item once it has read it:
 // the publication date falls back to the update date, an item with neither id nor link gets a
 // stable hash id, and the item cap keeps the newest max_items by date (document order where

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // jsonfeed.cpp: JSON Feed -> Feed. See jsonfeed.h.
 // The document is parsed into nlohmann::json (nesting past ParseLimits::max_depth is dropped
 // while parsing, so a hostile document cannot build a deep tree), then read field by field with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // jsonfeed.h: JSON Feed 1.0 and 1.1 (https://jsonfeed.org/version/1.1) into the same Feed model
 // as RSS and Atom, read with nlohmann::json. Internal to src/feed: parse_feed() decides that a
 // document is JSON (its first character, or an application/feed+json Content-Type) and calls

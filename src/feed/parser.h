@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // parser.h: RSS 0.9x/1.0/2.0, Atom 0.3/1.0 and JSON Feed 1.0/1.1 bytes in, a Feed out.
 // Pure (no I/O, no globals written); any thread, and several threads at once.
 // The caller passes what HTTP said (Content-Type) and where the bytes came from (base URL).

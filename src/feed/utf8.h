@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // utf8.h: the UTF-8 encoder the decoders and text scanners of src/feed share (constexpr, so
 // tables such as windows-1252's are built at compile time). Internal; pure; any thread.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // xml_prepare.h: what real-world feed bytes (already UTF-8) need around tinyxml2 9.
 // Documents are parsed with tinyxml2's entity processing off, and tinyxml2 then leaves every
 // '&' as written, whatever follows it; the reader decodes as it reads (the feed parser each value

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fonts.h: the faces the display draws text with, found by fontconfig and opened once per file.
 // Each font file is memory-mapped once and shared by every size and weight drawn from it: one
 // FreeType face (for rasterising, sizes as FT_Size objects) and one HarfBuzz face (for shaping)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // text.h: text as prepared textures. A block of text (a headline, a summary, a ticker item, a
 // label) is laid out once (text_layout.h: ICU bidi and line breaking, HarfBuzz shaping),
 // rasterised once by FreeType (colour emoji through FT_LOAD_COLOR) into a texture, and then drawn

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // text_layout.h: a paragraph of UTF-8 text laid out the way browsers do it, from Debian libraries:
 // ICU for the bidirectional algorithm (UAX #9) and line breaking (UAX #14, with dictionaries for
 // Thai, Lao, Khmer and Burmese), HarfBuzz for shaping each run (one script, one direction, one
