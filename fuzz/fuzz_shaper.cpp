@@ -5,7 +5,8 @@
 // or a line wider than its box that is not a single grapheme too wide for any box.
 //
 // Byte 0 chooses the box: bits 0-2 the line limit (0: none), bits 3-7 the width in 16 px steps
-// (0: one unbounded line); byte 1 bit 0 bold, bit 1 forces right-to-left.
+// (0: one unbounded line); byte 1 bit 0 bold, bit 1 forces right-to-left, bit 2 rich text (the
+// owner's Markdown as the display passes it: style toggles and line breaks; no line may hold a break).
 #include "ui/text_layout.h"
 
 #include <cstdint>
@@ -33,6 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     p.max_width = static_cast<float>((data[0] >> 3) * 16);
     p.bold = data[1] & 1;
     p.direction = data[1] & 2 ? nk::ui::Direction::Rtl : nk::ui::Direction::Auto;
+    p.rich = data[1] & 4;
     std::string_view text(reinterpret_cast<const char*>(data + 2), size - 2);
     nk::ui::TextLayout L = nk::ui::layout_text(fonts, text, p);
     if (p.max_width > 0 && p.max_lines > 0) require(L.lines.size() <= static_cast<size_t>(p.max_lines));
@@ -40,6 +42,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const auto& line : L.lines) {
         require(line.start <= line.end && line.end <= L.text.size());
         for (const auto& g : line.glyphs) require(g.cluster <= L.text.size());
+        if (p.rich)
+            for (uint32_t i = line.start; i < line.end; ++i) require(L.text[i] != u'\u2028');
     }
     return 0;
 }

@@ -200,3 +200,89 @@ TEST_CASE("screen off by the power schedule: no frames, the loop goes on", "[dis
     CHECK(r.err.find("screen off by the [power] schedule") != std::string::npos);
     CHECK(r.err.find("display: 0 frames") != std::string::npos);
 }
+
+namespace {
+
+struct OwnerShot {
+    nk::test::Image img;
+    std::string path, err;
+};
+
+// The binary on a config of the owner's (no network), one screenshot; state and socket in the temp dir.
+OwnerShot owner_screenshot(const TempDir& dir, const std::string& config, int w, int h) {
+    nk::test::Xvfb x(w, h);
+    INFO(x.error());
+    REQUIRE(x.ok());
+    std::ofstream(dir.path / "empty.xml") << "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Empty</title></channel></rss>";
+    std::ofstream(dir.path / "kiosk.toml") << config << "\n[[feed]]\nurl = \"file://" << (dir.path / "empty.xml").string() << "\"\n";
+    OwnerShot s;
+    s.path = (dir.path / "shot.png").string();
+    auto r = nk::test::run_process({NK_KIOSK_BIN, "--cache-dir", (dir.path / "cache").string(), "--config",
+                                    (dir.path / "kiosk.toml").string(), "--socket", (dir.path / "control.sock").string(),
+                                    "--screenshot", s.path, "--size", std::to_string(w) + "x" + std::to_string(h)},
+                                   {"DISPLAY=" + x.display(), "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1",
+                                    "XDG_STATE_HOME=" + (dir.path / "state").string(), "XDG_RUNTIME_DIR=" + dir.path.string()},
+                                   120);
+    INFO("stderr:\n" << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.err.find("font:") == std::string::npos);
+    CHECK(r.err.find("GL error") == std::string::npos);
+    s.err = r.err;
+    s.img = nk::test::load_png(s.path);
+    REQUIRE(s.img.ok());
+    return s;
+}
+
+double fraction_near(nk::test::Image& img, const nk::ui::Rect& r, int cr, int cg, int cb, int tolerance = 16) {
+    long hit = 0, total = 0;
+    for (int y = static_cast<int>(r.y); y < static_cast<int>(r.bottom()); ++y)
+        for (int x = static_cast<int>(r.x); x < static_cast<int>(r.right()); ++x) {
+            if (x < 0 || y < 0 || x >= img.w || y >= img.h) continue;
+            const unsigned char* p = img.at(x, y);
+            ++total;
+            hit += std::abs(p[0] - cr) < tolerance && std::abs(p[1] - cg) < tolerance && std::abs(p[2] - cb) < tolerance;
+        }
+    return total ? static_cast<double>(hit) / static_cast<double>(total) : 0;
+}
+
+}  // namespace
+
+// An emergency from the config has the whole screen: deep red under large white text, no card,
+// no crawl, in both screen shapes.
+TEST_CASE("screenshot of an emergency alert: the screen is the alert's colour, its text white", "[display][owner]") {
+    for (auto [w, h] : {std::pair{1280, 720}, std::pair{720, 1280}}) {
+        INFO(w << "x" << h);
+        TempDir dir;
+        OwnerShot s = owner_screenshot(dir,
+                                       "[display]\nticker = true\n[[alert]]\nid = \"evac\"\nlevel = \"emergency\"\n"
+                                       "text = \"**Evacuate the building now.** Use the stairs, not the lifts.\"\n",
+                                       w, h);
+        const nk::ui::Rect all{0, 0, static_cast<float>(w), static_cast<float>(h)};
+        const ImU32 red = nk::ui::kEmergencyBackground;
+        const int r = (red >> IM_COL32_R_SHIFT) & 0xFF, g = (red >> IM_COL32_G_SHIFT) & 0xFF, b = (red >> IM_COL32_B_SHIFT) & 0xFF;
+        CHECK(fraction_near(s.img, all, r, g, b) > 0.6);
+        const double white = fraction_near(s.img, all, 255, 255, 255, 24);
+        CHECK(white > 0.03);  // the sign and the text: large
+        CHECK(white < 0.4);
+        // Where the crawl would be, red too: the ticker is not drawn over the emergency.
+        nk::ui::Layout L = nk::ui::compute_layout(static_cast<float>(w), static_cast<float>(h), nk::ui::Mode::Cards, true, 0.03f, true);
+        CHECK(fraction_near(s.img, L.ticker, r, g, b) > 0.9);
+    }
+}
+
+// An announcement: its own look (the accent bar in its colour at the start edge of the panel), its
+// link as a code that phones read.
+TEST_CASE("screenshot of an announcement card: its colour, its Markdown, its code", "[display][owner]") {
+    TempDir dir;
+    OwnerShot s = owner_screenshot(dir,
+                                   "[[announcement]]\ntitle = \"Welcome, ACME delegation\"\n"
+                                   "body = \"Coffee in the **atrium**.\\n\\n- Wi-Fi: *Guest*\\n- Host: Maria\"\n"
+                                   "link = \"https://example.com/visit\"\ncolor = \"#00aa66\"\n",
+                                   1920, 1080);
+    nk::ui::Layout L = nk::ui::compute_layout(1920, 1080, nk::ui::Mode::Cards, false, 0.03f, true);
+    const nk::ui::Rect bar{L.body.x + 2, L.body.y + 30, 8, L.body.h - 60};
+    CHECK(fraction_near(s.img, bar, 0x00, 0xaa, 0x66) > 0.9);
+    auto qr = nk::test::zbar_decode(s.path);
+    REQUIRE(qr.has_value());
+    CHECK(*qr == "https://example.com/visit");
+}

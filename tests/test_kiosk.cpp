@@ -342,3 +342,203 @@ TEST_CASE("the next card's text is prepared before its transition starts", "[kio
     CHECK(f.kiosk->text_stats().shaped == at_change.shaped);
     CHECK(f.kiosk->text_stats().rasterized == at_change.rasterized);
 }
+
+// --- the owner's voice: announcements, the agenda, alerts ------------------------------------
+
+namespace {
+
+// A feed with nothing in it, on disk: the owner's cards are then all there is to show.
+std::string empty_feed(const fs::path& dir) {
+    std::ofstream(dir / "empty.xml") << "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Empty</title></channel></rss>";
+    return "file://" + (dir / "empty.xml").string();
+}
+
+std::string control(Fixture& f, const std::string& json) { return f.app->control(json, f.t, f.wall); }
+
+}  // namespace
+
+TEST_CASE("an announcement card has no source badge or age, and its Markdown body is rich text", "[kiosk][owner]") {
+    TempDir feeds;
+    Fixture f("[announcements]\nshare = 2\n[[announcement]]\nid = \"welcome\"\ntitle = \"Welcome, ACME delegation\"\n"
+              "body = \"Coffee in the **atrium**.\\n\\n- Wi-Fi: *Guest*\\n- Host: Maria\"\ncolor = \"#00aa66\"\n"
+              "[[feed]]\nurl = \"" + empty_feed(feeds.path) + "\"\n");
+    f.turn();
+    const nk::Card* card = f.kiosk->current_card();
+    REQUIRE(card);
+    REQUIRE(card->kind == nk::Card::Kind::Announcement);
+    nk::ui::CardView v = f.kiosk->view(*card);
+    CHECK(v.kind == nk::ui::CardKind::Announcement);
+    CHECK(v.headline == "Welcome, ACME delegation");
+    CHECK(v.source.empty());
+    CHECK(v.age.empty());
+    CHECK_FALSE(v.breaking);
+    CHECK(v.color == IM_COL32(0, 0xaa, 0x66, 255));
+    REQUIRE(v.body.size() == 3);
+    CHECK_FALSE(v.body[0].bullet);
+    CHECK(v.body[0].text == std::string("Coffee in the ") + nk::ui::kBoldToggle + "atrium" + nk::ui::kBoldToggle + ".");
+    CHECK(v.body[1].bullet);
+    CHECK(v.body[1].text == std::string("Wi-Fi: ") + nk::ui::kItalicToggle + "Guest" + nk::ui::kItalicToggle);
+    CHECK(v.body[2].bullet);
+    CHECK(f.last_vertices > 100);  // drawn: panel, title, body blocks, bullets
+    // The scene carries it as the card, with no badge text anywhere on it.
+    nk::ui::Scene s = f.kiosk->scene(f.t);
+    REQUIRE(s.card);
+    CHECK(s.card->kind == nk::ui::CardKind::Announcement);
+    CHECK(s.card->source.empty());
+}
+
+TEST_CASE("an agenda card lists today's events with Now and Next in the display's clock", "[kiosk][owner]") {
+    Fixture f("[display]\ntimezone = \"UTC\"\nclock_hours = \"24\"\n");
+    f.turn();
+    nk::Card c;
+    c.kind = nk::Card::Kind::Agenda;
+    c.entry.feed_url = "calendar:rooms";
+    c.entry.item.title = "Meeting rooms";
+    const int64_t day = f.wall - f.wall % 86400;  // midnight UTC
+    c.agenda_at = day + 14 * 3600 + 20 * 60;      // 14:20
+    auto item = [&](const char* what, const char* where, int64_t from, int64_t to, bool all_day = false) {
+        nk::AgendaItem a;
+        a.summary = what;
+        a.location = where;
+        a.start = from;
+        a.end = to;
+        a.all_day = all_day;
+        c.agenda.push_back(a);
+    };
+    item("Open house", "", day, day + 86400, true);
+    item("Quarterly review", "Board room", day + 14 * 3600, day + 15 * 3600);
+    item("Talk", "Hall B", day + 15 * 3600 + 1800, day + 16 * 3600);
+    item("Dinner", "Café", day + 19 * 3600, day + 21 * 3600);
+    f.wall = c.agenda_at;  // the view words the rows as of the kiosk's last turn
+    f.turn();
+    nk::ui::CardView v = f.kiosk->view(c);
+    CHECK(v.kind == nk::ui::CardKind::Agenda);
+    CHECK(v.headline == "Meeting rooms");
+    CHECK(v.source.empty());
+    CHECK(v.age.empty());
+    using Tag = nk::ui::AgendaRow::Tag;
+    REQUIRE(v.agenda.size() == 4);
+    CHECK(v.agenda[0].tag == Tag::None);
+    CHECK(v.agenda[0].time == "All day");
+    CHECK(v.agenda[1].tag == Tag::Now);
+    CHECK(v.agenda[1].time == "14:00–15:00");
+    CHECK(v.agenda[1].title == "Quarterly review");
+    CHECK(v.agenda[1].location == "Board room");
+    CHECK(v.agenda[2].tag == Tag::Next);
+    CHECK(v.agenda[2].time == "15:30–16:00");
+    CHECK(v.agenda[3].tag == Tag::None);
+
+    // Later in the day the review is over: it leaves the card, the talk is on now, dinner is next.
+    f.wall = day + 15 * 3600 + 1900;
+    f.turn();
+    v = f.kiosk->view(c);
+    REQUIRE(v.agenda.size() == 3);
+    CHECK(v.agenda[1].title == "Talk");
+    CHECK(v.agenda[1].tag == Tag::Now);
+    CHECK(v.agenda[2].tag == Tag::Next);
+}
+
+TEST_CASE("an agenda in a 12-hour locale and in German uses that clock and those words", "[kiosk][owner][l10n]") {
+    nk::Card c;
+    c.kind = nk::Card::Kind::Agenda;
+    const int64_t day = 1'795'000'000 - 1'795'000'000 % 86400;
+    nk::AgendaItem a;
+    a.summary = "Besprechung";
+    a.start = day + 14 * 3600;
+    a.end = day + 15 * 3600;
+    c.agenda = {a, a};
+    c.agenda[1].all_day = true;
+    c.agenda[1].end = day + 86400;
+    c.agenda_at = day + 14 * 3600 + 60;
+    {
+        Fixture f("[display]\nlanguage = \"de\"\ntimezone = \"UTC\"\n");
+        f.turn();
+        f.wall = c.agenda_at;
+        f.turn();
+        nk::ui::CardView v = f.kiosk->view(c);
+        REQUIRE(v.agenda.size() == 2);
+        CHECK(v.agenda[0].time == "14:00–15:00");
+        CHECK(v.agenda[1].time == "Ganztägig");
+        CHECK(f.kiosk->scene(f.t).labels.now == "Jetzt");
+    }
+    Fixture g("[display]\nlanguage = \"en-US\"\ntimezone = \"UTC\"\nclock_hours = \"12\"\n");
+    g.turn();
+    g.wall = c.agenda_at;
+    g.turn();
+    nk::ui::CardView v = g.kiosk->view(c);
+    REQUIRE(v.agenda.size() == 2);
+    CHECK(v.agenda[0].time.find("2:00") == 0);
+    CHECK(v.agenda[0].time.find("PM") != std::string::npos);
+}
+
+TEST_CASE("alerts: info and warning take strips beside the card, an emergency the screen until cleared", "[kiosk][owner]") {
+    Fixture f("[display]\nticker = true\n");
+    f.settle();
+    const nk::Card* before = f.kiosk->current_card();
+    REQUIRE(before);
+    const std::string card_title = before->entry.item.title;
+    const ImU32 theme_bg = f.kiosk->background();
+
+    // A warning: a full redraw, the band below the header, the body moved down for it.
+    CHECK(control(f, R"({"verb": "alert", "text": "Fire drill at **14:00**", "level": "warning", "for": 600, "id": "drill"})")
+              .find("\"ok\":true") != std::string::npos);
+    FramePlan warned = f.turn();
+    CHECK(warned.full);
+    CHECK_FALSE(warned.damage);
+    nk::ui::Scene s = f.kiosk->scene(f.t);
+    REQUIRE(s.alerts.size() == 1);
+    CHECK(s.alerts[0].level == nk::ui::AlertLevel::Warning);
+    CHECK(s.alerts[0].text.at(0).text == std::string("Fire drill at ") + nk::ui::kBoldToggle + "14:00" + nk::ui::kBoldToggle);
+    MemoryTextures tex;
+    nk::ui::TextEngine te(tex, nullptr);
+    nk::ui::Layout with_band = nk::ui::scene_layout(s, te);
+    nk::ui::Layout plain = nk::ui::compute_layout(1920, 1080, nk::ui::Mode::Cards, true, 0.03f, true);
+    CHECK(with_band.warning.h > 0);
+    CHECK(with_band.info.h == 0);
+    CHECK(with_band.warning.y >= with_band.header.bottom());
+    CHECK(with_band.body.y > with_band.warning.bottom());
+    CHECK(with_band.body.y > plain.body.y);
+    // Idle with the band up: nothing to draw until something changes.
+    FramePlan idle = f.kiosk->plan(f.t);
+    CHECK_FALSE(idle.full);
+    CHECK(idle.wake_at > f.t);
+
+    // An info alert as well: a banner above the bottom edge, the card's bottom moved up for it.
+    control(f, R"({"verb": "alert", "text": "Café closes at 15:00", "level": "info", "for": 600, "id": "cafe"})");
+    CHECK(f.turn().full);
+    nk::ui::Layout both = nk::ui::scene_layout(f.kiosk->scene(f.t), te);
+    CHECK(both.info.h > 0);
+    CHECK(both.body.bottom() < both.info.y);
+    CHECK(both.info.bottom() <= both.ticker.y);
+
+    // An emergency: the whole screen in its colour, the rotation held, the crawl still.
+    control(f, R"({"verb": "alert", "text": "**Evacuate** the building now", "level": "emergency", "for": 600, "id": "evac"})");
+    FramePlan emergency = f.turn();
+    CHECK(emergency.full);
+    CHECK(f.kiosk->background() == nk::ui::kEmergencyBackground);
+    CHECK(nk::ui::emergency(f.kiosk->scene(f.t)));
+    const int64_t held_for = 600;
+    for (int i = 0; i < 20; ++i) {
+        f.advance(static_cast<double>(held_for) / 40);
+        f.turn();
+    }
+    REQUIRE(f.kiosk->current_card());
+    CHECK(f.kiosk->current_card()->entry.item.title == card_title);
+    // No crawl or dwell frames under it: the screen stands still between clock minutes.
+    f.turn();
+    for (int i = 0; i < 10; ++i) {
+        f.t += 0.05;
+        FramePlan p = f.turn();
+        CHECK_FALSE(p.dynamic);
+        CHECK_FALSE(p.full);
+    }
+    CHECK(f.kiosk->plan(f.t).wake_at > f.t);
+
+    // Cleared: the same card comes back, the theme's background, the strips of the others gone too.
+    control(f, R"({"verb": "clear"})");
+    CHECK(f.turn().full);
+    CHECK(f.kiosk->background() == theme_bg);
+    CHECK(f.kiosk->scene(f.t).alerts.empty());
+    REQUIRE(f.kiosk->current_card());
+    CHECK(f.kiosk->current_card()->entry.item.title == card_title);
+}

@@ -414,3 +414,71 @@ TEST_CASE("text: with no font installed at all, one clear log line and no crash"
     FcConfigDestroy(saved);  // our reference; the current one holds its own
     FcConfigDestroy(empty);
 }
+
+// Rich text (announcements, alerts): the owner's **bold** and *italic* are runs in their own
+// style, in any script and either direction, and a Markdown line break ends a line.
+TEST_CASE("text: rich text has bold and italic runs and line breaks, in every script", "[text][rich]") {
+    Log log;
+    FontLibrary fonts(log.sink());
+    auto rich = [](float width = 0) {
+        LayoutParams p = params(32, width);
+        p.rich = true;
+        return p;
+    };
+    const std::string b(1, kBoldToggle), i(1, kItalicToggle);
+    TextLayout L = layout_text(fonts, "Coffee in the " + b + "atrium" + b + ", Wi-Fi " + i + "Guest" + i + "\nsecond line", rich(2000));
+    REQUIRE(L.lines.size() == 2);
+    CHECK(L.text.find(u'\x02') == std::u16string::npos);
+    CHECK(L.text.find(u'\x1d') == std::u16string::npos);
+    std::set<uint8_t> styles;
+    for (const auto& g : L.lines[0].glyphs) styles.insert(g.style);
+    CHECK(styles == std::set<uint8_t>{0, kStyleBold, kStyleItalic});
+    // The bold run is set in the family's bold face, the rest in the regular one.
+    for (const auto& g : L.lines[0].glyphs) CHECK(fonts.face(g.face).bold == ((g.style & kStyleBold) != 0));
+    CHECK(line_text(L, L.lines[1]) == u"second line");
+
+    // One line of any length (no box) shows what comes before the first break, then "…".
+    TextLayout one = layout_text(fonts, "first\nsecond", rich());
+    REQUIRE(one.lines.size() == 1);
+    CHECK(one.truncated);
+    CHECK(one.lines[0].ellipsis);
+
+    // Right to left, with a bold word: the paragraph stays right to left, the bold run in a bold face.
+    for (const std::string& s : {"שלום " + b + "עולם" + b + " היום", "أعلنت " + b + "الشركة" + b + " اليوم"}) {
+        INFO(s);
+        TextLayout r = layout_text(fonts, s, rich(2000));
+        REQUIRE(r.lines.size() == 1);
+        CHECK(r.rtl);
+        CHECK(r.missing == 0);
+        bool bold_seen = false;
+        for (const auto& g : r.lines[0].glyphs) bold_seen = bold_seen || (g.style & kStyleBold);
+        CHECK(bold_seen);
+    }
+    // Without `rich`, the same controls are dropped as any control is, and newlines are spaces.
+    TextLayout plain = layout_text(fonts, "a " + b + "b" + b + "\nc", params(32, 2000));
+    REQUIRE(plain.lines.size() == 1);
+    CHECK(plain.text == u"a b c");
+    CHECK(log.lines.empty());
+}
+
+TEST_CASE("text: italic and bold runs rasterise into one block, measured without a texture", "[text][rich]") {
+    Log log;
+    MemoryTextures tex;
+    TextEngine te(tex, log.sink());
+    TextBox box;
+    box.width = 1200;
+    box.max_lines = 4;
+    box.rich = true;
+    const std::string text = std::string("Plain, ") + kBoldToggle + "bold" + kBoldToggle + ", " + kItalicToggle + "italic" +
+                             kItalicToggle + "\nand a second line";
+    TextMeasure m = te.measure(text, {40, false, IM_COL32_WHITE}, box);
+    CHECK(m.lines == 2);
+    CHECK(tex.live.empty());  // measuring makes no texture
+    const TextBlock& blk = te.block(text, {40, false, IM_COL32_WHITE}, box);
+    CHECK(blk.lines == 2);
+    CHECK(blk.width == m.width);
+    CHECK(tex.live.size() == 1);
+    // Not the same block as the text read plainly.
+    box.rich = false;
+    CHECK(te.block(text, {40, false, IM_COL32_WHITE}, box).lines == 1);
+}

@@ -74,6 +74,18 @@ struct Kiosk::Impl {
         return a.second;
     }
     std::string clock_text, date_text;
+    std::string all_day = "All day";
+
+    // The owner's Markdown (announcement bodies, alerts) parsed once per text: plan() and draw()
+    // build a scene on every turn.
+    std::unordered_map<std::string, std::vector<ui::RichBlock>> rich;
+    const std::vector<ui::RichBlock>& rich_of(const std::string& markdown) {
+        auto it = rich.find(markdown);
+        if (it != rich.end()) return it->second;
+        if (rich.size() > 64) rich.clear();
+        return rich.emplace(markdown, ui::rich_blocks(markdown)).first->second;
+    }
+    std::optional<Card> debug_agenda;    // NK_DEBUG_CARD=agenda: see sample_agenda()
 
     float width = 1280, height = 720;
     ui::Layout layout;
@@ -117,6 +129,11 @@ struct Kiosk::Impl {
         labels.feeds = words->tr("Feeds");
         labels.paused = words->tr("paused");
         labels.waiting = words->tr("Waiting for news…");
+        labels.now = words->tr("Now");
+        labels.next = words->tr("Next");
+        labels.nothing_today = words->tr("Nothing more on the calendar today");
+        labels.scan_more = words->tr("Scan for more");
+        all_day = words->tr("All day");
         clock_at = -1;
         ages.clear();
     }
@@ -201,25 +218,111 @@ struct Kiosk::Impl {
 
     // --- the scene ----------------------------------------------------------------------------
 
+    // An agenda card's rows as of now: events that ended are gone, those on now are "Now", the
+    // next start (all that share it) is "Next". All-day events are on all day: no tag, just "All day".
+    std::vector<ui::AgendaRow> agenda_rows(const Card& c) const {
+        const int64_t at = std::max(c.agenda_at, wall);
+        std::optional<int64_t> next_start;
+        for (const AgendaItem& a : c.agenda)
+            if (!a.all_day && a.start > at && (!next_start || a.start < *next_start)) next_start = a.start;
+        std::vector<ui::AgendaRow> rows;
+        for (const AgendaItem& a : c.agenda) {
+            if (a.end <= at) continue;
+            ui::AgendaRow r;
+            if (!a.all_day) r.tag = a.start <= at ? ui::AgendaRow::Tag::Now
+                                  : a.start == next_start ? ui::AgendaRow::Tag::Next
+                                                          : ui::AgendaRow::Tag::None;
+            // The language's own hour cycle ("14:00", "2:00 PM") from the same formatter as the clock.
+            r.time = a.all_day ? all_day : words->time(a.start) + "–" + words->time(a.end);
+            r.title = a.summary;
+            r.location = a.location;
+            rows.push_back(std::move(r));
+        }
+        return rows;
+    }
+
     ui::CardView view(const Card& c) {
         ui::CardView v;
         v.id = c.entry.feed_url + "\n" + (c.entry.item.id.empty() ? c.entry.item.link : c.entry.item.id) + "\n" + c.entry.item.title;
-        v.source = c.source;
         v.headline = c.entry.item.title;
+        v.link = c.entry.item.link;
+        v.has_picture = !c.entry.item.image.empty();
+        if (c.kind != Card::Kind::News) {
+            // The owner speaks: no source badge, no age; its colour, else the theme's accent.
+            v.kind = c.kind == Card::Kind::Agenda ? ui::CardKind::Agenda : ui::CardKind::Announcement;
+            v.color = ui::parse_color(c.color, ui::Theme::named(cfg().display.theme).accent);
+            if (v.kind == ui::CardKind::Announcement) {
+                v.summary = c.entry.item.summary;  // the Markdown source: the static key sees edits
+                v.body = rich_of(c.entry.item.summary);
+            } else {
+                v.agenda = agenda_rows(c);
+            }
+            attach_image(v, c);
+            return v;
+        }
+        v.source = c.source;
         v.summary = c.entry.item.summary;
         v.age = age(c.entry.time);
-        v.link = c.entry.item.link;
         v.color = ui::parse_color(c.color, IM_COL32(90, 100, 120, 255));
         v.breaking = c.entry.breaking;
         if (const FeedStatus* st = store().find_status(c.entry.feed_url))
             v.stale = st->stale_since && wall - *st->stale_since >= kStaleAfter;
+        attach_image(v, c);
+        return v;
+    }
+
+    void attach_image(ui::CardView& v, const Card& c) {
         if (auto it = texture_cache.find(c.entry.item.image); it != texture_cache.end()) {
             it->second.used = now;
             v.image = it->second.id;
             v.image_w = it->second.w;
             v.image_h = it->second.h;
         }
-        return v;
+    }
+
+    std::vector<ui::AlertView> alert_views() {
+        std::vector<ui::AlertView> out;
+        for (const Alert& a : app->alerts()) {
+            ui::AlertView v;
+            v.level = a.level == AlertLevel::Emergency ? ui::AlertLevel::Emergency
+                      : a.level == AlertLevel::Warning ? ui::AlertLevel::Warning
+                                                       : ui::AlertLevel::Info;
+            v.id = a.id;
+            v.text = rich_of(a.text);
+            out.push_back(std::move(v));
+        }
+        return out;
+    }
+
+    // A debugging aid until calendars are configured ([[calendar]]): NK_DEBUG_CARD=agenda shows a
+    // sample agenda card, events placed around the moment the kiosk started, instead of the
+    // rotation's cards (for screenshots of the agenda's look). Never set in service.
+    static std::optional<Card> sample_agenda(int64_t wall) {
+        const char* env = std::getenv("NK_DEBUG_CARD");
+        if (!env || std::string_view(env) != "agenda") return std::nullopt;
+        Card c;
+        c.kind = Card::Kind::Agenda;
+        c.entry.feed_url = "calendar:debug";
+        c.entry.item.id = "agenda";
+        c.entry.item.title = "Meeting rooms · today";
+        const int64_t q = wall - wall % 900;  // quarter hours, as bookings are
+        auto item = [&](const char* what, const char* where, int64_t from, int64_t to, bool all_day = false) {
+            AgendaItem a;
+            a.summary = what;
+            a.location = where;
+            a.start = from;
+            a.end = to;
+            a.all_day = all_day;
+            c.agenda.push_back(a);
+        };
+        item("Visitors: ACME delegation", "Reception", q - 12 * 3600, q + 12 * 3600, true);
+        item("Quarterly review", "Board room", q - 1800, q + 1800);
+        item("Design critique: spring campaign", "Hall B", q + 2700, q + 6300);
+        item("Talk: the new footbridge", "Auditorium", q + 2700, q + 5400);
+        item("Fire drill", "Meet at the east car park", q + 9000, q + 9900);
+        item("Team dinner", "Harbour Café", q + 18000, q + 25200);
+        c.agenda_at = wall;
+        return c;
     }
 
     std::vector<ui::TickerItem> ticker_items() const {
@@ -324,7 +427,8 @@ struct Kiosk::Impl {
         s.transition_kind = ui::parse_transition(d.transition);
         const Show& sh = show();
         if (sh.current()) s.card = view(*sh.current());
-        if (sh.in_transition(t)) {
+        if (debug_agenda) s.card = view(*debug_agenda);
+        if (sh.in_transition(t) && !debug_agenda) {
             s.previous = view(*sh.leaving());
             double fps = std::max(1, d.transition_fps);
             double stepped = static_cast<double>(transition_step(t)) / fps;
@@ -347,6 +451,7 @@ struct Kiosk::Impl {
         s.waiting_message = n == 0 ? words->tr("No feeds configured")
                                    : words->trn("Waiting for news from %s feed…", "Waiting for news from %s feeds…",
                                                 static_cast<int64_t>(n));
+        s.alerts = alert_views();
         return s;
     }
 
@@ -358,11 +463,21 @@ struct Kiosk::Impl {
             add(c.id); add(c.age); add(c.source);
             add(std::to_string(reinterpret_cast<uintptr_t>(c.image)));
             add(c.stale ? "s" : "-");
+            add(std::to_string(static_cast<int>(c.kind)));
+            if (c.kind == ui::CardKind::Announcement) add(c.summary);  // an edited body, same title
+            for (const auto& r : c.agenda) {      // rows end and turn from "Next" to "Now"
+                add(std::to_string(static_cast<int>(r.tag))); add(r.time); add(r.title); add(r.location);
+            }
         };
         StaticKey key;
         add(std::to_string(s.width) + "x" + std::to_string(s.height) + "/" + lang);
         add(std::to_string(s.shift.x) + "," + std::to_string(s.shift.y));
         add(std::to_string(s.theme.background)); add(std::to_string(static_cast<int>(s.mode)));
+        // An alert coming or going moves the body (its strips take room) or takes the whole screen.
+        for (const auto& a : s.alerts) {
+            add(std::to_string(static_cast<int>(a.level))); add(a.id);
+            for (const auto& b : a.text) add(b.text);
+        }
         key.frame = hash(k);
         k.clear();
         add(s.clock); add(s.date); add(s.banner); add(s.notice); add(s.paused ? "p" : "-"); add(s.title); add(s.rtl ? "r" : "l");
@@ -414,6 +529,8 @@ std::unique_ptr<Kiosk> Kiosk::create(App& app, TextureApi& textures, std::functi
     m.layout = ui::compute_layout(m.width, m.height, m.mode(), m.display.ticker, static_cast<float>(m.display.safe_area),
                                   m.display.qr);
     m.follow_mode();
+    m.debug_agenda = Impl::sample_agenda(wall);
+    if (m.debug_agenda) m.log("display: NK_DEBUG_CARD=agenda: showing a sample agenda card, not the rotation");
     return std::unique_ptr<Kiosk>(new Kiosk(std::move(impl)));
 }
 
@@ -469,7 +586,10 @@ void Kiosk::update(double t, int64_t wall) {
     // The next card's text is shaped and rasterised now, between frames, not in its first frame.
     if (const std::optional<Card>& next = m.show().ahead(); next && m.mode() == ui::Mode::Cards) {
         ui::CardView v = m.view(*next);
-        if (v.id != m.prepared_id && ui::prepare_card(m.scene(t), m.layout, *m.text, v)) m.prepared_id = v.id;
+        if (v.id != m.prepared_id) {
+            ui::Scene s = m.scene(t);
+            if (ui::prepare_card(s, ui::scene_layout(s, *m.text), *m.text, v)) m.prepared_id = v.id;
+        }
     }
 }
 
@@ -488,7 +608,8 @@ FramePlan Kiosk::plan(double t) const {
         if (header && !body) p.damage = ui::header_band(m.layout);
     }
 
-    bool ticker_on = m.layout.ticker.h > 0 && !m.ticker.empty() && d.ticker_speed > 0;
+    // An emergency has the whole screen and stands still: no crawl under it.
+    bool ticker_on = m.layout.ticker.h > 0 && !m.ticker.empty() && d.ticker_speed > 0 && !ui::emergency(s);
     double ticker_dt = 1.0 / std::max(1, std::min(d.ticker_fps, d.max_fps));
     const Show& sh = m.show();
     int64_t dwell_step = sh.current() ? static_cast<int64_t>(std::floor(sh.elapsed(t) * kDwellSteps)) : -1;
@@ -510,19 +631,24 @@ FramePlan Kiosk::plan(double t) const {
 
 const ui::TextEngine::Stats& Kiosk::text_stats() const { return impl_->text->stats(); }
 
-ImU32 Kiosk::background() const { return ui::Theme::named(impl_->cfg().display.theme).background; }
+ImU32 Kiosk::background() const {
+    const std::vector<Alert>& a = impl_->app->alerts();
+    if (!a.empty() && a.front().level == AlertLevel::Emergency) return ui::kEmergencyBackground;
+    return ui::Theme::named(impl_->cfg().display.theme).background;
+}
 
 void Kiosk::draw(double t, ImDrawList* static_dl, ImDrawList* dynamic_dl, const ui::Rect* damage) {
     Impl& m = *impl_;
     ui::Scene s = m.scene(t);
     m.text->begin_frame(static_dl != nullptr);
+    const ui::Layout layout = ui::scene_layout(s, *m.text);  // with room for the alerts' strips
     if (static_dl) {
-        ui::draw_static(s, m.layout, *m.text, static_dl, damage);
+        ui::draw_static(s, layout, *m.text, static_dl, damage);
         m.drawn_static = Impl::static_key(s, m.text_lang);
         m.drawn_any = true;
     }
     if (dynamic_dl) {
-        ui::draw_dynamic(s, m.layout, *m.text, dynamic_dl);
+        ui::draw_dynamic(s, layout, *m.text, dynamic_dl);
         m.drawn_dynamic_at = t;
         const Show& sh = m.show();
         m.drawn_dwell_step = sh.current() ? static_cast<int64_t>(std::floor(sh.elapsed(t) * kDwellSteps)) : -1;
@@ -555,6 +681,9 @@ bool Kiosk::image_pending() const {
     };
     return pending(m.show().current());
 }
+
+ui::Scene Kiosk::scene(double t) const { return const_cast<Impl&>(*impl_).scene(t); }
+ui::CardView Kiosk::view(const Card& card) const { return const_cast<Impl&>(*impl_).view(card); }
 
 const Card* Kiosk::current_card() const {
     const std::optional<Card>& c = impl_->show().current();

@@ -6,6 +6,9 @@
 // and which part: the static layer (header, card) only when its visible content changes, the
 // dynamic strip (ticker, dwell bar) at its own capped rate, and nothing in between (the
 // platform sleeps until wake_at).
+// The owner's voice is worded here too: announcement bodies (Markdown) and alert texts as rich
+// text, agenda rows with "Now"/"Next" and times in the language's clock; an alert coming or going
+// redraws the whole screen once, and an emergency stops the crawl (its screen stands still).
 // Knows ImGui (draw lists, textures as ImTextureID) but not GLFW or GL: the platform uploads
 // textures through the TextureApi it passes in.
 // Main thread only; the wake callback is called from the fetch and image threads.
@@ -67,6 +70,9 @@ public:
     bool image_pending() const;
     bool has_content() const;
     const Card* current_card() const;    // null before the first card (and in list mode)
+    // What the screen shows at t, and how a card is worded for it (tests; nothing is drawn).
+    ui::Scene scene(double t) const;
+    ui::CardView view(const Card& card) const;
     bool status_page_shown() const;
     const Config& config() const;
 

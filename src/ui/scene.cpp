@@ -111,8 +111,8 @@ void image_box(ImDrawList* dl, const Scene& s, const Layout& L, TextEngine& te, 
 
 Rect mirrored(const Rect& r, const Rect& within) { return {within.x + within.right() - r.right(), r.y, r.w, r.h}; }
 
-void draw_card(ImDrawList* dl, const Scene& s, const Layout& L, TextEngine& te, const CardView& c, float dx,
-               float alpha) {
+void draw_news_card(ImDrawList* dl, const Scene& s, const Layout& L, TextEngine& te, const CardView& c, float dx,
+                    float alpha) {
     const float u = L.unit;
     const Mode mode = s.mode;
     // A right-to-left headline mirrors the card: picture and code on the right, text right-aligned,
@@ -184,6 +184,354 @@ void draw_card(ImDrawList* dl, const Scene& s, const Layout& L, TextEngine& te, 
                 te.draw(dl, h, {rtl ? qr.x - gap - h.width : qr.right() + gap, cy + cap.height + 6 * u}, s.theme.text_dim, alpha);
             }
         }
+    }
+}
+
+// --- the owner's voice ---------------------------------------------------------------------
+
+// The owner's cards sit on a panel tinted with their colour, a bar of it on the side their text
+// starts from: they read as the building speaking, not as one more story.
+void owner_panel(ImDrawList* dl, const Scene& s, const Layout& L, ImU32 accent, bool rtl, float dx, float alpha) {
+    const float u = L.unit;
+    const Rect& b = L.body;
+    const float bar = 14 * u;
+    dl->AddRectFilled({b.x + dx, b.y}, {b.right() + dx, b.bottom()}, with_alpha(mix(s.theme.panel, accent, 0.10f), alpha), 18 * u);
+    const float bx = (rtl ? b.right() - bar : b.x) + dx;
+    dl->AddRectFilled({bx, b.y}, {bx + bar, b.bottom()}, with_alpha(accent, alpha), 18 * u,
+                      rtl ? ImDrawFlags_RoundCornersRight : ImDrawFlags_RoundCornersLeft);
+}
+
+// Inside the panel, past the bar, in left-to-right terms (callers mirror it for right-to-left).
+Rect owner_inner(const Layout& L) {
+    const float u = L.unit, bar = 14 * u, pad = 48 * u;
+    return {L.body.x + bar + pad, L.body.y + pad, std::max(1.0f, L.body.w - bar - 2 * pad), std::max(1.0f, L.body.h - 2 * pad)};
+}
+
+// Paragraphs and bullet items one under the other in `area`, as many lines as fit (the last one
+// cut with "…"). Bullets are dots in `mark`; `rtl` puts boxes and dots on the right. A block that
+// reaches below `narrow_y` is set `narrow_by` narrower (room for the code at the end side).
+void draw_rich(ImDrawList* dl, TextEngine& te, const std::vector<RichBlock>& blocks, Rect area, float px, ImU32 ink,
+               ImU32 mark, bool rtl, float alpha, float narrow_y = 1e30f, float narrow_by = 0) {
+    const float spacing = 1.38f;
+    const float lh = std::round(px * spacing);
+    float y = area.y;
+    for (std::size_t i = 0; i < blocks.size(); ++i) {
+        const RichBlock& b = blocks[i];
+        const int lines = static_cast<int>((area.bottom() - y) / lh);
+        if (lines < 1) break;
+        const float indent = b.bullet ? std::round(px * 1.2f) : 0;
+        TextBox box;
+        box.width = std::max(1.0f, area.w - indent);
+        box.max_lines = lines;
+        box.line_spacing = spacing;
+        box.rich = true;
+        const TextBlock* full = &te.block(b.text, {px, false, ink}, box);
+        if (narrow_by > 0 && y + full->height > narrow_y) {
+            box.width = std::max(1.0f, box.width - narrow_by);
+            full = &te.block(b.text, {px, false, ink}, box);
+        }
+        const TextBlock& tb = *full;
+        te.draw(dl, tb, {rtl ? area.right() - indent - tb.width : area.x + indent, y}, ink, alpha);
+        if (b.bullet)
+            dl->AddCircleFilled({rtl ? area.right() - indent * 0.45f : area.x + indent * 0.45f, y + lh / 2}, px * 0.14f,
+                                with_alpha(mark, alpha));
+        if (tb.truncated) break;
+        const bool tight = b.bullet && i + 1 < blocks.size() && blocks[i + 1].bullet;
+        y += tb.height + std::round(px * (tight ? 0.2f : 0.55f));
+    }
+}
+
+// The code and, under it, what it is for.
+void owner_qr(ImDrawList* dl, const Scene& s, const Layout& L, TextEngine& te, const QrMatrix& q, Rect r, float alpha) {
+    const float side = draw_qr(dl, q, {r.x, r.y}, r.w, with_alpha(s.theme.qr_dark, alpha), with_alpha(s.theme.qr_light, alpha));
+    const float margin = (r.w - side) / 2;
+    const TextBlock& cap = line(te, L, s.mode, FontRole::Small, s.labels.scan_more, r.w);
+    te.draw(dl, cap, {r.x + (r.w - cap.width) / 2, r.y + r.w - margin + 8 * L.unit}, s.theme.text_dim, alpha);
+}
+
+float owner_caption_h(const Layout& L, Mode mode) { return std::round(px_of(L, mode, FontRole::Small) * 1.3f) + 8 * L.unit; }
+
+// An announcement: large title, the Markdown body in generous type, picture and code as a story's;
+// no source badge, no age.
+void draw_announcement(ImDrawList* dl, const Scene& s, const Layout& L, TextEngine& te, const CardView& c, float dx,
+                       float alpha) {
+    const float u = L.unit;
+    const bool rtl = card_is_rtl(c, L, te);
+    owner_panel(dl, s, L, c.color, rtl, dx, alpha);
+    const Rect inner = owner_inner(L);
+    auto place = [&](Rect r) {
+        if (rtl) r = mirrored(r, L.body);
+        r.x += dx;
+        return r;
+    };
+    const QrMatrix* q = s.qr && !c.link.empty() ? qr_for(c.link) : nullptr;
+    const float qs = q ? std::round(std::min(L.qr_side, inner.h * 0.45f)) : 0;
+    const float cap_h = owner_caption_h(L, s.mode);
+    Rect pic{}, qr{}, text = inner;
+    if (L.portrait) {
+        float y = inner.y;
+        if (c.has_picture) {
+            pic = {inner.x, y, inner.w, std::round(std::min(inner.w * 9 / 16, inner.h * 0.4f))};
+            y = pic.bottom() + 40 * u;
+        }
+        text = {inner.x, y, inner.w, std::max(0.0f, inner.bottom() - y)};
+        if (q) qr = {inner.right() - qs, inner.bottom() - qs - cap_h, qs, qs};
+    } else if (c.has_picture) {
+        const float col = std::round(inner.w * 0.40f);
+        const float room = inner.h - (q ? qs + cap_h + 32 * u : 0);
+        pic = {inner.x, inner.y, col, std::round(std::max(0.0f, std::min(col * 9 / 16, room)))};
+        if (q) qr = {inner.x, pic.bottom() + 32 * u, qs, qs};
+        text = {inner.x + col + 56 * u, inner.y, inner.w - col - 56 * u, inner.h};
+    } else if (q) {
+        qr = {inner.right() - qs, inner.bottom() - qs - cap_h, qs, qs};
+        text = {inner.x, inner.y, inner.w - qs - 56 * u, inner.h};
+    }
+    if (pic.h > 0) image_box(dl, s, L, te, c, place(pic), u, alpha);
+    text = place(text);
+
+    TextBox head_box;
+    head_box.width = text.w;
+    head_box.max_lines = 3;
+    head_box.line_spacing = 1.1f;
+    const TextBlock& head = te.block(c.headline, {std::round(92 * u), true, s.theme.text}, head_box);
+    te.draw(dl, head, {rtl ? text.right() - head.width : text.x, text.y}, s.theme.text, alpha);
+    const float y = text.y + head.height + 36 * u;
+    // In portrait the code sits in the text column's end corner: the text beside it is narrower.
+    const bool beside = L.portrait && q;
+    draw_rich(dl, te, c.body, {text.x, y, text.w, text.bottom() - y}, std::round(46 * u), s.theme.text, c.color, rtl, alpha,
+              beside ? qr.y - 16 * u : 1e30f, beside ? qs + 40 * u : 0);
+    if (q) owner_qr(dl, s, L, te, *q, place(qr), alpha);
+}
+
+// Today's agenda: the calendar's name, then a row per event: a "Now" or "Next" tag, the time, the
+// title and, dimmer, the place. Wide screens put them in columns; portrait stacks time over title.
+void draw_agenda(ImDrawList* dl, const Scene& s, const Layout& L, TextEngine& te, const CardView& c, float dx, float alpha) {
+    const float u = L.unit;
+    const bool rtl = s.rtl || card_is_rtl(c, L, te);
+    owner_panel(dl, s, L, c.color, rtl, dx, alpha);
+    const Rect inner = owner_inner(L);
+    auto place = [&](Rect r) {
+        if (rtl) r = mirrored(r, L.body);
+        r.x += dx;
+        return r;
+    };
+    auto put = [&](const TextBlock& b, float x, float y, ImU32 ink) {  // b's box at (x, y) in left-to-right terms
+        const Rect r = place({x, y, b.width, b.height});
+        te.draw(dl, b, {r.x, r.y}, ink, alpha);
+    };
+
+    TextBox title_box;
+    title_box.width = inner.w;
+    title_box.max_lines = 2;
+    title_box.line_spacing = 1.1f;
+    const TextBlock& title = te.block(c.headline, {std::round(80 * u), true, s.theme.text}, title_box);
+    put(title, inner.x, inner.y, s.theme.text);
+    float y = inner.y + title.height + 28 * u;
+    auto rule = [&](float at, float thick) {
+        const Rect r = place({inner.x, at, inner.w, 0});
+        dl->AddLine({r.x, at}, {r.right(), at}, with_alpha(s.theme.rule, alpha), std::max(1.0f, thick));
+    };
+    rule(y, 2 * u);
+    y += 24 * u;
+
+    const float tpx = std::round(48 * u), time_px = std::round(44 * u), mpx = std::round(34 * u);
+    if (c.agenda.empty()) {
+        const TextBlock& none = line(te, L, s.mode, FontRole::Summary, s.labels.nothing_today, inner.w);
+        put(none, inner.x, y + 24 * u, s.theme.text_dim);
+        return;
+    }
+    const TextBlock& now = te.block(s.labels.now, {mpx, true, s.theme.text}, {});
+    const TextBlock& next = te.block(s.labels.next, {mpx, true, s.theme.text}, {});
+    const float pill_pad = 18 * u;
+    const float tag_w = std::max(now.width, next.width) + 2 * pill_pad;
+    float time_w = 0;
+    for (const AgendaRow& r : c.agenda) time_w = std::max(time_w, te.width(r.time, {time_px, r.tag == AgendaRow::Tag::Now, s.theme.text}));
+    const bool wide = !L.portrait && tag_w + time_w + 400 * u < inner.w;
+    const float gap = 32 * u, vpad = 20 * u;
+    const float title_h = std::round(tpx * 1.2f), loc_h = std::round(mpx * 1.25f), time_h = std::round(time_px * 1.2f);
+    const float row_h = wide ? vpad * 2 + title_h + loc_h : vpad * 2 + time_h + 8 * u + title_h + loc_h;
+    const float text_x = wide ? inner.x + tag_w + gap + time_w + gap * 1.5f : inner.x;
+    const float text_w = std::max(1.0f, inner.right() - text_x);
+
+    for (std::size_t i = 0; i < c.agenda.size(); ++i) {
+        const AgendaRow& r = c.agenda[i];
+        if (y + row_h > inner.bottom() + 1) break;
+        const bool is_now = r.tag == AgendaRow::Tag::Now;
+        if (is_now) {
+            const Rect band = place({inner.x - 20 * u, y, inner.w + 40 * u, row_h - 8 * u});
+            dl->AddRectFilled({band.x, band.y}, {band.right(), band.bottom()}, with_alpha(mix(s.theme.panel, c.color, 0.28f), alpha), 12 * u);
+        } else if (i > 0 && c.agenda[i - 1].tag != AgendaRow::Tag::Now) {
+            rule(y - 4 * u, u);
+        }
+        float ty = y + vpad;  // the first line's top
+        // The tag: "Now" filled in the card's colour, "Next" outlined.
+        if (r.tag != AgendaRow::Tag::None) {
+            const TextBlock& tb = is_now ? now : next;
+            const float ph = tb.height + 12 * u;
+            const float py = ty + ((wide ? title_h : time_h) - ph) / 2;
+            const Rect pill = place({inner.x, py, tag_w, ph});
+            if (is_now) {
+                dl->AddRectFilled({pill.x, pill.y}, {pill.right(), pill.bottom()}, with_alpha(c.color, alpha), ph / 2);
+                const ImU32 ink = luminance(c.color) > 0.55f ? IM_COL32(20, 20, 24, 255) : IM_COL32(255, 255, 255, 255);
+                te.draw(dl, tb, {pill.x + (pill.w - tb.width) / 2, pill.y + 6 * u}, ink, alpha);
+            } else {
+                dl->AddRect({pill.x, pill.y}, {pill.right(), pill.bottom()}, with_alpha(s.theme.text_dim, alpha), ph / 2, 0,
+                            std::max(1.5f, 3 * u));
+                te.draw(dl, tb, {pill.x + (pill.w - tb.width) / 2, pill.y + 6 * u}, s.theme.text, alpha);
+            }
+        }
+        const TextBlock& time = te.block(r.time, {time_px, is_now, s.theme.text}, {});
+        const float time_x = r.tag == AgendaRow::Tag::None && !wide ? inner.x : inner.x + tag_w + gap;
+        put(time, time_x, ty + (wide ? (title_h - time_h) / 2 : 0), s.theme.text);
+        if (!wide) ty += time_h + 8 * u;
+        TextBox tbox;
+        tbox.width = text_w;
+        const TextBlock& what = te.block(r.title, {tpx, true, s.theme.text}, tbox);
+        put(what, text_x, ty, s.theme.text);
+        if (!r.location.empty()) {
+            const TextBlock& where = te.block(r.location, {mpx, false, s.theme.text_dim}, tbox);
+            put(where, text_x, ty + title_h + 2 * u, s.theme.text_dim);
+        }
+        y += row_h;
+    }
+}
+
+// --- alerts ----------------------------------------------------------------------------------
+
+struct StripLook {
+    ImU32 fill, ink;
+    float px, pad;
+};
+
+StripLook strip_look(AlertLevel level, const Layout& L) {
+    const float u = L.unit;
+    if (level == AlertLevel::Warning) return {IM_COL32(255, 176, 0, 255), IM_COL32(20, 16, 8, 255), std::round(44 * u), 18 * u};
+    return {IM_COL32(26, 96, 180, 255), IM_COL32(255, 255, 255, 255), std::round(40 * u), 16 * u};
+}
+
+// The alerts of one level as one piece of rich text: paragraphs on lines of their own, several
+// alerts one after the other.
+std::string strip_text(const Scene& s, AlertLevel level) {
+    std::string out;
+    for (const AlertView& a : s.alerts) {
+        if (a.level != level) continue;
+        if (!out.empty()) out += "   ·   ";
+        for (std::size_t i = 0; i < a.text.size(); ++i) {
+            if (i) out += '\n';
+            if (a.text[i].bullet) out += "• ";
+            out += a.text[i].text;
+        }
+    }
+    return out;
+}
+
+float strip_icon(const StripLook& k) { return std::round(k.px * 1.1f); }
+
+const TextBlock& strip_block(TextEngine& te, const Layout& L, AlertLevel level, const std::string& text) {
+    const StripLook k = strip_look(level, L);
+    TextBox box;
+    box.width = std::max(1.0f, L.safe.w - 2 * k.pad - strip_icon(k) - 24 * L.unit);
+    box.max_lines = L.portrait ? 3 : 2;  // a narrow screen wraps sooner; the band still stays a strip
+    box.line_spacing = 1.25f;
+    box.rich = true;
+    return te.block(text, {k.px, false, k.ink}, box);
+}
+
+void warning_sign(ImDrawList* dl, ImVec2 c, float size, ImU32 fg, ImU32 bg) {
+    dl->AddTriangleFilled({c.x, c.y - size * 0.5f}, {c.x + size * 0.56f, c.y + size * 0.46f}, {c.x - size * 0.56f, c.y + size * 0.46f}, fg);
+    dl->AddRectFilled({c.x - size * 0.06f, c.y - size * 0.2f}, {c.x + size * 0.06f, c.y + size * 0.17f}, bg, size * 0.03f);
+    dl->AddCircleFilled({c.x, c.y + size * 0.31f}, size * 0.07f, bg);
+}
+
+void info_sign(ImDrawList* dl, ImVec2 c, float size, ImU32 fg, ImU32 bg) {
+    dl->AddCircleFilled(c, size * 0.5f, fg);
+    dl->AddCircleFilled({c.x, c.y - size * 0.24f}, size * 0.07f, bg);
+    dl->AddRectFilled({c.x - size * 0.06f, c.y - size * 0.1f}, {c.x + size * 0.06f, c.y + size * 0.3f}, bg, size * 0.03f);
+}
+
+void draw_strip(ImDrawList* dl, const Scene& s, const Layout& L, TextEngine& te, AlertLevel level, const Rect& r) {
+    const std::string text = strip_text(s, level);
+    if (r.h <= 0 || text.empty()) return;
+    const StripLook k = strip_look(level, L);
+    const float u = L.unit;
+    dl->AddRectFilled({r.x, r.y}, {r.right(), r.bottom()}, k.fill, 12 * u);
+    const TextBlock& b = strip_block(te, L, level, text);
+    const bool rtl = b.rtl;
+    const float icon = strip_icon(k), gap = 24 * u;
+    const ImVec2 ic{rtl ? r.right() - k.pad - icon / 2 : r.x + k.pad + icon / 2, r.y + k.pad + b.line_height / 2};
+    if (level == AlertLevel::Warning) warning_sign(dl, ic, icon, k.ink, k.fill);
+    else info_sign(dl, ic, icon, k.ink, k.fill);
+    te.draw(dl, b, {rtl ? r.right() - k.pad - icon - gap - b.width : r.x + k.pad + icon + gap, r.y + k.pad}, k.ink);
+}
+
+// The emergency takes the screen: a large sign, the text as large as fits, the clock small.
+void draw_emergency(ImDrawList* dl, const Scene& s, const Layout& L, TextEngine& te) {
+    const float u = L.unit;
+    const ImU32 ink = IM_COL32(255, 255, 255, 255);
+    const AlertView& a = s.alerts.front();
+    const Rect& safe = L.safe;
+    const TextBlock& clock = line(te, L, s.mode, FontRole::Meta, s.clock);
+    te.draw(dl, clock, {s.rtl ? safe.x : safe.right() - clock.width, safe.y}, with_alpha(ink, 0.85f));
+
+    const float sign = std::round(std::min(s.width, s.height) * 0.16f);
+    warning_sign(dl, {s.width / 2, safe.y + 40 * u + sign / 2}, sign, ink, kEmergencyBackground);
+    const Rect area{safe.x + 40 * u, safe.y + 40 * u + sign + 56 * u, safe.w - 80 * u, 0};
+    const float bottom = safe.bottom() - 40 * u;
+    const float avail = std::max(1.0f, bottom - area.y);
+
+    std::vector<std::string> texts;
+    for (const RichBlock& b : a.text) texts.push_back(b.bullet ? "• " + b.text : b.text);
+    // The largest size at which all of it fits, measured once per text and screen (measuring shapes).
+    static std::map<std::string, float> chosen;
+    std::string key = std::to_string(area.w) + "x" + std::to_string(avail) + "\x1f" + te.fonts().language();
+    for (const auto& t : texts) key += "\x1f" + t;
+    auto box_for = [&](float px) {
+        TextBox box;
+        box.width = area.w;
+        box.max_lines = std::max(1, static_cast<int>(avail / std::round(px * 1.15f)));
+        box.line_spacing = 1.15f;
+        box.rich = true;
+        box.center = true;
+        return box;
+    };
+    auto it = chosen.find(key);
+    if (it == chosen.end()) {
+        if (chosen.size() > 16) chosen.clear();
+        float px = 0;
+        for (float k : {150.0f, 124.0f, 104.0f, 88.0f, 74.0f, 62.0f, 52.0f, 44.0f}) {
+            px = std::round(k * u);
+            float h = 0;
+            bool cut = false;
+            for (const auto& t : texts) {
+                TextMeasure m = te.measure(t, {px, false, ink}, box_for(px));
+                h += m.height + std::round(px * 0.4f);
+                cut = cut || m.truncated;
+            }
+            if (!cut && h <= avail + std::round(px * 0.4f)) break;
+        }
+        it = chosen.emplace(key, px).first;
+    }
+    const float px = it->second;
+    std::vector<const TextBlock*> blocks;
+    float total = 0;
+    for (const auto& t : texts) {
+        blocks.push_back(&te.block(t, {px, false, ink}, box_for(px)));
+        total += blocks.back()->height;
+    }
+    total += std::round(px * 0.4f) * static_cast<float>(blocks.empty() ? 0 : blocks.size() - 1);
+    float y = area.y + std::max(0.0f, (avail - total) / 2);
+    for (const TextBlock* b : blocks) {
+        if (y >= bottom) break;
+        te.draw(dl, *b, {area.x + (area.w - b->width) / 2, y}, ink);
+        y += b->height + std::round(px * 0.4f);
+    }
+}
+
+void draw_card(ImDrawList* dl, const Scene& s, const Layout& L, TextEngine& te, const CardView& c, float dx, float alpha) {
+    switch (c.kind) {
+    case CardKind::Announcement: return draw_announcement(dl, s, L, te, c, dx, alpha);
+    case CardKind::Agenda: return draw_agenda(dl, s, L, te, c, dx, alpha);
+    case CardKind::News: return draw_news_card(dl, s, L, te, c, dx, alpha);
     }
 }
 
@@ -329,11 +677,44 @@ Theme Theme::named(std::string_view name) {
     if (name == "light")
         return {IM_COL32(244, 242, 238, 255), IM_COL32(255, 255, 255, 255), IM_COL32(22, 24, 28, 255),
                 IM_COL32(88, 92, 100, 255), IM_COL32(210, 206, 200, 255), IM_COL32(0, 0, 0, 255),
-                IM_COL32(255, 255, 255, 255)};
+                IM_COL32(255, 255, 255, 255), IM_COL32(0, 98, 190, 255)};
     return {IM_COL32(14, 16, 20, 255), IM_COL32(28, 31, 38, 255), IM_COL32(242, 243, 245, 255),
             IM_COL32(160, 166, 176, 255), IM_COL32(52, 56, 66, 255), IM_COL32(0, 0, 0, 255),
-            IM_COL32(255, 255, 255, 255)};
+            IM_COL32(255, 255, 255, 255), IM_COL32(58, 150, 255, 255)};
 }
+
+std::string rich_text(const std::vector<nk::TextSpan>& spans) {
+    std::string out;
+    bool bold = false, italic = false;
+    for (const nk::TextSpan& sp : spans) {
+        if (sp.text == "\n") {
+            out += '\n';
+            continue;
+        }
+        if (sp.bold != bold) out += kBoldToggle;
+        if (sp.italic != italic) out += kItalicToggle;
+        bold = sp.bold;
+        italic = sp.italic;
+        // The span's own controls would read as markup: the owner's text never switches styles by itself.
+        for (char ch : sp.text)
+            if (static_cast<unsigned char>(ch) >= 0x20 || ch == '\t') out += ch;
+    }
+    // Closed at the end, so that texts put one after the other (alerts in one strip) start plain.
+    if (bold) out += kBoldToggle;
+    if (italic) out += kItalicToggle;
+    return out;
+}
+
+std::vector<RichBlock> rich_blocks(std::string_view markdown) {
+    std::vector<RichBlock> out;
+    for (const nk::TextBlock& b : nk::parse_markdown(markdown))
+        out.push_back({b.kind == nk::TextBlock::Kind::Bullet, rich_text(b.spans)});
+    return out;
+}
+
+bool emergency(const Scene& s) { return !s.alerts.empty() && s.alerts.front().level == AlertLevel::Emergency; }
+
+ImU32 screen_background(const Scene& s) { return emergency(s) ? kEmergencyBackground : s.theme.background; }
 
 ImU32 parse_color(std::string_view hex, ImU32 fallback) {
     if (hex.empty() || hex[0] != '#') return fallback;
@@ -369,7 +750,8 @@ Transition parse_transition(std::string_view s) {
     return Transition::Fade;
 }
 
-Layout compute_layout(float width, float height, Mode mode, bool ticker, float safe_area, bool qr) {
+Layout compute_layout(float width, float height, Mode mode, bool ticker, float safe_area, bool qr, float top_band,
+                      float bottom_band) {
     Layout L;
     L.unit = std::min(width, height) / 1080.0f;
     L.portrait = height > width * 1.05f;
@@ -382,6 +764,15 @@ Layout compute_layout(float width, float height, Mode mode, bool ticker, float s
     if (has_ticker) L.ticker = {0, L.safe.bottom() - ticker_h, width, ticker_h};
     float top = L.header.bottom() + 40 * u;
     float bottom = (has_ticker ? L.ticker.y : L.safe.bottom()) - 32 * u;
+    if (top_band > 0) {
+        L.warning = {L.safe.x, L.header.bottom() + 24 * u, L.safe.w, std::round(top_band)};
+        top = L.warning.bottom() + 32 * u;
+    }
+    if (bottom_band > 0) {
+        const float floor = has_ticker ? L.ticker.y - 16 * u : L.safe.bottom();
+        L.info = {L.safe.x, std::round(floor - bottom_band), L.safe.w, std::round(bottom_band)};
+        bottom = L.info.y - 36 * u;  // the dwell bar sits between the card and the banner
+    }
     L.body = {L.safe.x, top, L.safe.w, std::max(0.0f, bottom - top)};
     // A code of about a quarter of the short side is ~17 cm on a 55" TV: readable by phones at 2 m.
     L.qr_side = qr ? std::round(std::min(width, height) * 0.24f) : 0;
@@ -414,6 +805,21 @@ FontSizes font_sizes(const Layout& L, Mode mode) {
     return f;
 }
 
+Layout scene_layout(const Scene& s, TextEngine& te) {
+    Layout base = compute_layout(s.width, s.height, s.mode, s.ticker, s.safe_area, s.qr);
+    if (s.alerts.empty() || emergency(s)) return base;
+    float band[2] = {0, 0};
+    const AlertLevel levels[2] = {AlertLevel::Warning, AlertLevel::Info};
+    for (int i = 0; i < 2; ++i) {
+        const std::string text = strip_text(s, levels[i]);
+        if (text.empty()) continue;
+        const StripLook k = strip_look(levels[i], base);
+        const TextBlock& b = strip_block(te, base, levels[i], text);
+        band[i] = std::max(b.height, strip_icon(k)) + 2 * k.pad;
+    }
+    return compute_layout(s.width, s.height, s.mode, s.ticker, s.safe_area, s.qr, band[0], band[1]);
+}
+
 bool prepare_card(const Scene& s, const Layout& L, TextEngine& te, const CardView& c) {
     // The shared draw data (circle tessellation) is set up by the first NewFrame.
     if (!ImGui::GetCurrentContext() || ImGui::GetFrameCount() == 0) return false;
@@ -442,7 +848,14 @@ void draw_static(const Scene& s, const Layout& L, TextEngine& te, ImDrawList* dl
     // (a clear is a memset, a full-screen quad is two million shaded fragments on a software GPU).
     Rect d = damage ? *damage : Rect{0, 0, s.width, s.height};
     dl->PushClipRect({d.x, d.y}, {d.right(), d.bottom()}, false);
+    if (emergency(s)) {
+        draw_emergency(dl, s, L, te);
+        dl->PopClipRect();
+        return;
+    }
     draw_header(dl, s, L, te);
+    draw_strip(dl, s, L, te, AlertLevel::Warning, L.warning);
+    draw_strip(dl, s, L, te, AlertLevel::Info, L.info);
 
     if (s.status_page) {
         draw_status_page(dl, s, L, te);
@@ -495,6 +908,7 @@ Rect body_band(const Layout& L, float height) {
 float ticker_loop_width(const Scene& s, const Layout& L, TextEngine& te) { return ticker_metrics(s, L, te).loop; }
 
 void draw_dynamic(const Scene& s, const Layout& L, TextEngine& te, ImDrawList* dl) {
+    if (emergency(s)) return;
     if (s.mode == Mode::Cards && s.card && !s.status_page) {
         // The track is opaque, so this strip repaints itself fully when drawn alone.
         float bar_y = std::round(L.body.bottom() + 14 * L.unit);

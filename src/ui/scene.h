@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // scene.h: what the wall shows, drawn with ImGui draw lists from a plain Scene the app fills in:
 // header (title, clock, date), the card (source badge, headline, summary, image, age, QR code,
-// dwell bar), the list and ticker-only modes, the ticker crawl and the status page. Every size
+// dwell bar), the list and ticker-only modes, the ticker crawl and the status page; and the screen
+// owner's voice: announcement cards (large title, Markdown body, no badge or age), agenda cards
+// (a row per event, "Now" and "Next" tagged) and alerts (info: a banner above the bottom edge,
+// warning: an amber band below the header, emergency: the whole screen, white on deep red). Every size
 // comes from the screen (`Layout`), so 720p, 4K and portrait all look intended.
 // The static part (everything but the ticker) and the ticker are drawn into separate lists, so
 // the platform can redraw only the ticker's strip when nothing else moved. Every string is a
@@ -10,6 +13,7 @@
 // Main thread only, between ImGui::NewFrame and ImGui::Render (layout helpers: any time).
 #pragma once
 
+#include "core/markdown.h"
 #include "ui/fonts.h"
 #include "ui/text.h"
 
@@ -25,13 +29,36 @@ namespace nk::ui {
 
 struct Theme {
     ImU32 background, panel, text, text_dim, rule, qr_dark, qr_light;
+    ImU32 accent;                    // the owner's cards when they name no colour
     static Theme named(std::string_view name);   // "dark" (default) or "light"
 };
 
 // "#rrggbb" (or "#rgb"); `fallback` when it does not parse.
 ImU32 parse_color(std::string_view hex, ImU32 fallback);
 
+// A paragraph or bullet item of the owner's Markdown as rich text (text.h: bold and italic
+// toggles, '\n' a line break): an announcement's body, an alert's text.
+struct RichBlock {
+    bool bullet = false;
+    std::string text;
+    bool operator==(const RichBlock&) const = default;
+};
+std::vector<RichBlock> rich_blocks(std::string_view markdown);
+std::string rich_text(const std::vector<nk::TextSpan>& spans);  // controls in the spans' text dropped
+
+enum class CardKind { News, Announcement, Agenda };
+
+// One event on an agenda card, in the display's words.
+struct AgendaRow {
+    enum class Tag { None, Now, Next };
+    Tag tag = Tag::None;
+    std::string time;                // "14:00–15:00", "2:00 PM–3:00 PM", "All day"
+    std::string title, location;     // location may be empty
+    bool operator==(const AgendaRow&) const = default;
+};
+
 struct CardView {
+    CardKind kind = CardKind::News;  // owner cards (announcement, agenda) have no source or age
     std::string id;                  // changes when the story changes
     std::string source, headline, summary, age, link;
     ImU32 color = 0;
@@ -39,7 +66,21 @@ struct CardView {
     int image_w = 0, image_h = 0;
     bool breaking = false;
     bool stale = false;              // its feed is failing: the badge says so
+    bool has_picture = false;        // a picture is named (image is null while it loads)
+    std::vector<RichBlock> body;     // announcements: the Markdown body
+    std::vector<AgendaRow> agenda;   // agenda: what is on now and later today
 };
+
+enum class AlertLevel { Info, Warning, Emergency };
+
+struct AlertView {
+    AlertLevel level = AlertLevel::Info;
+    std::string id;
+    std::vector<RichBlock> text;
+};
+
+// Deep red under white: the emergency screen, which the platform clears to (see screen_background).
+constexpr ImU32 kEmergencyBackground = IM_COL32(150, 0, 0, 255);
 
 struct TickerItem {
     std::string source, headline;
@@ -68,6 +109,7 @@ using FillFn = void (*)(ImDrawList* dl, const Rect& rect, ImU32 color);
 struct Labels {
     std::string breaking = "BREAKING", not_updating = "not updating", scan = "Scan for the story", feeds = "Feeds",
                 paused = "paused", waiting = "Waiting for news…";
+    std::string now = "Now", next = "Next", nothing_today = "Nothing more on the calendar today", scan_more = "Scan for more";
 };
 
 struct Scene {
@@ -98,7 +140,12 @@ struct Scene {
     bool status_page = false;
     std::vector<FeedStatusView> statuses;
     std::string waiting_message;     // shown when there is nothing to show yet
+    std::vector<AlertView> alerts;   // showing now, the most urgent first
 };
+
+// What the screen is cleared to under the static layer: the theme's background, or the emergency's.
+ImU32 screen_background(const Scene& scene);
+bool emergency(const Scene& scene);
 
 struct Rect {
     float x = 0, y = 0, w = 0, h = 0;
@@ -112,9 +159,15 @@ struct Layout {
     Rect safe, header, body, ticker;  // ticker.h == 0 when there is none
     Rect image, text, qr;            // inside the card (body)
     float qr_side = 0;
+    Rect warning, info;              // alert strips (h == 0: none): below the header, above the bottom
 };
 
-Layout compute_layout(float width, float height, Mode mode, bool ticker, float safe_area, bool qr);
+// top_band, bottom_band: heights of the warning band and the info banner (0: none); the body
+// gives them the room, so an alert never covers a card's text or code.
+Layout compute_layout(float width, float height, Mode mode, bool ticker, float safe_area, bool qr, float top_band = 0,
+                      float bottom_band = 0);
+// The scene's layout, with room for its alerts' strips (their text measured, a line or two).
+Layout scene_layout(const Scene& scene, TextEngine& text);
 FontSizes font_sizes(const Layout& layout, Mode mode);
 
 // Lays out and rasterises the text of a card that is about to be shown (the next one), so the
@@ -125,8 +178,8 @@ bool prepare_card(const Scene& scene, const Layout& layout, TextEngine& text, co
 // Whether a card is laid out mirrored: its headline's paragraph direction is right-to-left.
 bool card_is_rtl(const CardView& card, const Layout& layout, TextEngine& text);
 
-// Everything but the ticker crawl, over a screen already cleared to theme.background; only inside
-// `damage` when given (the rest of the last frame is kept).
+// Everything but the ticker crawl, over a screen already cleared to screen_background(); only inside
+// `damage` when given (the rest of the last frame is kept). An emergency alert is all it draws then.
 void draw_static(const Scene& scene, const Layout& layout, TextEngine& text, ImDrawList* dl, const Rect* damage = nullptr);
 
 // The two parts of the static layer that change on their own: the header (clock, date, banner)
@@ -134,7 +187,8 @@ void draw_static(const Scene& scene, const Layout& layout, TextEngine& text, ImD
 Rect header_band(const Layout& layout);
 Rect body_band(const Layout& layout, float height);
 // The parts that move between static frames: the dwell bar and the ticker strip. Each paints
-// its own opaque background, so they can be redrawn alone over the last static frame.
+// its own opaque background, so they can be redrawn alone over the last static frame. Nothing
+// during an emergency (its screen stands still).
 void draw_dynamic(const Scene& scene, const Layout& layout, TextEngine& text, ImDrawList* dl);
 // The ticker strip: its background and the visible part of the crawl only.
 void draw_ticker(const Scene& scene, const Layout& layout, TextEngine& text, ImDrawList* dl);

@@ -77,6 +77,8 @@ std::string key_of(std::string_view text, const TextStyle& s, const TextBox& b) 
     num(b.max_lines);
     num(std::lround(b.line_spacing * 100));
     num(static_cast<long>(b.direction));
+    num(b.rich);
+    num(b.center);
     k.append(text);
     return k;
 }
@@ -165,8 +167,7 @@ const TextBlock& TextEngine::block(std::string_view text, const TextStyle& style
     return it->second;
 }
 
-TextBlock TextEngine::make(std::string_view text, const TextStyle& style, const TextBox& box) {
-    TextBlock out;
+LayoutParams TextEngine::params(const TextStyle& style, const TextBox& box) const {
     LayoutParams lp;
     lp.px = style.px;
     lp.bold = style.bold;
@@ -174,7 +175,24 @@ TextBlock TextEngine::make(std::string_view text, const TextStyle& style, const 
     lp.max_lines = box.width > 0 ? box.max_lines : 1;
     lp.direction = box.direction;
     lp.lang = lang_;
-    TextLayout L = layout_text(*fonts_, text, lp);
+    lp.rich = box.rich;
+    return lp;
+}
+
+TextMeasure TextEngine::measure(std::string_view text, const TextStyle& style, const TextBox& box) {
+    TextLayout L = layout_text(*fonts_, text, params(style, box));
+    ++stats_.shaped;
+    TextMeasure m;
+    m.lines = static_cast<int>(L.lines.size());
+    m.width = std::ceil(L.width);
+    m.height = std::round(style.px * box.line_spacing) * static_cast<float>(m.lines);
+    m.truncated = L.truncated;
+    return m;
+}
+
+TextBlock TextEngine::make(std::string_view text, const TextStyle& style, const TextBox& box) {
+    TextBlock out;
+    TextLayout L = layout_text(*fonts_, text, params(style, box));
     ++stats_.shaped;
     out.rtl = L.rtl;
     out.truncated = L.truncated;
@@ -198,7 +216,8 @@ TextBlock TextEngine::make(std::string_view text, const TextStyle& style, const 
     const float leading = (out.line_height - (L.ascent + L.descent)) / 2;
     for (size_t li = 0; li < L.lines.size(); ++li) {
         const LaidLine& line = L.lines[li];
-        const float x0 = static_cast<float>(pad_x) + (L.rtl ? out.width - line.width : 0);
+        const float x0 = static_cast<float>(pad_x) +
+                         (box.center ? std::round((out.width - line.width) / 2) : L.rtl ? out.width - line.width : 0);
         const float base = static_cast<float>(pad_y) + out.line_height * static_cast<float>(li) + leading + L.ascent;
         for (const ShapedGlyph& g : line.glyphs) {
             float strike = 1;
@@ -225,8 +244,13 @@ TextBlock TextEngine::make(std::string_view text, const TextStyle& style, const 
             }
             if (FT_Load_Glyph(ft, g.gid, FT_LOAD_NO_BITMAP | FT_LOAD_TARGET_LIGHT) != 0) continue;
             if (ft->glyph->format != FT_GLYPH_FORMAT_OUTLINE) continue;
-            if (fonts_->needs_embolden(g.face, style.bold))
+            if (fonts_->needs_embolden(g.face, style.bold || (g.style & kStyleBold)))
                 FT_Outline_Embolden(&ft->glyph->outline, static_cast<FT_Pos>(std::lround(style.px * 64 / 24)));
+            if (g.style & kStyleItalic) {
+                // Slanted about the baseline by 12°, FreeType's own oblique (FT_GlyphSlot_Oblique).
+                FT_Matrix shear{0x10000, 0x0366A, 0, 0x10000};
+                FT_Outline_Transform(&ft->glyph->outline, &shear);
+            }
             // Positions from HarfBuzz are fractional: move the outline by the fraction, so spacing
             // stays even instead of snapping every glyph to whole pixels.
             const float fx = std::floor(gx), fy = std::floor(gy);

@@ -10,6 +10,9 @@
 // block holding a colour glyph is RGBA with its ink colour baked in. Texture memory is bounded: past
 // the budget the least recently drawn blocks are released, never one the current frame or the
 // last full frame drew.
+// Rich text (TextBox::rich): bold and italic runs and line breaks, marked as text_layout.h says
+// (rich_text() writes them from Markdown spans); italic is the upright face slanted, as browsers
+// do when a family has no italic.
 // Depends on ImGui (draw lists), fonts.h and text_layout.h. Main thread only, blocks and draws
 // between ImGui::NewFrame and ImGui::Render (uploads may happen then; the platform renders later).
 #pragma once
@@ -50,6 +53,16 @@ struct TextBox {
     int max_lines = 1;             // <= 0: unlimited
     float line_spacing = 1.2f;     // line pitch in em
     Direction direction = Direction::Auto;
+    bool rich = false;             // kBoldToggle, kItalicToggle, '\n' in the text (text_layout.h)
+    bool center = false;           // each line centred in the block (else by the paragraph's direction)
+};
+
+// Size of the text in a box, laid out but not rasterised (no texture): for fitting text to a space.
+// Not cached: it shapes on every call, so callers keep the answer.
+struct TextMeasure {
+    float width = 0, height = 0;
+    int lines = 0;
+    bool truncated = false;
 };
 
 struct TextBlock {
@@ -100,6 +113,7 @@ public:
     float width(std::string_view text, const TextStyle& style, const TextBox& box = {}) {
         return block(text, style, box).width;
     }
+    TextMeasure measure(std::string_view text, const TextStyle& style, const TextBox& box);
     // Draws `b` with its box's top left at `pos` (whole pixels), tinted by `color` (monochrome
     // blocks; colour blocks keep their baked ink) at `alpha`.
     void draw(ImDrawList* dl, const TextBlock& b, ImVec2 pos, ImU32 color, float alpha = 1.0f) const;
@@ -110,6 +124,7 @@ public:
 private:
     struct Key;
     TextBlock make(std::string_view text, const TextStyle& style, const TextBox& box);
+    LayoutParams params(const TextStyle& style, const TextBox& box) const;
 
     TextureSink& textures_;
     std::function<void(const std::string&)> log_;

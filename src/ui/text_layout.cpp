@@ -19,12 +19,14 @@ namespace nk::ui {
 namespace {
 
 constexpr char16_t kEllipsis = u'\u2026';
+constexpr char16_t kLineBreak = u'\u2028';  // LINE SEPARATOR: rich text's '\n'
 
 struct Item {
     uint32_t start = 0, len = 0;
     int level = 0;
     int script = USCRIPT_COMMON;
     FaceId face = kNoFace;
+    uint8_t style = 0;
 };
 
 struct BidiFree {
@@ -48,9 +50,12 @@ bool continues_cluster(char32_t c) {
            (c >= 0xE0020 && c <= 0xE007F);
 }
 
-// Per UTF-16 unit: bidi level, resolved script, face; then split into items where any changes.
-std::vector<Item> itemize(FontLibrary& fonts, const std::u16string& s, const UBiDiLevel* levels, bool bold, int* missing) {
+// Per UTF-16 unit: bidi level, resolved script, style, face; then split into items where any changes.
+// `styles`: rich text's style bits per unit (null: none).
+std::vector<Item> itemize(FontLibrary& fonts, const std::u16string& s, const UBiDiLevel* levels, bool bold_all,
+                          const uint8_t* styles, int* missing) {
     const auto n = static_cast<uint32_t>(s.size());
+    auto style_at = [&](uint32_t i) -> uint8_t { return styles ? styles[i] : 0; };
     std::vector<int> script(n, USCRIPT_COMMON);
     std::vector<FaceId> face(n, kNoFace);
     // Scripts: Common and Inherited characters (spaces, digits, punctuation, marks) take the
@@ -74,9 +79,11 @@ std::vector<Item> itemize(FontLibrary& fonts, const std::u16string& s, const UBi
         if (sc == USCRIPT_INVALID_CODE) sc = first;
     FaceId prev = kNoFace;
     int prev_script = USCRIPT_INVALID_CODE;
-    const FaceId fallback = fonts.primary(bold);
     for (uint32_t i = 0, next = 0; i < n; i = next) {
         char32_t c = at(s, i, &next);
+        const bool bold = bold_all || (style_at(i) & kStyleBold);
+        // A change of weight starts a new face choice: the bold run must not stick to the regular face.
+        if (i > 0 && ((style_at(i - 1) ^ style_at(i)) & kStyleBold)) prev = kNoFace;
         FaceId f = kNoFace;
         if (prev != kNoFace && continues_cluster(c) && (fonts.has_char(prev, c) || c == 0x200D || (c >= 0xFE00 && c <= 0xFE0F))) {
             f = prev;
@@ -94,11 +101,11 @@ std::vector<Item> itemize(FontLibrary& fonts, const std::u16string& s, const UBi
                                 !(fonts.face(prev).color && !u_hasBinaryProperty(static_cast<UChar32>(c), UCHAR_EXTENDED_PICTOGRAPHIC));
             if (f == kNoFace) f = fonts.face_for(c, script[i], bold, sticky ? prev : kNoFace);
             if (f == kNoFace) {
-                if (u_charType(static_cast<UChar32>(c)) != U_FORMAT_CHAR && c != 0xFFFD) {
+                if (u_charType(static_cast<UChar32>(c)) != U_FORMAT_CHAR && c != 0xFFFD && c != kLineBreak) {
                     fonts.warn_missing(c);
                     ++*missing;
                 }
-                f = prev != kNoFace ? prev : fallback;
+                f = prev != kNoFace ? prev : fonts.primary(bold);
             }
         }
         for (uint32_t k = i; k < next; ++k) face[k] = f;
@@ -108,8 +115,9 @@ std::vector<Item> itemize(FontLibrary& fonts, const std::u16string& s, const UBi
     std::vector<Item> items;
     for (uint32_t i = 0; i < n; ++i) {
         const int lv = levels ? levels[i] : 0;
-        if (items.empty() || items.back().level != lv || items.back().script != script[i] || items.back().face != face[i])
-            items.push_back({i, 0, lv, script[i], face[i]});
+        if (items.empty() || items.back().level != lv || items.back().script != script[i] || items.back().face != face[i] ||
+            items.back().style != style_at(i))
+            items.push_back({i, 0, lv, script[i], face[i], style_at(i)});
         ++items.back().len;
     }
     return items;
@@ -131,29 +139,58 @@ Bidi run_bidi(const std::u16string& s, UBiDiLevel para) {
 
 }  // namespace
 
-std::u16string normalize_text(std::string_view utf8) {
+std::u16string normalize_text(std::string_view utf8, std::vector<uint8_t>* styles) {
     icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
     std::u16string out;
     out.reserve(static_cast<size_t>(u.length()));
+    if (styles) styles->clear();
+    uint8_t style = 0;
     bool space = false;
+    auto push = [&](char16_t c) {
+        out.push_back(c);
+        if (styles) styles->push_back(style);
+    };
+    auto drop_trailing_space = [&] {
+        if (!out.empty() && out.back() == u' ') {
+            out.pop_back();
+            if (styles) styles->pop_back();
+        }
+    };
     for (int32_t i = 0; i < u.length();) {
         UChar32 c = u.char32At(i);
         i += U16_LENGTH(c);
+        if (styles) {
+            if (c == kBoldToggle || c == kItalicToggle) {
+                style ^= c == kBoldToggle ? kStyleBold : kStyleItalic;
+                continue;
+            }
+            if (c == '\n' || c == kLineBreak) {
+                // A break is never a line's first thing, and spaces around it are no one's.
+                drop_trailing_space();
+                space = false;
+                if (!out.empty()) push(kLineBreak);
+                continue;
+            }
+        }
         // Feeds carry newlines, tabs and odd spaces inside titles; on a wall they are one space.
         const bool ws = u_isUWhiteSpace(c) || c == 0x09 || c == 0x0A || c == 0x0D;
         if (ws) {
-            space = !out.empty();
+            space = !out.empty() && out.back() != kLineBreak;
             continue;
         }
         if (u_charType(c) == U_CONTROL_CHAR) continue;
-        if (space) out.push_back(u' ');
+        if (space) push(u' ');
         space = false;
         if (c > 0xFFFF) {
-            out.push_back(static_cast<char16_t>(U16_LEAD(c)));
-            out.push_back(static_cast<char16_t>(U16_TRAIL(c)));
+            push(static_cast<char16_t>(U16_LEAD(c)));
+            push(static_cast<char16_t>(U16_TRAIL(c)));
         } else {
-            out.push_back(static_cast<char16_t>(c));
+            push(static_cast<char16_t>(c));
         }
+    }
+    while (!out.empty() && out.back() == kLineBreak) {
+        out.pop_back();
+        if (styles) styles->pop_back();
     }
     return out;
 }
@@ -192,7 +229,9 @@ std::vector<ShapedGlyph> shape_run(FontLibrary& fonts, FaceId face, float px, co
 
 TextLayout layout_text(FontLibrary& fonts, std::string_view utf8, const LayoutParams& p) {
     TextLayout L;
-    L.text = normalize_text(utf8);
+    std::vector<uint8_t> styles;
+    L.text = normalize_text(utf8, p.rich ? &styles : nullptr);
+    const uint8_t* style_of = p.rich ? styles.data() : nullptr;
     L.ascent = fonts.ascender(p.px, p.bold);
     L.descent = fonts.descender(p.px, p.bold);
     const std::string lang = p.lang.empty() ? fonts.language() : p.lang;
@@ -211,7 +250,7 @@ TextLayout layout_text(FontLibrary& fonts, std::string_view utf8, const LayoutPa
     // Widths for line breaking: the whole paragraph shaped once, each glyph's advance credited to
     // its cluster's first character. A break at a space leaves the words' shapes as they are.
     int missing = 0;
-    std::vector<Item> items = itemize(fonts, s, levels, p.bold, &missing);
+    std::vector<Item> items = itemize(fonts, s, levels, p.bold, style_of, &missing);
     L.missing = missing;
     std::vector<float> prefix(n + 1, 0);
     {
@@ -257,41 +296,58 @@ TextLayout layout_text(FontLibrary& fonts, std::string_view utf8, const LayoutPa
     std::vector<Span> spans;
     uint32_t start = 0;
     while (start < n) {
-        if (width(start, n) <= max_w) {
-            spans.push_back({start, n, false});
-            break;
+        // A line break (rich text only) ends the line whatever room is left; one line of any length
+        // (max_width <= 0) still shows only what comes before the first.
+        uint32_t hard = start;
+        while (hard < n && s[hard] != kLineBreak) ++hard;
+        if (width(start, hard) <= max_w) {
+            spans.push_back({start, hard, false});
+            if (hard >= n || p.max_width <= 0) break;
+            start = hard + 1;
+            continue;
         }
         uint32_t fit = 0;
         if (lb)
             for (int32_t b = lb->following(static_cast<int32_t>(start)); b != icu::BreakIterator::DONE; b = lb->next()) {
                 const auto ub = static_cast<uint32_t>(b);
-                if (width(start, ub) > max_w) break;
+                if (ub > hard || width(start, ub) > max_w) break;
                 fit = ub;
             }
-        if (!fit) fit = grapheme_cut(start, n, max_w);
+        if (!fit) fit = grapheme_cut(start, hard, max_w);
         spans.push_back({start, fit, false});
         start = fit;
         while (start < n && s[start] == u' ') ++start;
     }
-    if (p.max_lines > 0 && spans.size() > static_cast<size_t>(p.max_lines)) {
+    const bool cut_at_break = p.max_width <= 0 && !spans.empty() && spans.back().e < n;
+    if ((p.max_lines > 0 && spans.size() > static_cast<size_t>(p.max_lines)) || cut_at_break) {
         L.truncated = true;
-        spans.resize(static_cast<size_t>(p.max_lines));
+        if (p.max_lines > 0 && spans.size() > static_cast<size_t>(p.max_lines)) spans.resize(static_cast<size_t>(p.max_lines));
         Span& last = spans.back();
+        const uint32_t last_hard = [&] {
+            uint32_t h = last.b;
+            while (h < n && s[h] != kLineBreak) ++h;
+            return h;
+        }();
         const float ell = [&] {
             std::u16string e(1, kEllipsis);
-            FaceId f = fonts.face_for(kEllipsis, USCRIPT_COMMON, p.bold);
+            const bool bold = p.bold || (style_of && last.b < n && (style_of[last.b] & kStyleBold));
+            FaceId f = fonts.face_for(kEllipsis, USCRIPT_COMMON, bold);
             float w = 0;
             for (const auto& g : shape_run(fonts, f, p.px, e, 0, 1, false, USCRIPT_COMMON, lang)) w += g.advance;
             return w;
         }();
         uint32_t fit = 0;
-        if (lb)
-            for (int32_t b = lb->following(static_cast<int32_t>(last.b)); b != icu::BreakIterator::DONE; b = lb->next()) {
-                const auto ub = static_cast<uint32_t>(b);
-                if (width(last.b, ub) + ell > max_w) break;
-                fit = ub;
-            }
-        if (!fit) fit = grapheme_cut(last.b, n, std::max(0.0f, max_w - ell));
+        if (width(last.b, last_hard) + ell <= max_w) {
+            fit = last_hard;  // the line ended at a break: all of it, then "…"
+        } else {
+            if (lb)
+                for (int32_t b = lb->following(static_cast<int32_t>(last.b)); b != icu::BreakIterator::DONE; b = lb->next()) {
+                    const auto ub = static_cast<uint32_t>(b);
+                    if (ub > last_hard || width(last.b, ub) + ell > max_w) break;
+                    fit = ub;
+                }
+            if (!fit) fit = grapheme_cut(last.b, last_hard, std::max(0.0f, max_w - ell));
+        }
         last.e = fit;
         last.ellipsis = true;
     }
@@ -305,13 +361,18 @@ TextLayout layout_text(FontLibrary& fonts, std::string_view utf8, const LayoutPa
         line.end = trim(sp.e, sp.b);
         line.ellipsis = sp.ellipsis;
         std::u16string t = s.substr(line.start, line.end - line.start);
-        if (sp.ellipsis) t.push_back(kEllipsis);
+        std::vector<uint8_t> lstyles;
+        if (style_of) lstyles.assign(style_of + line.start, style_of + line.end);
+        if (sp.ellipsis) {
+            t.push_back(kEllipsis);
+            if (style_of) lstyles.push_back(lstyles.empty() ? 0 : lstyles.back());
+        }
         Bidi lbidi = run_bidi(t, para_level);
         UErrorCode e3 = U_ZERO_ERROR;
         const UBiDiLevel* llev = lbidi ? ubidi_getLevels(lbidi.get(), &e3) : nullptr;
         if (U_FAILURE(e3)) llev = nullptr;
         int ignore = 0;
-        std::vector<Item> litems = itemize(fonts, t, llev, p.bold, &ignore);
+        std::vector<Item> litems = itemize(fonts, t, llev, p.bold, style_of ? lstyles.data() : nullptr, &ignore);
         const int32_t runs = lbidi ? ubidi_countRuns(lbidi.get(), &e3) : 1;
         float pen = 0;
         for (int32_t r = 0; r < std::max(runs, 1); ++r) {
@@ -323,7 +384,7 @@ TextLayout layout_text(FontLibrary& fonts, std::string_view utf8, const LayoutPa
             for (const Item& it : litems) {
                 const uint32_t b = std::max<uint32_t>(it.start, static_cast<uint32_t>(rs));
                 const uint32_t e = std::min<uint32_t>(it.start + it.len, static_cast<uint32_t>(rs + rl));
-                if (b < e) in_run.push_back({b, e - b, it.level, it.script, it.face});
+                if (b < e) in_run.push_back({b, e - b, it.level, it.script, it.face, it.style});
             }
             if (rtl) std::reverse(in_run.begin(), in_run.end());
             for (const Item& it : in_run) {
@@ -331,6 +392,7 @@ TextLayout layout_text(FontLibrary& fonts, std::string_view utf8, const LayoutPa
                 for (ShapedGlyph g : shape_run(fonts, it.face, p.px, t, it.start, it.len, rtl, it.script, lang)) {
                     g.x += run_x;
                     g.cluster = g.cluster < line.end - line.start ? g.cluster + line.start : n;
+                    g.style = it.style;
                     pen += g.advance;
                     line.glyphs.push_back(g);
                 }
