@@ -3,6 +3,7 @@
 // loopback server, fetched through a real Engine's fetcher, decoded and downscaled on the
 // loader's worker, cached on disk in a temporary directory.
 #include "app/cache.h"
+#include "app/embedded.h"
 #include "app/engine.h"
 #include "app/images.h"
 #include "http_server.h"
@@ -151,9 +152,9 @@ struct Rig {
     }
 
     // Requests url and polls until it is handed over (Ready) or fails.
-    ImageState load(const std::string& url) {
+    ImageState load(const std::string& url, bool owner = false) {
         got.erase(url);
-        loader->request(url, now);
+        loader->request(url, now, owner);
         ImageState st = ImageState::Pending;
         poll([&] {
             for (DecodedImage& img : loader->take_ready()) got[img.url] = std::move(img);
@@ -271,6 +272,31 @@ TEST_CASE("demo pictures come from the binary without any HTTP and without the d
     CHECK(rig.logged("demo:no-such-picture.png") == 1);
     CHECK(rig.fetches == 0);
     CHECK(png_files(rig.images()) == 0);
+}
+
+TEST_CASE("an owner's picture may be a file on this disk, a feed's never, and a file that is no picture is named", "[images]") {
+    TempDir dir;
+    auto demo = [] {
+        for (const nk::assets::EmbeddedFile& f : nk::assets::embedded_files())
+            if (f.name == "harbour.png") return std::string(f.bytes);
+        return std::string();
+    }();
+    REQUIRE_FALSE(demo.empty());
+    std::ofstream(dir.path / "welcome.png", std::ios::binary) << demo;
+    std::ofstream(dir.path / "notes.png", std::ios::binary) << "this is a text file with a .png name";
+    Rig rig;
+    rig.start(rig.options());
+    const std::string path = (dir.path / "welcome.png").string();
+    CHECK(rig.load(path, true) == ImageState::Ready);
+    CHECK(rig.load("file://" + (dir.path / "welcome.png").string(), true) == ImageState::Ready);
+    // The same file named by a feed: refused, so no feed can put this machine's files on the wall.
+    std::filesystem::copy_file(dir.path / "welcome.png", dir.path / "feed.png");
+    CHECK(rig.load("file://" + (dir.path / "feed.png").string()) == ImageState::Failed);
+    CHECK(rig.logged("unsupported URL (images come by http, https or demo:)") == 1);
+    // Not a picture: failed with its path, and the rest goes on.
+    CHECK(rig.load((dir.path / "notes.png").string(), true) == ImageState::Failed);
+    CHECK(rig.logged("notes.png: ") >= 1);
+    CHECK(rig.fetches == 0);
 }
 
 TEST_CASE("the disk cache serves a restart with the network gone, replaces a corrupt file and stays bounded", "[images]") {

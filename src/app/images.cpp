@@ -95,7 +95,7 @@ std::string encode_png(const Pixels& p) {
 }  // namespace
 
 struct ImageLoader::Shared {
-    enum class Kind { Demo, Disk, Network };
+    enum class Kind { Demo, Disk, Network, Local };  // Local: an owner's picture on this disk
     struct Job {
         Kind kind;
         std::string url;
@@ -192,6 +192,13 @@ struct ImageLoader::Shared {
                 return p ? finish(job.url, std::move(p.value())) : fail(job.url, p.error().message);
             }
             return fail(job.url, "no embedded image of that name");
+        }
+        case Kind::Local: {
+            const std::string path = job.url.starts_with("file://") ? job.url.substr(7) : job.url;
+            auto bytes = read_file(path, opt.max_download_bytes);
+            if (!bytes) return fail(job.url, bytes.error().message);
+            auto p = decode(bytes.value(), opt.max_dimension, opt.max_pixels);
+            return p ? finish(job.url, std::move(p.value())) : fail(job.url, path + ": " + p.error().message);
         }
         case Kind::Disk: {
             fs::path path = file_of(job.url);
@@ -296,7 +303,7 @@ ImageLoader::~ImageLoader() {
     worker_.join();
 }
 
-void ImageLoader::request(const std::string& url, int64_t now) {
+void ImageLoader::request(const std::string& url, int64_t now, bool owner) {
     using Kind = Shared::Kind;
     Shared& s = *shared_;
     std::optional<Kind> kind;
@@ -307,10 +314,12 @@ void ImageLoader::request(const std::string& url, int64_t now) {
         if (s.entries.contains(url)) return;
         if (url.starts_with(kDemoScheme)) kind = Kind::Demo;
         else if (is_http(url)) kind = s.opt.cache_dir.empty() ? Kind::Network : Kind::Disk;
+        else if (owner && (url.starts_with("/") || url.starts_with("file:///"))) kind = Kind::Local;
         if (kind) s.entries[url] = {};
         if (kind == Kind::Network) s.to_fetch.push_back(url);
     }
-    if (!kind) s.fail(url, "unsupported URL (images come by http, https or demo:)");
+    if (!kind) s.fail(url, owner ? "unsupported URL (pictures come by http, https, or as an absolute path or file:// URL)"
+                                 : "unsupported URL (images come by http, https or demo:)");
     else if (*kind != Kind::Network) s.push({*kind, url, {}});
     start_fetches();
 }

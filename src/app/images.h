@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // images.h: the item pictures, from URL to RGBA pixels ready for upload. http(s) images come
 // through the kiosk's Fetcher (its limits, proxy, User-Agent); "demo:<file>" from the embedded
-// demo assets; any other scheme fails. One worker thread owned by the loader decodes (stb_image)
+// demo assets; a local file (an absolute path or file:// URL) only when the screen's owner named
+// it (request(url, now, /*owner=*/true): an announcement's picture), never because a feed did;
+// any other scheme fails. One worker thread owned by the loader decodes (stb_image)
 // and downscales, so neither a feed fetch nor a frame ever waits behind a decode. Downscaled
 // images are kept as PNG in <cache_dir>/images/, bounded, least recently used out first.
 // The GL upload and the texture cache are the caller's (main thread).
@@ -61,7 +63,7 @@ public:
 
     // Starts loading unless the URL is Pending or Ready, or Failed less than kRetrySeconds
     // before `now` (Unix seconds, the Engine's clock). A failure is logged once, naming the URL.
-    void request(const std::string& url, int64_t now);
+    void request(const std::string& url, int64_t now, bool owner = false);
 
     // Hands over every finished image (the loader keeps no pixels; their state goes back to
     // Unknown) and starts the fetches the worker asked for (disk cache misses): call it when woken.

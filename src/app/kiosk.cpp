@@ -85,7 +85,6 @@ struct Kiosk::Impl {
         if (rich.size() > 64) rich.clear();
         return rich.emplace(markdown, ui::rich_blocks(markdown)).first->second;
     }
-    std::optional<Card> debug_agenda;    // NK_DEBUG_CARD=agenda: see sample_agenda()
 
     float width = 1280, height = 720;
     ui::Layout layout;
@@ -159,12 +158,14 @@ struct Kiosk::Impl {
     // --- images -------------------------------------------------------------------------------
 
     void request_images() {
-        auto want = [&](const std::string& url) {
-            if (!url.empty() && !texture_cache.count(url)) images->request(url, wall);
+        // Only the owner's cards may name a picture on this machine's disk.
+        auto want = [&](const Card& c) {
+            const std::string& url = c.entry.item.image;
+            if (!url.empty() && !texture_cache.count(url)) images->request(url, wall, c.kind == Card::Kind::Announcement);
         };
         for (const auto* c : {&show().current(), &show().ahead()})
-            if (*c) want((*c)->entry.item.image);
-        for (const Card& c : show().page()) want(c.entry.item.image);
+            if (*c) want(**c);
+        for (const Card& c : show().page()) want(c);
     }
 
     void take_images(double t) {
@@ -294,37 +295,6 @@ struct Kiosk::Impl {
         return out;
     }
 
-    // A debugging aid until calendars are configured ([[calendar]]): NK_DEBUG_CARD=agenda shows a
-    // sample agenda card, events placed around the moment the kiosk started, instead of the
-    // rotation's cards (for screenshots of the agenda's look). Never set in service.
-    static std::optional<Card> sample_agenda(int64_t wall) {
-        const char* env = std::getenv("NK_DEBUG_CARD");
-        if (!env || std::string_view(env) != "agenda") return std::nullopt;
-        Card c;
-        c.kind = Card::Kind::Agenda;
-        c.entry.feed_url = "calendar:debug";
-        c.entry.item.id = "agenda";
-        c.entry.item.title = "Meeting rooms · today";
-        const int64_t q = wall - wall % 900;  // quarter hours, as bookings are
-        auto item = [&](const char* what, const char* where, int64_t from, int64_t to, bool all_day = false) {
-            AgendaItem a;
-            a.summary = what;
-            a.location = where;
-            a.start = from;
-            a.end = to;
-            a.all_day = all_day;
-            c.agenda.push_back(a);
-        };
-        item("Visitors: ACME delegation", "Reception", q - 12 * 3600, q + 12 * 3600, true);
-        item("Quarterly review", "Board room", q - 1800, q + 1800);
-        item("Design critique: spring campaign", "Hall B", q + 2700, q + 6300);
-        item("Talk: the new footbridge", "Auditorium", q + 2700, q + 5400);
-        item("Fire drill", "Meet at the east car park", q + 9000, q + 9900);
-        item("Team dinner", "Harbour Café", q + 18000, q + 25200);
-        c.agenda_at = wall;
-        return c;
-    }
-
     std::vector<ui::TickerItem> ticker_items() const {
         std::vector<ui::TickerItem> out;
         auto lists = store().eligible(wall);
@@ -427,8 +397,7 @@ struct Kiosk::Impl {
         s.transition_kind = ui::parse_transition(d.transition);
         const Show& sh = show();
         if (sh.current()) s.card = view(*sh.current());
-        if (debug_agenda) s.card = view(*debug_agenda);
-        if (sh.in_transition(t) && !debug_agenda) {
+        if (sh.in_transition(t)) {
             s.previous = view(*sh.leaving());
             double fps = std::max(1, d.transition_fps);
             double stepped = static_cast<double>(transition_step(t)) / fps;
@@ -529,8 +498,6 @@ std::unique_ptr<Kiosk> Kiosk::create(App& app, TextureApi& textures, std::functi
     m.layout = ui::compute_layout(m.width, m.height, m.mode(), m.display.ticker, static_cast<float>(m.display.safe_area),
                                   m.display.qr);
     m.follow_mode();
-    m.debug_agenda = Impl::sample_agenda(wall);
-    if (m.debug_agenda) m.log("display: NK_DEBUG_CARD=agenda: showing a sample agenda card, not the rotation");
     return std::unique_ptr<Kiosk>(new Kiosk(std::move(impl)));
 }
 
