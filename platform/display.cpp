@@ -88,23 +88,30 @@ void gl_fill(ImDrawList* dl, const ui::Rect& rect, ImU32 color) {
     dl->AddCallback(fill_callback, reinterpret_cast<void*>(static_cast<intptr_t>(g_fills.size() - 1)));
 }
 
+
+// One texture of `format` pixels, linear and clamped as every texture of the scene; 0 on failure.
+GLuint new_texture(GLenum format, int w, int h, const unsigned char* pixels) {
+    GLuint tex = 0;
+    glGenTextures(1, &tex);
+    if (!tex) return 0;
+    glBindTexture(GL_TEXTURE_2D, tex);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+    glTexImage2D(GL_TEXTURE_2D, 0, static_cast<GLint>(format), w, h, 0, format, GL_UNSIGNED_BYTE, pixels);
+    return tex;
+}
+
 class GlTextures : public app::TextureApi {
     bool la_refused_ = false;
 
 public:
     ui::FillFn fill() const override { return gl_fill; }
     ImTextureID upload(const unsigned char* rgba, int w, int h) override {
-        GLuint tex = 0;
-        glGenTextures(1, &tex);
-        if (!tex) return nullptr;
-        glBindTexture(GL_TEXTURE_2D, tex);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
-        glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-        glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, w, h, 0, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
-        return reinterpret_cast<ImTextureID>(static_cast<intptr_t>(tex));
+        const GLuint tex = new_texture(GL_RGBA, w, h, rgba);
+        return tex ? reinterpret_cast<ImTextureID>(static_cast<intptr_t>(tex)) : nullptr;
     }
     // Text blocks: half the memory of RGBA. GL_LUMINANCE_ALPHA samples as (L, L, L, A) in GL 2.1 and
     // compatibility contexts (the kiosk asks for no core profile); a driver that refuses it gets RGBA.
@@ -112,16 +119,8 @@ public:
         if (la_refused_) return TextureSink::upload_luminance_alpha(la, w, h);
         while (glGetError() != GL_NO_ERROR) {
         }
-        GLuint tex = 0;
-        glGenTextures(1, &tex);
+        GLuint tex = new_texture(GL_LUMINANCE_ALPHA, w, h, la);
         if (!tex) return nullptr;
-        glBindTexture(GL_TEXTURE_2D, tex);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
-        glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-        glTexImage2D(GL_TEXTURE_2D, 0, GL_LUMINANCE_ALPHA, w, h, 0, GL_LUMINANCE_ALPHA, GL_UNSIGNED_BYTE, la);
         if (glGetError() != GL_NO_ERROR) {
             glDeleteTextures(1, &tex);
             la_refused_ = true;

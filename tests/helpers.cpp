@@ -199,4 +199,15 @@ bool Kiosk::exited() {
     return pid_ <= 0;
 }
 
+std::string command_output(const std::string& cmd) {
+    std::string out;
+    FILE* p = popen(cmd.c_str(), "r");
+    if (!p) throw std::runtime_error("cannot run: " + cmd);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    pclose(p);
+    return out;
+}
+
 }  // namespace nk::test

@@ -108,4 +108,7 @@ private:
     int status_ = -1;
 };
 
+// What a shell command prints on stdout (a tool the test compares with: xgettext, hb-shape).
+std::string command_output(const std::string& cmd);
+
 }  // namespace nk::test

@@ -3,6 +3,7 @@
 // gettext catalogues (po/*.po, compiled to .mo by the build) for the interface strings, with a
 // check that every catalogue translates every string the sources mark.
 #include "app/l10n.h"
+#include "helpers.h"
 
 #include <catch2/catch.hpp>
 
@@ -80,16 +81,6 @@ int nplurals(const std::filesystem::path& file) {
     return std::stoi(m[1]);
 }
 
-std::string run(const std::string& cmd) {
-    std::string out;
-    FILE* p = popen(cmd.c_str(), "r");
-    REQUIRE(p);
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-    pclose(p);
-    return out;
-}
 
 constexpr int64_t kNow = 1'796'630'700;  // 2026-12-07 08:05:00 UTC, a Monday
 
@@ -97,7 +88,7 @@ constexpr int64_t kNow = 1'796'630'700;  // 2026-12-07 08:05:00 UTC, a Monday
 
 TEST_CASE("l10n: the template holds exactly the strings the sources mark for translation", "[l10n]") {
     const std::filesystem::path src(NK_SOURCE_DIR);
-    std::string pot = run("xgettext --from-code=UTF-8 --keyword=tr --keyword=trn:1,2 -o - " + (src / "src/app/kiosk.cpp").string());
+    std::string pot = nk::test::command_output("xgettext --from-code=UTF-8 --keyword=tr --keyword=trn:1,2 -o - " + (src / "src/app/kiosk.cpp").string());
     std::set<std::string> marked;
     std::istringstream in(pot);
     for (std::string line; std::getline(in, line);)

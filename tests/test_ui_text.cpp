@@ -57,16 +57,6 @@ struct Log {
     }
 };
 
-std::string run(const std::string& cmd) {
-    std::string out;
-    FILE* p = popen(cmd.c_str(), "r");
-    REQUIRE(p);
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-    pclose(p);
-    return out;
-}
 
 std::string shell_quote(const std::string& s) {
     std::string q = "'";
@@ -76,7 +66,7 @@ std::string shell_quote(const std::string& s) {
 
 // [gid=cluster|...] from hb-shape, cluster as a code point index.
 std::vector<std::pair<uint32_t, uint32_t>> hb_shape(const Face& face, const std::string& text) {
-    std::string out = run("hb-shape --no-glyph-names --no-positions --language=en --face-index=" + std::to_string(face.index) +
+    std::string out = nk::test::command_output("hb-shape --no-glyph-names --no-positions --language=en --face-index=" + std::to_string(face.index) +
                           " " + shell_quote(face.file) + " " + shell_quote(text));
     std::vector<std::pair<uint32_t, uint32_t>> g;
     std::regex item(R"((\d+)=(\d+))");

@@ -182,13 +182,7 @@ void Pipeline::park_leaving(const Config& next, int64_t now) {
         }
         Parked& p = parked_[url];
         p.since = now;
-        p.feed.url = url;
-        p.feed.entries = store_.entries(url);
-        if (const FeedStatus* st = store_.find_status(url)) p.feed.status = *st;
-        if (auto v = validators_.find(url); v != validators_.end()) {
-            p.feed.etag = v->second.etag;
-            p.feed.last_modified = v->second.last_modified;
-        }
+        p.feed = cached(url);
         if (auto n = scheduler_.next_fetch(url)) p.feed.status.next_fetch = *n;
     }
 }
@@ -628,17 +622,23 @@ void Pipeline::report(const std::string& url, const std::string& error) {
     last_error_[url] = error;
 }
 
+CachedFeed Pipeline::cached(const std::string& url) const {
+    CachedFeed c;
+    c.url = url;
+    c.entries = store_.entries(url);
+    if (const FeedStatus* st = store_.find_status(url)) c.status = *st;
+    if (auto v = validators_.find(url); v != validators_.end()) {
+        c.etag = v->second.etag;
+        c.last_modified = v->second.last_modified;
+    }
+    return c;
+}
+
 void Pipeline::save(const std::string& url) {
     if (!opt_.local_scheme.empty() && url.starts_with(opt_.local_scheme)) return;
     SaveOrder s;
     s.kind = SaveOrder::Kind::Feed;
-    s.feed.url = url;
-    s.feed.entries = store_.entries(url);
-    if (const FeedStatus* st = store_.find_status(url)) s.feed.status = *st;
-    if (auto v = validators_.find(url); v != validators_.end()) {
-        s.feed.etag = v->second.etag;
-        s.feed.last_modified = v->second.last_modified;
-    }
+    s.feed = cached(url);
     saves_.push_back(std::move(s));
 }
 

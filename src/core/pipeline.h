@@ -240,6 +240,7 @@ private:
     void apply_feed_list(const FetchReply& r, int64_t now);
     void report(const std::string& url, const std::string& error);
     void save(const std::string& url);
+    CachedFeed cached(const std::string& url) const;  // what the disk keeps of a feed now
     void purge();
     void park_leaving(const Config& next, int64_t now);  // feeds about to leave the store
     void unpark(int64_t now);                            // parked feeds the config lists again
