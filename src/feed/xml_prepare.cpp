@@ -50,6 +50,29 @@ bool continuation_may_follow(std::string_view in, size_t at) {
     return at < in.size() && (in[at] == '&' || static_cast<unsigned char>(in[at]) >= 0x80);
 }
 
+// The next '&' at or after `from` that is not "&lt;", "&gt;" or "&amp;", or npos. Escaped HTML
+// has one of those every few bytes and note_references has nothing to say about them; stopping at
+// each (a search per gap, then a test of which of the three it is) made it a tenth of the parser's
+// mispredicted branches on entity-heavy feeds (cachegrind --branch-sim), so sixteen bytes are
+// classified at once and only the other references stop the scan.
+size_t next_notable_amp(std::string_view s, size_t from) {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const size_t n = s.size();
+    size_t i = from;
+#if NK_BYTES16
+    using feed_detail::load16;
+    for (; i + 16 + 4 <= n; i += 16) {
+        const feed_detail::Bytes16 v = load16(p + i), v1 = load16(p + i + 1), v2 = load16(p + i + 2),
+                                   v3 = load16(p + i + 3), v4 = load16(p + i + 4);
+        const auto lt_gt = ((v1 == 'l') | (v1 == 'g')) & (v2 == 't') & (v3 == ';');
+        const auto amp = (v1 == 'a') & (v2 == 'm') & (v3 == 'p') & (v4 == ';');
+        if (const size_t k = feed_detail::first_set16((v == '&') & ~(lt_gt | amp)); k != 16) return i + k;
+    }
+#endif
+    // The tail: every '&' (the caller tells the three apart itself).
+    return feed_detail::find_byte(s, '&', i);
+}
+
 struct Fix {
     size_t count = 0;
     size_t first_pos = 0;
@@ -74,7 +97,7 @@ bool note_references(std::string_view in, std::vector<std::string>& warnings) {
     bool amp_valid = false, bang_valid = false;
     while (pos < n) {
         if (!amp_valid || next_amp < pos) {
-            next_amp = std::min(feed_detail::find_byte(in, '&', pos), n);  // npos -> n
+            next_amp = std::min(next_notable_amp(in, pos), n);  // npos -> n
             amp_valid = true;
         }
         if (!bang_valid || next_bang < pos) {
