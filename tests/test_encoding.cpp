@@ -2,11 +2,13 @@
 // test_encoding.cpp: feed bytes -> UTF-8 (src/core/encoding). One fixture per real-world quirk
 // in tests/data/encoding-*.xml, plus unit tests for labels, sniffing order and repair.
 #include "feed/encoding.h"
+#include "feed/text.h"
 #include "helpers.h"
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -629,5 +631,41 @@ TEST_CASE("the fast validity check agrees with the careful walker", "[encoding]"
             CHECK(d.utf8 != s);
             CHECK(contains(d.utf8, kFFFD));
         }
+    }
+}
+
+TEST_CASE("windows-1252: the block converter agrees with a byte table, and says where mojibake may start", "[encoding]") {
+    // The converter works sixteen bytes at a time and says whether its output holds a place where
+    // mojibake could start, so the parser need not look again: both are checked here against the
+    // plain rules (one byte at a time through to_utf8 of that byte; text::may_hold_mojibake on the
+    // output) over random mixes of ASCII, Latin-1 letters and the 0x80-0x9F row, at every length.
+    std::uint64_t state = 0x9E3779B97F4A7C15ull;  // splitmix64: the same strings on every machine
+    auto next = [&] {
+        std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return z ^ (z >> 31);
+    };
+    std::string table[256];
+    for (int b = 0; b < 256; ++b) table[b] = to_utf8(std::string(1, static_cast<char>(b)), "windows-1252").utf8;
+    for (int round = 0; round < 4000; ++round) {
+        const std::size_t len = round % 70;
+        std::string in;
+        for (std::size_t k = 0; k < len; ++k) {
+            const std::uint64_t r = next();
+            // Mostly ASCII with runs of high bytes, so blocks of every kind and pairs at block edges occur.
+            const unsigned char b = (r & 3) != 0 ? static_cast<unsigned char>('a' + (r >> 8) % 26)
+                                                 : static_cast<unsigned char>(0x80 + (r >> 8) % 128);
+            in.push_back(static_cast<char>(b));
+        }
+        std::string want;
+        for (const char c : in) want += table[static_cast<unsigned char>(c)];
+        Decoded d;
+        const std::string_view out = nk::encoding::to_utf8_view(in, d, "windows-1252");
+        INFO("round " << round);
+        // Valid UTF-8 input is read as UTF-8 whatever the label says; only the others count here.
+        if (d.charset != "windows-1252") continue;
+        CHECK(out == want);
+        CHECK(d.mojibake_possible == nk::text::may_hold_mojibake(out));
     }
 }

@@ -650,3 +650,18 @@ TEST_CASE("decode_entities: references whose text is longer than themselves", "[
     append_decoded(out, "&amp;&amp;");
     CHECK(out == "kept &&");
 }
+
+TEST_CASE("decode_entities: text between references of every length, up to the end", "[text]") {
+    // The gaps are copied sixteen bytes at a time where the input goes on that far, and the
+    // bytes copied past a gap are written over: every gap length around the block size, before
+    // and after each kind of reference, and at the very end, must come out exactly.
+    for (std::size_t a = 0; a < 40; ++a)
+        for (std::size_t b = 0; b < 40; b += 3) {
+            const std::string x(a, 'x'), y(b, 'y');
+            INFO("gaps " << a << ", " << b);
+            CHECK(decode_entities(x + "&lt;" + y) == x + "<" + y);
+            CHECK(decode_entities(x + "&gt;" + y + "&amp;" + x) == x + ">" + y + "&" + x);
+            CHECK(decode_entities(x + "&nGt;" + y + "&#233;") == x + "\u226B\u20D2" + y + "\u00E9");
+            CHECK(decode_entities(x + "& lt;" + y + "&l") == x + "& lt;" + y + "&l");
+        }
+}

@@ -19,8 +19,8 @@ struct Decoded {
     std::string utf8;                   // no BOM; valid UTF-8
     std::string charset;                // what the bytes were read as, e.g. "windows-1252"
     std::vector<std::string> warnings;  // e.g. "undeclared charset; bytes are not UTF-8, read as windows-1252"
-    // False only when the text was valid UTF-8 as it came and holds no place where mojibake could
-    // start (text::may_hold_mojibake would say so): checked in the same pass as its validity.
+    // False only when the text holds no place where mojibake could start (text::may_hold_mojibake
+    // would say so): checked in the same pass as its validity (UTF-8) or its conversion (windows-1252).
     bool mojibake_possible = true;
 };
 

@@ -51,6 +51,43 @@ bool continuation_may_follow(std::string_view in, size_t at) {
     return at < in.size() && (in[at] == '&' || static_cast<unsigned char>(in[at]) >= 0x80);
 }
 
+// The next '&' at or after `from` that is not "&lt;", "&gt;" or "&amp;", or npos. Escaped HTML
+// has one of those every few bytes and note_references has nothing to say about them; stopping at
+// each (a search per gap, then a test of which of the three it is) made it a tenth of the parser's
+// mispredicted branches on entity-heavy feeds (cachegrind --branch-sim), so sixteen bytes are
+// classified at once and only the other references stop the scan.
+size_t next_notable_amp(std::string_view s, size_t from) {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const size_t n = s.size();
+    size_t i = from;
+#if NK_BYTES16
+    using feed_detail::Bytes16;
+    using feed_detail::load16;
+    // Is there any '&' in the next 64 bytes: one well-predicted branch for a run of markup or prose
+    // without references, and for escaped HTML, which has one in nearly every 64 bytes.
+    auto amp_in_64 = [&](size_t at) {
+        return feed_detail::any16((load16(p + at) == '&') | (load16(p + at + 16) == '&') | (load16(p + at + 32) == '&') |
+                                  (load16(p + at + 48) == '&'));
+    };
+    auto notable_in_16 = [&](size_t at) {
+        const Bytes16 v = load16(p + at), v1 = load16(p + at + 1), v2 = load16(p + at + 2), v3 = load16(p + at + 3),
+                      v4 = load16(p + at + 4);
+        const auto lt_gt = ((v1 == 'l') | (v1 == 'g')) & (v2 == 't') & (v3 == ';');
+        const auto amp = (v1 == 'a') & (v2 == 'm') & (v3 == 'p') & (v4 == ';');
+        return feed_detail::first_set16((v == '&') & ~(lt_gt | amp));
+    };
+    for (; i + 64 + 4 <= n; i += 64) {
+        if (!amp_in_64(i)) continue;
+        for (size_t b = i; b < i + 64; b += 16)
+            if (const size_t k = notable_in_16(b); k != 16) return b + k;
+    }
+    for (; i + 16 + 4 <= n; i += 16)
+        if (const size_t k = notable_in_16(i); k != 16) return i + k;
+#endif
+    // The tail: every '&' (the caller tells the three apart itself).
+    return feed_detail::find_byte(s, '&', i);
+}
+
 struct Fix {
     size_t count = 0;
     size_t first_pos = 0;
@@ -75,7 +112,7 @@ bool note_references(std::string_view in, std::vector<std::string>& warnings) {
     bool amp_valid = false, bang_valid = false;
     while (pos < n) {
         if (!amp_valid || next_amp < pos) {
-            next_amp = std::min(feed_detail::find_byte(in, '&', pos), n);  // npos -> n
+            next_amp = std::min(next_notable_amp(in, pos), n);  // npos -> n
             amp_valid = true;
         }
         if (!bang_valid || next_bang < pos) {
