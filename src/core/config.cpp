@@ -1162,7 +1162,9 @@ void merge_table(toml::table& into, const toml::table& layer) {
             merge_table(*have->as_table(), *value.as_table());
             continue;
         }
-        value.visit([&](const auto& v) { into.insert_or_assign(key, v); });
+        // A named copy: clang before 16 cannot capture a structured binding in a lambda.
+        const toml::key& k = key;
+        value.visit([&](const auto& v) { into.insert_or_assign(k, v); });
     }
 }
 
