@@ -180,7 +180,15 @@ std::unique_ptr<FleetAgent> FleetAgent::start(const Config& config, const fs::pa
     return a;
 }
 
-FleetAgent::~FleetAgent() = default;
+FleetAgent::~FleetAgent() {
+    // A clean stop sends no will: the client publishes this instead, with the time it went dark.
+    if (client_ && published_) {
+        fleet::ScreenState s = *published_;
+        s.online = false;
+        s.time = wall_now();
+        client_->set_final_message(fleet::state_topic(id_.prefix, id_.screen), net::state_payload(s));
+    }
+}
 
 net::FleetHealth FleetAgent::health() const {
     net::FleetHealth h;

@@ -20,6 +20,7 @@
 #include <iostream>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 namespace nk::app {
@@ -248,11 +249,14 @@ int fleet_command(const std::vector<std::string_view>& args) {
     };
 
     if (verb == "status") {
+        // The newest state per screen: the retained one, or a change published meanwhile.
+        std::map<std::string, std::string> latest;
+        for (const net::FleetMessage& m : settle(2)) latest[m.topic] = m.payload;
         std::vector<fleet::ScreenState> screens;
-        for (const net::FleetMessage& m : settle(2)) {
-            if (m.payload.empty()) continue;
-            auto st = net::parse_state_payload(m.payload);
-            if (!st) std::cerr << "newsroom-kiosk: " << m.topic << ": " << st.error().message << "\n";
+        for (const auto& [topic, payload] : latest) {
+            if (payload.empty()) continue;
+            auto st = net::parse_state_payload(payload);
+            if (!st) std::cerr << "newsroom-kiosk: " << topic << ": " << st.error().message << "\n";
             else screens.push_back(std::move(st.value()));
         }
         std::cout << fleet::status_table(screens, static_cast<int64_t>(std::time(nullptr)));
@@ -278,11 +282,11 @@ int fleet_command(const std::vector<std::string_view>& args) {
         return sent("announcement " + id + " sent to " + fleet::target_label(*target));
     }
     if (verb == "clear") {
-        std::vector<std::string> topics;
-        if (!words.empty()) topics.push_back(fleet::alert_topic(P, *target, words[0]));
+        std::set<std::string> topics;
+        if (!words.empty()) topics.insert(fleet::alert_topic(P, *target, words[0]));
         else
             for (const net::FleetMessage& m : settle(1))
-                if (!m.payload.empty() && m.retained) topics.push_back(m.topic);
+                if (!m.payload.empty() && m.retained) topics.insert(m.topic);
         for (const std::string& t : topics) s.client->publish(t, "", true);
         return sent("cleared " + std::to_string(topics.size()) + (topics.size() == 1 ? " alert" : " alerts") + " for " +
                     fleet::target_label(*target));
