@@ -191,6 +191,20 @@ TEST_CASE("fleet: a group's config reaches exactly its screens, an alert to all 
     nk::test::RunResult shot = nk::test::run_kiosk("fleet screenshot " + op + "--to screen:a " + q((base.path / "a.png").string()));
     CHECK(shot.exit_code == 1);
     CHECK(shot.err.find("no screen to capture") != std::string::npos);
+    CHECK(nk::test::run_kiosk("fleet command " + op + "--to screen:a resume").exit_code == 0);
+
+    // An announcement for the group comes round at its share of the cards.
+    nk::test::RunResult ann = nk::test::run_kiosk("fleet announce " + op + "--to group:lobby --title 'Welcome, ACME delegation' "
+                                                  "--body 'Coffee in the atrium' --for 1h");
+    INFO(ann.err);
+    REQUIRE(ann.exit_code == 0);
+    CHECK(b.kiosk->wait_out("[announcement]  Welcome, ACME delegation  ·  Coffee in the atrium"));
+
+    // Clearing the group's layer gives the screens their own file's feeds back.
+    REQUIRE(nk::test::run_kiosk("fleet push-config " + op + "--to group:lobby --clear").exit_code == 0);
+    CHECK(b.kiosk->wait_err("fleet: config layer group/lobby removed"));
+    const std::size_t desk = count(b.kiosk->out(), "Desk story");
+    CHECK(eventually([&] { return count(b.kiosk->out(), "Desk story") > desk; }));
     for (Screen* s : {&a, &b}) CHECK(s->kiosk->stop() == 0);
 }
 
