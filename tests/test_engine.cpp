@@ -383,4 +383,14 @@ TEST_CASE("fleet layers lie over the config file, also after the file changes", 
     REQUIRE(h.engine->set_config_layers({}, h.now).applied);
     REQUIRE(running.feeds.size() == 1);
     CHECK(running.feeds[0].url == server.url("/a.xml"));
+
+    // A broken file: new layers go over its last good copy, and the header still says it is broken.
+    rewrite(config, "[fetch]\ninterval_minutes = 0\n");
+    h.now += 10;
+    CHECK(h.pump_until([&] { return !h.engine->config_problem().empty(); }));
+    REQUIRE(h.engine->set_config_layers({{"fleet all", "[rotation]\nmax_dwell_seconds = 30\n"}}, h.now).applied);
+    CHECK(running.rotation.max_dwell_seconds == 30);
+    REQUIRE(running.feeds.size() == 1);
+    CHECK(running.feeds[0].url == server.url("/a.xml"));  // from the last good copy
+    CHECK_FALSE(h.engine->config_problem().empty());
 }

@@ -2,6 +2,7 @@
 // limits, what a remote config layer may set, the order layers compose in, the JSON payloads
 // (strict reading, round trips) and the operator's status table.
 #include "core/fleet.h"
+#include "core/pipeline.h"
 #include "helpers.h"
 #include "net/fleet_messages.h"
 
@@ -213,4 +214,13 @@ TEST_CASE("the fleet fixtures (the fuzz seeds) read as what they show", "[fleet]
     fleet::Identity def = lobby1();
     def.prefix = "newsroom-kiosk";
     CHECK(fleet::address(nk::test::fixture("fleet-topic.txt"), def));
+}
+
+TEST_CASE("a changed [fleet] is reported to apply at the next start", "[fleet]") {
+    Pipeline p;
+    REQUIRE(p.apply_config(parse_config("[fleet]\nbroker = \"mqtt://127.0.0.1\"\nscreen = \"a\"\n", "k.toml"), "k.toml", 1000).applied);
+    ConfigReport r = p.apply_config(parse_config("[fleet]\nbroker = \"mqtt://127.0.0.1\"\nscreen = \"b\"\n", "k.toml"), "k.toml", 1010);
+    REQUIRE(r.applied);
+    CHECK(std::find(r.next_start.begin(), r.next_start.end(), "fleet") != r.next_start.end());
+    CHECK(r.summary.find("fleet apply at the next start") != std::string::npos);
 }

@@ -687,13 +687,23 @@ ConfigReport Engine::set_config_layers(std::vector<ConfigLayer> layers, int64_t 
     if (!m.config_path.empty()) {
         file = m.read_config(m.config_path);
         source = m.config_path.string() + " with fleet layers";
+        // A broken file runs on its last good copy (create()): the layers go over that copy.
+        if (file.parse.has_errors() && !m.last_good_text.empty()) {
+            Impl::FileConfig good = m.read_config(m.last_good_path(), "last good copy of " + m.config_path.string());
+            if (!good.parse.has_errors()) {
+                file = std::move(good);
+                source = "last good copy of " + m.config_path.string() + " with fleet layers";
+            }
+        }
     } else {
         file.parse = m.compose("", "fleet layers");
         m.with_command_line_feeds(file.parse.config);
     }
     if (m.opt.config_layers.empty()) source = m.config_path.empty() ? "built-in defaults" : m.config_path.string();
+    const bool from_copy = source.starts_with("last good copy");
     ConfigReport r = m.pipeline->apply_config(std::move(file.parse), source, now);
-    if (!m.config_path.empty()) m.config_applied(r, file);
+    // The file is still broken when its copy is what runs: the header keeps saying so.
+    if (!m.config_path.empty() && !from_copy) m.config_applied(r, file);
     m.drain();
     return r;
 }
