@@ -5,6 +5,7 @@
 // malformed, oversized or misaddressed message is refused with a logged reason. Once more over TLS,
 // with a test CA made by openssl, passwords and the example ACL of platform/mosquitto.
 // No timing thresholds: every wait is a bounded poll for a state.
+#include "display_harness.h"
 #include "helpers.h"
 #include "http_server.h"
 #include "mqtt_broker.h"
@@ -60,9 +61,11 @@ struct Screen {
     fs::path dir;
     std::unique_ptr<Kiosk> kiosk;
 
+    std::vector<std::string> mode{"--headless"};  // or a window: {"--windowed", "640x480"}
+
     Screen(const fs::path& base, std::string id, const std::vector<std::string>& groups, const std::string& fleet_extra,
-           const std::vector<std::string>& env_extra = {})
-        : name(std::move(id)), dir(base / name) {
+           const std::vector<std::string>& env_extra = {}, std::vector<std::string> how = {"--headless"})
+        : name(std::move(id)), dir(base / name), mode(std::move(how)) {
         fs::create_directories(dir / "out");
         write(dir / "desk.xml", rss("Desk", "Desk story"));
         std::string g;
@@ -77,9 +80,10 @@ struct Screen {
         fs::create_directories(dir / out);
         std::vector<std::string> env{"TZ=UTC", "XDG_RUNTIME_DIR=" + (dir / "run").string(), "XDG_STATE_HOME=" + (dir / "state").string()};
         env.insert(env.end(), env_extra.begin(), env_extra.end());
-        kiosk = std::make_unique<Kiosk>(
-            std::vector<std::string>{"--headless", "--config", (dir / "kiosk.toml").string(), "--cache-dir", (dir / "cache").string()},
-            dir / out, env);
+        std::vector<std::string> args = mode;
+        for (const std::string& a : {std::string("--config"), (dir / "kiosk.toml").string(), std::string("--cache-dir"), (dir / "cache").string()})
+            args.push_back(a);
+        kiosk = std::make_unique<Kiosk>(args, dir / out, env);
     }
 };
 
@@ -345,4 +349,32 @@ TEST_CASE("fleet over TLS: a test CA, passwords and the example ACL", "[fleet][b
         CHECK(s->kiosk->stop() == 0);
     }
     CHECK(broker.log().find("secret-") == std::string::npos);
+}
+
+TEST_CASE("fleet: a screen with a display answers a screenshot request with its PNG", "[fleet][broker][display]") {
+    TempDir base("nk_fleet");
+    MqttBroker broker(base.path / "broker");
+    nk::test::Xvfb x(640, 480);
+    REQUIRE(x.ok());
+    Screen a(base.path, "a", {}, "broker = \"" + broker.url() + "\"\n", {"DISPLAY=" + x.display()}, {"--windowed", "640x480"});
+    INFO(a.kiosk->err());
+    REQUIRE(a.kiosk->wait_err("fleet: connected to"));
+    const fs::path png = base.path / "a.png";
+    nk::test::RunResult shot;
+    // The first frame may still be on its way: ask until the screen has one to give.
+    CHECK(eventually([&] {
+        shot = nk::test::run_kiosk("fleet screenshot --broker " + broker.url() + " --to screen:a " + q(png.string()));
+        return shot.exit_code == 0;
+    }));
+    INFO(shot.err);
+    CHECK(shot.out.find("wrote") != std::string::npos);
+    nk::test::Image img = nk::test::load_png(png.string());
+    REQUIRE(img.ok());
+    CHECK(img.w == 640);
+    CHECK(img.h == 480);
+    // Something is drawn: not every pixel the same colour.
+    bool varied = false;
+    for (std::size_t i = 3; i < img.rgb.size() && !varied; i += 3) varied = img.rgb[i] != img.rgb[0];
+    CHECK(varied);
+    CHECK(a.kiosk->stop() == 0);
 }
