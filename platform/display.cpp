@@ -244,6 +244,23 @@ bool write_png(const std::string& path, int w, int h) {
     return stbi_write_png(path.c_str(), w, h, 3, rgb.data(), w * 3) != 0;
 }
 
+// The back buffer as PNG bytes, for the fleet's screenshot command (the same pixels write_png writes).
+std::string png_bytes(int w, int h) {
+    std::vector<unsigned char> rgba(static_cast<size_t>(w) * static_cast<size_t>(h) * 4);
+    glPixelStorei(GL_PACK_ALIGNMENT, 1);
+    glReadBuffer(GL_BACK);
+    glReadPixels(0, 0, w, h, GL_RGBA, GL_UNSIGNED_BYTE, rgba.data());
+    // GL rows run bottom-up; alpha differs between the GL2 and GL3 backends, so it is dropped.
+    std::vector<unsigned char> rgb(static_cast<size_t>(w) * static_cast<size_t>(h) * 3);
+    for (size_t y = 0; y < static_cast<size_t>(h); ++y)
+        for (size_t x = 0; x < static_cast<size_t>(w); ++x)
+            std::memcpy(&rgb[(y * static_cast<size_t>(w) + x) * 3], &rgba[((static_cast<size_t>(h) - 1 - y) * static_cast<size_t>(w) + x) * 4], 3);
+    std::string out;
+    auto append = [](void* ctx, void* data, int size) { static_cast<std::string*>(ctx)->append(static_cast<const char*>(data), static_cast<size_t>(size)); };
+    stbi_write_png_to_func(append, &out, w, h, 3, rgb.data(), w * 3);
+    return out;
+}
+
 GLFWmonitor* pick_monitor(const std::string& want) {
     int n = 0;
     GLFWmonitor** all = glfwGetMonitors(&n);
@@ -452,6 +469,19 @@ public:
     bool shown() const override { return loop_.frames > 0; }
     uint64_t frames() const override { return loop_.frames; }
     int close(app::App& app) override;
+
+    // A whole frame drawn now into the back buffer and read back; the next turn draws and shows a
+    // whole frame again, so nothing of this one is left half-presented.
+    Result<std::string> screenshot_png() override {
+        if (!window_ || !kiosk_) return Error{ErrorCode::Unsupported, "the window is not open yet"};
+        loop_.render(app::steady_now(), true, std::nullopt);
+        int fw = 0, fh = 0;
+        glfwGetFramebufferSize(window_, &fw, &fh);
+        std::string png = png_bytes(fw, fh);
+        loop_.force_full = true;
+        if (png.empty()) return Error{ErrorCode::Io, "cannot encode the screen as PNG"};
+        return png;
+    }
 
 private:
     void shut_down();

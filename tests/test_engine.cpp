@@ -357,3 +357,45 @@ TEST_CASE("a refused connection backs off 1, 2, 4 minutes while another feed kee
         REQUIRE(h.pump_until([&] { return fetches(dead) == static_cast<uint64_t>(k) + 1; }));
     }
 }
+
+TEST_CASE("fleet layers lie over the config file, also after the file changes", "[engine][fleet]") {
+    TempDir dir;
+    HttpServer server;
+    server.route("/a.xml", Response::ok(rss("A", {"a1"})));
+    server.route("/b.xml", Response::ok(rss("B", {"b1"})));
+    const fs::path config = dir.path / "kiosk.toml";
+    write(config, config_for({server.url("/a.xml")}, dir.path / "cache") + "[rotation]\nmax_dwell_seconds = 12\n");
+    Harness h;
+    h.start(config);
+    const nk::Config& running = h.engine->pipeline().config();
+    REQUIRE(running.feeds.size() == 1);
+
+    nk::ConfigReport r = h.engine->set_config_layers({{"fleet group/lobby", "[[feed]]\nurl = \"" + server.url("/b.xml") + "\"\n"}}, h.now);
+    REQUIRE(r.applied);
+    REQUIRE(running.feeds.size() == 1);
+    CHECK(running.feeds[0].url == server.url("/b.xml"));  // the layer's feed list replaced the file's
+    CHECK(running.rotation.max_dwell_seconds == 12);      // what the layer leaves alone is the file's
+    CHECK(h.pump_until([&] { return h.items(server.url("/b.xml")) == 1; }));
+
+    // An edit of the file is read with the layers over it.
+    rewrite(config, config_for({server.url("/a.xml")}, dir.path / "cache") + "[rotation]\nmax_dwell_seconds = 20\n");
+    h.now += 10;
+    CHECK(h.pump_until([&] { return running.rotation.max_dwell_seconds == 20; }));
+    REQUIRE(running.feeds.size() == 1);
+    CHECK(running.feeds[0].url == server.url("/b.xml"));
+
+    // No layers: the file alone again.
+    REQUIRE(h.engine->set_config_layers({}, h.now).applied);
+    REQUIRE(running.feeds.size() == 1);
+    CHECK(running.feeds[0].url == server.url("/a.xml"));
+
+    // A broken file: new layers go over its last good copy, and the header still says it is broken.
+    rewrite(config, "[fetch]\ninterval_minutes = 0\n");
+    h.now += 10;
+    CHECK(h.pump_until([&] { return !h.engine->config_problem().empty(); }));
+    REQUIRE(h.engine->set_config_layers({{"fleet all", "[rotation]\nmax_dwell_seconds = 30\n"}}, h.now).applied);
+    CHECK(running.rotation.max_dwell_seconds == 30);
+    REQUIRE(running.feeds.size() == 1);
+    CHECK(running.feeds[0].url == server.url("/a.xml"));  // from the last good copy
+    CHECK_FALSE(h.engine->config_problem().empty());
+}

@@ -216,6 +216,17 @@ nk::net::HealthSnapshot golden_snapshot() {
     odd.errors = 1;
 
     s.feeds = {ok, failing, gone, never, odd};
+
+    // A screen of a fleet, connected for an hour, that refused one message.
+    nk::net::FleetHealth fleet;
+    fleet.connected = true;
+    fleet.broker = "mqtts://mqtt.example.com";
+    fleet.screen = "lobby-1";
+    fleet.groups = {"lobby", "building-a"};
+    fleet.since = now - 3600;
+    fleet.last_error = "newsroom-kiosk/config/all: a config message of 300000 bytes (at most 262144)";
+    fleet.config_revision = "cd4325b5fceb";
+    s.fleet = fleet;
     return s;
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/app.h"
 
+#include "app/fleet.h"
+#include "app/files.h"
 #include "app/log.h"
 #include "app/service.h"
 #include "core/power.h"
@@ -53,6 +55,12 @@ Result<std::unique_ptr<App>> App::create(AppOptions options, Platform& platform,
     auto engine = Engine::create(std::move(eo), wall);
     if (!engine) return engine.error();
     app->engine_ = std::move(engine).value();
+    // The fleet's last good layers, before any card: a reboot without the broker shows what the
+    // fleet last said.
+    if (!app->config().fleet.broker.empty())
+        if (auto id = fleet_identity(app->config().fleet))
+            if (auto layers = saved_fleet_layers(default_state_dir(app->opt_.engine.state_dir), id.value(), log_line); !layers.empty())
+                app->engine_->set_config_layers(std::move(layers), wall);
     return app;
 }
 
@@ -119,6 +127,7 @@ std::string App::control(const std::string& request, double t, int64_t wall) {
 
 std::vector<StatusChange> App::advance(double t, int64_t wall) {
     take_control_requests(t, wall);
+    if (fleet_) fleet_->pump(*this, t, wall);
     engine_->pump(wall);
     // Clock, dates and the power schedule read local time in the display's zone.
     if (const std::string& tz = config().display.timezone; tz != timezone_) {
@@ -189,6 +198,8 @@ int App::run() {
     else log_line("control: " + control.error().message + "; running without the control socket");
     const double t0 = steady_now();
     const int64_t started = wall_now();
+    // [fleet] is read once: a changed broker or screen id takes a restart.
+    fleet_ = FleetAgent::start(config(), default_state_dir(opt_.engine.state_dir), [this] { platform_.wake(); }, started);
     uint64_t loops = 0;
     bool screen = true;
     // NK_DEBUG_HANG_AFTER=S: the loop stops advancing after S seconds (it only waits for SIGTERM),
@@ -227,6 +238,7 @@ int App::run() {
             if (platform_.has_screen()) snap.screen_on = screen;
             snap.config_problem = engine_->config_problem();
             snap.cache_problem = engine_->cache_problem();
+            if (fleet_) snap.fleet = fleet_->health();
             health->publish(std::move(snap));
         }
         platform_.present(*this, t, wall, screen);
@@ -250,6 +262,7 @@ int App::run() {
     // Whatever came in meanwhile gets its answer before the socket goes.
     take_control_requests(steady_now(), wall_now());
     if (control) control.value().reset();
+    fleet_.reset();  // the retained "offline" state goes out before the process does
     return platform_.close(*this);
 }
 

@@ -31,6 +31,7 @@ struct AppOptions {
 enum class Command { Next, Previous, TogglePause, Pause, Resume, Reload };
 
 class App;
+class FleetAgent;
 
 // Whatever shows the kiosk: a window (platform/display.h) or standard output (app/headless.h).
 class Platform {
@@ -53,6 +54,10 @@ public:
     virtual bool has_screen() const = 0;             // a screen the [power] schedule switches
     virtual bool shown() const = 0;                  // the first frame (or line) is out
     virtual uint64_t frames() const { return 0; }
+    // A PNG of what is on screen (the fleet's screenshot command); Err when there is no screen.
+    virtual Result<std::string> screenshot_png() {
+        return Error{ErrorCode::Unsupported, "no screen to capture (" + std::string(mode()) + ")"};
+    }
     // Feed state changes since the last turn (the engine has logged them already).
     virtual void status_changed(const std::vector<StatusChange>& changes) { (void)changes; }
     // After the loop: the closing statistics; returns the exit code.
@@ -90,6 +95,8 @@ public:
     const Config& config() const { return engine_->pipeline().config(); }
     // One line for systemd's STATUS=: feeds ok and failing, stories held.
     std::string status_line() const;
+    std::string_view mode() const { return platform_.mode(); }
+    Result<std::string> screenshot_png() { return platform_.screenshot_png(); }
 
 private:
     App(AppOptions options, Platform& platform);
@@ -104,6 +111,7 @@ private:
     std::vector<std::shared_ptr<Pending>> control_inbox_;
     void take_control_requests(double t, int64_t wall);
     std::string timezone_ = "\x01";      // as last applied; no config names this
+    std::unique_ptr<FleetAgent> fleet_;  // while run() runs, when [fleet] names a broker
 };
 
 // Steady-clock and wall-clock seconds, as the loop passes them around.

@@ -35,6 +35,9 @@ void help() {
                  "  newsroom-kiosk next | previous | pause | resume | reload\n"
                  "      tell the running kiosk, through its control socket ($RUNTIME_DIRECTORY/control.sock,\n"
                  "      else $XDG_RUNTIME_DIR/newsroom-kiosk/control.sock; --socket PATH for another)\n"
+                 "  newsroom-kiosk fleet status | alert | clear | announce | push-config | command | screenshot ...\n"
+                 "      the screens of a fleet on an MQTT broker ([fleet] of --config, or --broker URL ...;\n"
+                 "      --to all|group:NAME|screen:ID); `newsroom-kiosk fleet` alone lists the forms\n"
                  "  newsroom-kiosk --version | --help\n\n"
                  "config is read from --config, else $XDG_CONFIG_HOME/newsroom-kiosk/kiosk.toml,\n"
                  "else /etc/newsroom-kiosk/kiosk.toml; it is reloaded when the file changes. An invalid\n"
@@ -56,6 +59,7 @@ std::optional<int> command_line(const std::vector<std::string_view>& args, RunAr
     if (!args.empty() && args[0] == "parse") return parse_command({args.begin() + 1, args.end()});
     if (!args.empty() && args[0] == "check-config") return check_config_command({args.begin() + 1, args.end()});
     if (!args.empty() && args[0] == "power-state") return power_state_command({args.begin() + 1, args.end()});
+    if (!args.empty() && args[0] == "fleet") return fleet_command({args.begin() + 1, args.end()});
     for (std::string_view verb : {"alert", "next", "previous", "pause", "resume", "reload"})
         if (!args.empty() && args[0] == verb) return control_command(verb, {args.begin() + 1, args.end()});
 

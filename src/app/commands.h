@@ -32,4 +32,9 @@ int power_state_command(const std::vector<std::string_view>& args);
 // it, 1 when it refused or none answered, 2 on usage errors.
 int control_command(std::string_view verb, const std::vector<std::string_view>& args);
 
+// `newsroom-kiosk fleet status|alert|clear|announce|push-config|command|screenshot ...`: the
+// operator's verbs for a fleet of screens on an MQTT broker (app/fleet_command.cpp lists the forms).
+// Exit 0 when the broker took it, 1 when it was refused or unreachable, 2 on usage errors.
+int fleet_command(const std::vector<std::string_view>& args);
+
 }  // namespace nk::app

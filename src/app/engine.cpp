@@ -325,13 +325,18 @@ struct Engine::Impl {
             return out;
         }
         out.text = std::move(text.value());
-        out.parse = parse_config(out.text, file_name.empty() ? path.string() : file_name);
+        out.parse = compose(out.text, file_name.empty() ? path.string() : std::string(file_name));
         with_command_line_feeds(out.parse.config);
         Config& c = out.parse.config;
         // A list next to the config file: relative to the file the person edits, also when
         // read from its last good copy.
         if (!out.parse.has_errors() && !c.opml.empty() && !url::is_remote(c.opml)) merge_local_list(c, config_path);
         return out;
+    }
+
+    // The file's text alone, or with the fleet's layers over it.
+    ConfigParse compose(std::string_view text, const std::string& name) const {
+        return opt.config_layers.empty() ? parse_config(text, name) : layered_config(text, name, opt.config_layers);
     }
 
     // --feed with --config: the file's settings, the command line's feeds.
@@ -583,6 +588,10 @@ Result<std::unique_ptr<Engine>> Engine::create(EngineOptions options, int64_t no
     Impl::FileConfig first;
     std::string source = "built-in defaults";
     bool from_cache = false;               // no usable config at all: run the feeds the cache holds
+    if (m.config_path.empty() && !m.opt.config_layers.empty()) {
+        first.parse = m.compose("", "fleet layers");
+        source = "fleet layers";
+    }
     if (!m.opt.feed_urls.empty() && m.config_path.empty()) {
         m.with_command_line_feeds(first.parse.config);
         source = "command line";
@@ -701,6 +710,37 @@ int64_t Engine::next_deadline(int64_t now) const {
 ConfigReport Engine::apply_config(ConfigParse parsed, std::string_view source, int64_t now) {
     return impl_->pipeline->apply_config(std::move(parsed), source, now);
 }
+
+ConfigReport Engine::set_config_layers(std::vector<ConfigLayer> layers, int64_t now) {
+    Impl& m = *impl_;
+    m.opt.config_layers = std::move(layers);
+    Impl::FileConfig file;
+    std::string source = "fleet layers";
+    if (!m.config_path.empty()) {
+        file = m.read_config(m.config_path);
+        source = m.config_path.string() + " with fleet layers";
+        // A broken file runs on its last good copy (create()): the layers go over that copy.
+        if (file.parse.has_errors() && !m.last_good_text.empty()) {
+            Impl::FileConfig good = m.read_config(m.last_good_path(), "last good copy of " + m.config_path.string());
+            if (!good.parse.has_errors()) {
+                file = std::move(good);
+                source = "last good copy of " + m.config_path.string() + " with fleet layers";
+            }
+        }
+    } else {
+        file.parse = m.compose("", "fleet layers");
+        m.with_command_line_feeds(file.parse.config);
+    }
+    if (m.opt.config_layers.empty()) source = m.config_path.empty() ? "built-in defaults" : m.config_path.string();
+    const bool from_copy = source.starts_with("last good copy");
+    ConfigReport r = m.pipeline->apply_config(std::move(file.parse), source, now);
+    // The file is still broken when its copy is what runs: the header keeps saying so.
+    if (!m.config_path.empty() && !from_copy) m.config_applied(r, file);
+    m.drain();
+    return r;
+}
+
+const std::vector<ConfigLayer>& Engine::config_layers() const { return impl_->opt.config_layers; }
 
 Pipeline& Engine::pipeline() { return *impl_->pipeline; }
 const std::string& Engine::config_problem() const { return impl_->config_problem; }

@@ -35,6 +35,9 @@ struct EngineOptions {
     std::vector<std::string> feed_urls;
     std::filesystem::path cache_dir;     // empty: config, else default_cache_dir()
     std::filesystem::path state_dir;     // the last good config; empty: default_state_dir()
+    // Config layers from elsewhere (the fleet broker's, as saved at the last run), laid over the
+    // file in this order (core/config.h layered_config). Each was checked on its own already.
+    std::vector<ConfigLayer> config_layers;
     std::function<void()> wake;          // called from the fetch thread when results arrive
     // One line, no newline; default: app/log.h's log_line. Also called from the cache-writer
     // thread, so it must be thread-safe.
@@ -72,6 +75,12 @@ public:
     // A config from elsewhere than the file (later: a broker), through the pipeline's one door.
     // The result's lines are logged at the next pump().
     ConfigReport apply_config(ConfigParse parsed, std::string_view source, int64_t now);
+
+    // Replaces the layers laid over the config file (the fleet's all, group and screen layers) and
+    // applies the file with them at once. Refused like any config with errors: the running one
+    // stays. The file's later changes are read with these layers.
+    ConfigReport set_config_layers(std::vector<ConfigLayer> layers, int64_t now);
+    const std::vector<ConfigLayer>& config_layers() const;
 
     // Everything shown and reported is read from here; state changes go through the calls above.
     Pipeline& pipeline();

@@ -48,6 +48,7 @@ void next_start_keys(const Config& a, const Config& b, std::vector<std::string>&
     note(!(a.cache == b.cache), "cache");
     note(a.health.listen != b.health.listen, "health.listen");
     note(a.display.monitor != b.display.monitor, "display.monitor");
+    note(!(a.fleet == b.fleet), "fleet");  // the broker connection is made once (app/fleet.h)
 }
 
 std::string joined(const std::vector<std::string>& v) {

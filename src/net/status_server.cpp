@@ -105,6 +105,19 @@ std::string status_json(const HealthView& v) {
     auto problem = [](const std::string& p) { return json{{"ok", p.empty()}, {"problem", p.empty() ? json(nullptr) : json(p)}}; };
     out["config"] = problem(s.config_problem);
     out["cache"] = problem(s.cache_problem);
+    if (s.fleet) {
+        const FleetHealth& f = *s.fleet;
+        out["fleet"] = {{"connected", f.connected},
+                        {"broker", f.broker},
+                        {"screen", f.screen},
+                        {"groups", f.groups},
+                        {"since", f.since ? time_or_null(f.since) : json(nullptr)},
+                        {"problem", f.problem.empty() ? json(nullptr) : json(f.problem)},
+                        {"last_error", f.last_error.empty() ? json(nullptr) : json(f.last_error)},
+                        {"config_revision", f.config_revision.empty() ? json(nullptr) : json(f.config_revision)}};
+    } else {
+        out["fleet"] = nullptr;
+    }
     out["feeds"] = std::move(feeds);
     return out.dump(2) + "\n";
 }
@@ -137,6 +150,10 @@ std::string metrics_text(const HealthView& v) {
     out += std::string("newsroom_kiosk_config_ok ") + (s.config_problem.empty() ? "1" : "0") + "\n";
     head("newsroom_kiosk_cache_ok", "gauge", "0 while the disk cache cannot be written (full or read-only disk).");
     out += std::string("newsroom_kiosk_cache_ok ") + (s.cache_problem.empty() ? "1" : "0") + "\n";
+    if (s.fleet) {
+        head("newsroom_kiosk_fleet_connected", "gauge", "1 while connected to the fleet's MQTT broker.");
+        out += std::string("newsroom_kiosk_fleet_connected ") + (s.fleet->connected ? "1" : "0") + "\n";
+    }
     if (s.screen_on) {
         head("newsroom_kiosk_screen_on", "gauge", "1 while the power schedule has the screen on.");
         out += std::string("newsroom_kiosk_screen_on ") + (*s.screen_on ? "1" : "0") + "\n";

@@ -31,6 +31,18 @@
 
 namespace nk::net {
 
+// The fleet connection ([fleet], app/fleet.h), for /status.json and /metrics.
+struct FleetHealth {
+    bool connected = false;
+    std::string broker;                  // as configured (no credentials are ever in it)
+    std::string screen;
+    std::vector<std::string> groups;
+    int64_t since = 0;                   // Unix seconds connected since; 0 while not connected
+    std::string problem;                 // why it is not connected, else ""
+    std::string last_error;              // the last message refused, with its reason, else ""
+    std::string config_revision;         // of the remote layers applied; "" for none
+};
+
 // What the main loop knows, taken on the main thread and read on the server thread (immutable
 // once published). The App's loop (app/app.h) fills it.
 struct HealthSnapshot {
@@ -44,6 +56,7 @@ struct HealthSnapshot {
     std::optional<bool> screen_on;       // the power schedule's verdict; nullopt: no screen (headless)
     std::string config_problem;          // "" or why the config file is not the running config
     std::string cache_problem;           // "" or why the disk cache cannot be written
+    std::optional<FleetHealth> fleet;    // nullopt: no [fleet] broker configured
 };
 
 struct HealthOptions {
