@@ -157,6 +157,11 @@ void App::command(Command c, double t, int64_t wall) {
     }
 }
 
+std::optional<net::FleetHealth> App::fleet_health() const {
+    if (!fleet_) return std::nullopt;
+    return fleet_->health();
+}
+
 std::string App::status_line() const {
     const Store& st = engine_->pipeline().store();
     std::size_t ok = 0, failing = 0, items = 0;

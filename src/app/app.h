@@ -8,6 +8,7 @@
 #pragma once
 
 #include "app/engine.h"
+#include "net/status_server.h"
 #include "core/show.h"
 
 #include <cstdint>
@@ -85,6 +86,8 @@ public:
     // "id"}, {"verb": "next" | "previous" | "pause" | "resume" | "reload"}.
     std::string control(const std::string& request, double t, int64_t wall);
 
+    // The fleet connection as of now (main thread), for the status page; nullopt without [fleet].
+    std::optional<net::FleetHealth> fleet_health() const;
     Engine& engine() { return *engine_; }
     const Engine& engine() const { return *engine_; }
     Show& show() { return show_; }

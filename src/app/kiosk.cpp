@@ -356,6 +356,32 @@ struct Kiosk::Impl {
             }
             out.push_back(std::move(v));
         }
+        // The owner's other sources: calendars, then the fleet's broker, as rows of the same page.
+        for (const Pipeline::CalendarMetrics& c : app->engine().pipeline().calendar_metrics(wall)) {
+            ui::FeedStatusView v;
+            v.url = c.url;
+            v.source = c.name;
+            v.color = IM_COL32(140, 150, 170, 255);
+            v.ok = c.error.empty();
+            v.state = !c.error.empty() ? words->tr("failing") : c.last_success ? words->tr("ok") : words->tr("waiting");
+            const std::string updated = c.last_success ? fill(words->tr("updated %s"), words->age(c.last_success, wall))
+                                                       : words->tr("never updated");
+            v.detail = c.error.empty() ? updated : c.error + " · " + updated;
+            out.push_back(std::move(v));
+        }
+        if (std::optional<net::FleetHealth> f = app->fleet_health()) {
+            ui::FeedStatusView v;
+            v.url = f->broker;
+            v.source = "fleet: " + f->screen;
+            v.color = IM_COL32(140, 150, 170, 255);
+            v.ok = f->connected;
+            v.state = f->connected ? words->tr("ok") : words->tr("failing");
+            std::string groups;
+            for (const std::string& g : f->groups) groups += (groups.empty() ? "" : ", ") + g;
+            v.detail = f->connected ? groups : f->problem + (groups.empty() ? "" : " · " + groups);
+            if (!f->last_error.empty()) v.detail += " · " + f->last_error;
+            out.push_back(std::move(v));
+        }
         return out;
     }
 
