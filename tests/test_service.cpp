@@ -54,8 +54,12 @@ Notified run_notified(const std::vector<std::string>& env, int timeout_s) {
     nk::test::Xvfb x(640, 480);
     INFO(x.error());
     REQUIRE(x.ok());
+    // Its own runtime and state directories: a kiosk of another test (or a person's) must not
+    // answer on the same control socket or share the last good config.
+    fs::create_directories(dir + "/run");
     std::vector<std::string> all = {"DISPLAY=" + x.display(), "NOTIFY_SOCKET=" + path,
-                                    "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1"};
+                                    "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1", "XDG_RUNTIME_DIR=" + dir + "/run",
+                                    "XDG_STATE_HOME=" + dir + "/state", "RUNTIME_DIRECTORY="};
     all.insert(all.end(), env.begin(), env.end());
     out.run = nk::test::run_process({NK_KIOSK_BIN, "--windowed", "640x480", "--cache-dir", dir + "/cache"}, all,
                                     timeout_s);
