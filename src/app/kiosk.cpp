@@ -357,7 +357,7 @@ struct Kiosk::Impl {
             out.push_back(std::move(v));
         }
         // The owner's other sources: calendars, then the fleet's broker, as rows of the same page.
-        for (const Pipeline::CalendarMetrics& c : app->engine().pipeline().calendar_metrics(wall)) {
+        for (const Pipeline::CalendarMetrics& c : app->engine().pipeline().calendar_metrics(wall, /*count_events=*/false)) {
             ui::FeedStatusView v;
             v.url = c.url;
             v.source = c.name;

@@ -385,7 +385,7 @@ void Pipeline::apply_calendar(FetchReply& r, int64_t now) {
     report(r.url, error);
 }
 
-std::vector<Pipeline::CalendarMetrics> Pipeline::calendar_metrics(int64_t now) const {
+std::vector<Pipeline::CalendarMetrics> Pipeline::calendar_metrics(int64_t now, bool count_events) const {
     std::vector<CalendarMetrics> out;
     for (const auto& [url, st] : calendars_) {
         CalendarMetrics m;
@@ -395,7 +395,7 @@ std::vector<Pipeline::CalendarMetrics> Pipeline::calendar_metrics(int64_t now) c
         m.error = st.error;
         m.last_success = st.last_success;
         m.next_fetch = st.next_fetch;
-        if (st.calendar)
+        if (st.calendar && count_events)
             if (auto card = agenda_card(st.config, *st.calendar, now, display_zone(), config_.rotation)) m.events = card->agenda.size();
         out.push_back(std::move(m));
     }
@@ -504,38 +504,44 @@ int64_t Pipeline::next_deadline(int64_t now) const {
 
 std::optional<Card> Pipeline::next_card(int64_t now, const std::tm& local) {
     // The owner's cards in a stable order: active announcements by source, then as listed; then
-    // the agendas with something left today. An agenda is built here, so it is as of now.
+    // the agendas with something left today. Built only when an owner card may come (expanding
+    // a calendar is the costly part), and then as of now.
     struct Candidate {
         std::string key;                 // source + "/" + id: which one was shown last
         const Announcement* announcement = nullptr;
         std::string source;
         std::optional<Card> agenda;
     };
-    std::vector<Candidate> owner_cards;
-    for (const auto& [source, list] : announcements_)
-        for (const Announcement& a : list)
-            if (schedule_active(a.schedule, local)) owner_cards.push_back({source + "/" + a.id, &a, source, std::nullopt});
-    for (const auto& [url, cal] : calendars_)
-        if (cal.calendar)
-            if (auto card = agenda_card(cal.config, *cal.calendar, now, display_zone(), config_.rotation))
-                owner_cards.push_back({"calendar/" + url, nullptr, {}, std::move(card)});
-    auto owner = [&]() -> Card {
+    auto collect = [&] {
+        std::vector<Candidate> out;
+        for (const auto& [source, list] : announcements_)
+            for (const Announcement& a : list)
+                if (schedule_active(a.schedule, local)) out.push_back({source + "/" + a.id, &a, source, std::nullopt});
+        for (const auto& [url, cal] : calendars_)
+            if (cal.calendar)
+                if (auto card = agenda_card(cal.config, *cal.calendar, now, display_zone(), config_.rotation))
+                    out.push_back({"calendar/" + url, nullptr, {}, std::move(card)});
+        return out;
+    };
+    auto owner = [&](std::vector<Candidate>& cards) -> Card {
         // The first after the last one shown, so each comes round in turn.
         std::size_t pick = 0;
-        for (std::size_t i = 0; i < owner_cards.size(); ++i)
-            if (owner_cards[i].key == last_owner_) pick = (i + 1) % owner_cards.size();
-        Candidate& c = owner_cards[pick];
+        for (std::size_t i = 0; i < cards.size(); ++i)
+            if (cards[i].key == last_owner_) pick = (i + 1) % cards.size();
+        Candidate& c = cards[pick];
         last_owner_ = c.key;
         news_since_owner_ = 0;
         return c.announcement ? owner_card(*c.announcement, c.source) : std::move(*c.agenda);
     };
     const int share = std::max(2, config_.announcement_options.share);
-    if (!owner_cards.empty() && news_since_owner_ >= share - 1) return owner();
+    if (news_since_owner_ >= share - 1)
+        if (std::vector<Candidate> cards = collect(); !cards.empty()) return owner(cards);
     if (std::optional<Card> news = rotation_.next(store_, config_, now)) {
         ++news_since_owner_;
         return news;
     }
-    if (!owner_cards.empty()) return owner();  // no stories at all: the owner's cards, never a blank
+    // No stories at all: the owner's cards, never a blank.
+    if (std::vector<Candidate> cards = collect(); !cards.empty()) return owner(cards);
     return std::nullopt;
 }
 

@@ -207,7 +207,9 @@ public:
     // stay; a feed removed from the config takes its counters with it.
     std::vector<FeedMetrics> feed_metrics() const;
 
-    // Each configured calendar: its state and, at `now`, how many events its card would list.
+    // Each configured calendar: its state and, at `now`, how many events its card would list
+    // (`count_events` false leaves `events` 0 and skips expanding the calendars: for callers that
+    // run often, such as the status page of every frame).
     struct CalendarMetrics {
         std::string url, name;
         bool ok = false;                 // a good file is held (its last fetch may have failed since)
@@ -215,7 +217,7 @@ public:
         int64_t last_success = 0, next_fetch = 0;
         std::size_t events = 0;          // in the card's window now
     };
-    std::vector<CalendarMetrics> calendar_metrics(int64_t now) const;
+    std::vector<CalendarMetrics> calendar_metrics(int64_t now, bool count_events = true) const;
 
 private:
     struct CalendarState {
