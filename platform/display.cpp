@@ -16,7 +16,9 @@
 #include <dlfcn.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -154,6 +156,43 @@ bool back_buffer_preserved(GLFWwindow* w) {
     return true;
 }
 
+// GLX_MESA_copy_sub_buffer: puts one rectangle of the back buffer on screen, where a swap copies
+// the whole 1920x1080 frame (Mesa's software rasteriser under X: its per-frame cost for a ticker
+// strip). Looked up through GLFW, so no X11 header or GLX link is needed, and absent on Wayland.
+class SubBufferCopy {
+public:
+    bool init() {
+        if (glfw_is_wayland() || !glfwExtensionSupported("GLX_MESA_copy_sub_buffer")) return false;
+        auto display = reinterpret_cast<void* (*)()>(glfwGetProcAddress("glXGetCurrentDisplay"));
+        auto drawable = reinterpret_cast<unsigned long (*)()>(glfwGetProcAddress("glXGetCurrentDrawable"));
+        copy_ = reinterpret_cast<Copy>(glfwGetProcAddress("glXCopySubBufferMESA"));
+        if (!display || !drawable || !copy_) return false;
+        display_ = display();
+        drawable_ = drawable();
+        return display_ && drawable_;
+    }
+    bool ready() const { return copy_ && display_ && drawable_; }
+    // `r` in framebuffer pixels from the top left; GLX counts from the bottom left.
+    void copy(const ui::Rect& r, int fb_h) const {
+        const int x = std::max(0, static_cast<int>(std::floor(r.x))), top = std::max(0, static_cast<int>(std::floor(r.y)));
+        const int w = static_cast<int>(std::ceil(r.right())) - x, h = static_cast<int>(std::ceil(r.bottom())) - top;
+        if (w > 0 && h > 0) copy_(display_, drawable_, x, fb_h - top - h, w, h);
+    }
+
+private:
+    using Copy = void (*)(void*, unsigned long, int, int, int, int);
+    Copy copy_ = nullptr;
+    void* display_ = nullptr;
+    unsigned long drawable_ = 0;
+};
+
+ui::Rect unite(const ui::Rect& a, const ui::Rect& b) {
+    if (a.w <= 0 || a.h <= 0) return b;
+    if (b.w <= 0 || b.h <= 0) return a;
+    const float x = std::min(a.x, b.x), y = std::min(a.y, b.y);
+    return {x, y, std::max(a.right(), b.right()) - x, std::max(a.bottom(), b.bottom()) - y};
+}
+
 // The static layer kept in a texture, for platforms that do not keep the back buffer (GPU drivers,
 // Wayland/EGL): a frame where only the ticker moves draws that texture (one quad, no text) and the
 // strip, instead of the whole scene. Framebuffer objects are core in GL 3 and an extension in 2.1
@@ -287,6 +326,9 @@ struct Loop {
     bool gl3 = false;
     Redraw redraw = Redraw::Whole;
     Layer layer;
+    SubBufferCopy sub;                   // Preserved only: partial frames put only their rectangle on screen
+    int win_w = 0, win_h = 0, fb_w = 0, fb_h = 0;  // from the size callbacks: no X round trip per frame
+    double last_frame = 0;
     bool fullscreen = false;             // now
     bool want_fullscreen = false;        // not --windowed: full screen whenever a monitor is there
     bool force_full = true;
@@ -320,10 +362,18 @@ struct Loop {
     void render(double t, bool full, std::optional<ui::Rect> damage = std::nullopt) {
         if (gl3) ImGui_ImplOpenGL3_NewFrame();
         else ImGui_ImplOpenGL2_NewFrame();
-        ImGui_ImplGlfw_NewFrame();
+        // Not ImGui_ImplGlfw_NewFrame: it asks the X server for the window's size twice, the pointer
+        // and the focus on every frame (four round trips), for input the kiosk does not take
+        // through ImGui. The sizes come from GLFW's callbacks instead.
+        ImGuiIO& io = ImGui::GetIO();
+        io.DisplaySize = {static_cast<float>(win_w), static_cast<float>(win_h)};
+        if (win_w > 0 && win_h > 0)
+            io.DisplayFramebufferScale = {static_cast<float>(fb_w) / static_cast<float>(win_w),
+                                          static_cast<float>(fb_h) / static_cast<float>(win_h)};
+        io.DeltaTime = static_cast<float>(std::max(1e-4, t - last_frame));
+        last_frame = t;
         ImGui::NewFrame();
-        int fw = 0, fh = 0;
-        glfwGetFramebufferSize(window, &fw, &fh);
+        const int fw = fb_w, fh = fb_h;
         g_framebuffer_h = fh;
         g_fills.clear();
         if (redraw == Redraw::Layer && !layer.resize(fw, fh)) {
@@ -410,7 +460,16 @@ void on_mouse(GLFWwindow* w, int button, int action, int) {
 
 void on_framebuffer_size(GLFWwindow* w, int width, int height) {
     Loop* l = loop_of(w);
+    l->fb_w = width;
+    l->fb_h = height;
     l->kiosk->set_size(static_cast<float>(width), static_cast<float>(height));
+    l->force_full = true;
+}
+
+void on_window_size(GLFWwindow* w, int width, int height) {
+    Loop* l = loop_of(w);
+    l->win_w = width;
+    l->win_h = height;
     l->force_full = true;
 }
 
@@ -503,6 +562,12 @@ private:
 
 bool DisplayPlatform::open(app::App& app) {
     glfwSetErrorCallback(on_glfw_error);
+    // Mesa's software rasteriser (llvmpipe: VMs, boards without a GPU driver) shares each frame
+    // between worker threads and wakes and joins them every frame. The kiosk's frames are a ticker
+    // strip or a fade step, where that costs more CPU than it saves (a quarter of the total with
+    // the ticker on); one thread still draws a full 1080p frame in about 15 ms. Set before glfwInit,
+    // which creates the driver's screen; a value in the environment wins. No effect on GPU drivers.
+    setenv("LP_NUM_THREADS", "0", 0);
     if (!glfwInit()) {
         log_line("display: cannot open a window (no X11 or Wayland display?); run with --headless for text output");
         return false;
@@ -583,6 +648,8 @@ bool DisplayPlatform::open(app::App& app) {
     if (opt_.always_render || want == "whole") loop_.redraw = Redraw::Whole;
     else if (want != "layer" && (want == "preserved" || back_buffer_preserved(window_))) loop_.redraw = Redraw::Preserved;
     else if (loop_.layer.init()) loop_.redraw = Redraw::Layer;
+    if (loop_.redraw == Redraw::Preserved && loop_.sub.init())
+        log_line("display: partial frames go on screen by GLX_MESA_copy_sub_buffer");
     log_line(std::string("display: ") + (loop_.redraw == Redraw::Preserved ? "back buffer preserved: moving parts redraw alone"
                                          : loop_.redraw == Redraw::Layer  ? "static layer in a texture: moving parts redraw over it"
                                                                           : "every frame is drawn whole"));
@@ -590,11 +657,13 @@ bool DisplayPlatform::open(app::App& app) {
     glfwSetKeyCallback(window_, on_key);
     glfwSetMouseButtonCallback(window_, on_mouse);
     glfwSetFramebufferSizeCallback(window_, on_framebuffer_size);
+    glfwSetWindowSizeCallback(window_, on_window_size);
     glfwSetWindowRefreshCallback(window_, on_refresh);
     glfwSetMonitorCallback(on_monitor);
-    int fw = 0, fh = 0;
-    glfwGetFramebufferSize(window_, &fw, &fh);
-    kiosk_->set_size(static_cast<float>(fw), static_cast<float>(fh));
+    glfwGetWindowSize(window_, &loop_.win_w, &loop_.win_h);
+    glfwGetFramebufferSize(window_, &loop_.fb_w, &loop_.fb_h);
+    kiosk_->set_size(static_cast<float>(loop_.fb_w), static_cast<float>(loop_.fb_h));
+    loop_.last_frame = steady_now();
     return true;
 }
 
@@ -630,8 +699,14 @@ void DisplayPlatform::present(app::App&, double t, int64_t wall, bool screen_on)
     }
     if (screen_on && (full || plan.dynamic)) {
         const double c0 = cpu_now();
-        loop_.render(t, full, loop_.force_full || opt_.always_render ? std::nullopt : plan.damage);
-        glfwSwapBuffers(window_);
+        const bool whole = loop_.force_full || opt_.always_render;
+        loop_.render(t, full, whole ? std::nullopt : plan.damage);
+        // A frame that repainted only part of the preserved back buffer shows only that part;
+        // the back buffer keeps the rest for the next frame either way.
+        if (loop_.redraw == Redraw::Preserved && loop_.sub.ready() && !whole && (!full || plan.damage))
+            loop_.sub.copy(unite(full ? *plan.damage : ui::Rect{}, k.dynamic_band()), loop_.fb_h);
+        else
+            glfwSwapBuffers(window_);
         (full ? loop_.cpu_full : loop_.cpu_dynamic) += cpu_now() - c0;
         loop_.force_full = false;
     }

@@ -10,6 +10,10 @@
 
 #include <stb_image.h>
 
+// Last: Xlib defines macros (None, Status, Bool) that would rename words below.
+#include <X11/Xlib.h>
+#include <X11/Xutil.h>
+
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -222,6 +226,32 @@ Image load_png(const std::string& path) {
                                                                   &stbi_image_free);
     if (!px) return Image{};
     img.rgb.assign(px.get(), px.get() + static_cast<std::size_t>(img.w) * img.h * 3);
+    return img;
+}
+
+Image grab_screen(const std::string& display) {
+    Display* d = XOpenDisplay(display.c_str());
+    if (!d) return Image{};
+    Image img;
+    const Window root = DefaultRootWindow(d);
+    XWindowAttributes a{};
+    XImage* x = XGetWindowAttributes(d, root, &a) ? XGetImage(d, root, 0, 0, static_cast<unsigned>(a.width), static_cast<unsigned>(a.height), AllPlanes, ZPixmap)
+                                                 : nullptr;
+    if (x) {
+        img.w = a.width;
+        img.h = a.height;
+        img.rgb.resize(static_cast<std::size_t>(img.w) * static_cast<std::size_t>(img.h) * 3);
+        for (int y = 0; y < img.h; ++y)
+            for (int xx = 0; xx < img.w; ++xx) {
+                const unsigned long p = XGetPixel(x, xx, y);  // Xvfb's 24-bit TrueColor: 0xRRGGBB
+                unsigned char* o = img.at(xx, y);
+                o[0] = static_cast<unsigned char>((p >> 16) & 0xFF);
+                o[1] = static_cast<unsigned char>((p >> 8) & 0xFF);
+                o[2] = static_cast<unsigned char>(p & 0xFF);
+            }
+        XDestroyImage(x);
+    }
+    XCloseDisplay(d);
     return img;
 }
 

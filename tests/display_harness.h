@@ -57,6 +57,10 @@ struct Image {
 // Any PNG as 8-bit RGB (alpha dropped); !ok() if it cannot be read.
 Image load_png(const std::string& path);
 
+// What the X server shows on `display` (":N") now: the root window's pixels, so what reached the
+// screen rather than what the program left in its back buffer. !ok() if the server cannot be read.
+Image grab_screen(const std::string& display);
+
 // The first QR or barcode zbarimg finds in the image (its first line), nullopt if none.
 std::optional<std::string> zbar_decode(const std::string& png_path);
 

@@ -15,7 +15,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <cstring>
 #include <string>
+#include <thread>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -142,6 +144,52 @@ TEST_CASE("partial redraws: the ticker over a preserved back buffer", "[display]
 TEST_CASE("partial redraws: the ticker over the static layer in a texture, GL3 and GL2", "[display]") {
     screenshot_case(1280, 720, {"NK_REDRAW=layer"}, "opengl3", {"--at", "2"}, true);
     screenshot_case(1280, 720, {"NK_REDRAW=layer", "MESA_GL_VERSION_OVERRIDE=2.1"}, "opengl2", {"--at", "2"}, true);
+}
+
+// What reaches the screen, not the back buffer: with the back buffer kept, a frame that moved only
+// the crawl puts only its strip on screen (GLX_MESA_copy_sub_buffer under Mesa's software GL).
+// Two grabs of the X server a second apart: the card is whole in both, the crawl has moved.
+TEST_CASE("the window shows the whole card and a moving crawl when frames put only their strip on screen", "[display]") {
+    nk::test::Xvfb x(1280, 720);
+    INFO(x.error());
+    REQUIRE(x.ok());
+    HttpServer server;
+    server.route("/img.png", Response::ok(png_of_colour(1200, 675), "image/png"));
+    server.route("/feed.xml", Response::ok(feed_xml(server.url("/img.png"))));
+    TempDir dir;
+    std::ofstream(dir.path / "kiosk.toml") << "[[feed]]\nurl = \"" << server.url("/feed.xml") << "\"\n[display]\nticker = true\n";
+    nk::test::ProcessResult r;
+    std::thread kiosk([&] {
+        r = nk::test::run_process({NK_KIOSK_BIN, "--cache-dir", (dir.path / "cache").string(), "--config",
+                                   (dir.path / "kiosk.toml").string(), "--windowed", "1280x720", "--duration", "8"},
+                                  {"DISPLAY=" + x.display(), "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1"}, 60);
+    });
+    // The card's picture is on screen once the feed and its image have come in (a second or two).
+    nk::ui::Layout L = nk::ui::compute_layout(1280, 720, nk::ui::Mode::Cards, true, 0.03f, true);
+    nk::test::Image first;
+    for (int i = 0; i < 50; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        first = nk::test::grab_screen(x.display());
+        if (first.ok() && count_in(first, L.image).fraction_image > 0.9) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+    nk::test::Image second = nk::test::grab_screen(x.display());
+    kiosk.join();
+    INFO("stderr:\n" << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.err.find("GLX_MESA_copy_sub_buffer") != std::string::npos);
+    REQUIRE(first.ok());
+    REQUIRE(second.ok());
+    nk::ui::Rect head{L.text.x, L.text.y + 40 * L.unit, L.text.w, 200 * L.unit};
+    for (nk::test::Image* img : {&first, &second}) {
+        CHECK(count_in(*img, L.image).fraction_image > 0.9);
+        CHECK(count_in(*img, head).fraction_bright > 0.04);
+        CHECK(count_in(*img, L.ticker).fraction_bright > 0.02);
+    }
+    long moved = 0;
+    for (int y = static_cast<int>(L.ticker.y) + 4; y < static_cast<int>(L.ticker.bottom()) - 4; ++y)
+        for (int xx = 0; xx < first.w; ++xx) moved += std::memcmp(first.at(xx, y), second.at(xx, y), 3) != 0;
+    CHECK(moved > 500);
 }
 
 // An Arabic headline mixed with Latin and an emoji: the card is mirrored (picture and code on the

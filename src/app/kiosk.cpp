@@ -109,6 +109,7 @@ struct Kiosk::Impl {
     bool drawn_any = false;
     double drawn_dynamic_at = -1e9;
     int64_t drawn_dwell_step = -1;
+    ui::Rect drawn_band;                 // where the last draw painted the moving parts
 
     const Config& cfg() const { return app->config(); }
 
@@ -624,6 +625,8 @@ FramePlan Kiosk::plan(double t) const {
 
 const ui::TextEngine::Stats& Kiosk::text_stats() const { return impl_->text->stats(); }
 
+ui::Rect Kiosk::dynamic_band() const { return impl_->drawn_band; }
+
 ImU32 Kiosk::background() const {
     const std::vector<Alert>& a = impl_->app->alerts();
     if (!a.empty() && a.front().level == AlertLevel::Emergency) return ui::kEmergencyBackground;
@@ -642,6 +645,7 @@ void Kiosk::draw(double t, ImDrawList* static_dl, ImDrawList* dynamic_dl, const 
     }
     if (dynamic_dl) {
         ui::draw_dynamic(s, layout, *m.text, dynamic_dl);
+        m.drawn_band = ui::dynamic_band(s, layout);
         m.drawn_dynamic_at = t;
         const Show& sh = m.show();
         m.drawn_dwell_step = sh.current() ? static_cast<int64_t>(std::floor(sh.elapsed(t) * kDwellSteps)) : -1;

@@ -61,6 +61,9 @@ public:
     // pixels the platform cleared to background()) and the dynamic strip into `dynamic_dl`.
     void draw(double t, ImDrawList* static_dl, ImDrawList* dynamic_dl, const ui::Rect* damage = nullptr);
     ImU32 background() const;
+    // Where the last draw() painted the moving parts (ui::dynamic_band): what a frame that drew
+    // only them must put on screen.
+    ui::Rect dynamic_band() const;
 
     void key(Key k, double t, int64_t wall);
     // A tap or click at x (px); held: seconds the press lasted (long press pauses).

@@ -907,12 +907,40 @@ Rect body_band(const Layout& L, float height) {
 
 float ticker_loop_width(const Scene& s, const Layout& L, TextEngine& te) { return ticker_metrics(s, L, te).loop; }
 
+namespace {
+// The dwell bar's track, under the card.
+Rect dwell_track(const Layout& L) {
+    const float bar_y = std::round(L.body.bottom() + 14 * L.unit);
+    return {L.body.x, bar_y, L.body.w, std::max(2.0f, std::round(5 * L.unit))};
+}
+bool has_dwell_bar(const Scene& s) { return s.mode == Mode::Cards && s.card && !s.status_page; }
+}  // namespace
+
+Rect dynamic_band(const Scene& s, const Layout& L) {
+    if (emergency(s)) return {};
+    const float width = L.safe.x * 2 + L.safe.w;
+    float top = 1e9f, bottom = -1e9f;
+    if (has_dwell_bar(s)) {
+        const Rect bar = dwell_track(L);
+        top = bar.y;
+        bottom = bar.bottom();
+    }
+    if (L.ticker.h > 0) {
+        top = std::min(top, L.ticker.y);
+        bottom = std::max(bottom, L.ticker.bottom());
+    }
+    if (bottom <= top) return {};
+    // Whole pixels, a pixel of margin for the ticker's rule line and the bar's rounding.
+    top = std::max(0.0f, std::floor(top) - 1);
+    return {0, top, width, std::ceil(bottom) + 1 - top};
+}
+
 void draw_dynamic(const Scene& s, const Layout& L, TextEngine& te, ImDrawList* dl) {
     if (emergency(s)) return;
-    if (s.mode == Mode::Cards && s.card && !s.status_page) {
+    if (has_dwell_bar(s)) {
         // The track is opaque, so this strip repaints itself fully when drawn alone.
-        float bar_y = std::round(L.body.bottom() + 14 * L.unit);
-        float thick = std::max(2.0f, std::round(5 * L.unit));
+        const Rect track = dwell_track(L);
+        const float bar_y = track.y, thick = track.h;
         dl->AddRectFilled({L.body.x, bar_y}, {L.body.right(), bar_y + thick}, s.theme.rule);
         dl->AddRectFilled({L.body.x, bar_y}, {L.body.x + std::round(L.body.w * std::clamp(s.dwell, 0.0f, 1.0f)), bar_y + thick},
                           s.card->color);

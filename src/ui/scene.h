@@ -186,6 +186,9 @@ void draw_static(const Scene& scene, const Layout& layout, TextEngine& text, ImD
 // and the body below it (cards, list, status page). Full width, together the whole screen.
 Rect header_band(const Layout& layout);
 Rect body_band(const Layout& layout, float height);
+// Where draw_dynamic paints (dwell bar and ticker strip, full width; h == 0: nothing): all a
+// frame that moved only them has to put on screen.
+Rect dynamic_band(const Scene& scene, const Layout& layout);
 // The parts that move between static frames: the dwell bar and the ticker strip. Each paints
 // its own opaque background, so they can be redrawn alone over the last static frame. Nothing
 // during an emergency (its screen stands still).
