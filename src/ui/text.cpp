@@ -17,19 +17,41 @@ namespace {
 
 constexpr int kMaxTexture = 2048;  // GL_MAX_TEXTURE_SIZE on the Pi 3 (vc4)
 
-// Premultiplied RGBA canvas the glyphs are composited into.
+// The block's pixels, composited glyph by glyph. While every glyph is monochrome the block is one
+// tint times a coverage, so one float per pixel; premultiplied colour planes start only when a
+// colour glyph (an emoji) arrives. A headline is a megapixel: four planes were 16 MB to clear.
 struct Canvas {
     int w = 0, h = 0;
-    std::vector<float> px;  // r, g, b, a in 0..1, premultiplied
-    Canvas(int width, int height) : w(width), h(height), px(static_cast<size_t>(width) * static_cast<size_t>(height) * 4, 0.0f) {}
-    void over(int x, int y, float r, float g, float b, float a) {
-        if (x < 0 || y < 0 || x >= w || y >= h || a <= 0) return;
-        float* d = &px[(static_cast<size_t>(y) * static_cast<size_t>(w) + static_cast<size_t>(x)) * 4];
-        const float k = 1 - a;
-        d[0] = r + d[0] * k;
-        d[1] = g + d[1] * k;
-        d[2] = b + d[2] * k;
-        d[3] = a + d[3] * k;
+    float tint[3] = {0, 0, 0};
+    std::vector<float> a;    // coverage (alpha) in 0..1
+    std::vector<float> rgb;  // premultiplied r, g, b; empty while the block is monochrome
+    Canvas(int width, int height, const float (&colour)[3])
+        : w(width), h(height), tint{colour[0], colour[1], colour[2]}, a(static_cast<size_t>(width) * static_cast<size_t>(height), 0.0f) {}
+    bool colour() const { return !rgb.empty(); }
+    size_t at(int x, int y) const { return static_cast<size_t>(y) * static_cast<size_t>(w) + static_cast<size_t>(x); }
+    // A monochrome glyph's coverage c, in the block's tint.
+    void cover(int x, int y, float c) {
+        if (x < 0 || y < 0 || x >= w || y >= h || c <= 0) return;
+        const size_t i = at(x, y);
+        const float k = 1 - c;
+        a[i] = c + a[i] * k;
+        if (colour())
+            for (int ch = 0; ch < 3; ++ch) rgb[i * 3 + static_cast<size_t>(ch)] = tint[ch] * c + rgb[i * 3 + static_cast<size_t>(ch)] * k;
+    }
+    // A colour glyph's premultiplied pixel.
+    void over(int x, int y, float r, float g, float b, float alpha) {
+        if (x < 0 || y < 0 || x >= w || y >= h || alpha <= 0) return;
+        if (!colour()) {
+            rgb.resize(a.size() * 3);
+            for (size_t i = 0; i < a.size(); ++i)
+                for (size_t ch = 0; ch < 3; ++ch) rgb[i * 3 + ch] = tint[ch] * a[i];
+        }
+        const size_t i = at(x, y);
+        const float k = 1 - alpha;
+        a[i] = alpha + a[i] * k;
+        rgb[i * 3] = r + rgb[i * 3] * k;
+        rgb[i * 3 + 1] = g + rgb[i * 3 + 1] * k;
+        rgb[i * 3 + 2] = b + rgb[i * 3 + 2] * k;
     }
 };
 
@@ -208,10 +230,10 @@ TextBlock TextEngine::make(std::string_view text, const TextStyle& style, const 
     const int pad_y = static_cast<int>(std::ceil(style.px * 0.35f)) + 1;
     const int cw = static_cast<int>(out.width) + 2 * pad_x;
     const int ch = static_cast<int>(out.height) + 2 * pad_y;
-    Canvas canvas(cw, ch);
-    const float cr = static_cast<float>((style.color >> IM_COL32_R_SHIFT) & 0xFF) / 255.0f;
-    const float cg = static_cast<float>((style.color >> IM_COL32_G_SHIFT) & 0xFF) / 255.0f;
-    const float cb = static_cast<float>((style.color >> IM_COL32_B_SHIFT) & 0xFF) / 255.0f;
+    const float tint[3] = {static_cast<float>((style.color >> IM_COL32_R_SHIFT) & 0xFF) / 255.0f,
+                           static_cast<float>((style.color >> IM_COL32_G_SHIFT) & 0xFF) / 255.0f,
+                           static_cast<float>((style.color >> IM_COL32_B_SHIFT) & 0xFF) / 255.0f};
+    Canvas canvas(cw, ch, tint);
     // The baseline sits where the primary face's ascent puts it, centred in the line pitch.
     const float leading = (out.line_height - (L.ascent + L.descent)) / 2;
     for (size_t li = 0; li < L.lines.size(); ++li) {
@@ -263,21 +285,20 @@ TextBlock TextEngine::make(std::string_view text, const TextStyle& style, const 
             const int top = static_cast<int>(fy) - ft->glyph->bitmap_top;
             for (unsigned y = 0; y < bm.rows; ++y) {
                 const unsigned char* row = bm.buffer + static_cast<ptrdiff_t>(y) * bm.pitch;
-                for (unsigned x = 0; x < bm.width; ++x) {
-                    const float a = static_cast<float>(row[x]) / 255.0f;
-                    canvas.over(left + static_cast<int>(x), top + static_cast<int>(y), cr * a, cg * a, cb * a, a);
-                }
+                for (unsigned x = 0; x < bm.width; ++x)
+                    canvas.cover(left + static_cast<int>(x), top + static_cast<int>(y), static_cast<float>(row[x]) / 255.0f);
             }
         }
     }
     ++stats_.rasterized;
+    out.color = canvas.colour();  // a colour glyph wholly outside the canvas left it monochrome
 
     // Only the ink goes to the GPU (plus a clear pixel for the linear filter): the padding and
     // the empty rows of the line boxes would be memory, and pixels shaded on every frame.
     int x0 = cw, y0 = ch, x1 = 0, y1 = 0;
     for (int y = 0; y < ch; ++y)
         for (int x = 0; x < cw; ++x)
-            if (canvas.px[(static_cast<size_t>(y) * static_cast<size_t>(cw) + static_cast<size_t>(x)) * 4 + 3] > 0.5f / 255) {
+            if (canvas.a[canvas.at(x, y)] > 0.5f / 255) {
                 x0 = std::min(x0, x);
                 x1 = std::max(x1, x + 1);
                 y0 = std::min(y0, y);
@@ -298,12 +319,12 @@ TextBlock TextEngine::make(std::string_view text, const TextStyle& style, const 
             std::vector<unsigned char> pix(static_cast<size_t>(w) * static_cast<size_t>(h) * static_cast<size_t>(bpp));
             for (int y = 0; y < h; ++y)
                 for (int x = 0; x < w; ++x) {
-                    const float* p = &canvas.px[(static_cast<size_t>(ty + y) * static_cast<size_t>(cw) + static_cast<size_t>(tx + x)) * 4];
+                    const size_t i = canvas.at(tx + x, ty + y);
                     unsigned char* d = &pix[(static_cast<size_t>(y) * static_cast<size_t>(w) + static_cast<size_t>(x)) * static_cast<size_t>(bpp)];
-                    const float a = std::clamp(p[3], 0.0f, 1.0f);
+                    const float a = std::clamp(canvas.a[i], 0.0f, 1.0f);
                     if (out.color) {
-                        for (int c = 0; c < 3; ++c)
-                            d[c] = static_cast<unsigned char>(std::lround(a > 0 ? std::clamp(p[c] / a, 0.0f, 1.0f) * 255 : 0));
+                        for (size_t c = 0; c < 3; ++c)
+                            d[c] = static_cast<unsigned char>(std::lround(a > 0 ? std::clamp(canvas.rgb[i * 3 + c] / a, 0.0f, 1.0f) * 255 : 0));
                         d[3] = static_cast<unsigned char>(std::lround(a * 255));
                     } else {
                         d[0] = 255;
