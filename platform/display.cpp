@@ -91,14 +91,15 @@ void gl_fill(ImDrawList* dl, const ui::Rect& rect, ImU32 color) {
 }
 
 
-// One texture of `format` pixels, linear and clamped as every texture of the scene; 0 on failure.
-GLuint new_texture(GLenum format, int w, int h, const unsigned char* pixels) {
+// One texture of `format` pixels, clamped; `filter` GL_LINEAR for pictures (scaled), GL_NEAREST for
+// text (drawn texel for texel). 0 on failure.
+GLuint new_texture(GLenum format, int w, int h, const unsigned char* pixels, GLint filter = GL_LINEAR) {
     GLuint tex = 0;
     glGenTextures(1, &tex);
     if (!tex) return 0;
     glBindTexture(GL_TEXTURE_2D, tex);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, filter);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, filter);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
     glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
@@ -115,13 +116,17 @@ public:
         const GLuint tex = new_texture(GL_RGBA, w, h, rgba);
         return tex ? reinterpret_cast<ImTextureID>(static_cast<intptr_t>(tex)) : nullptr;
     }
+    ImTextureID upload_text(const unsigned char* rgba, int w, int h) override {
+        const GLuint tex = new_texture(GL_RGBA, w, h, rgba, GL_NEAREST);
+        return tex ? reinterpret_cast<ImTextureID>(static_cast<intptr_t>(tex)) : nullptr;
+    }
     // Text blocks: half the memory of RGBA. GL_LUMINANCE_ALPHA samples as (L, L, L, A) in GL 2.1 and
     // compatibility contexts (the kiosk asks for no core profile); a driver that refuses it gets RGBA.
     ImTextureID upload_luminance_alpha(const unsigned char* la, int w, int h) override {
         if (la_refused_) return TextureSink::upload_luminance_alpha(la, w, h);
         while (glGetError() != GL_NO_ERROR) {
         }
-        GLuint tex = new_texture(GL_LUMINANCE_ALPHA, w, h, la);
+        GLuint tex = new_texture(GL_LUMINANCE_ALPHA, w, h, la, GL_NEAREST);
         if (!tex) return nullptr;
         if (glGetError() != GL_NO_ERROR) {
             glDeleteTextures(1, &tex);

@@ -222,6 +222,31 @@ TEST_CASE("the ticker moves on its own capped clock, the rest stays still", "[ki
     CHECK(f.last_vertices > 0);
 }
 
+// 100 px/s under a 50 frames/s cap: two whole pixels a frame, every frame, never a fraction (the
+// text stays on the pixel grid), and a frame only when the crawl has moved a step.
+TEST_CASE("the crawl moves in equal whole-pixel steps, one a frame", "[kiosk]") {
+    Fixture f("[display]\nticker = true\nticker_fps = 50\nticker_speed = 100\n");
+    f.turn();
+    f.settle();
+    double last = f.kiosk->scene(f.t).ticker_offset;
+    int frames = 0;
+    for (int i = 0; i < 200; ++i) {
+        FramePlan p = f.kiosk->plan(f.t);
+        REQUIRE(p.wake_at > f.t);
+        CHECK(p.wake_at <= f.t + 0.02 + 1e-9);
+        f.t = p.wake_at;
+        FramePlan moved = f.turn();
+        const double offset = f.kiosk->scene(f.t).ticker_offset;
+        CHECK(offset == std::floor(offset));
+        if (moved.dynamic && offset != last) {
+            CHECK(offset - last == 2);
+            ++frames;
+        }
+        last = offset;
+    }
+    CHECK(frames >= 190);
+}
+
 TEST_CASE("keys: next, pause, status page", "[kiosk]") {
     Fixture f;
     f.turn();

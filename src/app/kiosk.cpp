@@ -107,7 +107,7 @@ struct Kiosk::Impl {
 
     StaticKey drawn_static;              // what the static layer shows
     bool drawn_any = false;
-    double drawn_dynamic_at = -1e9;
+    int64_t drawn_ticker_steps = -1;
     int64_t drawn_dwell_step = -1;
     ui::Rect drawn_band;                 // where the last draw painted the moving parts
 
@@ -141,6 +141,18 @@ struct Kiosk::Impl {
     const Show& show() const { return app->show(); }
     ui::Mode mode() const { return ui::parse_mode(cfg().display.mode); }
     double transition_seconds() const { return cfg().display.transition_ms / 1000.0; }
+    // Whole pixels the crawl moves a frame: its speed over the frame-rate cap, at least one. The
+    // crawl moves by the same whole step every frame, so its text stays on the pixel grid: as sharp
+    // as the card's, and sampled texel for texel (the cheap way on a software GPU).
+    double ticker_step() const {
+        const DisplayConfig& d = cfg().display;
+        return std::max(1.0, std::round(d.ticker_speed / std::max(1, std::min(d.ticker_fps, d.max_fps))));
+    }
+    // Steps the crawl has moved since it started at t. A wake-up at a step's computed time counts
+    // that step, rounding or not (else the loop would wake again at once for it).
+    int64_t ticker_steps(double t) const {
+        return static_cast<int64_t>(std::floor((t - ticker_start) * cfg().display.ticker_speed / ticker_step() + 1e-6));
+    }
 
     // --- what is shown ---------------------------------------------------------------------
 
@@ -435,7 +447,7 @@ struct Kiosk::Impl {
         for (const Card& c : sh.page()) s.list.push_back(view(c));
         s.ticker = d.ticker;
         s.ticker_items = ticker;
-        s.ticker_offset = (t - ticker_start) * d.ticker_speed;
+        s.ticker_offset = d.ticker_speed > 0 ? static_cast<double>(ticker_steps(t)) * ticker_step() : 0;
         s.banner = banner();
         s.notice = app->engine().config_problem();
         if (!app->engine().cache_problem().empty())
@@ -604,10 +616,10 @@ FramePlan Kiosk::plan(double t) const {
 
     // An emergency has the whole screen and stands still: no crawl under it.
     bool ticker_on = m.layout.ticker.h > 0 && !m.ticker.empty() && d.ticker_speed > 0 && !ui::emergency(s);
-    double ticker_dt = 1.0 / std::max(1, std::min(d.ticker_fps, d.max_fps));
+    const int64_t ticker_steps = ticker_on ? m.ticker_steps(t) : -1;
     const Show& sh = m.show();
     int64_t dwell_step = sh.current() ? static_cast<int64_t>(std::floor(sh.elapsed(t) * kDwellSteps)) : -1;
-    p.dynamic = p.full || (ticker_on && t >= m.drawn_dynamic_at + ticker_dt) || dwell_step != m.drawn_dwell_step;
+    p.dynamic = p.full || (ticker_on && ticker_steps != m.drawn_ticker_steps) || dwell_step != m.drawn_dwell_step;
 
     double wake = t + 60;
     auto soon = [&](double at) { wake = std::min(wake, std::max(at, t)); };
@@ -617,7 +629,7 @@ FramePlan Kiosk::plan(double t) const {
     soon(sh.next_change());
     if (sh.in_transition(t))
         soon(sh.transition_start() + static_cast<double>(m.transition_step(t) + 1) / std::max(1, std::min(d.transition_fps, d.max_fps)));
-    if (ticker_on) soon(m.drawn_dynamic_at + ticker_dt);
+    if (ticker_on) soon(m.ticker_start + static_cast<double>(ticker_steps + 1) * m.ticker_step() / d.ticker_speed);
     if (sh.current() && !sh.paused() && !sh.held()) soon(sh.shown_at() + static_cast<double>(dwell_step + 1) / kDwellSteps);
     p.wake_at = wake;
     return p;
@@ -646,7 +658,7 @@ void Kiosk::draw(double t, ImDrawList* static_dl, ImDrawList* dynamic_dl, const 
     if (dynamic_dl) {
         ui::draw_dynamic(s, layout, *m.text, dynamic_dl);
         m.drawn_band = ui::dynamic_band(s, layout);
-        m.drawn_dynamic_at = t;
+        m.drawn_ticker_steps = m.cfg().display.ticker_speed > 0 ? m.ticker_steps(t) : -1;
         const Show& sh = m.show();
         m.drawn_dwell_step = sh.current() ? static_cast<int64_t>(std::floor(sh.elapsed(t) * kDwellSteps)) : -1;
     }

@@ -966,14 +966,11 @@ void draw_ticker(const Scene& s, const Layout& L, TextEngine& te, ImDrawList* dl
     const float lh = std::round(px * 1.2f);
     const float y = std::round(r.y + (r.h - lh) / 2);
     // The crawl always moves right to left; each item is set in its own direction (a Hebrew
-    // headline reads right to left inside its block, its source on its right). Whole pixels for
-    // the blocks, the fraction added to the vertices afterwards: sub-pixel smooth motion.
+    // headline reads right to left inside its block, its source on its right). The offset moves in
+    // whole steps (the kiosk's), the blocks sit on whole pixels: text texels land on screen pixels.
     double pos = static_cast<double>(r.right()) - std::fmod(s.ticker_offset, static_cast<double>(m.loop));
-    double whole = std::floor(pos);
-    float frac = static_cast<float>(pos - whole);
-    float x = static_cast<float>(whole);
+    float x = static_cast<float>(std::floor(pos));
     if (x > r.x) x -= m.loop;  // one loop back, so the left edge is covered as the loop wraps
-    int first_vtx = dl->VtxBuffer.Size;
     std::size_t n = s.ticker_items.size();
     for (std::size_t i = 0; x < r.right(); i = (i + 1) % n) {
         const TickerItem& t = s.ticker_items[i];
@@ -993,7 +990,6 @@ void draw_ticker(const Scene& s, const Layout& L, TextEngine& te, ImDrawList* dl
         }
         x += item_w;
     }
-    for (int i = first_vtx; i < dl->VtxBuffer.Size; ++i) dl->VtxBuffer[i].pos.x += frac;
     dl->PopClipRect();
 }
 

@@ -133,7 +133,7 @@ struct Scene {
     std::vector<CardView> list;      // list mode: the next few stories
     bool ticker = false;
     std::vector<TickerItem> ticker_items;
-    double ticker_offset = 0;        // px scrolled since the crawl began (sub-pixel)
+    double ticker_offset = 0;        // px scrolled since the crawl began (whole steps)
     std::string banner;              // e.g. "offline since 09:14"; empty: none
     std::string notice;              // small and dim, e.g. "config error: see journal"; empty: none
     bool paused = false;

@@ -113,7 +113,7 @@ ImTextureID TextureSink::upload_luminance_alpha(const unsigned char* la, int wid
         rgba[i * 4] = rgba[i * 4 + 1] = rgba[i * 4 + 2] = la[i * 2];
         rgba[i * 4 + 3] = la[i * 2 + 1];
     }
-    return upload(rgba.data(), width, height);
+    return upload_text(rgba.data(), width, height);
 }
 
 TextEngine::TextEngine(TextureSink& textures, std::function<void(const std::string&)> log)
@@ -331,7 +331,7 @@ TextBlock TextEngine::make(std::string_view text, const TextStyle& style, const 
                         d[1] = static_cast<unsigned char>(std::lround(a * 255));
                     }
                 }
-            ImTextureID id = out.color ? textures_.upload(pix.data(), w, h) : textures_.upload_luminance_alpha(pix.data(), w, h);
+            ImTextureID id = out.color ? textures_.upload_text(pix.data(), w, h) : textures_.upload_luminance_alpha(pix.data(), w, h);
             if (!id) {
                 log_("text: the GPU refused a " + std::to_string(w) + "x" + std::to_string(h) + " text texture");
                 continue;

@@ -37,7 +37,11 @@ class TextureSink {
 public:
     virtual ~TextureSink() = default;
     virtual ImTextureID upload(const unsigned char* rgba, int width, int height) = 0;
-    // Two bytes a pixel: luminance then alpha (sampled as (L, L, L, A)). The default expands to RGBA.
+    // Text: always drawn texel for texel on whole pixels, so the platform may sample it without
+    // filtering (the same pixels, a quarter of the texture reads). The default is upload().
+    virtual ImTextureID upload_text(const unsigned char* rgba, int width, int height) { return upload(rgba, width, height); }
+    // Monochrome text, two bytes a pixel: luminance then alpha (sampled as (L, L, L, A)). The
+    // default expands to RGBA for upload_text().
     virtual ImTextureID upload_luminance_alpha(const unsigned char* la, int width, int height);
     virtual void release(ImTextureID texture) = 0;
 };
