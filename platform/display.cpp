@@ -395,7 +395,7 @@ struct Loop {
             fg->AddCallback(blend_on, nullptr);
         }
         ImDrawList* bg = full ? ImGui::GetBackgroundDrawList() : nullptr;
-        kiosk->draw(t, bg, fg, dmg);
+        kiosk->draw(t, bg, fg, dmg, redraw == Redraw::Preserved);
         ImGui::Render();
         glViewport(0, 0, fw, fh);
         if (redraw == Redraw::Layer) {

@@ -645,9 +645,10 @@ ImU32 Kiosk::background() const {
     return ui::Theme::named(impl_->cfg().display.theme).background;
 }
 
-void Kiosk::draw(double t, ImDrawList* static_dl, ImDrawList* dynamic_dl, const ui::Rect* damage) {
+void Kiosk::draw(double t, ImDrawList* static_dl, ImDrawList* dynamic_dl, const ui::Rect* damage, bool over_last_frame) {
     Impl& m = *impl_;
     ui::Scene s = m.scene(t);
+    s.over_last_frame = over_last_frame && !static_dl;
     m.text->begin_frame(static_dl != nullptr);
     const ui::Layout layout = ui::scene_layout(s, *m.text);  // with room for the alerts' strips
     if (static_dl) {
@@ -657,7 +658,7 @@ void Kiosk::draw(double t, ImDrawList* static_dl, ImDrawList* dynamic_dl, const 
     }
     if (dynamic_dl) {
         ui::draw_dynamic(s, layout, *m.text, dynamic_dl);
-        m.drawn_band = ui::dynamic_band(s, layout);
+        m.drawn_band = ui::dynamic_band(s, layout, *m.text);
         m.drawn_ticker_steps = m.cfg().display.ticker_speed > 0 ? m.ticker_steps(t) : -1;
         const Show& sh = m.show();
         m.drawn_dwell_step = sh.current() ? static_cast<int64_t>(std::floor(sh.elapsed(t) * kDwellSteps)) : -1;

@@ -59,7 +59,10 @@ public:
     const ui::TextEngine::Stats& text_stats() const;
     // Draws the static layer into `static_dl` (when not null; only inside `damage` when given, over
     // pixels the platform cleared to background()) and the dynamic strip into `dynamic_dl`.
-    void draw(double t, ImDrawList* static_dl, ImDrawList* dynamic_dl, const ui::Rect* damage = nullptr);
+    // `over_last_frame`: no static layer, and the last frame's pixels are still there (a kept back
+    // buffer), so the moving parts repaint only what moved.
+    void draw(double t, ImDrawList* static_dl, ImDrawList* dynamic_dl, const ui::Rect* damage = nullptr,
+              bool over_last_frame = false);
     ImU32 background() const;
     // Where the last draw() painted the moving parts (ui::dynamic_band): what a frame that drew
     // only them must put on screen.

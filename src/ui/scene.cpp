@@ -648,6 +648,7 @@ struct TickerMetrics {
     std::vector<float> source_w, headline_w;
     std::vector<bool> rtl;
     float separator_w = 0, gap = 0, loop = 0;
+    float ink_top = 0, ink_bottom = 0;  // rows any item's text covers, from the line's top
 };
 
 constexpr std::string_view kSeparator = "•";
@@ -660,10 +661,23 @@ const TickerMetrics& ticker_metrics(const Scene& s, const Layout& L, TextEngine&
         key = key * 1315423911u ^ std::hash<std::string>{}(t.source) ^ (std::hash<std::string>{}(t.headline) << 1);
     if (m.px == px && m.key == key && !s.ticker_items.empty()) return m;
     m = TickerMetrics{px, key, {}, {}, {}, 0, std::round(px * 0.6f), 0};
-    m.separator_w = te.width(kSeparator, {px, false, s.theme.text_dim}) + 2 * std::round(px * 1.2f);
+    m.ink_top = 1e9f;
+    m.ink_bottom = -1e9f;
+    auto ink = [&](const TextBlock& b) {
+        for (const auto& tile : b.tiles) {
+            m.ink_top = std::min(m.ink_top, tile.y);
+            m.ink_bottom = std::max(m.ink_bottom, tile.y + tile.h);
+        }
+    };
+    const TextBlock& sep = te.block(kSeparator, {px, false, s.theme.text_dim}, {});
+    ink(sep);
+    m.separator_w = sep.width + 2 * std::round(px * 1.2f);
     for (const auto& t : s.ticker_items) {
-        m.source_w.push_back(te.width(t.source, {px, false, t.color}));
+        const TextBlock& src = te.block(t.source, {px, false, t.color}, {});
+        ink(src);
+        m.source_w.push_back(src.width);
         const TextBlock& h = te.block(t.headline, {px, false, s.theme.text}, {});
+        ink(h);
         m.headline_w.push_back(h.width);
         m.rtl.push_back(h.rtl);
         m.loop += m.source_w.back() + m.gap + m.headline_w.back() + m.separator_w;
@@ -916,7 +930,22 @@ Rect dwell_track(const Layout& L) {
 bool has_dwell_bar(const Scene& s) { return s.mode == Mode::Cards && s.card && !s.status_page; }
 }  // namespace
 
-Rect dynamic_band(const Scene& s, const Layout& L) {
+namespace {
+// Where the crawl paints: its whole strip, or over the last frame only the rows its text covers
+// (the strip's background and rule line above and below them do not move).
+Rect ticker_paint(const Scene& s, const Layout& L, TextEngine& te) {
+    const Rect& r = L.ticker;
+    if (r.h <= 0 || !s.over_last_frame || s.ticker_items.empty()) return r;
+    const TickerMetrics& m = ticker_metrics(s, L, te);
+    if (m.loop <= 0 || m.ink_bottom <= m.ink_top) return r;
+    const float y = std::round(r.y + (r.h - std::round(m.px * 1.2f)) / 2);
+    const float top = std::max(r.y + std::max(1.0f, 2 * L.unit), std::floor(y + m.ink_top) - 1);
+    const float bottom = std::min(r.bottom(), std::ceil(y + m.ink_bottom) + 1);
+    return bottom > top ? Rect{r.x, top, r.w, bottom - top} : r;
+}
+}  // namespace
+
+Rect dynamic_band(const Scene& s, const Layout& L, TextEngine& te) {
     if (emergency(s)) return {};
     const float width = L.safe.x * 2 + L.safe.w;
     float top = 1e9f, bottom = -1e9f;
@@ -926,8 +955,9 @@ Rect dynamic_band(const Scene& s, const Layout& L) {
         bottom = bar.bottom();
     }
     if (L.ticker.h > 0) {
-        top = std::min(top, L.ticker.y);
-        bottom = std::max(bottom, L.ticker.bottom());
+        const Rect t = ticker_paint(s, L, te);
+        top = std::min(top, t.y);
+        bottom = std::max(bottom, t.bottom());
     }
     if (bottom <= top) return {};
     // Whole pixels, a pixel of margin for the ticker's rule line and the bar's rounding.
@@ -951,11 +981,12 @@ void draw_dynamic(const Scene& s, const Layout& L, TextEngine& te, ImDrawList* d
 void draw_ticker(const Scene& s, const Layout& L, TextEngine& te, ImDrawList* dl) {
     const Rect& r = L.ticker;
     if (r.h <= 0) return;
-    dl->PushClipRect({r.x, r.y}, {r.right(), r.bottom()}, false);
+    const Rect paint = ticker_paint(s, L, te);
+    dl->PushClipRect({paint.x, paint.y}, {paint.right(), paint.bottom()}, false);
     // The strip is repainted many times a second: a clear (a memset) instead of a shaded quad
     // when the platform offers one, which on a software GPU is most of the frame's cost.
-    if (s.fill) s.fill(dl, {r.x, r.y, r.w, r.h}, s.theme.panel);
-    else dl->AddRectFilled({r.x, r.y}, {r.right(), r.bottom()}, s.theme.panel);
+    if (s.fill) s.fill(dl, paint, s.theme.panel);
+    else dl->AddRectFilled({paint.x, paint.y}, {paint.right(), paint.bottom()}, s.theme.panel);
     dl->AddLine({r.x, r.y}, {r.right(), r.y}, s.theme.rule, std::max(1.0f, 2 * L.unit));
     const TickerMetrics& m = ticker_metrics(s, L, te);
     if (s.ticker_items.empty() || m.loop <= 0) {

@@ -117,6 +117,9 @@ struct Scene {
     Labels labels;
     bool rtl = false;                // the interface's language reads right to left: the header is mirrored
     FillFn fill = nullptr;
+    // The last frame's pixels are still on screen (a kept back buffer) and only the moving parts
+    // are drawn: the crawl repaints only the rows its text covers, the rest of its strip stays.
+    bool over_last_frame = false;
     Theme theme = Theme::named("dark");
     Mode mode = Mode::Cards;
     float safe_area = 0.03f;         // fraction of each side kept clear for overscan
@@ -188,7 +191,7 @@ Rect header_band(const Layout& layout);
 Rect body_band(const Layout& layout, float height);
 // Where draw_dynamic paints (dwell bar and ticker strip, full width; h == 0: nothing): all a
 // frame that moved only them has to put on screen.
-Rect dynamic_band(const Scene& scene, const Layout& layout);
+Rect dynamic_band(const Scene& scene, const Layout& layout, TextEngine& text);
 // The parts that move between static frames: the dwell bar and the ticker strip. Each paints
 // its own opaque background, so they can be redrawn alone over the last static frame. Nothing
 // during an emergency (its screen stands still).
