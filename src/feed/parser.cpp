@@ -950,7 +950,7 @@ public:
     ReusedBuffer& operator=(const ReusedBuffer&) = delete;
 
 private:
-    static constexpr size_t kKeepBytes = size_t{4} << 20;
+    static constexpr size_t kKeepBytes = size_t{1} << 20;
     static std::string& spare() {
         thread_local std::string s;
         return s;
