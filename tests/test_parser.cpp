@@ -8,6 +8,8 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <thread>
+#include <vector>
 
 using nk::test::fixture;
 
@@ -277,5 +279,44 @@ TEST_CASE("references are decoded right wherever a comment or CDATA marker hides
         REQUIRE(r.ok());
         REQUIRE(r->items.size() == 1);
         CHECK(r->items[0].id == ">\xD0\xB4" "c&");  // KOI8-R 0xC4 is "д"
+    }
+}
+
+TEST_CASE("feeds parsed one after another on a thread come out as each does alone", "[parser][encoding]") {
+    // parse_feed keeps the buffer of a decoded (non-UTF-8) document for the thread's next feed;
+    // nothing of one feed may show in the next, whatever the order of encodings and sizes, and a
+    // buffer too big to keep is let go.
+    auto summary = [](const nk::Feed& f) {
+        std::string s = f.title + "|" + f.description + "|" + f.language;
+        for (const nk::Item& it : f.items) s += "|" + it.title + "|" + it.summary + "|" + it.author + "|" + it.link;
+        for (const std::string& w : f.warnings) s += "|" + w;
+        return s;
+    };
+    std::string big = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel><title>Gr\xF6\xDF"
+                      "e</title><item><title>\xC4rger</title><description>";
+    for (int k = 0; k < 150000; ++k) big += "\xE4\xF6\xFC\x93x\x94 ";  // more than 1 MB once decoded
+    big += "</description></item></channel></rss>";
+    nk::ParseOptions opt;
+    opt.limits.max_input_bytes = 4u << 20;
+    const std::string inputs[] = {fixture("rw-de-latin1-nodecl.xml"), fixture("rw-news-media.xml"),
+                                  fixture("encoding-iso8859-1-declared-c1-quotes.xml"), big,
+                                  fixture("encoding-latin1-undeclared-german.xml"), fixture("rw-ja-shiftjis.xml"),
+                                  fixture("encoding-utf8-invalid-bytes.xml")};
+    std::vector<std::string> alone;
+    for (const std::string& in : inputs) {
+        // Alone: on a fresh thread, which has kept nothing yet.
+        std::string s;
+        std::thread t([&] { s = summary(parse_ok(in, opt)); });
+        t.join();
+        alone.push_back(s);
+    }
+    for (int round = 0; round < 2; ++round)
+        for (std::size_t i = 0; i < std::size(inputs); ++i) {
+            INFO("round " << round << ", input " << i);
+            CHECK(summary(parse_ok(inputs[i], opt)) == alone[i]);
+        }
+    for (std::size_t i = std::size(inputs); i-- > 0;) {
+        INFO("backwards, input " << i);
+        CHECK(summary(parse_ok(inputs[i], opt)) == alone[i]);
     }
 }

@@ -464,7 +464,7 @@ FastCheck check_utf8(std::string_view in) {
 // would say so): in the output that is C3 82..B4 followed by C2, C5, C6, CB or E2, which only a
 // byte C2..F4 followed by a byte 80..BF can give (every 0x80-0xBF byte of windows-1252 is written
 // with one of those leads, and no other character with C3). So the parser needs no second look.
-std::string from_windows_1252(std::string_view in, bool& mojibake) {
+void from_windows_1252(std::string_view in, std::string& out, bool& mojibake) {
     const auto* p = reinterpret_cast<const unsigned char*>(in.data());
     const size_t n = in.size();
     // Every high byte becomes two bytes or three (the 0x80-0x9F row): room for three each is an
@@ -479,7 +479,10 @@ std::string from_windows_1252(std::string_view in, bool& mojibake) {
     for (; i < n; ++i) high += p[i] >> 7;
     const size_t extra = 2 * high;
 
-    std::string out(n + extra + 3, '\0');  // +3: room for the whole-Utf8Char stores below
+    // Written over `out` so that a buffer the caller keeps between documents is reused (see
+    // to_utf8_view): its pages are already mapped.
+    out.clear();
+    out.resize(n + extra + 3);  // +3: room for the whole-Utf8Char stores below
     char* o = out.data();
     bool moj = false;
     // Sixteen bytes at a time; markup and URLs are long ASCII runs, copied as they are. A block with
@@ -521,7 +524,6 @@ std::string from_windows_1252(std::string_view in, bool& mojibake) {
     }
     out.resize(static_cast<size_t>(o - out.data()));
     mojibake = moj;
-    return out;
 }
 
 // WHATWG x-user-defined: high bytes to the private-use block U+F780-U+F7FF.
@@ -791,7 +793,7 @@ void decode_utf8(std::string_view body, Source src, Decoded& d, std::string_view
     // A BOM is deliberate, so it only ever gets repaired.
     const bool declared = src == Source::Declaration || src == Source::Http;
     if (src == Source::Default || (declared && scan.multibyte == 0)) {
-        d.utf8 = from_windows_1252(body, d.mojibake_possible);
+        from_windows_1252(body, d.utf8, d.mojibake_possible);
         d.charset = "windows-1252";
         if (src == Source::Default)
             d.warnings.push_back("undeclared charset; bytes are not UTF-8, read as windows-1252");
@@ -827,7 +829,7 @@ void decode(std::string_view body, const Choice& c, Decoded& d, std::string_view
                 return;
             }
         }
-        d.utf8 = from_windows_1252(body, d.mojibake_possible);
+        from_windows_1252(body, d.utf8, d.mojibake_possible);
         d.charset = name;
         return;
     }

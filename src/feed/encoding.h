@@ -45,6 +45,8 @@ Decoded to_utf8(std::string_view bytes, std::string_view http_charset = {}, std:
 // (most feeds) the result is a view of `bytes` and d.utf8 stays empty; otherwise it is a view
 // of d.utf8. The XML declaration is left as written (to_utf8 rewrites it to say UTF-8), since
 // the parser starts at the root element. d.charset and d.warnings as to_utf8 sets them.
+// d.utf8 must be empty on entry; a capacity it brings is written into, so a caller that parses
+// one document after another can keep the buffer and its mapped pages (see parse_feed).
 std::string_view to_utf8_view(std::string_view bytes, Decoded& d, std::string_view http_charset = {},
                               std::string_view override_charset = {});
 

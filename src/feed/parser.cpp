@@ -931,6 +931,33 @@ void sanitize_warnings(Result<Feed>& r) {
         for (std::string& warning : r.value().warnings) warning = text::sanitize_utf8(warning);
 }
 
+// The decoded document (Latin-1 and other non-UTF-8 feeds) goes into a buffer this thread keeps
+// from one feed to the next. A fresh one each time was the largest allocation of the parse, and
+// freeing it let malloc hand the top of the heap back to the kernel, so the next document's pages
+// (tinyxml2's copy of it above all) were faulted in again (perf: page faults under
+// tinyxml2::XMLDocument::Parse). Buffers over kKeepBytes are let go, so one huge feed does not
+// pin its memory for good.
+class ReusedBuffer {
+public:
+    explicit ReusedBuffer(std::string& b) : buffer_(b) {
+        buffer_ = std::move(spare());
+        buffer_.clear();
+    }
+    ~ReusedBuffer() {
+        if (buffer_.capacity() <= kKeepBytes) spare() = std::move(buffer_);
+    }
+    ReusedBuffer(const ReusedBuffer&) = delete;
+    ReusedBuffer& operator=(const ReusedBuffer&) = delete;
+
+private:
+    static constexpr size_t kKeepBytes = size_t{1} << 20;
+    static std::string& spare() {
+        thread_local std::string s;
+        return s;
+    }
+    std::string& buffer_;
+};
+
 }  // namespace
 
 Result<Feed> parse_feed(std::string_view bytes, const ParseOptions& options) {
@@ -941,6 +968,7 @@ Result<Feed> parse_feed(std::string_view bytes, const ParseOptions& options) {
 
     Feed feed;
     encoding::Decoded dec;
+    const ReusedBuffer keep_buffer(dec.utf8);
     // A view of `bytes` when they are UTF-8 already: the document is not copied for nothing.
     const std::string_view text =
         encoding::to_utf8_view(bytes, dec, encoding::charset_from_content_type(options.content_type), options.charset_override);

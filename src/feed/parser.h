@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // parser.h: RSS 0.9x/1.0/2.0, Atom 0.3/1.0 and JSON Feed 1.0/1.1 bytes in, a Feed out.
-// Pure (no I/O, no globals written); any thread, and several threads at once.
+// Pure (no I/O, no shared state written); any thread, and several threads at once. Each thread
+// that parses a non-UTF-8 feed keeps one buffer of up to 1 MB for the next one (parser.cpp).
 // The caller passes what HTTP said (Content-Type) and where the bytes came from (base URL).
 // Pipeline: charset -> UTF-8; then JSON (first character '{' or '[', or a JSON Content-Type)
 // goes to the JSON Feed reader (feed/jsonfeed.h), and XML through entity normalisation, a
