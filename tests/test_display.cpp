@@ -72,25 +72,38 @@ Counts count_in(nk::test::Image& img, const nk::ui::Rect& r) {
     return {static_cast<double>(image) / static_cast<double>(total), static_cast<double>(bright) / static_cast<double>(total)};
 }
 
-void screenshot_case(int w, int h, std::vector<std::string> env, const char* backend, std::vector<std::string> extra = {},
-                     bool ticker = false) {
-    nk::test::Xvfb x(std::max(w, 640), std::max(h, 480));
-    INFO(x.error());
-    REQUIRE(x.ok());
+// What a display test stands on: a private X server, a loopback server with the story's picture
+// and a one-item feed, a temporary directory, and a config with that feed and the ticker on.
+struct Stage {
+    nk::test::Xvfb x;
     HttpServer server;
-    server.route("/img.png", Response::ok(png_of_colour(1200, 675), "image/png"));
-    server.route("/feed.xml", Response::ok(feed_xml(server.url("/img.png"))));
     TempDir dir;
-    std::string out = (dir.path / "shot.png").string();
-    env.push_back("DISPLAY=" + x.display());
+    Stage(int w, int h, const std::string& headline = kHeadline) : x(w, h) {
+        server.route("/img.png", Response::ok(png_of_colour(1200, 675), "image/png"));
+        server.route("/feed.xml", Response::ok(feed_xml(server.url("/img.png"), headline)));
+        std::ofstream(dir.path / "kiosk.toml") << "[[feed]]\nurl = \"" << server.url("/feed.xml") << "\"\n[display]\nticker = true\n";
+    }
+    std::string config() const { return (dir.path / "kiosk.toml").string(); }
+    std::string cache() const { return (dir.path / "cache").string(); }
     // Under the sanitizer build: Mesa's driver is unloaded before exit, so LeakSanitizer cannot even name
     // the module of its one-time allocations. Leaks in our code are checked in-process ([kiosk], [fonts]).
-    env.push_back("ASAN_OPTIONS=detect_leaks=0:abort_on_error=1");
-    std::vector<std::string> argv{NK_KIOSK_BIN, "--cache-dir", (dir.path / "cache").string(), "--screenshot", out, "--size",
+    std::vector<std::string> env() const { return {"DISPLAY=" + x.display(), "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1"}; }
+};
+
+void screenshot_case(int w, int h, std::vector<std::string> env, const char* backend, std::vector<std::string> extra = {},
+                     bool ticker = false) {
+    Stage st(std::max(w, 640), std::max(h, 480));
+    nk::test::Xvfb& x = st.x;
+    HttpServer& server = st.server;
+    TempDir& dir = st.dir;
+    INFO(x.error());
+    REQUIRE(x.ok());
+    std::string out = (dir.path / "shot.png").string();
+    for (const std::string& e : st.env()) env.push_back(e);
+    std::vector<std::string> argv{NK_KIOSK_BIN, "--cache-dir", st.cache(), "--screenshot", out, "--size",
                                   std::to_string(w) + "x" + std::to_string(h)};
     if (ticker) {
-        std::ofstream(dir.path / "kiosk.toml") << "[[feed]]\nurl = \"" << server.url("/feed.xml") << "\"\n[display]\nticker = true\n";
-        argv.insert(argv.end(), {"--config", (dir.path / "kiosk.toml").string()});
+        argv.insert(argv.end(), {"--config", st.config()});
     } else {
         argv.insert(argv.end(), {"--feed", server.url("/feed.xml")});
     }
@@ -150,19 +163,15 @@ TEST_CASE("partial redraws: the ticker over the static layer in a texture, GL3 a
 // the crawl puts only its strip on screen (GLX_MESA_copy_sub_buffer under Mesa's software GL).
 // Two grabs of the X server a second apart: the card is whole in both, the crawl has moved.
 TEST_CASE("the window shows the whole card and a moving crawl when frames put only their strip on screen", "[display]") {
-    nk::test::Xvfb x(1280, 720);
+    Stage st(1280, 720);
+    nk::test::Xvfb& x = st.x;
     INFO(x.error());
     REQUIRE(x.ok());
-    HttpServer server;
-    server.route("/img.png", Response::ok(png_of_colour(1200, 675), "image/png"));
-    server.route("/feed.xml", Response::ok(feed_xml(server.url("/img.png"))));
-    TempDir dir;
-    std::ofstream(dir.path / "kiosk.toml") << "[[feed]]\nurl = \"" << server.url("/feed.xml") << "\"\n[display]\nticker = true\n";
     nk::test::ProcessResult r;
     std::thread kiosk([&] {
-        r = nk::test::run_process({NK_KIOSK_BIN, "--cache-dir", (dir.path / "cache").string(), "--config",
-                                   (dir.path / "kiosk.toml").string(), "--windowed", "1280x720", "--duration", "8"},
-                                  {"DISPLAY=" + x.display(), "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1"}, 60);
+        r = nk::test::run_process({NK_KIOSK_BIN, "--cache-dir", st.cache(), "--config", st.config(), "--windowed", "1280x720",
+                                   "--duration", "8"},
+                                  st.env(), 60);
     });
     // The card's picture is on screen once the feed and its image have come in (a second or two).
     nk::ui::Layout L = nk::ui::compute_layout(1280, 720, nk::ui::Mode::Cards, true, 0.03f, true);
@@ -195,18 +204,13 @@ TEST_CASE("the window shows the whole card and a moving crawl when frames put on
 // An Arabic headline mixed with Latin and an emoji: the card is mirrored (picture and code on the
 // right, text on the left), every character has a face, and the crawl runs as usual.
 TEST_CASE("screenshot of a right-to-left card with mixed text and emoji, mirrored", "[display]") {
-    nk::test::Xvfb x(1920, 1080);
-    INFO(x.error());
-    REQUIRE(x.ok());
-    HttpServer server;
-    server.route("/img.png", Response::ok(png_of_colour(1200, 675), "image/png"));
-    server.route("/feed.xml", Response::ok(feed_xml(server.url("/img.png"), "أعلنت Apple عن iPhone 16 في مؤتمر صحفي اليوم 📱")));
-    TempDir dir;
-    const std::string out = (dir.path / "shot.png").string();
-    std::ofstream(dir.path / "kiosk.toml") << "[[feed]]\nurl = \"" << server.url("/feed.xml") << "\"\n[display]\nticker = true\n";
-    auto r = nk::test::run_process({NK_KIOSK_BIN, "--cache-dir", (dir.path / "cache").string(), "--config",
-                                    (dir.path / "kiosk.toml").string(), "--screenshot", out, "--size", "1920x1080"},
-                                   {"DISPLAY=" + x.display(), "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1"}, 120);
+    Stage st(1920, 1080, "أعلنت Apple عن iPhone 16 في مؤتمر صحفي اليوم 📱");
+    INFO(st.x.error());
+    REQUIRE(st.x.ok());
+    const std::string out = (st.dir.path / "shot.png").string();
+    auto r = nk::test::run_process({NK_KIOSK_BIN, "--cache-dir", st.cache(), "--config", st.config(), "--screenshot", out,
+                                    "--size", "1920x1080"},
+                                   st.env(), 120);
     INFO("stderr:\n" << r.err);
     REQUIRE(r.exit_code == 0);
     CHECK(r.err.find("font:") == std::string::npos);

@@ -205,6 +205,33 @@ TEST_CASE("a PNG and a JPEG come through the engine's fetcher, decoded and downs
     CHECK(rig.logged("") == 0);
 }
 
+// A card's picture box of 300x100: a 16:9 picture comes at 300x169 (the smallest that covers the
+// box, as the card crops it), the disk keeps it at max_dimension, and with the box gone (0) the
+// same file is served at that size again: a larger screen later is not stuck with small pictures.
+TEST_CASE("pictures come just large enough to cover the card's box, the disk keeps them larger", "[images]") {
+    HttpServer server;
+    server.route("/big.png", Response::ok(png(1600, 900), "image/png"));
+    server.route("/small.png", Response::ok(png(200, 100), "image/png"));
+    const std::string big = server.url("/big.png"), small = server.url("/small.png");
+    Rig rig;
+    rig.start(rig.options());
+    rig.loader->fit(300, 100);
+    REQUIRE(rig.load(big) == ImageState::Ready);
+    CHECK(rig.got[big].width == 300);
+    CHECK(rig.got[big].height == 169);
+    CHECK(rig.got[big].rgba.size() == 300u * 169u * 4u);
+    CHECK(near(pixel(rig.got[big], 150, 84), {128, 128, 128, 255}, 4));
+    REQUIRE(rig.load(small) == ImageState::Ready);
+    CHECK(rig.got[small].width == 200);  // smaller than the box: never upscaled
+    CHECK(rig.got[small].height == 100);
+
+    rig.loader->fit(0, 0);
+    REQUIRE(rig.load(big) == ImageState::Ready);  // from the disk cache
+    CHECK(server.hits("/big.png") == 1);
+    CHECK(rig.got[big].width == 800);
+    CHECK(rig.got[big].height == 450);
+}
+
 TEST_CASE("a failed image is Failed with one log line naming it, and retried only after a while", "[images]") {
     HttpServer server;
     // One pixel of body under a header that claims n x n: refused from the header alone, never

@@ -12,6 +12,7 @@
 #include <stb_image_write.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cctype>
 #include <cerrno>
 #include <climits>
@@ -85,6 +86,21 @@ Result<Pixels> decode(std::string_view bytes, int max_dimension, int64_t max_pix
     return p;
 }
 
+// The picture scaled down (never up) to the smallest size that still covers box_w x box_h, as
+// the card crops it; unchanged when that saves little.
+Pixels covering(Pixels p, int box_w, int box_h) {
+    if (box_w <= 0 || box_h <= 0 || p.width <= 0 || p.height <= 0) return p;
+    const double scale = std::max(static_cast<double>(box_w) / p.width, static_cast<double>(box_h) / p.height);
+    if (scale > 0.9) return p;
+    Pixels out;
+    out.width = std::max(1, static_cast<int>(std::ceil(p.width * scale)));
+    out.height = std::max(1, static_cast<int>(std::ceil(p.height * scale)));
+    out.rgba.resize(std::size_t(out.width) * std::size_t(out.height) * 4);
+    if (!stbir_resize_uint8_srgb(p.rgba.data(), p.width, p.height, 0, out.rgba.data(), out.width, out.height, 0, 4, 3, 0))
+        return p;
+    return out;
+}
+
 std::string encode_png(const Pixels& p) {
     std::string out;
     auto append = [](void* ctx, void* data, int size) { static_cast<std::string*>(ctx)->append(static_cast<const char*>(data), std::size_t(size)); };
@@ -108,6 +124,7 @@ struct ImageLoader::Shared {
 
     ImageLoaderOptions opt;
     fs::path dir;  // cache_dir/images; empty: no disk cache. Worker only.
+    int fit_w = 0, fit_h = 0;  // under mu: the box pictures are scaled down to cover
 
     std::mutex mu;
     std::condition_variable cv;
@@ -143,6 +160,13 @@ struct ImageLoader::Shared {
     }
 
     void finish(const std::string& url, Pixels p) {
+        int box_w = 0, box_h = 0;
+        {
+            std::lock_guard lock(mu);
+            box_w = fit_w;
+            box_h = fit_h;
+        }
+        p = covering(std::move(p), box_w, box_h);
         {
             std::lock_guard lock(mu);
             if (stop) return;
@@ -291,6 +315,12 @@ ImageLoader::ImageLoader(ImageLoaderOptions options, FetchFn fetch) : shared_(st
     shared_->opt = std::move(options);
     shared_->opt.max_dimension = std::max(1, shared_->opt.max_dimension);
     worker_ = std::thread([s = shared_.get()] { s->run(); });
+}
+
+void ImageLoader::fit(int width, int height) {
+    std::lock_guard lock(shared_->mu);
+    shared_->fit_w = std::max(0, width);
+    shared_->fit_h = std::max(0, height);
 }
 
 ImageLoader::~ImageLoader() {

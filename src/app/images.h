@@ -71,6 +71,11 @@ public:
 
     ImageState state(const std::string& url) const;
 
+    // Pictures handed over from now on are scaled down to just cover a box of this size (the
+    // card's picture box): no more pixels in memory, and to draw, than the screen shows. The disk
+    // cache keeps them at max_dimension, so a larger box later is served sharp. 0: no box.
+    void fit(int width, int height);
+
 private:
     struct Shared;
     void start_fetches();

@@ -159,6 +159,8 @@ struct Kiosk::Impl {
     // List mode shows as many rows as the layout fits; the show picks that many cards.
     void follow_mode() {
         app->show().set_page_size(mode() == ui::Mode::List ? list_rows() : 0);
+        // The story's picture box is the largest a picture is drawn (an announcement's is smaller).
+        if (images) images->fit(static_cast<int>(std::ceil(layout.image.w)), static_cast<int>(std::ceil(layout.image.h)));
     }
 
     std::size_t list_rows() const {
