@@ -247,6 +247,46 @@ TEST_CASE("the crawl moves in equal whole-pixel steps, one a frame", "[kiosk]") 
     CHECK(frames >= 190);
 }
 
+// A frame drawn over the last one repaints only the rows the crawl's text covers; when other items
+// join the crawl, their text may cover other rows, so the frame they appear in is drawn whole.
+TEST_CASE("the frame where new items join the crawl is drawn whole", "[kiosk]") {
+    TempDir feeds;
+    std::ofstream(feeds.path / "feed.xml")
+        << "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Wire</title>"
+           "<item><title>Ångström gauge reads Ýmir's ÉÇÂ heights</title><link>https://example.com/1</link></item>"
+           "<item><title>Second story of the new wire</title><link>https://example.com/2</link></item></channel></rss>";
+    Fixture f("[display]\nticker = true\n");
+    f.turn();
+    f.settle();
+    auto headlines = [&] {
+        std::string all;
+        for (const auto& item : f.kiosk->scene(f.t).ticker_items) all += item.headline + "|";
+        return all;
+    };
+    const std::string demo = headlines();
+    REQUIRE_FALSE(demo.empty());
+    f.write_config("[display]\nticker = true\n[[feed]]\nurl = \"file://" + (feeds.path / "feed.xml").string() + "\"\n");
+    bool joined = false;
+    for (int i = 0; i < 4000 && !joined; ++i) {
+        f.t += 0.25;
+        if (i % 4 == 3) ++f.wall;
+        usleep(1000);  // the fetch thread reads the file
+        const std::string before = headlines();
+        FramePlan p = f.turn();
+        if (headlines() != before && !before.empty()) {
+            joined = true;
+            CHECK(p.full);
+            CHECK_FALSE(p.damage);
+            CHECK(headlines().find("Ångström") != std::string::npos);
+        }
+    }
+    CHECK(joined);
+    f.advance(0.05);
+    FramePlan next = f.turn();
+    CHECK_FALSE(next.full);  // and after it, the crawl moves alone again
+    CHECK(next.dynamic);
+}
+
 TEST_CASE("keys: next, pause, status page", "[kiosk]") {
     Fixture f;
     f.turn();

@@ -108,6 +108,9 @@ struct Kiosk::Impl {
     StaticKey drawn_static;              // what the static layer shows
     bool drawn_any = false;
     int64_t drawn_ticker_steps = -1;
+    // New crawl items joined: the rows their text covers may differ from the last items', so the
+    // next frame is drawn whole (a frame over the last one repaints only the rows of the new ones).
+    bool ticker_changed = false;
     int64_t drawn_dwell_step = -1;
     ui::Rect drawn_band;                 // where the last draw painted the moving parts
 
@@ -586,6 +589,7 @@ void Kiosk::update(double t, int64_t wall) {
             if (!m.ticker_pending.empty() || m.ticker.empty()) {
                 m.ticker = std::move(m.ticker_pending);
                 m.ticker_pending.clear();
+                m.ticker_changed = true;
                 m.ticker_start = t - (loop_px > 0 ? std::fmod(scrolled, loop_px) / std::max(1.0, d.ticker_speed) : 0);
                 if (loop_px <= 0) m.ticker_start = t;
             }
@@ -607,8 +611,8 @@ FramePlan Kiosk::plan(double t) const {
     FramePlan p;
     ui::Scene s = m.scene(t);
     StaticKey key = Impl::static_key(s, m.text_lang);
-    p.full = !m.drawn_any || !(key == m.drawn_static);
-    if (p.full && m.drawn_any && key.frame == m.drawn_static.frame) {
+    p.full = !m.drawn_any || !(key == m.drawn_static) || m.ticker_changed;
+    if (p.full && m.drawn_any && !m.ticker_changed && key.frame == m.drawn_static.frame) {
         bool header = key.header != m.drawn_static.header, body = key.body != m.drawn_static.body;
         // Only the header is worth a partial redraw: Mesa clears a scissored area with a quad, so
         // clearing the body band costs more than clearing the whole screen (a fast path) and
@@ -657,6 +661,7 @@ void Kiosk::draw(double t, ImDrawList* static_dl, ImDrawList* dynamic_dl, const 
         ui::draw_static(s, layout, *m.text, static_dl, damage);
         m.drawn_static = Impl::static_key(s, m.text_lang);
         m.drawn_any = true;
+        if (!damage) m.ticker_changed = false;
     }
     if (dynamic_dl) {
         ui::draw_dynamic(s, layout, *m.text, dynamic_dl);
