@@ -191,13 +191,6 @@ private:
     unsigned long drawable_ = 0;
 };
 
-ui::Rect unite(const ui::Rect& a, const ui::Rect& b) {
-    if (a.w <= 0 || a.h <= 0) return b;
-    if (b.w <= 0 || b.h <= 0) return a;
-    const float x = std::min(a.x, b.x), y = std::min(a.y, b.y);
-    return {x, y, std::max(a.right(), b.right()) - x, std::max(a.bottom(), b.bottom()) - y};
-}
-
 // The static layer kept in a texture, for platforms that do not keep the back buffer (GPU drivers,
 // Wayland/EGL): a frame where only the ticker moves draws that texture (one quad, no text) and the
 // strip, instead of the whole scene. Framebuffer objects are core in GL 3 and an extension in 2.1
@@ -709,7 +702,7 @@ void DisplayPlatform::present(app::App&, double t, int64_t wall, bool screen_on)
         // A frame that repainted only part of the preserved back buffer shows only that part;
         // the back buffer keeps the rest for the next frame either way.
         if (loop_.redraw == Redraw::Preserved && loop_.sub.ready() && !whole && (!full || plan.damage))
-            loop_.sub.copy(unite(full ? *plan.damage : ui::Rect{}, k.dynamic_band()), loop_.fb_h);
+            loop_.sub.copy(ui::united(full ? *plan.damage : ui::Rect{}, k.dynamic_band()), loop_.fb_h);
         else
             glfwSwapBuffers(window_);
         (full ? loop_.cpu_full : loop_.cpu_dynamic) += cpu_now() - c0;

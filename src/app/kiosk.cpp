@@ -664,8 +664,7 @@ void Kiosk::draw(double t, ImDrawList* static_dl, ImDrawList* dynamic_dl, const 
         if (!damage) m.ticker_changed = false;
     }
     if (dynamic_dl) {
-        ui::draw_dynamic(s, layout, *m.text, dynamic_dl);
-        m.drawn_band = ui::dynamic_band(s, layout, *m.text);
+        m.drawn_band = ui::draw_dynamic(s, layout, *m.text, dynamic_dl);
         m.drawn_ticker_steps = m.cfg().display.ticker_speed > 0 ? m.ticker_steps(t) : -1;
         const Show& sh = m.show();
         m.drawn_dwell_step = sh.current() ? static_cast<int64_t>(std::floor(sh.elapsed(t) * kDwellSteps)) : -1;

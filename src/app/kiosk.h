@@ -64,7 +64,7 @@ public:
     void draw(double t, ImDrawList* static_dl, ImDrawList* dynamic_dl, const ui::Rect* damage = nullptr,
               bool over_last_frame = false);
     ImU32 background() const;
-    // Where the last draw() painted the moving parts (ui::dynamic_band): what a frame that drew
+    // Where the last draw() painted the moving parts (ui::draw_dynamic): what a frame that drew
     // only them must put on screen.
     ui::Rect dynamic_band() const;
 

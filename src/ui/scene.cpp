@@ -111,6 +111,14 @@ void image_box(ImDrawList* dl, const Scene& s, const Layout& L, TextEngine& te, 
 
 Rect mirrored(const Rect& r, const Rect& within) { return {within.x + within.right() - r.right(), r.y, r.w, r.h}; }
 
+// A card's part where it stands on screen: mirrored in the body for a right-to-left card, moved
+// by the slide transition's dx.
+Rect placed(Rect r, const Layout& L, bool rtl, float dx) {
+    if (rtl) r = mirrored(r, L.body);
+    r.x += dx;
+    return r;
+}
+
 void draw_news_card(ImDrawList* dl, const Scene& s, const Layout& L, TextEngine& te, const CardView& c, float dx,
                     float alpha) {
     const float u = L.unit;
@@ -118,10 +126,7 @@ void draw_news_card(ImDrawList* dl, const Scene& s, const Layout& L, TextEngine&
     // A right-to-left headline mirrors the card: picture and code on the right, text right-aligned,
     // badges from the right edge.
     const bool rtl = card_is_rtl(c, L, te);
-    auto place = [&](Rect r) {
-        if (rtl) r = mirrored(r, L.body);
-        return Rect{r.x + dx, r.y, r.w, r.h};
-    };
+    auto place = [&](Rect r) { return placed(r, L, rtl, dx); };
     const Rect img = place(L.image), txt = place(L.text);
     image_box(dl, s, L, te, c, img, u, alpha);
 
@@ -259,11 +264,7 @@ void draw_announcement(ImDrawList* dl, const Scene& s, const Layout& L, TextEngi
     const bool rtl = card_is_rtl(c, L, te);
     owner_panel(dl, s, L, c.color, rtl, dx, alpha);
     const Rect inner = owner_inner(L);
-    auto place = [&](Rect r) {
-        if (rtl) r = mirrored(r, L.body);
-        r.x += dx;
-        return r;
-    };
+    auto place = [&](Rect r) { return placed(r, L, rtl, dx); };
     const QrMatrix* q = s.qr && !c.link.empty() ? qr_for(c.link) : nullptr;
     const float qs = q ? std::round(std::min(L.qr_side, inner.h * 0.45f)) : 0;
     const float cap_h = owner_caption_h(L, s.mode);
@@ -310,11 +311,7 @@ void draw_agenda(ImDrawList* dl, const Scene& s, const Layout& L, TextEngine& te
     const bool rtl = s.rtl || card_is_rtl(c, L, te);
     owner_panel(dl, s, L, c.color, rtl, dx, alpha);
     const Rect inner = owner_inner(L);
-    auto place = [&](Rect r) {
-        if (rtl) r = mirrored(r, L.body);
-        r.x += dx;
-        return r;
-    };
+    auto place = [&](Rect r) { return placed(r, L, rtl, dx); };
     auto put = [&](const TextBlock& b, float x, float y, ImU32 ink) {  // b's box at (x, y) in left-to-right terms
         const Rect r = place({x, y, b.width, b.height});
         te.draw(dl, b, {r.x, r.y}, ink, alpha);
@@ -930,72 +927,58 @@ Rect dwell_track(const Layout& L) {
 bool has_dwell_bar(const Scene& s) { return s.mode == Mode::Cards && s.card && !s.status_page; }
 }  // namespace
 
-namespace {
-// Where the crawl paints: its whole strip, or over the last frame only the rows its text covers
-// (the strip's background and rule line above and below them do not move).
-Rect ticker_paint(const Scene& s, const Layout& L, TextEngine& te) {
-    const Rect& r = L.ticker;
-    if (r.h <= 0 || !s.over_last_frame || s.ticker_items.empty()) return r;
-    const TickerMetrics& m = ticker_metrics(s, L, te);
-    if (m.loop <= 0 || m.ink_bottom <= m.ink_top) return r;
-    const float y = std::round(r.y + (r.h - std::round(m.px * 1.2f)) / 2);
-    const float top = std::max(r.y + std::max(1.0f, 2 * L.unit), std::floor(y + m.ink_top) - 1);
-    const float bottom = std::min(r.bottom(), std::ceil(y + m.ink_bottom) + 1);
-    return bottom > top ? Rect{r.x, top, r.w, bottom - top} : r;
+Rect united(const Rect& a, const Rect& b) {
+    if (a.w <= 0 || a.h <= 0) return b;
+    if (b.w <= 0 || b.h <= 0) return a;
+    const float x = std::min(a.x, b.x), y = std::min(a.y, b.y);
+    return {x, y, std::max(a.right(), b.right()) - x, std::max(a.bottom(), b.bottom()) - y};
 }
-}  // namespace
 
-Rect dynamic_band(const Scene& s, const Layout& L, TextEngine& te) {
+Rect draw_dynamic(const Scene& s, const Layout& L, TextEngine& te, ImDrawList* dl) {
     if (emergency(s)) return {};
-    const float width = L.safe.x * 2 + L.safe.w;
-    float top = 1e9f, bottom = -1e9f;
-    if (has_dwell_bar(s)) {
-        const Rect bar = dwell_track(L);
-        top = bar.y;
-        bottom = bar.bottom();
-    }
-    if (L.ticker.h > 0) {
-        const Rect t = ticker_paint(s, L, te);
-        top = std::min(top, t.y);
-        bottom = std::max(bottom, t.bottom());
-    }
-    if (bottom <= top) return {};
-    // Whole pixels, a pixel of margin for the ticker's rule line and the bar's rounding.
-    top = std::max(0.0f, std::floor(top) - 1);
-    return {0, top, width, std::ceil(bottom) + 1 - top};
-}
-
-void draw_dynamic(const Scene& s, const Layout& L, TextEngine& te, ImDrawList* dl) {
-    if (emergency(s)) return;
+    Rect painted;
     if (has_dwell_bar(s)) {
         // The track is opaque, so this strip repaints itself fully when drawn alone.
-        const Rect track = dwell_track(L);
-        const float bar_y = track.y, thick = track.h;
+        painted = dwell_track(L);
+        const float bar_y = painted.y, thick = painted.h;
         dl->AddRectFilled({L.body.x, bar_y}, {L.body.right(), bar_y + thick}, s.theme.rule);
         dl->AddRectFilled({L.body.x, bar_y}, {L.body.x + std::round(L.body.w * std::clamp(s.dwell, 0.0f, 1.0f)), bar_y + thick},
                           s.card->color);
     }
-    draw_ticker(s, L, te, dl);
+    painted = united(painted, draw_ticker(s, L, te, dl));
+    if (painted.w <= 0 || painted.h <= 0) return {};
+    // Full width, whole pixels, a pixel of margin for the ticker's rule line and the bar's rounding.
+    const float top = std::max(0.0f, std::floor(painted.y) - 1);
+    return {0, top, L.safe.x * 2 + L.safe.w, std::ceil(painted.bottom()) + 1 - top};
 }
 
-void draw_ticker(const Scene& s, const Layout& L, TextEngine& te, ImDrawList* dl) {
+Rect draw_ticker(const Scene& s, const Layout& L, TextEngine& te, ImDrawList* dl) {
     const Rect& r = L.ticker;
-    if (r.h <= 0) return;
-    const Rect paint = ticker_paint(s, L, te);
+    if (r.h <= 0) return {};
+    const TickerMetrics* tm = s.ticker_items.empty() ? nullptr : &ticker_metrics(s, L, te);
+    if (tm && tm->loop <= 0) tm = nullptr;
+    const float lh = tm ? std::round(tm->px * 1.2f) : 0;
+    const float y = std::round(r.y + (r.h - lh) / 2);
+    // Over the last frame only the rows the crawl's text covers are painted: the strip's
+    // background and rule line above and below them do not move.
+    Rect paint = r;
+    if (s.over_last_frame && tm && tm->ink_bottom > tm->ink_top) {
+        const float top = std::max(r.y + std::max(1.0f, 2 * L.unit), std::floor(y + tm->ink_top) - 1);
+        const float bottom = std::min(r.bottom(), std::ceil(y + tm->ink_bottom) + 1);
+        if (bottom > top) paint = {r.x, top, r.w, bottom - top};
+    }
     dl->PushClipRect({paint.x, paint.y}, {paint.right(), paint.bottom()}, false);
     // The strip is repainted many times a second: a clear (a memset) instead of a shaded quad
     // when the platform offers one, which on a software GPU is most of the frame's cost.
     if (s.fill) s.fill(dl, paint, s.theme.panel);
     else dl->AddRectFilled({paint.x, paint.y}, {paint.right(), paint.bottom()}, s.theme.panel);
     dl->AddLine({r.x, r.y}, {r.right(), r.y}, s.theme.rule, std::max(1.0f, 2 * L.unit));
-    const TickerMetrics& m = ticker_metrics(s, L, te);
-    if (s.ticker_items.empty() || m.loop <= 0) {
+    if (!tm) {
         dl->PopClipRect();
-        return;
+        return paint;
     }
+    const TickerMetrics& m = *tm;
     const float px = m.px;
-    const float lh = std::round(px * 1.2f);
-    const float y = std::round(r.y + (r.h - lh) / 2);
     // The crawl always moves right to left; each item is set in its own direction (a Hebrew
     // headline reads right to left inside its block, its source on its right). The offset moves in
     // whole steps (the kiosk's), the blocks sit on whole pixels: text texels land on screen pixels.
@@ -1022,6 +1005,7 @@ void draw_ticker(const Scene& s, const Layout& L, TextEngine& te, ImDrawList* dl
         x += item_w;
     }
     dl->PopClipRect();
+    return paint;
 }
 
 }  // namespace nk::ui

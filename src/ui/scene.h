@@ -189,15 +189,17 @@ void draw_static(const Scene& scene, const Layout& layout, TextEngine& text, ImD
 // and the body below it (cards, list, status page). Full width, together the whole screen.
 Rect header_band(const Layout& layout);
 Rect body_band(const Layout& layout, float height);
-// Where draw_dynamic paints (dwell bar and ticker strip, full width; h == 0: nothing): all a
-// frame that moved only them has to put on screen.
-Rect dynamic_band(const Scene& scene, const Layout& layout, TextEngine& text);
+// The smallest rectangle holding both; an empty one (w or h <= 0) adds nothing.
+Rect united(const Rect& a, const Rect& b);
 // The parts that move between static frames: the dwell bar and the ticker strip. Each paints
 // its own opaque background, so they can be redrawn alone over the last static frame. Nothing
 // during an emergency (its screen stands still).
-void draw_dynamic(const Scene& scene, const Layout& layout, TextEngine& text, ImDrawList* dl);
-// The ticker strip: its background and the visible part of the crawl only.
-void draw_ticker(const Scene& scene, const Layout& layout, TextEngine& text, ImDrawList* dl);
+// Returns where it painted (full width, whole pixels; h == 0: nothing): all a frame that moved
+// only them has to put on screen.
+Rect draw_dynamic(const Scene& scene, const Layout& layout, TextEngine& text, ImDrawList* dl);
+// The ticker strip: its background and the visible part of the crawl only (over the last frame,
+// Scene::over_last_frame, only the rows its text covers). Returns the area it painted.
+Rect draw_ticker(const Scene& scene, const Layout& layout, TextEngine& text, ImDrawList* dl);
 
 // Width of one loop of the crawl (all items with separators), for wrapping the offset. Prepares
 // every item's blocks: the crawl then only moves them.
