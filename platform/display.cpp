@@ -75,14 +75,48 @@ struct Fill {
 std::vector<Fill> g_fills;  // this frame's; indexes travel as callback data
 int g_framebuffer_h = 0;
 
+int g_framebuffer_w = 0;
+PFNGLUSEPROGRAMPROC g_use_program = nullptr;  // GL 2.0: looked up once the context is current
+
 void fill_callback(const ImDrawList*, const ImDrawCmd* cmd) {
     const Fill& f = g_fills[static_cast<size_t>(reinterpret_cast<intptr_t>(cmd->UserCallbackData))];
     ImVec4 c = ImGui::ColorConvertU32ToFloat4(f.color);
     glEnable(GL_SCISSOR_TEST);  // the backend sets its own scissor again for the next command
     glScissor(static_cast<GLint>(f.rect.x), static_cast<GLint>(static_cast<float>(g_framebuffer_h) - f.rect.bottom()),
               static_cast<GLsizei>(f.rect.w), static_cast<GLsizei>(f.rect.h));
-    glClearColor(c.x, c.y, c.z, 1);
-    glClear(GL_COLOR_BUFFER_BIT);
+    if (c.w >= 1 || !g_use_program) {
+        glClearColor(c.x, c.y, c.z, 1);
+        glClear(GL_COLOR_BUFFER_BIT);
+        return;
+    }
+    // A translucent fill (a fade's step): a flat quad through the fixed-function pipeline of the
+    // compatibility context, blended as the backend set it up. ImGui's own shader samples its font
+    // texture for every pixel, which on Mesa's software rasteriser costs twice as much per pixel.
+    GLint program = 0;
+    glGetIntegerv(GL_CURRENT_PROGRAM, &program);
+    GLboolean textured = glIsEnabled(GL_TEXTURE_2D);
+    if (program) g_use_program(0);
+    if (textured) glDisable(GL_TEXTURE_2D);
+    glMatrixMode(GL_PROJECTION);
+    glPushMatrix();
+    glLoadIdentity();
+    glOrtho(0, g_framebuffer_w, g_framebuffer_h, 0, -1, 1);
+    glMatrixMode(GL_MODELVIEW);
+    glPushMatrix();
+    glLoadIdentity();
+    glColor4f(c.x, c.y, c.z, c.w);
+    glBegin(GL_QUADS);
+    glVertex2f(f.rect.x, f.rect.y);
+    glVertex2f(f.rect.right(), f.rect.y);
+    glVertex2f(f.rect.right(), f.rect.bottom());
+    glVertex2f(f.rect.x, f.rect.bottom());
+    glEnd();
+    glPopMatrix();
+    glMatrixMode(GL_PROJECTION);
+    glPopMatrix();
+    glMatrixMode(GL_MODELVIEW);
+    if (textured) glEnable(GL_TEXTURE_2D);
+    if (program) g_use_program(static_cast<GLuint>(program));
 }
 
 void gl_fill(ImDrawList* dl, const ui::Rect& rect, ImU32 color) {
@@ -182,6 +216,18 @@ public:
         const int x = std::max(0, static_cast<int>(std::floor(r.x))), top = std::max(0, static_cast<int>(std::floor(r.y)));
         const int w = static_cast<int>(std::ceil(r.right())) - x, h = static_cast<int>(std::ceil(r.bottom())) - top;
         if (w > 0 && h > 0) copy_(display_, drawable_, x, fb_h - top - h, w, h);
+    }
+
+    // Several rectangles (a cards-only frame's): each alone while they are few, else the one
+    // rectangle holding them all, so a frame does not pay a round trip per text line.
+    void copy_all(const std::vector<ui::Rect>& rects, int fb_h) const {
+        if (rects.size() <= 4) {
+            for (const ui::Rect& r : rects) copy(r, fb_h);
+            return;
+        }
+        ui::Rect all;
+        for (const ui::Rect& r : rects) all = ui::united(all, r);
+        copy(all, fb_h);
     }
 
 private:
@@ -333,8 +379,8 @@ struct Loop {
     double press_at = -1;
     float press_x = 0;
     std::set<GLenum> gl_errors_seen;
-    uint64_t frames = 0, full_frames = 0;
-    double cpu_full = 0, cpu_dynamic = 0;  // process CPU seconds spent in each kind of frame (llvmpipe's threads too)
+    uint64_t frames = 0, full_frames = 0, cards_frames = 0;  // cards_frames: the full ones drawn cards-only
+    double cpu_full = 0, cpu_dynamic = 0, cpu_cards = 0;  // process CPU seconds per kind of frame (llvmpipe's threads too)
 
     void draw_data(ImDrawData* d) {
         if (gl3) ImGui_ImplOpenGL3_RenderDrawData(d);
@@ -357,7 +403,8 @@ struct Loop {
         glDisable(GL_SCISSOR_TEST);
     }
 
-    void render(double t, bool full, std::optional<ui::Rect> damage = std::nullopt) {
+    // cards_only (a plan's): the static layer is the cards alone, over the kept frame (no clear).
+    void render(double t, bool full, std::optional<ui::Rect> damage = std::nullopt, bool cards_only = false) {
         if (gl3) ImGui_ImplOpenGL3_NewFrame();
         else ImGui_ImplOpenGL2_NewFrame();
         // Not ImGui_ImplGlfw_NewFrame: it asks the X server for the window's size twice, the pointer
@@ -373,6 +420,7 @@ struct Loop {
         ImGui::NewFrame();
         const int fw = fb_w, fh = fb_h;
         g_framebuffer_h = fh;
+        g_framebuffer_w = fw;
         g_fills.clear();
         if (redraw == Redraw::Layer && !layer.resize(fw, fh)) {
             log_line("display: the driver refused a framebuffer object; drawing whole frames");
@@ -380,6 +428,7 @@ struct Loop {
         }
         if (redraw == Redraw::Whole) full = true;
         if (redraw == Redraw::Whole || !full) damage.reset();
+        if (redraw == Redraw::Whole || !full || damage) cards_only = false;
         const ui::Rect* dmg = damage ? &*damage : nullptr;
         ImDrawList* fg = ImGui::GetForegroundDrawList();
         if (redraw == Redraw::Layer) {
@@ -388,13 +437,13 @@ struct Loop {
             fg->AddCallback(blend_on, nullptr);
         }
         ImDrawList* bg = full ? ImGui::GetBackgroundDrawList() : nullptr;
-        kiosk->draw(t, bg, fg, dmg, redraw == Redraw::Preserved);
+        kiosk->draw(t, bg, fg, dmg, redraw == Redraw::Preserved, cards_only);
         ImGui::Render();
         glViewport(0, 0, fw, fh);
         if (redraw == Redraw::Layer) {
             if (full) {
                 layer.begin();
-                clear(fh, dmg);
+                if (!cards_only) clear(fh, dmg);
                 ImDrawData d = only(*ImGui::GetDrawData(), &bg);
                 draw_data(&d);
                 layer.end();
@@ -402,7 +451,7 @@ struct Loop {
             ImDrawData d = only(*ImGui::GetDrawData(), &fg);
             draw_data(&d);
         } else {
-            if (full) clear(fh, dmg);
+            if (full && !cards_only) clear(fh, dmg);
             draw_data(ImGui::GetDrawData());
         }
         for (GLenum e; (e = glGetError()) != GL_NO_ERROR;)
@@ -628,6 +677,7 @@ bool DisplayPlatform::open(app::App& app) {
 
     const std::string renderer = app.config().display.renderer;
     loop_.gl3 = renderer != "gl2" && ImGui_ImplOpenGL3_Init(nullptr);
+    g_use_program = reinterpret_cast<PFNGLUSEPROGRAMPROC>(glfwGetProcAddress("glUseProgram"));
     if (!loop_.gl3) {
         while (glGetError() != GL_NO_ERROR) {
         }
@@ -682,7 +732,7 @@ void DisplayPlatform::present(app::App&, double t, int64_t wall, bool screen_on)
             // The frame as the loop would draw it now (a strip-only one included), so a
             // screenshot also proves the partial redraw paths.
             const bool whole = loop_.force_full || loop_.frames == 0;
-            loop_.render(t, plan.full || whole, whole ? std::nullopt : plan.damage);
+            loop_.render(t, plan.full || whole, whole ? std::nullopt : plan.damage, !whole && plan.cards_only);
             int fw = 0, fh = 0;
             glfwGetFramebufferSize(window_, &fw, &fh);
             if (!write_png(opt_.screenshot, fw, fh)) {
@@ -698,14 +748,18 @@ void DisplayPlatform::present(app::App&, double t, int64_t wall, bool screen_on)
     if (screen_on && (full || plan.dynamic)) {
         const double c0 = cpu_now();
         const bool whole = loop_.force_full || opt_.always_render;
-        loop_.render(t, full, whole ? std::nullopt : plan.damage);
+        const bool cards_only = !whole && plan.cards_only && loop_.redraw != Redraw::Whole;
+        loop_.render(t, full, whole ? std::nullopt : plan.damage, cards_only);
         // A frame that repainted only part of the preserved back buffer shows only that part;
         // the back buffer keeps the rest for the next frame either way.
-        if (loop_.redraw == Redraw::Preserved && loop_.sub.ready() && !whole && (!full || plan.damage))
-            loop_.sub.copy(ui::united(full ? *plan.damage : ui::Rect{}, k.dynamic_band()), loop_.fb_h);
-        else
+        if (loop_.redraw == Redraw::Preserved && loop_.sub.ready() && !whole && (!full || plan.damage || cards_only)) {
+            if (cards_only) loop_.sub.copy_all(k.repainted(), loop_.fb_h);
+            loop_.sub.copy(ui::united(full && plan.damage ? *plan.damage : ui::Rect{}, k.dynamic_band()), loop_.fb_h);
+        } else {
             glfwSwapBuffers(window_);
-        (full ? loop_.cpu_full : loop_.cpu_dynamic) += cpu_now() - c0;
+        }
+        (cards_only ? loop_.cpu_cards : full ? loop_.cpu_full : loop_.cpu_dynamic) += cpu_now() - c0;
+        if (cards_only) ++loop_.cards_frames;
         loop_.force_full = false;
     }
 }
@@ -734,8 +788,10 @@ int DisplayPlatform::close(app::App&) {
         text = "; text: " + std::to_string(ts.shaped) + " blocks shaped, " + std::to_string(ts.rasterized) + " rasterised, " +
                std::to_string(ts.evicted) + " evicted, " + std::to_string(ts.blocks) + " in " + mib + " of textures";
     }
-    log_line("display: " + std::to_string(loop_.frames) + " frames (" + std::to_string(loop_.full_frames) + " full, " +
-             ms_per(loop_.cpu_full, loop_.full_frames) + " CPU ms each; " + std::to_string(dynamic_frames) + " strip-only, " +
+    const uint64_t whole_frames = loop_.full_frames - loop_.cards_frames;
+    log_line("display: " + std::to_string(loop_.frames) + " frames (" + std::to_string(whole_frames) + " full, " +
+             ms_per(loop_.cpu_full, whole_frames) + " CPU ms each; " + std::to_string(loop_.cards_frames) + " cards-only, " +
+             ms_per(loop_.cpu_cards, loop_.cards_frames) + " ms each; " + std::to_string(dynamic_frames) + " strip-only, " +
              ms_per(loop_.cpu_dynamic, dynamic_frames) + " ms each) in " + std::to_string(static_cast<int>(secs)) +
              " s, peak RSS " + peak + " MiB" + text);
     shut_down();

@@ -201,6 +201,95 @@ TEST_CASE("the window shows the whole card and a moving crawl when frames put on
     CHECK(moved > 500);
 }
 
+// A fade over the kept back buffer is drawn in cards-only frames (only the tiles the cards cover,
+// the background painted back where the old card was). What reaches the screen: once the new card
+// stands, nothing of the old one is left (its long text's rows are background), and each time a
+// card stands its body is the same pixels.
+TEST_CASE("after a fade drawn over the kept frame, nothing of the old card is left on screen", "[display]") {
+    nk::test::Xvfb x(1280, 720);
+    INFO(x.error());
+    REQUIRE(x.ok());
+    HttpServer server;
+    TempDir dir;
+    const unsigned char green[3] = {30, 200, 60};
+    std::vector<unsigned char> px(320 * 180 * 3);
+    for (size_t i = 0; i < px.size(); i += 3) std::memcpy(&px[i], green, 3);
+    std::string green_png;
+    stbi_write_png_to_func([](void* ctx, void* data, int size) { static_cast<std::string*>(ctx)->append(static_cast<char*>(data), static_cast<size_t>(size)); },
+                           &green_png, 320, 180, 3, px.data(), 320 * 3);
+    server.route("/a.png", Response::ok(png_of_colour(320, 180), "image/png"));
+    server.route("/b.png", Response::ok(green_png, "image/png"));
+    const std::string now = nk::test::http_date(static_cast<int64_t>(time(nullptr)) - 600);
+    server.route("/feed.xml", Response::ok(
+        "<rss version=\"2.0\"><channel><title>Two</title>"
+        "<item><title>" + std::string(kHeadline) + " and a second clause that runs onto more lines</title><guid>a</guid>"
+        "<link>https://news.example.com/a</link><pubDate>" + now + "</pubDate>"
+        "<description>A long summary of the first story that fills the lower part of the text column with "
+        "several lines of text, so that its rows are ink while it stands and must be background after it.</description>"
+        "<enclosure url=\"" + server.url("/a.png") + "\" type=\"image/png\" length=\"1\"/></item>"
+        "<item><title>Calm</title><guid>b</guid><link>https://news.example.com/b</link><pubDate>" + now + "</pubDate>"
+        "<description>Quiet.</description><enclosure url=\"" + server.url("/b.png") + "\" type=\"image/png\" length=\"1\"/></item>"
+        "</channel></rss>"));
+    std::ofstream(dir.path / "kiosk.toml") << "[[feed]]\nurl = \"" << server.url("/feed.xml")
+                                           << "\"\n[rotation]\nmin_dwell_seconds = 2\nmax_dwell_seconds = 2\n"
+                                              "[display]\ntransition = \"fade\"\ntransition_ms = 600\n";
+    nk::test::ProcessResult r;
+    std::thread kiosk([&] {
+        r = nk::test::run_process({NK_KIOSK_BIN, "--cache-dir", (dir.path / "cache").string(), "--config",
+                                   (dir.path / "kiosk.toml").string(), "--windowed", "1280x720", "--duration", "12"},
+                                  {"DISPLAY=" + x.display(), "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1"}, 60);
+    });
+    nk::ui::Layout L = nk::ui::compute_layout(1280, 720, nk::ui::Mode::Cards, false, 0.03f, true);
+    // Below the short card's two lines, where the long card's summary is.
+    const nk::ui::Rect low{L.text.x, L.text.y + 250 * L.unit, L.text.w, 150 * L.unit};
+    const nk::ui::Rect body{L.safe.x, L.body.y, L.safe.w, L.body.h};
+    // Exact to a step of rounding: a picture still fading in is not standing.
+    auto fraction = [](nk::test::Image& img, const nk::ui::Rect& rect, const unsigned char* rgb) {
+        long hit = 0, total = 0;
+        for (int y = static_cast<int>(rect.y) + 2; y < static_cast<int>(rect.bottom()) - 2; ++y)
+            for (int xx = static_cast<int>(rect.x) + 2; xx < static_cast<int>(rect.right()) - 2; ++xx, ++total) {
+                const unsigned char* p = img.at(xx, y);
+                hit += std::abs(p[0] - rgb[0]) < 2 && std::abs(p[1] - rgb[1]) < 2 && std::abs(p[2] - rgb[2]) < 2;
+            }
+        return total ? static_cast<double>(hit) / static_cast<double>(total) : 0.0;
+    };
+    const ImU32 bg = nk::ui::Theme::named("dark").background;
+    const unsigned char bg_rgb[3] = {static_cast<unsigned char>(bg & 0xFF), static_cast<unsigned char>((bg >> 8) & 0xFF),
+                                     static_cast<unsigned char>((bg >> 16) & 0xFF)};
+    int long_standing = 0, short_after_long = 0;
+    bool seen_long = false;
+    std::vector<unsigned char> short_body;  // the body's pixels the first time the short card stood
+    int short_differs = 0;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(11);
+    while (std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(60));
+        nk::test::Image img = nk::test::grab_screen(x.display());
+        if (!img.ok()) continue;
+        if (fraction(img, L.image, kImageRgb) > 0.97) {
+            ++long_standing;
+            seen_long = true;
+            CHECK(fraction(img, low, bg_rgb) < 0.98);  // the long card's summary is there
+        } else if (fraction(img, L.image, green) > 0.97 && seen_long) {
+            ++short_after_long;
+            CHECK(fraction(img, low, bg_rgb) == 1.0);  // and nothing of it is left
+            std::vector<unsigned char> now_body;
+            for (int y = static_cast<int>(body.y); y < static_cast<int>(body.bottom()); ++y)
+                now_body.insert(now_body.end(), img.at(static_cast<int>(body.x), y), img.at(static_cast<int>(body.right()), y));
+            if (short_body.empty()) short_body = now_body;
+            else short_differs += now_body != short_body;
+        }
+    }
+    kiosk.join();
+    INFO("stderr:\n" << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.err.find("GL error") == std::string::npos);
+    CHECK(r.err.find("GLX_MESA_copy_sub_buffer") != std::string::npos);
+    CHECK(r.err.find(" 0 cards-only") == std::string::npos);
+    CHECK(long_standing > 0);
+    CHECK(short_after_long > 0);
+    CHECK(short_differs == 0);
+}
+
 // An Arabic headline mixed with Latin and an emoji: the card is mirrored (picture and code on the
 // right, text on the left), every character has a face, and the crawl runs as usual.
 TEST_CASE("screenshot of a right-to-left card with mixed text and emoji, mirrored", "[display]") {

@@ -107,6 +107,12 @@ struct Kiosk::Impl {
 
     StaticKey drawn_static;              // what the static layer shows
     bool drawn_any = false;
+    bool drawn_cards = false;            // the static layer shows the cards, where cards_cover says
+    ui::Cover cards_cover;
+    std::vector<ui::Rect> repainted;     // the last cards-only frame's painted rectangles
+    std::string drawn_fade;              // the fade the static layer shows (ids and pictures); empty: none
+    float drawn_transition = 0;          // how far into it
+    std::string drawn_standing;          // or the card standing alone (id and picture); empty: none
     int64_t drawn_ticker_steps = -1;
     // New crawl items joined: the rows their text covers may differ from the last items', so the
     // next frame is drawn whole (a frame over the last one repaints only the rows of the new ones).
@@ -618,6 +624,10 @@ FramePlan Kiosk::plan(double t) const {
         // clearing the body band costs more than clearing the whole screen (a fast path) and
         // redrawing the small header with it.
         if (header && !body) p.damage = ui::header_band(m.layout);
+        // The cards alone: painted back to the background where the last ones were, then drawn.
+        // Not a slide, which moves the whole body every frame.
+        p.cards_only = body && !header && m.drawn_cards && s.mode == ui::Mode::Cards && s.card && !s.status_page &&
+                       !ui::emergency(s) && !(s.previous && s.transition < 1 && s.transition_kind == ui::Transition::Slide);
     }
 
     // An emergency has the whole screen and stands still: no crawl under it.
@@ -645,23 +655,60 @@ const ui::TextEngine::Stats& Kiosk::text_stats() const { return impl_->text->sta
 
 ui::Rect Kiosk::dynamic_band() const { return impl_->drawn_band; }
 
+const std::vector<ui::Rect>& Kiosk::repainted() const { return impl_->repainted; }
+
 ImU32 Kiosk::background() const {
     const std::vector<Alert>& a = impl_->app->alerts();
     if (!a.empty() && a.front().level == AlertLevel::Emergency) return ui::kEmergencyBackground;
     return ui::Theme::named(impl_->cfg().display.theme).background;
 }
 
-void Kiosk::draw(double t, ImDrawList* static_dl, ImDrawList* dynamic_dl, const ui::Rect* damage, bool over_last_frame) {
+void Kiosk::draw(double t, ImDrawList* static_dl, ImDrawList* dynamic_dl, const ui::Rect* damage, bool over_last_frame,
+                 bool cards_only) {
     Impl& m = *impl_;
     ui::Scene s = m.scene(t);
     s.over_last_frame = over_last_frame && !static_dl;
     m.text->begin_frame(static_dl != nullptr);
     const ui::Layout layout = ui::scene_layout(s, *m.text);  // with room for the alerts' strips
-    if (static_dl) {
-        ui::draw_static(s, layout, *m.text, static_dl, damage);
+    // What the cards show: a card standing, or a fade from one to another and how far it is. A
+    // later frame of the same fade, or the first one of a fade from the standing card, draws only
+    // the step (ui::draw_cards_over).
+    auto shown = [](const std::optional<ui::CardView>& c) {
+        return c ? c->id + '\x1f' + std::to_string(reinterpret_cast<uintptr_t>(c->image)) : std::string();
+    };
+    const bool fading = s.previous && s.card && s.transition_kind == ui::Transition::Fade;
+    const std::string fade = fading ? shown(s.previous) + '\x1e' + shown(s.card) : std::string();
+    const std::string standing = !s.previous ? shown(s.card) : std::string();
+    if (static_dl && cards_only && m.drawn_cards) {
+        ui::Cover cards;
+        const float from = !fading                      ? -1
+                           : fade == m.drawn_fade       ? m.drawn_transition
+                           : m.drawn_standing.empty()   ? -1
+                           : m.drawn_standing == shown(s.previous) ? 0
+                                                                   : -1;
+        m.repainted = ui::draw_cards_over(s, layout, *m.text, static_dl, m.cards_cover, cards, from);
+        m.cards_cover = std::move(cards);
+        m.drawn_static = Impl::static_key(s, m.text_lang);
+        // A step too small to draw leaves the screen where it was.
+        if (from < 0 || !m.repainted.empty()) m.drawn_transition = s.transition;
+        else if (fade != m.drawn_fade) m.drawn_transition = from;
+        m.drawn_fade = fade;
+        m.drawn_standing = standing;
+    } else if (static_dl) {
+        // A frame inside damage (the header) leaves the cards and their cover as they were.
+        ui::Cover cards;
+        ui::draw_static(s, layout, *m.text, static_dl, damage, damage ? nullptr : &cards);
+        if (!damage) {
+            m.drawn_cards = s.mode == ui::Mode::Cards && s.card && !s.status_page && !ui::emergency(s);
+            m.drawn_fade = fade;
+            m.drawn_standing = standing;
+            m.drawn_transition = s.transition;
+            m.cards_cover = std::move(cards);
+            m.ticker_changed = false;
+        }
+        m.repainted.clear();
         m.drawn_static = Impl::static_key(s, m.text_lang);
         m.drawn_any = true;
-        if (!damage) m.ticker_changed = false;
     }
     if (dynamic_dl) {
         m.drawn_band = ui::draw_dynamic(s, layout, *m.text, dynamic_dl);

@@ -39,6 +39,9 @@ struct FramePlan {
     bool full = false;                   // the static layer changed: redraw it (within damage)
     std::optional<ui::Rect> damage;      // the part of the static layer that changed; none: all of it
     bool dynamic = false;                // only the ticker / dwell strip moved
+    // Only the cards changed (a fade's step, an age, a picture that arrived): a platform that keeps
+    // the last frame may draw them alone over it (draw(..., cards_only)) instead of a full frame.
+    bool cards_only = false;
     double wake_at = 0;                  // steady seconds: when something will next need a frame or a pump
 };
 
@@ -60,13 +63,16 @@ public:
     // Draws the static layer into `static_dl` (when not null; only inside `damage` when given, over
     // pixels the platform cleared to background()) and the dynamic strip into `dynamic_dl`.
     // `over_last_frame`: no static layer, and the last frame's pixels are still there (a kept back
-    // buffer), so the moving parts repaint only what moved.
+    // buffer), so the moving parts repaint only what moved. `cards_only` (a plan's, over a kept
+    // frame, no damage): the static layer is the cards alone, painted over where the last ones were.
     void draw(double t, ImDrawList* static_dl, ImDrawList* dynamic_dl, const ui::Rect* damage = nullptr,
-              bool over_last_frame = false);
+              bool over_last_frame = false, bool cards_only = false);
     ImU32 background() const;
     // Where the last draw() painted the moving parts (ui::draw_dynamic): what a frame that drew
     // only them must put on screen.
     ui::Rect dynamic_band() const;
+    // What the last cards-only draw() painted of the static layer (ui::draw_cards_over).
+    const std::vector<ui::Rect>& repainted() const;
 
     void key(Key k, double t, int64_t wall);
     // A tap or click at x (px); held: seconds the press lasted (long press pauses).

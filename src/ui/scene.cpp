@@ -852,8 +852,133 @@ bool card_is_rtl(const CardView& c, const Layout& L, TextEngine& te) {
     return te.block(c.headline, {font_sizes(L, Mode::Cards)[FontRole::Headline], true, IM_COL32_WHITE}, box).rtl;
 }
 
-void draw_static(const Scene& s, const Layout& L, TextEngine& te, ImDrawList* dl, const Rect* damage) {
-    ImVec2 shift = s.shift;
+namespace {
+// The cards' clip: the body, a pixel lower for the dwell bar's rounding.
+Rect cards_clip(const Layout& L) { return {L.safe.x, L.body.y, L.safe.w, L.body.h + 1}; }
+
+// The card (or the two of a transition) in the body.
+void draw_cards(ImDrawList* dl, const Scene& s, const Layout& L, TextEngine& te) {
+    const Rect c = cards_clip(L);
+    dl->PushClipRect({c.x, c.y}, {c.right(), c.bottom()}, true);
+    float t = std::clamp(s.transition, 0.0f, 1.0f);
+    if (s.previous && t < 1.0f) {
+        if (s.transition_kind == Transition::Slide) {
+            draw_card(dl, s, L, te, *s.previous, -t * L.safe.w, 1.0f);
+            draw_card(dl, s, L, te, *s.card, (1 - t) * L.safe.w, 1.0f);
+        } else if (s.transition_kind == Transition::Fade) {
+            // Through the background, one card at a time: half the pixels of a cross-fade,
+            // which is what a frame costs on a software-rendered or small GPU.
+            if (t < 0.5f) draw_card(dl, s, L, te, *s.previous, 0, 1 - 2 * t);
+            else draw_card(dl, s, L, te, *s.card, 0, 2 * t - 1);
+        } else {
+            draw_card(dl, s, L, te, *s.card, 0, 1);
+        }
+    } else {
+        draw_card(dl, s, L, te, *s.card, 0, 1);
+    }
+    dl->PopClipRect();
+}
+
+// Burn-in shift moves everything by whole pixels (keeps text sharp) except the full-screen background.
+ImVec2 shift_of(const Scene& s) { return {std::round(s.shift.x), std::round(s.shift.y)}; }
+void shift_since(const Scene& s, ImDrawList* dl, int first_vtx) {
+    const ImVec2 d = shift_of(s);
+    if (d.x == 0 && d.y == 0) return;
+    for (int i = first_vtx; i < dl->VtxBuffer.Size; ++i) {
+        dl->VtxBuffer[i].pos.x += d.x;
+        dl->VtxBuffer[i].pos.y += d.y;
+    }
+}
+}  // namespace
+
+void Cover::reset(float width, float height) {
+    cols_ = std::max(0, static_cast<int>(std::ceil(width / kTile)));
+    rows_ = std::max(0, static_cast<int>(std::ceil(height / kTile)));
+    on_.assign(static_cast<size_t>(cols_) * static_cast<size_t>(rows_), 0);
+}
+
+void Cover::add(const ImDrawList* dl, int first_idx, ImVec2 offset) {
+    for (const ImDrawCmd& cmd : dl->CmdBuffer) {
+        if (cmd.UserCallback || cmd.ElemCount == 0) continue;
+        const int begin = std::max(first_idx, static_cast<int>(cmd.IdxOffset));
+        const int end = static_cast<int>(cmd.IdxOffset + cmd.ElemCount);
+        // Both ends are primitive boundaries, so whole triangles.
+        for (int i = begin; i + 2 < end && i + 2 < dl->IdxBuffer.Size; i += 3) {
+            float x0 = 1e30f, y0 = 1e30f, x1 = -1e30f, y1 = -1e30f;
+            for (int k = 0; k < 3; ++k) {
+                const ImVec2 p = dl->VtxBuffer[static_cast<int>(cmd.VtxOffset) + dl->IdxBuffer[i + k]].pos;
+                x0 = std::min(x0, p.x + offset.x), y0 = std::min(y0, p.y + offset.y);
+                x1 = std::max(x1, p.x + offset.x), y1 = std::max(y1, p.y + offset.y);
+            }
+            // What the rasteriser can touch: the triangle's box inside the command's clip.
+            x0 = std::max(x0, cmd.ClipRect.x), y0 = std::max(y0, cmd.ClipRect.y);
+            x1 = std::min(x1, cmd.ClipRect.z), y1 = std::min(y1, cmd.ClipRect.w);
+            if (x1 <= x0 || y1 <= y0) continue;
+            const int c0 = std::clamp(static_cast<int>(std::floor(x0)) / kTile, 0, cols_ - 1);
+            const int c1 = std::clamp(static_cast<int>(std::ceil(x1) - 1) / kTile, 0, cols_ - 1);
+            const int r0 = std::clamp(static_cast<int>(std::floor(y0)) / kTile, 0, rows_ - 1);
+            const int r1 = std::clamp(static_cast<int>(std::ceil(y1) - 1) / kTile, 0, rows_ - 1);
+            for (int r = r0; r <= r1; ++r)
+                std::fill_n(on_.begin() + static_cast<std::ptrdiff_t>(r) * cols_ + c0, c1 - c0 + 1, uint8_t{1});
+        }
+    }
+}
+
+Cover& Cover::operator|=(const Cover& other) {
+    if (other.cols_ != cols_ || other.rows_ != rows_) {
+        // Another screen size: everything either covered is covered.
+        if (empty()) return *this = other;
+        if (other.empty()) return *this;
+        std::fill(on_.begin(), on_.end(), uint8_t{1});
+        return *this;
+    }
+    for (size_t i = 0; i < on_.size(); ++i) on_[i] |= other.on_[i];
+    return *this;
+}
+
+bool Cover::empty() const { return std::find(on_.begin(), on_.end(), uint8_t{1}) == on_.end(); }
+
+std::vector<Rect> Cover::rects(const Rect& clip) const {
+    // Runs of covered tiles row by row; a run equal to one in the row above extends that rectangle.
+    struct Run {
+        int c0, c1, r0, r1;
+    };
+    std::vector<Run> done, open, next;
+    for (int r = 0; r < rows_; ++r) {
+        next.clear();
+        for (int c = 0; c < cols_;) {
+            if (!on_[static_cast<size_t>(r) * static_cast<size_t>(cols_) + static_cast<size_t>(c)]) {
+                ++c;
+                continue;
+            }
+            int e = c;
+            while (e < cols_ && on_[static_cast<size_t>(r) * static_cast<size_t>(cols_) + static_cast<size_t>(e)]) ++e;
+            auto above = std::find_if(open.begin(), open.end(), [&](const Run& o) { return o.c0 == c && o.c1 == e; });
+            if (above != open.end()) {
+                next.push_back({c, e, above->r0, r});
+                open.erase(above);
+            } else {
+                next.push_back({c, e, r, r});
+            }
+            c = e;
+        }
+        done.insert(done.end(), open.begin(), open.end());
+        open.swap(next);
+    }
+    done.insert(done.end(), open.begin(), open.end());
+    std::vector<Rect> out;
+    for (const Run& run : done) {
+        const float x0 = std::max(clip.x, static_cast<float>(run.c0 * kTile));
+        const float y0 = std::max(clip.y, static_cast<float>(run.r0 * kTile));
+        const float x1 = std::min(clip.right(), static_cast<float>(run.c1 * kTile));
+        const float y1 = std::min(clip.bottom(), static_cast<float>((run.r1 + 1) * kTile));
+        if (x1 > x0 && y1 > y0) out.push_back({x0, y0, x1 - x0, y1 - y0});
+    }
+    return out;
+}
+
+void draw_static(const Scene& s, const Layout& L, TextEngine& te, ImDrawList* dl, const Rect* damage, Cover* cards) {
+    if (cards) cards->reset(s.width, s.height);
     int first_vtx = dl->VtxBuffer.Size;
     // Only what changed gets pixels; the platform has cleared `damage` to the background colour
     // (a clear is a memset, a full-screen quad is two million shaded fragments on a software GPU).
@@ -873,24 +998,9 @@ void draw_static(const Scene& s, const Layout& L, TextEngine& te, ImDrawList* dl
     } else if (s.mode == Mode::List && !s.list.empty()) {
         draw_list_mode(dl, s, L, te);
     } else if (s.mode == Mode::Cards && s.card) {
-        dl->PushClipRect({L.safe.x, L.body.y}, {L.safe.right(), L.body.bottom() + 1}, true);
-        float t = std::clamp(s.transition, 0.0f, 1.0f);
-        if (s.previous && t < 1.0f) {
-            if (s.transition_kind == Transition::Slide) {
-                draw_card(dl, s, L, te, *s.previous, -t * L.safe.w, 1.0f);
-                draw_card(dl, s, L, te, *s.card, (1 - t) * L.safe.w, 1.0f);
-            } else if (s.transition_kind == Transition::Fade) {
-                // Through the background, one card at a time: half the pixels of a cross-fade,
-                // which is what a frame costs on a software-rendered or small GPU.
-                if (t < 0.5f) draw_card(dl, s, L, te, *s.previous, 0, 1 - 2 * t);
-                else draw_card(dl, s, L, te, *s.card, 0, 2 * t - 1);
-            } else {
-                draw_card(dl, s, L, te, *s.card, 0, 1);
-            }
-        } else {
-            draw_card(dl, s, L, te, *s.card, 0, 1);
-        }
-        dl->PopClipRect();
+        const int cards_idx = dl->IdxBuffer.Size;
+        draw_cards(dl, s, L, te);
+        if (cards) cards->add(dl, cards_idx, shift_of(s));
     } else if (s.mode != Mode::Ticker || s.ticker_items.empty()) {
         const std::string& msg = s.waiting_message.empty() ? s.labels.waiting : s.waiting_message;
         TextBox box;
@@ -900,13 +1010,72 @@ void draw_static(const Scene& s, const Layout& L, TextEngine& te, ImDrawList* dl
         const TextBlock& b = te.block(msg, {px_of(L, s.mode, FontRole::Summary), false, s.theme.text_dim}, box);
         te.draw(dl, b, {L.body.x + (L.body.w - b.width) / 2, L.body.y + (L.body.h - b.height) / 2}, s.theme.text_dim);
     }
-    // Burn-in shift moves everything by whole pixels (keeps text sharp) except the full-screen background.
-    if (shift.x != 0 || shift.y != 0)
-        for (int i = first_vtx; i < dl->VtxBuffer.Size; ++i) {
-            dl->VtxBuffer[i].pos.x += std::round(shift.x);
-            dl->VtxBuffer[i].pos.y += std::round(shift.y);
-        }
+    shift_since(s, dl, first_vtx);
     dl->PopClipRect();
+}
+
+std::vector<Rect> draw_cards_over(const Scene& s, const Layout& L, TextEngine& te, ImDrawList* dl, const Cover& last,
+                                  Cover& cards, float from) {
+    cards.reset(s.width, s.height);
+    const Rect clip = cards_clip(L);
+    const ImU32 bg = screen_background(s);
+    const float t = std::clamp(s.transition, 0.0f, 1.0f);
+    const bool step = s.previous && s.transition_kind == Transition::Fade && from >= 0 && from < t && t < 1;
+    // A fade's step over the last one: the screen is already `from` of the way through, so this
+    // frame only has to go the rest of the way to `t`. Leaving (t < 0.5): a background-coloured
+    // quad of the right alpha over where the old card is, which turns its remaining share into
+    // background exactly, at the cost of a flat quad instead of a picture and text. Arriving: the
+    // new card over itself with the alpha that lifts its share from the last step's to this one's
+    // (exact where its parts do not overlap; the transition's last frame is drawn exactly).
+    if (step) {
+        auto gone = [](float x) { return std::min(1.0f, 2 * x); };       // the old card's share turned to background
+        auto come = [](float x) { return std::max(0.0f, 2 * x - 1); };   // the new card's share
+        std::vector<Rect> painted;
+        // A step the eye cannot see (the eased fade's first, a 1 % change) is not worth a frame's pixels.
+        if (t < 0.5f && gone(t) - gone(from) < 0.02f) {
+            cards = last;
+            return painted;
+        }
+        if (gone(from) < 1) {
+            const float a = (gone(t) - gone(from)) / (1 - gone(from));
+            painted = last.rects(clip);
+            for (const Rect& r : painted) {
+                if (s.fill) s.fill(dl, r, with_alpha(bg, a));
+                else dl->AddRectFilled({r.x, r.y}, {r.right(), r.bottom()}, with_alpha(bg, a));
+            }
+        }
+        if (t < 0.5f) {
+            cards = last;
+            return painted;
+        }
+        const int first_vtx = dl->VtxBuffer.Size, first_idx = dl->IdxBuffer.Size;
+        dl->PushClipRect({clip.x, clip.y}, {clip.right(), clip.bottom()}, true);
+        draw_card(dl, s, L, te, *s.card, 0, (come(t) - come(from)) / (1 - come(from)));
+        dl->PopClipRect();
+        cards.add(dl, first_idx, shift_of(s));
+        shift_since(s, dl, first_vtx);
+        if (from >= 0.5f) cards |= last;  // the same card: what it covered, it still covers
+        for (const Rect& r : cards.rects(clip)) painted.push_back(r);
+        return painted;
+    }
+    // The cards go into the second channel first, so their cover is known before the background
+    // is painted under them in the first.
+    dl->ChannelsSplit(2);
+    dl->ChannelsSetCurrent(1);
+    const int first_vtx = dl->VtxBuffer.Size, first_idx = dl->IdxBuffer.Size;
+    draw_cards(dl, s, L, te);
+    cards.add(dl, first_idx, shift_of(s));
+    shift_since(s, dl, first_vtx);
+    Cover both = last;
+    both |= cards;
+    std::vector<Rect> painted = both.rects(clip);
+    dl->ChannelsSetCurrent(0);
+    for (const Rect& r : painted) {
+        if (s.fill) s.fill(dl, r, bg);
+        else dl->AddRectFilled({r.x, r.y}, {r.right(), r.bottom()}, bg);
+    }
+    dl->ChannelsMerge();
+    return painted;
 }
 
 Rect header_band(const Layout& L) { return {0, 0, L.safe.x * 2 + L.safe.w, std::round(L.header.bottom() + 8 * L.unit)}; }

@@ -101,8 +101,9 @@ Transition parse_transition(std::string_view s);  // unknown: Fade
 
 struct Rect;
 
-// Fills a rectangle with an opaque colour more cheaply than a quad (the platform's scissored clear,
-// queued in the draw list as a callback); null: a plain quad.
+// Fills a rectangle with a colour more cheaply than an ImGui quad (opaque: the platform's scissored
+// clear; translucent: a flat blended quad that samples no texture), queued in the draw list as a
+// callback; null: a plain quad.
 using FillFn = void (*)(ImDrawList* dl, const Rect& rect, ImU32 color);
 
 // The interface's own words, translated by the app (gettext); English here.
@@ -181,9 +182,41 @@ bool prepare_card(const Scene& scene, const Layout& layout, TextEngine& text, co
 // Whether a card is laid out mirrored: its headline's paragraph direction is right-to-left.
 bool card_is_rtl(const CardView& card, const Layout& layout, TextEngine& text);
 
+// Where a frame's cards drew, in tiles of kTile px: what a later frame drawn over that one must
+// paint back to the background to take them away (a fade's steps, an age that changed). Made from
+// the triangles a draw list gained, cut to each command's clip rectangle.
+class Cover {
+public:
+    static constexpr int kTile = 16;
+    void reset(float width, float height);
+    // The triangles of `dl`'s current channel from index `first_idx` on, moved by `offset` (the
+    // burn-in shift, applied to the vertices after the cover is taken).
+    void add(const ImDrawList* dl, int first_idx, ImVec2 offset = {0, 0});
+    Cover& operator|=(const Cover& other);
+    bool empty() const;
+    // The covered tiles as few rectangles (runs of tiles in a row; equal runs in adjacent rows
+    // stacked), cut to `clip`.
+    std::vector<Rect> rects(const Rect& clip) const;
+
+private:
+    int cols_ = 0, rows_ = 0;
+    std::vector<uint8_t> on_;
+};
+
 // Everything but the ticker crawl, over a screen already cleared to screen_background(); only inside
 // `damage` when given (the rest of the last frame is kept). An emergency alert is all it draws then.
-void draw_static(const Scene& scene, const Layout& layout, TextEngine& text, ImDrawList* dl, const Rect* damage = nullptr);
+// `cards`, when given, gets where the cards drew (an empty cover when the frame drew none).
+void draw_static(const Scene& scene, const Layout& layout, TextEngine& text, ImDrawList* dl, const Rect* damage = nullptr,
+                 Cover* cards = nullptr);
+// A frame where only the cards changed (a fade's step, an age, a picture that arrived), drawn over
+// the last frame: the tiles the last frame's cards covered (`last`) and those this frame's cover
+// are painted back to the background, and the cards drawn again over them, with the same pixels
+// a whole frame would have. `from` (>= 0): the last frame was this same fade at that point, so
+// only the step from there is drawn (see scene.cpp). `cards` gets this frame's cover. Returns the
+// rectangles painted: all the frame has to put on screen. Only for the card mode (no status page,
+// no emergency).
+std::vector<Rect> draw_cards_over(const Scene& scene, const Layout& layout, TextEngine& text, ImDrawList* dl,
+                                  const Cover& last, Cover& cards, float from = -1);
 
 // The two parts of the static layer that change on their own: the header (clock, date, banner)
 // and the body below it (cards, list, status page). Full width, together the whole screen.
