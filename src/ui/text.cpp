@@ -9,7 +9,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <new>
 
 namespace nk::ui {
 
@@ -23,10 +26,17 @@ constexpr int kMaxTexture = 2048;  // GL_MAX_TEXTURE_SIZE on the Pi 3 (vc4)
 struct Canvas {
     int w = 0, h = 0;
     float tint[3] = {0, 0, 0};
-    std::vector<float> a;    // coverage (alpha) in 0..1
+    size_t n = 0;
+    // Coverage (alpha) in 0..1. calloc, not a zero-filled vector: a canvas is up to megabytes, and
+    // a large block comes zeroed from the kernel, so the pages no glyph covers are never written
+    // (a memset of the whole canvas was half the cost of rasterising a card's text).
+    std::unique_ptr<float[], void (*)(float*)> a{nullptr, [](float* p) { std::free(p); }};
     std::vector<float> rgb;  // premultiplied r, g, b; empty while the block is monochrome
     Canvas(int width, int height, const float (&colour)[3])
-        : w(width), h(height), tint{colour[0], colour[1], colour[2]}, a(static_cast<size_t>(width) * static_cast<size_t>(height), 0.0f) {}
+        : w(width), h(height), tint{colour[0], colour[1], colour[2]}, n(static_cast<size_t>(width) * static_cast<size_t>(height)) {
+        a.reset(static_cast<float*>(std::calloc(std::max<size_t>(n, 1), sizeof(float))));
+        if (!a) throw std::bad_alloc();
+    }
     bool colour() const { return !rgb.empty(); }
     size_t at(int x, int y) const { return static_cast<size_t>(y) * static_cast<size_t>(w) + static_cast<size_t>(x); }
     // A monochrome glyph's coverage c, in the block's tint.
@@ -42,8 +52,8 @@ struct Canvas {
     void over(int x, int y, float r, float g, float b, float alpha) {
         if (x < 0 || y < 0 || x >= w || y >= h || alpha <= 0) return;
         if (!colour()) {
-            rgb.resize(a.size() * 3);
-            for (size_t i = 0; i < a.size(); ++i)
+            rgb.resize(n * 3);
+            for (size_t i = 0; i < n; ++i)
                 for (size_t ch = 0; ch < 3; ++ch) rgb[i * 3 + ch] = tint[ch] * a[i];
         }
         const size_t i = at(x, y);
