@@ -111,6 +111,12 @@ bool looks_like_excerpt(std::string_view s) {
     return false;
 }
 
+size_t find_from(std::string_view s, std::string_view what, size_t from) {
+    if (from >= s.size()) return std::string_view::npos;
+    const void* p = ::memmem(s.data() + from, s.size() - from, what.data(), what.size());
+    return p ? static_cast<size_t>(static_cast<const char*>(p) - s.data()) : std::string_view::npos;
+}
+
 // [SECTION] Walker
 
 enum class TextKind { Text, Html, Xhtml };
@@ -131,8 +137,10 @@ class Walker {
 public:
     // `mojibake`: whether the document may hold any (parse_feed checks once, cheaply), so that
     // fields need not be looked at one by one when it cannot.
-    Walker(const ParseOptions& opt, Feed& feed, bool mojibake)
-        : opt_(opt), feed_(feed), items_(opt.limits.max_items), check_mojibake_(mojibake) {}
+    // `source`: the bytes tinyxml2 was given, which hold the root element from their first byte
+    // (see only_text).
+    Walker(const ParseOptions& opt, Feed& feed, bool mojibake, std::string_view source)
+        : opt_(opt), feed_(feed), items_(opt.limits.max_items), check_mojibake_(mojibake), source_(source) {}
 
     Result<Feed> run(const XMLElement* root);
 
@@ -151,6 +159,66 @@ private:
     size_t cut_items_dropped_ = 0;
     mutable size_t mojibake_fields_ = 0;
     bool check_mojibake_ = true;
+    std::string_view source_;
+    // Where tinyxml2's copy of source_ starts, or 0 when its layout is not the one only_text
+    // relies on (then every text is read through Value()).
+    uintptr_t copy_start_ = 0;
+
+    void locate_copy(const XMLElement* root) {
+        const char* name = root->Name();
+        const size_t n = std::strlen(name);
+        if (source_.size() > n && source_[0] == '<' && source_.compare(1, n, name) == 0)
+            copy_start_ = reinterpret_cast<uintptr_t>(name) - 1;
+    }
+
+    // The text of t, the only child node of e, read from source_ instead of through t->Value().
+    // tinyxml2 9 normalises newlines in Value() with a loop that copies a byte at a time even
+    // when there is no '\r' to change, and that loop was a quarter of our instructions on the
+    // description-heavy feeds (callgrind, heavy rss2-news). tinyxml2 parses a copy of source_
+    // at the same offsets, so e's name says where its start tag is in source_, and the text is
+    // what tinyxml2 made of the bytes after it: up to the next '<', or the CDATA section
+    // after whitespace. Whatever does not look exactly like that (a '\r' to normalise, a name
+    // that is not where it should be) is read through Value(), so the result is the same.
+    std::string_view only_text(const XMLElement* e, const tinyxml2::XMLText* t) const {
+        const std::string_view v = source_text(e, t->CData());
+        return v.data() ? v : std::string_view(t->Value());
+    }
+
+    std::string_view source_text(const XMLElement* e, bool cdata) const {
+        if (!copy_start_) return {};
+        const char* name = e->Name();
+        const uintptr_t at = reinterpret_cast<uintptr_t>(name);
+        if (at <= copy_start_ || at - copy_start_ >= source_.size()) return {};
+        const std::string_view s = source_;
+        size_t i = at - copy_start_;
+        const size_t n = std::strlen(name);
+        if (s[i - 1] != '<' || s.compare(i, n, name) != 0) return {};
+        // The end of the start tag: attribute values may hold '>', never their own quote.
+        for (i += n; i < s.size() && s[i] != '>'; ++i) {
+            if (s[i] == '"' || s[i] == '\'') {
+                i = s.find(s[i], i + 1);
+                if (i == std::string_view::npos) return {};
+            }
+        }
+        if (i >= s.size()) return {};
+        size_t begin = i + 1, end;
+        if (!cdata) {
+            end = s.find('<', begin);
+        } else {
+            while (begin < s.size() && std::strchr(" \t\n\r\v\f", s[begin]) && s[begin] != '\0') ++begin;
+            constexpr std::string_view open = "<![CDATA[";
+            if (s.compare(begin, open.size(), open) != 0) return {};
+            begin += open.size();
+            // memchr over HTML with hardly a ']' in it, not memmem: glibc's memmem made this search
+            // cost as much as the rest of the walk on WordPress content (callgrind).
+            for (end = begin; (end = s.find(']', end)) != std::string_view::npos; ++end)
+                if (s.compare(end, 3, "]]>") == 0) break;
+        }
+        if (end == std::string_view::npos) return {};
+        const std::string_view v = s.substr(begin, end - begin);
+        if (std::memchr(v.data(), '\r', v.size())) return {};
+        return v;
+    }
 
     void push_decls(const XMLElement* e) {
         for (const tinyxml2::XMLAttribute* a = e->FirstAttribute(); a; a = a->Next()) {
@@ -232,11 +300,14 @@ private:
         std::string out;
         const size_t cap = opt_.limits.max_field_bytes;
         if (e->FirstChildElement() == nullptr) {
-            for (const XMLNode* c = e->FirstChild(); c; c = c->NextSibling()) {
+            const XMLNode* first = e->FirstChild();
+            const bool only = first && !first->NextSibling();
+            for (const XMLNode* c = first; c; c = c->NextSibling()) {
                 const tinyxml2::XMLText* t = c->ToText();
                 if (!t) continue;
-                if (t->CData()) out.append(t->Value());
-                else text::append_decoded(out, t->Value());
+                const std::string_view v = only ? only_text(e, t) : std::string_view(t->Value());
+                if (t->CData()) out.append(v);
+                else text::append_decoded(out, v);
             }
         } else {
             append_markup(out, e, 0, cap);
@@ -253,7 +324,7 @@ private:
         const XMLNode* c = e->FirstChild();
         if (!c) return {};
         if (const tinyxml2::XMLText* t = c->ToText(); t && !c->NextSibling()) {
-            const std::string_view v = text::utf8_prefix(t->Value(), opt_.limits.max_field_bytes);
+            const std::string_view v = text::utf8_prefix(only_text(e, t), opt_.limits.max_field_bytes);
             if ((t->CData() || v.find('&') == std::string_view::npos) && (!check_mojibake_ || !text::may_hold_mojibake(v)))
                 return v;
         }
@@ -757,6 +828,7 @@ std::string_view declared_uri(const XMLElement* root, std::string_view prefix) {
 }
 
 Result<Feed> Walker::run(const XMLElement* root) {
+    locate_copy(root);
     push_decls(root);
     Name rn = resolve(root);
     feed_base_ = base_of(root, opt_.base_url);
@@ -838,12 +910,6 @@ std::string describe(const tinyxml2::XMLDocument& doc, size_t line_offset) {
 
 size_t count_lines(std::string_view s) { return static_cast<size_t>(std::count(s.begin(), s.end(), '\n')); }
 
-size_t find_from(std::string_view s, std::string_view what, size_t from) {
-    if (from >= s.size()) return std::string_view::npos;
-    const void* p = ::memmem(s.data() + from, s.size() - from, what.data(), what.size());
-    return p ? static_cast<size_t>(static_cast<const char*>(p) - s.data()) : std::string_view::npos;
-}
-
 // Where the root element starts, past the XML declaration, processing instructions, comments
 // and DOCTYPE. tinyxml2 needs none of the prolog and rejects valid ones (a stylesheet PI after
 // a comment), so parsing starts at the root. Returns the first unexpected byte otherwise.
@@ -898,6 +964,7 @@ Result<Feed> parse_document(std::string_view xml, size_t line_offset, const Pars
     // tinyxml2 (see xml_prepare.h) and never for text nobody reads.
     tinyxml2::XMLDocument doc(false, tinyxml2::PRESERVE_WHITESPACE);
     std::string repaired;
+    std::string_view parsed = xml;
     if (doc.Parse(xml.data(), xml.size()) != tinyxml2::XML_SUCCESS || !doc.RootElement()) {
         std::string why = doc.Error() ? describe(doc, line_offset) : "no root element";
         size_t before = feed.warnings.size();
@@ -907,6 +974,7 @@ Result<Feed> parse_document(std::string_view xml, size_t line_offset, const Pars
         doc.Clear();
         if (doc.Parse(repaired.data(), repaired.size()) != tinyxml2::XML_SUCCESS || !doc.RootElement())
             return Error{ErrorCode::InvalidInput, "unreadable XML even after repair: " + describe(doc, 0)};
+        parsed = repaired;
     } else {
         // tinyxml2 accepts elements and text after the root; a feed reader should say so.
         size_t junk = 0;
@@ -915,7 +983,7 @@ Result<Feed> parse_document(std::string_view xml, size_t line_offset, const Pars
         }
         if (junk) feed.warnings.push_back("ignored " + std::to_string(junk) + " nodes after the root element");
     }
-    Walker w(options, feed, mojibake);
+    Walker w(options, feed, mojibake, parsed);
     return w.run(doc.RootElement());
 }
 
