@@ -321,9 +321,10 @@ TEST_CASE("feeds parsed one after another on a thread come out as each does alon
     }
 }
 
-// The walker reads an element's only text from the bytes it gave tinyxml2 rather than through
-// Value() (Walker::only_text); each shape here must read exactly as tinyxml2 gives it.
-TEST_CASE("an element's only text reads the same from the source bytes as through tinyxml2", "[parser][text]") {
+// The walker reads an element's only text and attribute values from the bytes it gave tinyxml2
+// rather than through Value() (Walker::only_text, value_of); each shape here must read exactly
+// as tinyxml2 gives it.
+TEST_CASE("an element's only text and attribute values read the same from the source bytes as through tinyxml2", "[parser][text]") {
     const std::string doc =
         "\xEF\xBB\xBF\n<!-- lead -->\n<rss version=\"2.0\"><channel><title>Plain</title>"
         // '>' and the other quote inside attribute values, before the text.
@@ -360,6 +361,18 @@ TEST_CASE("an element's only text reads the same from the source bytes as throug
     CHECK(r.items[0].summary == "a ] b ]] c]");
     CHECK(r.items[1].title == "one two three");
     CHECK(r.items[3].summary == "escé bold");
+
+    // Attribute values are read from the source bytes the same way.
+    nk::Feed a = parse_ok("<rss version=\"2.0\"><channel><title>T</title><item><title>a</title>"
+                          "<guid isPermaLink = 'false'>http://example.org/g2</guid>"
+                          "<enclosure type=\"image/jpeg\" url=\"http://example.org/a\r\nb.jpg\"/></item>"
+                          "<item><title>b</title><guid isPermaLink=\"true\">http://example.org/g3</guid>"
+                          "<enclosure type='image/jpeg' url='http://example.org/c&amp;d\">.jpg'/></item></channel></rss>");
+    REQUIRE(a.items.size() == 2);
+    CHECK(a.items[0].link == "");
+    CHECK(a.items[0].image == "http://example.org/ab.jpg");
+    CHECK(a.items[1].link == "http://example.org/g3");
+    CHECK(a.items[1].image == "http://example.org/c&d\">.jpg");
 
     // A Latin-1 document is read from its decoded copy, which is what tinyxml2 was given.
     nk::Feed l = parse_ok("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<rss version=\"2.0\"><channel><item>"

@@ -86,12 +86,6 @@ struct Name {
 
 bool has_cut_marker(const XMLElement* e) { return e->FirstChildElement(xml::kCutMarker.data()) != nullptr; }
 
-// An attribute's value as written: references not decoded (tokens such as type, rel, version).
-std::string_view raw_attr(const XMLElement* e, const char* name) {
-    const char* v = e->Attribute(name);
-    return v ? std::string_view(v) : std::string_view{};
-}
-
 bool looks_like_image_url(std::string_view u) {
     auto q = u.find_first_of("?#");
     if (q != std::string_view::npos) u = u.substr(0, q);
@@ -184,17 +178,23 @@ private:
         return v.data() ? v : std::string_view(t->Value());
     }
 
-    std::string_view source_text(const XMLElement* e, bool cdata) const {
-        if (!copy_start_) return {};
-        const char* name = e->Name();
+    // Where `name` (a name in tinyxml2's copy) is in source_, just past it; 0 when it is not there.
+    size_t past_name(const char* name) const {
         const uintptr_t at = reinterpret_cast<uintptr_t>(name);
-        if (at <= copy_start_ || at - copy_start_ >= source_.size()) return {};
+        if (!copy_start_ || at <= copy_start_ || at - copy_start_ >= source_.size()) return 0;
+        const size_t i = at - copy_start_, n = std::strlen(name);
+        return source_.compare(i, n, name) == 0 ? i + n : 0;
+    }
+
+    static bool xml_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+
+    std::string_view source_text(const XMLElement* e, bool cdata) const {
+        const char* name = e->Name();
+        size_t i = past_name(name);
+        if (i == 0 || source_[i - std::strlen(name) - 1] != '<') return {};
         const std::string_view s = source_;
-        size_t i = at - copy_start_;
-        const size_t n = std::strlen(name);
-        if (s[i - 1] != '<' || s.compare(i, n, name) != 0) return {};
         // The end of the start tag: attribute values may hold '>', never their own quote.
-        for (i += n; i < s.size() && s[i] != '>'; ++i) {
+        for (; i < s.size() && s[i] != '>'; ++i) {
             if (s[i] == '"' || s[i] == '\'') {
                 i = s.find(s[i], i + 1);
                 if (i == std::string_view::npos) return {};
@@ -205,7 +205,7 @@ private:
         if (!cdata) {
             end = s.find('<', begin);
         } else {
-            while (begin < s.size() && std::strchr(" \t\n\r\v\f", s[begin]) && s[begin] != '\0') ++begin;
+            while (begin < s.size() && xml_space(s[begin])) ++begin;
             constexpr std::string_view open = "<![CDATA[";
             if (s.compare(begin, open.size(), open) != 0) return {};
             begin += open.size();
@@ -218,6 +218,30 @@ private:
         const std::string_view v = s.substr(begin, end - begin);
         if (std::memchr(v.data(), '\r', v.size())) return {};
         return v;
+    }
+
+    // An attribute's value as written (references not decoded), from source_ for the same reason
+    // as only_text: name, '=', a quote, and the value up to the same quote, else Value().
+    std::string_view value_of(const tinyxml2::XMLAttribute* a) const {
+        if (size_t i = past_name(a->Name()); i != 0) {
+            const std::string_view s = source_;
+            while (i < s.size() && xml_space(s[i])) ++i;
+            if (i < s.size() && s[i] == '=') ++i;
+            else i = s.size();
+            while (i < s.size() && xml_space(s[i])) ++i;
+            if (i < s.size() && (s[i] == '"' || s[i] == '\'')) {
+                if (const size_t end = s.find(s[i], i + 1); end != std::string_view::npos) {
+                    const std::string_view v = s.substr(i + 1, end - i - 1);
+                    if (!std::memchr(v.data(), '\r', v.size())) return v;
+                }
+            }
+        }
+        return a->Value();
+    }
+
+    std::string_view raw_attr(const XMLElement* e, const char* name) const {
+        const tinyxml2::XMLAttribute* a = e->FindAttribute(name);
+        return a ? value_of(a) : std::string_view{};
     }
 
     void push_decls(const XMLElement* e) {
