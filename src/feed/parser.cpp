@@ -18,6 +18,7 @@
 #include <charconv>
 #include <cstring>
 #include <deque>
+#include <optional>
 
 namespace nk {
 namespace {
@@ -174,9 +175,15 @@ private:
     // after whitespace. Whatever does not look exactly like that (a '\r' to normalise, a name
     // that is not where it should be) is read through Value(), so the result is the same.
     std::string_view only_text(const XMLElement* e, const tinyxml2::XMLText* t) const {
+        // The same element is often asked for again at once (display, then raw_view, then raw).
+        if (e == last_text_of_) return last_text_;
         const std::string_view v = source_text(e, t->CData());
-        return v.data() ? v : std::string_view(t->Value());
+        last_text_of_ = e;
+        last_text_ = v.data() ? v : std::string_view(t->Value());
+        return last_text_;
     }
+    mutable const XMLElement* last_text_of_ = nullptr;
+    mutable std::string_view last_text_;
 
     // Where `name` (a name in tinyxml2's copy) is in source_, just past it; 0 when it is not there.
     size_t past_name(const char* name) const {
@@ -424,8 +431,31 @@ private:
                 return text::html_to_text(html, o);
             }
         }
+        if (std::optional<std::string> t = text_without_copy(e, o)) return std::move(*t);
         return text::html_to_text(raw_memo(e), o);
     }
+
+    // display()'s HTML path without decoding the text into a copy first, for an element whose
+    // only text has references that all stand for characters (text::html_to_text_of_escaped):
+    // on old Netscape feeds and in titles that copy was most of the field's cost. Only where
+    // raw() would change nothing else: no mojibake to look for, no cut at max_field_bytes (a
+    // reference's text is at most 1.2 times as long decoded, "&nGt;"), and no copy made already.
+    // Such text holds no tag, so image_from_html skips it (plain_).
+    std::optional<std::string> text_without_copy(const XMLElement* e, const text::HtmlTextOptions& o) const {
+        if (check_mojibake_) return std::nullopt;
+        for (const Memo& m : memo_)
+            if (m.e == e) return std::nullopt;
+        const XMLNode* c = e->FirstChild();
+        const tinyxml2::XMLText* t = c ? c->ToText() : nullptr;
+        if (!t || t->CData() || c->NextSibling()) return std::nullopt;
+        const std::string_view v = only_text(e, t);
+        if (v.size() > opt_.limits.max_field_bytes / 6 * 5 || v.find('&') == std::string_view::npos) return std::nullopt;
+        std::optional<std::string> out = text::html_to_text_of_escaped(v, o);
+        if (out) plain_[plain_next_++ % plain_.size()] = e;
+        return out;
+    }
+    mutable std::array<const XMLElement*, 8> plain_{};
+    mutable size_t plain_next_ = 0;
 
     // Atom 0.3 mode="base64": the bytes of the content's type (text, HTML), as UTF-8 like the rest
     // of the document. Other types (an image) have no text to show.
@@ -514,7 +544,7 @@ private:
     void image_from_html(ImagePick& img, std::initializer_list<const XMLElement*> elements, const std::string& base) const {
         if (!img.url.empty()) return;
         for (const XMLElement* c : elements) {
-            if (!c) continue;
+            if (!c || std::find(plain_.begin(), plain_.end(), c) != plain_.end()) continue;
             std::string src = text::first_img_src(raw_memo(c));
             if (!src.empty()) {
                 img.offer(50, url::resolve(base_of(c, base), src));
