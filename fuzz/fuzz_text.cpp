@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // fuzz_text: every feed/text entry point on arbitrary bytes (mojibake repair, base64 and
 // headlines included). Aborts when a display-text result
-// breaks its contract (invalid UTF-8, longer than max_bytes, untrimmed or uncollapsed whitespace)
-// or when the UTF-8 helpers disagree with each other.
+// breaks its contract (invalid UTF-8, longer than max_bytes, untrimmed or uncollapsed whitespace),
+// when the UTF-8 helpers disagree with each other, or when html_to_text_of_escaped reads
+// differently from decoding first.
 //
 // The first two bytes choose the options, so short limits (where cutting is most delicate) get
 // exercised as well as the default: byte 0 bit 0 = keep_line_breaks, bit 1 = default max_bytes,
@@ -51,6 +52,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
     const std::string decoded = nk::text::decode_entities(in);
     (void)nk::text::first_img_src(in);
+    // Taking the escaped text as it is must read exactly as decoding it first.
+    if (const auto direct = nk::text::html_to_text_of_escaped(in, options))
+        require(*direct == nk::text::html_to_text(decoded, options));
 
     const bool valid = nk::text::is_valid_utf8(in);
     const std::string clean = nk::text::sanitize_utf8(in);

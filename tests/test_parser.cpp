@@ -320,3 +320,65 @@ TEST_CASE("feeds parsed one after another on a thread come out as each does alon
         CHECK(summary(parse_ok(inputs[i], opt)) == alone[i]);
     }
 }
+
+// The walker reads an element's only text and attribute values from the bytes it gave tinyxml2
+// rather than through Value() (Walker::only_text, value_of); each shape here must read exactly
+// as tinyxml2 gives it.
+TEST_CASE("an element's only text and attribute values read the same from the source bytes as through tinyxml2", "[parser][text]") {
+    const std::string doc =
+        "\xEF\xBB\xBF\n<!-- lead -->\n<rss version=\"2.0\"><channel><title>Plain</title>"
+        // '>' and the other quote inside attribute values, before the text.
+        "<item a='x>y\"' b=\"p>'q\"><title a='1>2' b=\"3>4\">Quoted &amp; attributes</title><guid>g1</guid>"
+        // Whitespace and line breaks around a CDATA section, a ']' and "]]" inside it.
+        "<description>\n \t<![CDATA[<p>a ] b ]] c]</p>]]>\n </description></item>"
+        // CRLF and a lone CR: tinyxml2 normalises them, so these go through Value().
+        "<item><title>one\r\ntwo\rthree</title><guid>g2</guid><description>x\r\n<![CDATA[y\r\nz]]></description></item>"
+        // Text with a comment beside it is two nodes, and an empty CDATA section is still text.
+        "<item><title>left<!-- c -->right</title><guid>g3</guid><description><![CDATA[]]></description></item>"
+        // Namespaced names, and an element whose name appears in its own text.
+        "<item><dc:creator xmlns:dc=\"http://purl.org/dc/elements/1.1/\">dc:creator</dc:creator><title>t4</title>"
+        "<guid>g4</guid><description>&lt;p&gt;esc&amp;eacute; &lt;b&gt;bold&lt;/b&gt;&lt;/p&gt;</description></item>"
+        "</channel></rss>";
+    nk::Feed f = parse_ok(doc);
+    CHECK(f.title == "Plain");
+    REQUIRE(f.items.size() == 4);
+    CHECK(f.items[0].title == "Quoted & attributes");
+    CHECK(f.items[0].summary == "a ] b ]] c]");
+    CHECK(f.items[1].title == "one two three");
+    CHECK(f.items[1].summary == "x y z");
+    CHECK(f.items[2].title == "leftright");
+    CHECK(f.items[2].summary == "");
+    CHECK(f.items[3].author == "dc:creator");
+    CHECK(f.items[3].summary == "escé bold");
+    CHECK(f.items[0].id == "g1");
+    CHECK(f.items[3].id == "g4");
+
+    // The same document after a repair parse (an unclosed element) reads the same text.
+    std::string broken = doc;
+    broken.replace(broken.find("<guid>g1</guid>"), 15, "<guid>g1</guid><br>");
+    nk::Feed r = parse_ok(broken);
+    REQUIRE(r.items.size() == 4);
+    CHECK(r.items[0].summary == "a ] b ]] c]");
+    CHECK(r.items[1].title == "one two three");
+    CHECK(r.items[3].summary == "escé bold");
+
+    // Attribute values are read from the source bytes the same way.
+    nk::Feed a = parse_ok("<rss version=\"2.0\"><channel><title>T</title><item><title>a</title>"
+                          "<guid isPermaLink = 'false'>http://example.org/g2</guid>"
+                          "<enclosure type=\"image/jpeg\" url=\"http://example.org/a\r\nb.jpg\"/></item>"
+                          "<item><title>b</title><guid isPermaLink=\"true\">http://example.org/g3</guid>"
+                          "<enclosure type='image/jpeg' url='http://example.org/c&amp;d\">.jpg'/></item></channel></rss>");
+    REQUIRE(a.items.size() == 2);
+    CHECK(a.items[0].link == "");
+    CHECK(a.items[0].image == "http://example.org/ab.jpg");
+    CHECK(a.items[1].link == "http://example.org/g3");
+    CHECK(a.items[1].image == "http://example.org/c&d\">.jpg");
+
+    // A Latin-1 document is read from its decoded copy, which is what tinyxml2 was given.
+    nk::Feed l = parse_ok("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<rss version=\"2.0\"><channel><item>"
+                          "<title>Gr\xF6\xDF" "e</title><description> <![CDATA[<p>\xC4rger</p>]]> </description>"
+                          "</item></channel></rss>");
+    REQUIRE(l.items.size() == 1);
+    CHECK(l.items[0].title == "Größe");
+    CHECK(l.items[0].summary == "Ärger");
+}

@@ -18,6 +18,7 @@
 #include <charconv>
 #include <cstring>
 #include <deque>
+#include <optional>
 
 namespace nk {
 namespace {
@@ -86,12 +87,6 @@ struct Name {
 
 bool has_cut_marker(const XMLElement* e) { return e->FirstChildElement(xml::kCutMarker.data()) != nullptr; }
 
-// An attribute's value as written: references not decoded (tokens such as type, rel, version).
-std::string_view raw_attr(const XMLElement* e, const char* name) {
-    const char* v = e->Attribute(name);
-    return v ? std::string_view(v) : std::string_view{};
-}
-
 bool looks_like_image_url(std::string_view u) {
     auto q = u.find_first_of("?#");
     if (q != std::string_view::npos) u = u.substr(0, q);
@@ -109,6 +104,12 @@ bool looks_like_excerpt(std::string_view s) {
     for (std::string_view mark : {"\u2026", "...", "read more", "continue reading", "[&#8230;]", "more \u00bb"})
         if (tail.find(mark) != std::string::npos) return true;
     return false;
+}
+
+size_t find_from(std::string_view s, std::string_view what, size_t from) {
+    if (from >= s.size()) return std::string_view::npos;
+    const void* p = ::memmem(s.data() + from, s.size() - from, what.data(), what.size());
+    return p ? static_cast<size_t>(static_cast<const char*>(p) - s.data()) : std::string_view::npos;
 }
 
 // [SECTION] Walker
@@ -131,8 +132,10 @@ class Walker {
 public:
     // `mojibake`: whether the document may hold any (parse_feed checks once, cheaply), so that
     // fields need not be looked at one by one when it cannot.
-    Walker(const ParseOptions& opt, Feed& feed, bool mojibake)
-        : opt_(opt), feed_(feed), items_(opt.limits.max_items), check_mojibake_(mojibake) {}
+    // `source`: the bytes tinyxml2 was given, which hold the root element from their first byte
+    // (see only_text).
+    Walker(const ParseOptions& opt, Feed& feed, bool mojibake, std::string_view source)
+        : opt_(opt), feed_(feed), items_(opt.limits.max_items), check_mojibake_(mojibake), source_(source) {}
 
     Result<Feed> run(const XMLElement* root);
 
@@ -151,6 +154,102 @@ private:
     size_t cut_items_dropped_ = 0;
     mutable size_t mojibake_fields_ = 0;
     bool check_mojibake_ = true;
+    std::string_view source_;
+    // Where tinyxml2's copy of source_ starts, or 0 when its layout is not the one only_text
+    // relies on (then every text is read through Value()).
+    uintptr_t copy_start_ = 0;
+
+    void locate_copy(const XMLElement* root) {
+        const char* name = root->Name();
+        const size_t n = std::strlen(name);
+        if (source_.size() > n && source_[0] == '<' && source_.compare(1, n, name) == 0)
+            copy_start_ = reinterpret_cast<uintptr_t>(name) - 1;
+    }
+
+    // The text of t, the only child node of e, read from source_ instead of through t->Value().
+    // tinyxml2 9 normalises newlines in Value() with a loop that copies a byte at a time even
+    // when there is no '\r' to change, and that loop was a quarter of our instructions on the
+    // description-heavy feeds (callgrind, heavy rss2-news). tinyxml2 parses a copy of source_
+    // at the same offsets, so e's name says where its start tag is in source_, and the text is
+    // what tinyxml2 made of the bytes after it: up to the next '<', or the CDATA section
+    // after whitespace. Whatever does not look exactly like that (a '\r' to normalise, a name
+    // that is not where it should be) is read through Value(), so the result is the same.
+    std::string_view only_text(const XMLElement* e, const tinyxml2::XMLText* t) const {
+        // The same element is often asked for again at once (display, then raw_view, then raw).
+        if (e == last_text_of_) return last_text_;
+        const std::string_view v = source_text(e, t->CData());
+        last_text_of_ = e;
+        last_text_ = v.data() ? v : std::string_view(t->Value());
+        return last_text_;
+    }
+    mutable const XMLElement* last_text_of_ = nullptr;
+    mutable std::string_view last_text_;
+
+    // Where `name` (a name in tinyxml2's copy) is in source_, just past it; 0 when it is not there.
+    size_t past_name(const char* name) const {
+        const uintptr_t at = reinterpret_cast<uintptr_t>(name);
+        if (!copy_start_ || at <= copy_start_ || at - copy_start_ >= source_.size()) return 0;
+        const size_t i = at - copy_start_, n = std::strlen(name);
+        return source_.compare(i, n, name) == 0 ? i + n : 0;
+    }
+
+    static bool xml_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+
+    std::string_view source_text(const XMLElement* e, bool cdata) const {
+        const char* name = e->Name();
+        size_t i = past_name(name);
+        if (i == 0 || source_[i - std::strlen(name) - 1] != '<') return {};
+        const std::string_view s = source_;
+        // The end of the start tag: attribute values may hold '>', never their own quote.
+        for (; i < s.size() && s[i] != '>'; ++i) {
+            if (s[i] == '"' || s[i] == '\'') {
+                i = s.find(s[i], i + 1);
+                if (i == std::string_view::npos) return {};
+            }
+        }
+        if (i >= s.size()) return {};
+        size_t begin = i + 1, end;
+        if (!cdata) {
+            end = s.find('<', begin);
+        } else {
+            while (begin < s.size() && xml_space(s[begin])) ++begin;
+            constexpr std::string_view open = "<![CDATA[";
+            if (s.compare(begin, open.size(), open) != 0) return {};
+            begin += open.size();
+            // memchr over HTML with hardly a ']' in it, not memmem: glibc's memmem made this search
+            // cost as much as the rest of the walk on WordPress content (callgrind).
+            for (end = begin; (end = s.find(']', end)) != std::string_view::npos; ++end)
+                if (s.compare(end, 3, "]]>") == 0) break;
+        }
+        if (end == std::string_view::npos) return {};
+        const std::string_view v = s.substr(begin, end - begin);
+        if (std::memchr(v.data(), '\r', v.size())) return {};
+        return v;
+    }
+
+    // An attribute's value as written (references not decoded), from source_ for the same reason
+    // as only_text: name, '=', a quote, and the value up to the same quote, else Value().
+    std::string_view value_of(const tinyxml2::XMLAttribute* a) const {
+        if (size_t i = past_name(a->Name()); i != 0) {
+            const std::string_view s = source_;
+            while (i < s.size() && xml_space(s[i])) ++i;
+            if (i < s.size() && s[i] == '=') ++i;
+            else i = s.size();
+            while (i < s.size() && xml_space(s[i])) ++i;
+            if (i < s.size() && (s[i] == '"' || s[i] == '\'')) {
+                if (const size_t end = s.find(s[i], i + 1); end != std::string_view::npos) {
+                    const std::string_view v = s.substr(i + 1, end - i - 1);
+                    if (!std::memchr(v.data(), '\r', v.size())) return v;
+                }
+            }
+        }
+        return a->Value();
+    }
+
+    std::string_view raw_attr(const XMLElement* e, const char* name) const {
+        const tinyxml2::XMLAttribute* a = e->FindAttribute(name);
+        return a ? value_of(a) : std::string_view{};
+    }
 
     void push_decls(const XMLElement* e) {
         for (const tinyxml2::XMLAttribute* a = e->FirstAttribute(); a; a = a->Next()) {
@@ -232,11 +331,14 @@ private:
         std::string out;
         const size_t cap = opt_.limits.max_field_bytes;
         if (e->FirstChildElement() == nullptr) {
-            for (const XMLNode* c = e->FirstChild(); c; c = c->NextSibling()) {
+            const XMLNode* first = e->FirstChild();
+            const bool only = first && !first->NextSibling();
+            for (const XMLNode* c = first; c; c = c->NextSibling()) {
                 const tinyxml2::XMLText* t = c->ToText();
                 if (!t) continue;
-                if (t->CData()) out.append(t->Value());
-                else text::append_decoded(out, t->Value());
+                const std::string_view v = only ? only_text(e, t) : std::string_view(t->Value());
+                if (t->CData()) out.append(v);
+                else text::append_decoded(out, v);
             }
         } else {
             append_markup(out, e, 0, cap);
@@ -253,7 +355,7 @@ private:
         const XMLNode* c = e->FirstChild();
         if (!c) return {};
         if (const tinyxml2::XMLText* t = c->ToText(); t && !c->NextSibling()) {
-            const std::string_view v = text::utf8_prefix(t->Value(), opt_.limits.max_field_bytes);
+            const std::string_view v = text::utf8_prefix(only_text(e, t), opt_.limits.max_field_bytes);
             if ((t->CData() || v.find('&') == std::string_view::npos) && (!check_mojibake_ || !text::may_hold_mojibake(v)))
                 return v;
         }
@@ -329,8 +431,31 @@ private:
                 return text::html_to_text(html, o);
             }
         }
+        if (std::optional<std::string> t = text_without_copy(e, o)) return std::move(*t);
         return text::html_to_text(raw_memo(e), o);
     }
+
+    // display()'s HTML path without decoding the text into a copy first, for an element whose
+    // only text has references that all stand for characters (text::html_to_text_of_escaped):
+    // on old Netscape feeds and in titles that copy was most of the field's cost. Only where
+    // raw() would change nothing else: no mojibake to look for, no cut at max_field_bytes (a
+    // reference's text is at most 1.2 times as long decoded, "&nGt;"), and no copy made already.
+    // Such text holds no tag, so image_from_html skips it (plain_).
+    std::optional<std::string> text_without_copy(const XMLElement* e, const text::HtmlTextOptions& o) const {
+        if (check_mojibake_) return std::nullopt;
+        for (const Memo& m : memo_)
+            if (m.e == e) return std::nullopt;
+        const XMLNode* c = e->FirstChild();
+        const tinyxml2::XMLText* t = c ? c->ToText() : nullptr;
+        if (!t || t->CData() || c->NextSibling()) return std::nullopt;
+        const std::string_view v = only_text(e, t);
+        if (v.size() > opt_.limits.max_field_bytes / 6 * 5 || v.find('&') == std::string_view::npos) return std::nullopt;
+        std::optional<std::string> out = text::html_to_text_of_escaped(v, o);
+        if (out) plain_[plain_next_++ % plain_.size()] = e;
+        return out;
+    }
+    mutable std::array<const XMLElement*, 8> plain_{};
+    mutable size_t plain_next_ = 0;
 
     // Atom 0.3 mode="base64": the bytes of the content's type (text, HTML), as UTF-8 like the rest
     // of the document. Other types (an image) have no text to show.
@@ -419,7 +544,7 @@ private:
     void image_from_html(ImagePick& img, std::initializer_list<const XMLElement*> elements, const std::string& base) const {
         if (!img.url.empty()) return;
         for (const XMLElement* c : elements) {
-            if (!c) continue;
+            if (!c || std::find(plain_.begin(), plain_.end(), c) != plain_.end()) continue;
             std::string src = text::first_img_src(raw_memo(c));
             if (!src.empty()) {
                 img.offer(50, url::resolve(base_of(c, base), src));
@@ -757,6 +882,7 @@ std::string_view declared_uri(const XMLElement* root, std::string_view prefix) {
 }
 
 Result<Feed> Walker::run(const XMLElement* root) {
+    locate_copy(root);
     push_decls(root);
     Name rn = resolve(root);
     feed_base_ = base_of(root, opt_.base_url);
@@ -838,12 +964,6 @@ std::string describe(const tinyxml2::XMLDocument& doc, size_t line_offset) {
 
 size_t count_lines(std::string_view s) { return static_cast<size_t>(std::count(s.begin(), s.end(), '\n')); }
 
-size_t find_from(std::string_view s, std::string_view what, size_t from) {
-    if (from >= s.size()) return std::string_view::npos;
-    const void* p = ::memmem(s.data() + from, s.size() - from, what.data(), what.size());
-    return p ? static_cast<size_t>(static_cast<const char*>(p) - s.data()) : std::string_view::npos;
-}
-
 // Where the root element starts, past the XML declaration, processing instructions, comments
 // and DOCTYPE. tinyxml2 needs none of the prolog and rejects valid ones (a stylesheet PI after
 // a comment), so parsing starts at the root. Returns the first unexpected byte otherwise.
@@ -898,6 +1018,7 @@ Result<Feed> parse_document(std::string_view xml, size_t line_offset, const Pars
     // tinyxml2 (see xml_prepare.h) and never for text nobody reads.
     tinyxml2::XMLDocument doc(false, tinyxml2::PRESERVE_WHITESPACE);
     std::string repaired;
+    std::string_view parsed = xml;
     if (doc.Parse(xml.data(), xml.size()) != tinyxml2::XML_SUCCESS || !doc.RootElement()) {
         std::string why = doc.Error() ? describe(doc, line_offset) : "no root element";
         size_t before = feed.warnings.size();
@@ -907,6 +1028,7 @@ Result<Feed> parse_document(std::string_view xml, size_t line_offset, const Pars
         doc.Clear();
         if (doc.Parse(repaired.data(), repaired.size()) != tinyxml2::XML_SUCCESS || !doc.RootElement())
             return Error{ErrorCode::InvalidInput, "unreadable XML even after repair: " + describe(doc, 0)};
+        parsed = repaired;
     } else {
         // tinyxml2 accepts elements and text after the root; a feed reader should say so.
         size_t junk = 0;
@@ -915,7 +1037,7 @@ Result<Feed> parse_document(std::string_view xml, size_t line_offset, const Pars
         }
         if (junk) feed.warnings.push_back("ignored " + std::to_string(junk) + " nodes after the root element");
     }
-    Walker w(options, feed, mojibake);
+    Walker w(options, feed, mojibake, parsed);
     return w.run(doc.RootElement());
 }
 

@@ -50,6 +50,13 @@ struct HtmlTextOptions {
 // HTML-escaped twice stripped again, whitespace collapsed, result trimmed and valid UTF-8.
 std::string html_to_text(std::string_view html, const HtmlTextOptions& options = {});
 
+// html_to_text(decode_entities(escaped), options) without the decoded copy, for text escaped once
+// (an XML text node) whose references all stand for characters other than '<' and '&': plain
+// text with "&eacute;" and "&#8217;", as titles and old feeds carry. nullopt when `escaped` holds
+// a '<', a bare '&' or a reference to '<' or '&' ("&lt;p&gt;", "&amp;eacute;"): decoding that
+// makes markup, so the caller decodes first and calls html_to_text.
+std::optional<std::string> html_to_text_of_escaped(std::string_view escaped, const HtmlTextOptions& options = {});
+
 // Plain text -> display text: whitespace collapsed (newlines kept as single '\n' when
 // keep_line_breaks), trimmed, valid UTF-8, cut like html_to_text. No tag or entity handling.
 std::string clean_plain(std::string_view s, const HtmlTextOptions& options = {});
