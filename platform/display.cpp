@@ -73,9 +73,7 @@ struct Fill {
     ImU32 color;
 };
 std::vector<Fill> g_fills;  // this frame's; indexes travel as callback data
-int g_framebuffer_h = 0;
-
-int g_framebuffer_w = 0;
+int g_framebuffer_w = 0, g_framebuffer_h = 0;
 PFNGLUSEPROGRAMPROC g_use_program = nullptr;  // GL 2.0: looked up once the context is current
 
 void fill_callback(const ImDrawList*, const ImDrawCmd* cmd) {
@@ -403,8 +401,9 @@ struct Loop {
         glDisable(GL_SCISSOR_TEST);
     }
 
-    // cards_only (a plan's): the static layer is the cards alone, over the kept frame (no clear).
-    void render(double t, bool full, std::optional<ui::Rect> damage = std::nullopt, bool cards_only = false) {
+    // cards_only (a plan's): the static layer is the cards alone, over the kept frame (no clear),
+    // where the redraw mode keeps a frame to draw over. Returns whether the frame was drawn so.
+    bool render(double t, bool full, std::optional<ui::Rect> damage = std::nullopt, bool cards_only = false) {
         if (gl3) ImGui_ImplOpenGL3_NewFrame();
         else ImGui_ImplOpenGL2_NewFrame();
         // Not ImGui_ImplGlfw_NewFrame: it asks the X server for the window's size twice, the pointer
@@ -462,6 +461,8 @@ struct Loop {
             }());
         ++frames;
         if (full) ++full_frames;
+        if (cards_only) ++cards_frames;
+        return cards_only;
     }
 };
 
@@ -748,8 +749,7 @@ void DisplayPlatform::present(app::App&, double t, int64_t wall, bool screen_on)
     if (screen_on && (full || plan.dynamic)) {
         const double c0 = cpu_now();
         const bool whole = loop_.force_full || opt_.always_render;
-        const bool cards_only = !whole && plan.cards_only && loop_.redraw != Redraw::Whole;
-        loop_.render(t, full, whole ? std::nullopt : plan.damage, cards_only);
+        const bool cards_only = loop_.render(t, full, whole ? std::nullopt : plan.damage, !whole && plan.cards_only);
         // A frame that repainted only part of the preserved back buffer shows only that part;
         // the back buffer keeps the rest for the next frame either way.
         if (loop_.redraw == Redraw::Preserved && loop_.sub.ready() && !whole && (!full || plan.damage || cards_only)) {
@@ -759,7 +759,6 @@ void DisplayPlatform::present(app::App&, double t, int64_t wall, bool screen_on)
             glfwSwapBuffers(window_);
         }
         (cards_only ? loop_.cpu_cards : full ? loop_.cpu_full : loop_.cpu_dynamic) += cpu_now() - c0;
-        if (cards_only) ++loop_.cards_frames;
         loop_.force_full = false;
     }
 }

@@ -474,6 +474,47 @@ struct Kiosk::Impl {
         return s;
     }
 
+    // What the cards show: a card standing, or a fade from one to another and how far it is. A
+    // later frame of the same fade, or the first one of a fade from the standing card, draws only
+    // the step (ui::draw_cards_over).
+    static std::string shown(const std::optional<ui::CardView>& c) {
+        return c ? c->id + '\x1f' + std::to_string(reinterpret_cast<uintptr_t>(c->image)) : std::string();
+    }
+
+    // `drawn_layout`: the scene's, with room for its alerts' strips (not `layout`, which has none).
+    void draw_static_layer(const ui::Scene& s, const ui::Layout& drawn_layout, ImDrawList* dl, const ui::Rect* damage, bool cards_only) {
+        const bool fading = s.previous && s.card && s.transition_kind == ui::Transition::Fade;
+        const std::string fade = fading ? shown(s.previous) + '\x1e' + shown(s.card) : std::string();
+        const std::string standing = !s.previous ? shown(s.card) : std::string();
+        if (cards_only && drawn_cards) {
+            float from = -1;
+            if (fading && fade == drawn_fade) from = drawn_transition;
+            else if (fading && !drawn_standing.empty() && drawn_standing == shown(s.previous)) from = 0;
+            ui::Cover cards;
+            repainted = ui::draw_cards_over(s, drawn_layout, *text, dl, cards_cover, cards, from);
+            cards_cover = std::move(cards);
+            // A step too small to draw leaves the screen where it was.
+            drawn_transition = from >= 0 && repainted.empty() ? from : s.transition;
+            drawn_fade = fade;
+            drawn_standing = standing;
+        } else {
+            // A frame inside damage (the header) leaves the cards and their cover as they were.
+            ui::Cover cards;
+            ui::draw_static(s, drawn_layout, *text, dl, damage, damage ? nullptr : &cards);
+            if (!damage) {
+                drawn_cards = ui::shows_cards(s);
+                drawn_fade = fade;
+                drawn_standing = standing;
+                drawn_transition = s.transition;
+                cards_cover = std::move(cards);
+                ticker_changed = false;
+            }
+            repainted.clear();
+            drawn_any = true;
+        }
+        drawn_static = static_key(s, text_lang);
+    }
+
     static StaticKey static_key(const ui::Scene& s, const std::string& lang) {
         auto hash = [](const std::string& k) { return std::hash<std::string>{}(k); };
         std::string k;
@@ -626,8 +667,8 @@ FramePlan Kiosk::plan(double t) const {
         if (header && !body) p.damage = ui::header_band(m.layout);
         // The cards alone: painted back to the background where the last ones were, then drawn.
         // Not a slide, which moves the whole body every frame.
-        p.cards_only = body && !header && m.drawn_cards && s.mode == ui::Mode::Cards && s.card && !s.status_page &&
-                       !ui::emergency(s) && !(s.previous && s.transition < 1 && s.transition_kind == ui::Transition::Slide);
+        p.cards_only = body && !header && m.drawn_cards && ui::shows_cards(s) &&
+                       !(s.previous && s.transition < 1 && s.transition_kind == ui::Transition::Slide);
     }
 
     // An emergency has the whole screen and stands still: no crawl under it.
@@ -670,46 +711,7 @@ void Kiosk::draw(double t, ImDrawList* static_dl, ImDrawList* dynamic_dl, const 
     s.over_last_frame = over_last_frame && !static_dl;
     m.text->begin_frame(static_dl != nullptr);
     const ui::Layout layout = ui::scene_layout(s, *m.text);  // with room for the alerts' strips
-    // What the cards show: a card standing, or a fade from one to another and how far it is. A
-    // later frame of the same fade, or the first one of a fade from the standing card, draws only
-    // the step (ui::draw_cards_over).
-    auto shown = [](const std::optional<ui::CardView>& c) {
-        return c ? c->id + '\x1f' + std::to_string(reinterpret_cast<uintptr_t>(c->image)) : std::string();
-    };
-    const bool fading = s.previous && s.card && s.transition_kind == ui::Transition::Fade;
-    const std::string fade = fading ? shown(s.previous) + '\x1e' + shown(s.card) : std::string();
-    const std::string standing = !s.previous ? shown(s.card) : std::string();
-    if (static_dl && cards_only && m.drawn_cards) {
-        ui::Cover cards;
-        const float from = !fading                      ? -1
-                           : fade == m.drawn_fade       ? m.drawn_transition
-                           : m.drawn_standing.empty()   ? -1
-                           : m.drawn_standing == shown(s.previous) ? 0
-                                                                   : -1;
-        m.repainted = ui::draw_cards_over(s, layout, *m.text, static_dl, m.cards_cover, cards, from);
-        m.cards_cover = std::move(cards);
-        m.drawn_static = Impl::static_key(s, m.text_lang);
-        // A step too small to draw leaves the screen where it was.
-        if (from < 0 || !m.repainted.empty()) m.drawn_transition = s.transition;
-        else if (fade != m.drawn_fade) m.drawn_transition = from;
-        m.drawn_fade = fade;
-        m.drawn_standing = standing;
-    } else if (static_dl) {
-        // A frame inside damage (the header) leaves the cards and their cover as they were.
-        ui::Cover cards;
-        ui::draw_static(s, layout, *m.text, static_dl, damage, damage ? nullptr : &cards);
-        if (!damage) {
-            m.drawn_cards = s.mode == ui::Mode::Cards && s.card && !s.status_page && !ui::emergency(s);
-            m.drawn_fade = fade;
-            m.drawn_standing = standing;
-            m.drawn_transition = s.transition;
-            m.cards_cover = std::move(cards);
-            m.ticker_changed = false;
-        }
-        m.repainted.clear();
-        m.drawn_static = Impl::static_key(s, m.text_lang);
-        m.drawn_any = true;
-    }
+    if (static_dl) m.draw_static_layer(s, layout, static_dl, damage, cards_only);
     if (dynamic_dl) {
         m.drawn_band = ui::draw_dynamic(s, layout, *m.text, dynamic_dl);
         m.drawn_ticker_steps = m.cfg().display.ticker_speed > 0 ? m.ticker_steps(t) : -1;

@@ -725,6 +725,8 @@ std::vector<RichBlock> rich_blocks(std::string_view markdown) {
 
 bool emergency(const Scene& s) { return !s.alerts.empty() && s.alerts.front().level == AlertLevel::Emergency; }
 
+bool shows_cards(const Scene& s) { return s.mode == Mode::Cards && s.card && !s.status_page && !emergency(s); }
+
 ImU32 screen_background(const Scene& s) { return emergency(s) ? kEmergencyBackground : s.theme.background; }
 
 ImU32 parse_color(std::string_view hex, ImU32 fallback) {
@@ -877,6 +879,13 @@ void draw_cards(ImDrawList* dl, const Scene& s, const Layout& L, TextEngine& te)
         draw_card(dl, s, L, te, *s.card, 0, 1);
     }
     dl->PopClipRect();
+}
+
+// A rectangle of one colour: the platform's fill when it has one (a clear, or a flat quad that
+// samples no texture), else an ImGui quad.
+void fill_rect(ImDrawList* dl, const Scene& s, const Rect& r, ImU32 color) {
+    if (s.fill) s.fill(dl, r, color);
+    else dl->AddRectFilled({r.x, r.y}, {r.right(), r.bottom()}, color);
 }
 
 // Burn-in shift moves everything by whole pixels (keeps text sharp) except the full-screen background.
@@ -1039,10 +1048,7 @@ std::vector<Rect> draw_cards_over(const Scene& s, const Layout& L, TextEngine& t
         if (gone(from) < 1) {
             const float a = (gone(t) - gone(from)) / (1 - gone(from));
             painted = last.rects(clip);
-            for (const Rect& r : painted) {
-                if (s.fill) s.fill(dl, r, with_alpha(bg, a));
-                else dl->AddRectFilled({r.x, r.y}, {r.right(), r.bottom()}, with_alpha(bg, a));
-            }
+            for (const Rect& r : painted) fill_rect(dl, s, r, with_alpha(bg, a));
         }
         if (t < 0.5f) {
             cards = last;
@@ -1070,10 +1076,7 @@ std::vector<Rect> draw_cards_over(const Scene& s, const Layout& L, TextEngine& t
     both |= cards;
     std::vector<Rect> painted = both.rects(clip);
     dl->ChannelsSetCurrent(0);
-    for (const Rect& r : painted) {
-        if (s.fill) s.fill(dl, r, bg);
-        else dl->AddRectFilled({r.x, r.y}, {r.right(), r.bottom()}, bg);
-    }
+    for (const Rect& r : painted) fill_rect(dl, s, r, bg);
     dl->ChannelsMerge();
     return painted;
 }
@@ -1093,7 +1096,6 @@ Rect dwell_track(const Layout& L) {
     const float bar_y = std::round(L.body.bottom() + 14 * L.unit);
     return {L.body.x, bar_y, L.body.w, std::max(2.0f, std::round(5 * L.unit))};
 }
-bool has_dwell_bar(const Scene& s) { return s.mode == Mode::Cards && s.card && !s.status_page; }
 }  // namespace
 
 Rect united(const Rect& a, const Rect& b) {
@@ -1106,7 +1108,7 @@ Rect united(const Rect& a, const Rect& b) {
 Rect draw_dynamic(const Scene& s, const Layout& L, TextEngine& te, ImDrawList* dl) {
     if (emergency(s)) return {};
     Rect painted;
-    if (has_dwell_bar(s)) {
+    if (shows_cards(s)) {
         // The track is opaque, so this strip repaints itself fully when drawn alone.
         painted = dwell_track(L);
         const float bar_y = painted.y, thick = painted.h;
@@ -1139,8 +1141,7 @@ Rect draw_ticker(const Scene& s, const Layout& L, TextEngine& te, ImDrawList* dl
     dl->PushClipRect({paint.x, paint.y}, {paint.right(), paint.bottom()}, false);
     // The strip is repainted many times a second: a clear (a memset) instead of a shaded quad
     // when the platform offers one, which on a software GPU is most of the frame's cost.
-    if (s.fill) s.fill(dl, paint, s.theme.panel);
-    else dl->AddRectFilled({paint.x, paint.y}, {paint.right(), paint.bottom()}, s.theme.panel);
+    fill_rect(dl, s, paint, s.theme.panel);
     dl->AddLine({r.x, r.y}, {r.right(), r.y}, s.theme.rule, std::max(1.0f, 2 * L.unit));
     if (!tm) {
         dl->PopClipRect();

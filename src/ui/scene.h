@@ -150,6 +150,9 @@ struct Scene {
 // What the screen is cleared to under the static layer: the theme's background, or the emergency's.
 ImU32 screen_background(const Scene& scene);
 bool emergency(const Scene& scene);
+// The body shows a card (card mode, a card to show, no status page, no emergency): the dwell bar
+// runs under it, and a frame where only it changed can be drawn over the last (draw_cards_over).
+bool shows_cards(const Scene& scene);
 
 struct Rect {
     float x = 0, y = 0, w = 0, h = 0;
