@@ -2,6 +2,7 @@
 #include "platform/display.h"
 
 #include "app/kiosk.h"
+#include "platform/crawl_x11.h"
 #include "app/log.h"
 
 #include <imgui.h>
@@ -369,6 +370,7 @@ struct Loop {
     Redraw redraw = Redraw::Whole;
     Layer layer;
     SubBufferCopy sub;                   // Preserved only: partial frames put only their rectangle on screen
+    CrawlBlit crawl;                     // Preserved with sub only: crawl-only frames without GL
     int win_w = 0, win_h = 0, fb_w = 0, fb_h = 0;  // from the size callbacks: no X round trip per frame
     double last_frame = 0;
     bool fullscreen = false;             // now
@@ -378,7 +380,8 @@ struct Loop {
     float press_x = 0;
     std::set<GLenum> gl_errors_seen;
     uint64_t frames = 0, full_frames = 0, cards_frames = 0;  // cards_frames: the full ones drawn cards-only
-    double cpu_full = 0, cpu_dynamic = 0, cpu_cards = 0;  // process CPU seconds per kind of frame (llvmpipe's threads too)
+    uint64_t crawl_frames = 0;           // put on screen by `crawl`, not drawn through GL (not in frames)
+    double cpu_full = 0, cpu_dynamic = 0, cpu_cards = 0, cpu_crawl = 0;  // process CPU seconds per kind of frame (llvmpipe's threads too)
 
     void draw_data(ImDrawData* d) {
         if (gl3) ImGui_ImplOpenGL3_RenderDrawData(d);
@@ -403,7 +406,7 @@ struct Loop {
 
     // cards_only (a plan's): the static layer is the cards alone, over the kept frame (no clear),
     // where the redraw mode keeps a frame to draw over. Returns whether the frame was drawn so.
-    bool render(double t, bool full, std::optional<ui::Rect> damage = std::nullopt, bool cards_only = false) {
+    void begin_frame(double t) {
         if (gl3) ImGui_ImplOpenGL3_NewFrame();
         else ImGui_ImplOpenGL2_NewFrame();
         // Not ImGui_ImplGlfw_NewFrame: it asks the X server for the window's size twice, the pointer
@@ -417,10 +420,37 @@ struct Loop {
         io.DeltaTime = static_cast<float>(std::max(1e-4, t - last_frame));
         last_frame = t;
         ImGui::NewFrame();
-        const int fw = fb_w, fh = fb_h;
-        g_framebuffer_h = fh;
-        g_framebuffer_w = fw;
+        g_framebuffer_h = fb_h;
+        g_framebuffer_w = fb_w;
         g_fills.clear();
+    }
+
+    void note_gl_errors() {
+        for (GLenum e; (e = glGetError()) != GL_NO_ERROR;)
+            if (gl_errors_seen.insert(e).second) log_line("display: GL error 0x" + [&] {
+                char b[16];
+                std::snprintf(b, sizeof b, "%04x", e);
+                return std::string(b);
+            }());
+    }
+
+    // Crawl-only frames go on screen through `crawl` (CPU and shared memory) rather than GL.
+    bool crawl_by_cpu() const { return redraw == Redraw::Preserved && sub.ready() && crawl.ready(); }
+
+    // The crawl at `offset`, only columns [x, x + w) of its rows, into the back buffer: columns
+    // for `crawl` to read back. Not shown: the next GL frame paints the crawl's rows over them.
+    void render_crawl(double t, int64_t offset, int x, int w) {
+        begin_frame(t);
+        kiosk->draw_crawl(t, ImGui::GetForegroundDrawList(), offset, static_cast<float>(x), static_cast<float>(w));
+        ImGui::Render();
+        glViewport(0, 0, fb_w, fb_h);
+        draw_data(ImGui::GetDrawData());
+        note_gl_errors();
+    }
+
+    bool render(double t, bool full, std::optional<ui::Rect> damage = std::nullopt, bool cards_only = false) {
+        begin_frame(t);
+        const int fw = fb_w, fh = fb_h;
         if (redraw == Redraw::Layer && !layer.resize(fw, fh)) {
             log_line("display: the driver refused a framebuffer object; drawing whole frames");
             redraw = Redraw::Whole;
@@ -453,18 +483,19 @@ struct Loop {
             if (full && !cards_only) clear(fh, dmg);
             draw_data(ImGui::GetDrawData());
         }
-        for (GLenum e; (e = glGetError()) != GL_NO_ERROR;)
-            if (gl_errors_seen.insert(e).second) log_line("display: GL error 0x" + [&] {
-                char b[16];
-                std::snprintf(b, sizeof b, "%04x", e);
-                return std::string(b);
-            }());
+        note_gl_errors();
         ++frames;
         if (full) ++full_frames;
         if (cards_only) ++cards_frames;
         return cards_only;
     }
 };
+
+// A rectangle of whole pixels (the crawl's band is laid out on them).
+PixelRect pixels(const ui::Rect& r) {
+    const int x = static_cast<int>(std::lround(r.x)), y = static_cast<int>(std::lround(r.y));
+    return {x, y, static_cast<int>(std::lround(r.right())) - x, static_cast<int>(std::lround(r.bottom())) - y};
+}
 
 Loop* loop_of(GLFWwindow* w) { return static_cast<Loop*>(glfwGetWindowUserPointer(w)); }
 
@@ -697,8 +728,21 @@ bool DisplayPlatform::open(app::App& app) {
     if (opt_.always_render || want == "whole") loop_.redraw = Redraw::Whole;
     else if (want != "layer" && (want == "preserved" || back_buffer_preserved(window_))) loop_.redraw = Redraw::Preserved;
     else if (loop_.layer.init()) loop_.redraw = Redraw::Layer;
-    if (loop_.redraw == Redraw::Preserved && loop_.sub.init())
+    if (loop_.redraw == Redraw::Preserved && loop_.sub.init()) {
         log_line("display: partial frames go on screen by GLX_MESA_copy_sub_buffer");
+        // NK_CRAWL=gl keeps crawl frames in GL (tests compare the two; benchmarks measure each).
+        const char* crawl = std::getenv("NK_CRAWL");
+        if (!crawl || std::string_view(crawl) != "gl") {
+            // X11-only GLFW functions, looked up so that the same binary runs on GLFW's Wayland build.
+            auto x_display = reinterpret_cast<void* (*)()>(dlsym(RTLD_DEFAULT, "glfwGetX11Display"));
+            auto x_window = reinterpret_cast<unsigned long (*)(GLFWwindow*)>(dlsym(RTLD_DEFAULT, "glfwGetX11Window"));
+            std::string why;
+            if (x_display && x_window && loop_.crawl.init(x_display(), x_window(window_), why))
+                log_line("display: the crawl moves on the CPU and goes on screen by MIT-SHM");
+            else
+                log_line("display: the crawl is drawn by GL (" + (why.empty() ? std::string("not X11") : why) + ")");
+        }
+    }
     log_line(std::string("display: ") + (loop_.redraw == Redraw::Preserved ? "back buffer preserved: moving parts redraw alone"
                                          : loop_.redraw == Redraw::Layer  ? "static layer in a texture: moving parts redraw over it"
                                                                           : "every frame is drawn whole"));
@@ -749,6 +793,14 @@ void DisplayPlatform::present(app::App&, double t, int64_t wall, bool screen_on)
     if (screen_on && (full || plan.dynamic)) {
         const double c0 = cpu_now();
         const bool whole = loop_.force_full || opt_.always_render;
+        if (!full && !whole && plan.crawl_only && loop_.crawl_by_cpu() &&
+            loop_.crawl.show(pixels(k.crawl_band()), k.crawl_offset(t), loop_.fb_h,
+                             [&](int64_t offset, int x, int w) { loop_.render_crawl(t, offset, x, w); })) {
+            k.crawl_shown(t);
+            ++loop_.crawl_frames;
+            loop_.cpu_crawl += cpu_now() - c0;
+            return;
+        }
         const bool cards_only = loop_.render(t, full, whole ? std::nullopt : plan.damage, !whole && plan.cards_only);
         // A frame that repainted only part of the preserved back buffer shows only that part;
         // the back buffer keeps the rest for the next frame either way.
@@ -758,6 +810,8 @@ void DisplayPlatform::present(app::App&, double t, int64_t wall, bool screen_on)
         } else {
             glfwSwapBuffers(window_);
         }
+        // What the screen's crawl band now shows, for the next crawl-only frame to move on from.
+        if (loop_.crawl_by_cpu()) loop_.crawl.sync(pixels(k.crawl_band()), k.crawl_offset(t), loop_.fb_h, full && !cards_only);
         (cards_only ? loop_.cpu_cards : full ? loop_.cpu_full : loop_.cpu_dynamic) += cpu_now() - c0;
         loop_.force_full = false;
     }
@@ -788,11 +842,15 @@ int DisplayPlatform::close(app::App&) {
                std::to_string(ts.evicted) + " evicted, " + std::to_string(ts.blocks) + " in " + mib + " of textures";
     }
     const uint64_t whole_frames = loop_.full_frames - loop_.cards_frames;
-    log_line("display: " + std::to_string(loop_.frames) + " frames (" + std::to_string(whole_frames) + " full, " +
-             ms_per(loop_.cpu_full, whole_frames) + " CPU ms each; " + std::to_string(loop_.cards_frames) + " cards-only, " +
-             ms_per(loop_.cpu_cards, loop_.cards_frames) + " ms each; " + std::to_string(dynamic_frames) + " strip-only, " +
-             ms_per(loop_.cpu_dynamic, dynamic_frames) + " ms each) in " + std::to_string(static_cast<int>(secs)) +
-             " s, peak RSS " + peak + " MiB" + text);
+    std::string crawl;
+    if (loop_.crawl.ready())
+        crawl = "; " + std::to_string(loop_.crawl_frames) + " crawl-only on the CPU, " + ms_per(loop_.cpu_crawl, loop_.crawl_frames) +
+                " ms each, " + std::to_string(loop_.crawl.chunks()) + " chunks drawn ahead";
+    log_line("display: " + std::to_string(loop_.frames + loop_.crawl_frames) + " frames (" + std::to_string(whole_frames) +
+             " full, " + ms_per(loop_.cpu_full, whole_frames) + " CPU ms each; " + std::to_string(loop_.cards_frames) +
+             " cards-only, " + ms_per(loop_.cpu_cards, loop_.cards_frames) + " ms each; " + std::to_string(dynamic_frames) +
+             " strip-only, " + ms_per(loop_.cpu_dynamic, dynamic_frames) + " ms each" + crawl + ") in " +
+             std::to_string(static_cast<int>(secs)) + " s, peak RSS " + peak + " MiB" + text);
     shut_down();
     return rc_;
 }
@@ -808,6 +866,7 @@ void DisplayPlatform::shut_down() {
         ImGui::DestroyContext();
         imgui_ = false;
     }
+    loop_.crawl.release();
     g_window = nullptr;
     if (window_) glfwDestroyWindow(window_);
     window_ = nullptr;

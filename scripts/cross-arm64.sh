@@ -30,7 +30,7 @@ t=$SECONDS
 arm64_pkgs=(
   libtinyxml2-dev libtomlplusplus-dev libcurl4-openssl-dev libmicrohttpd-dev zlib1g-dev
   libimgui-dev libglfw3-dev libgl-dev libstb-dev libfreetype-dev libfontconfig-dev libqrencode-dev
-  libsystemd-dev libicu-dev libharfbuzz-dev pkgconf
+  libsystemd-dev libicu-dev libharfbuzz-dev libx11-dev libxext-dev pkgconf
 )
 # Architecture-independent or host tools: the cross compiler and binutils (aarch64-linux-gnu-objdump, which
 # dpkg-shlibdeps uses for the .deb's Depends), qemu, and the header-only/host packages that serve both arches.

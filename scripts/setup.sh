@@ -31,8 +31,9 @@ packages=(
   libsystemd-dev
   # display tests: a virtual X server with Mesa's software GL, and a QR decoder to read the screen back
   xvfb xauth libgl1-mesa-dri zbar-tools
-  # display tests: Xlib, to read what the X server shows (not what the kiosk left in its back buffer)
-  libx11-dev
+  # platform/crawl_x11.cpp (its types; Xlib and Xext are opened at run time) and display tests
+  # (Xlib, to read what the X server shows, not what the kiosk left in its back buffer)
+  libx11-dev libxext-dev
   # platform tests: lint of the shipped shell scripts (systemd-analyze comes with systemd)
   shellcheck
   # the man pages' test renders them with groff; scripts/package-test.sh runs lintian on the .deb

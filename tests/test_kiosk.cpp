@@ -334,6 +334,58 @@ TEST_CASE("the crawl moves in equal whole-pixel steps, one a frame", "[kiosk]") 
     CHECK(frames >= 190);
 }
 
+// A platform that moves the crawl's band itself (display.cpp's CrawlBlit under X) is told which
+// frames moved only the crawl, where its rows are and how far it has scrolled, and asks for a few of
+// its columns drawn alone.
+TEST_CASE("a crawl-only frame says where the crawl is, and its columns are drawn alone", "[kiosk]") {
+    Fixture f("[display]\nticker = true\nticker_fps = 50\nticker_speed = 100\n");
+    f.kept = true;
+    f.turn();
+    f.settle();
+    const nk::ui::Layout L = nk::ui::compute_layout(1920, 1080, nk::ui::Mode::Cards, true, 0.03f, true);
+    int crawl_only = 0, dwell = 0;
+    for (int i = 0; i < 150; ++i) {
+        f.t = f.kiosk->plan(f.t).wake_at;
+        FramePlan p = f.kiosk->plan(f.t);
+        CHECK(f.kiosk->crawl_offset(f.t) == static_cast<int64_t>(f.kiosk->scene(f.t).ticker_offset));
+        if (p.crawl_only) {
+            CHECK(p.dynamic);
+            CHECK_FALSE(p.full);
+            ++crawl_only;
+            // Moved by the platform, not drawn: the frame is done, nothing more is asked for now.
+            f.kiosk->crawl_shown(f.t);
+            CHECK_FALSE(f.kiosk->plan(f.t).dynamic);
+        } else if (p.dynamic) {
+            ++dwell;  // the dwell bar's second: drawn as usual
+            f.turn();
+        }
+    }
+    CHECK(crawl_only >= 140);
+    CHECK(dwell >= 1);
+    const Rect band = f.kiosk->crawl_band();
+    REQUIRE(band.h > 0);
+    CHECK(band.h < L.ticker.h);
+    CHECK(inside(band, L.ticker));
+    CHECK(band.y == std::floor(band.y));
+    CHECK(band.h == std::floor(band.h));
+
+    ImGui::NewFrame();
+    f.kiosk->draw_crawl(f.t, ImGui::GetForegroundDrawList(), f.kiosk->crawl_offset(f.t) + 300, 1000, 300);
+    ImGui::Render();
+    const ImDrawData* d = ImGui::GetDrawData();
+    int textured = 0;
+    for (int l = 0; l < d->CmdListsCount; ++l)
+        for (const ImDrawCmd& c : d->CmdLists[l]->CmdBuffer) {
+            if (c.UserCallback || c.ElemCount == 0) continue;
+            CHECK(c.ClipRect.x >= 1000);
+            CHECK(c.ClipRect.z <= 1300);
+            CHECK(c.ClipRect.y >= band.y);
+            CHECK(c.ClipRect.w <= band.bottom());
+            textured += c.TextureId != ImGui::GetIO().Fonts->TexID;
+        }
+    CHECK(textured > 0);  // the text blocks that cross those columns
+}
+
 // A frame drawn over the last one repaints only the rows the crawl's text covers; when other items
 // join the crawl, their text may cover other rows, so the frame they appear in is drawn whole.
 TEST_CASE("the frame where new items join the crawl is drawn whole", "[kiosk]") {

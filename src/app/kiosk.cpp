@@ -119,6 +119,7 @@ struct Kiosk::Impl {
     bool ticker_changed = false;
     int64_t drawn_dwell_step = -1;
     ui::Rect drawn_band;                 // where the last draw painted the moving parts
+    ui::Rect drawn_crawl;                // the rows the last draw's crawl covers
 
     const Config& cfg() const { return app->config(); }
 
@@ -676,7 +677,9 @@ FramePlan Kiosk::plan(double t) const {
     const int64_t ticker_steps = ticker_on ? m.ticker_steps(t) : -1;
     const Show& sh = m.show();
     int64_t dwell_step = sh.current() ? static_cast<int64_t>(std::floor(sh.elapsed(t) * kDwellSteps)) : -1;
-    p.dynamic = p.full || (ticker_on && ticker_steps != m.drawn_ticker_steps) || dwell_step != m.drawn_dwell_step;
+    const bool crawled = ticker_on && ticker_steps != m.drawn_ticker_steps;
+    p.dynamic = p.full || crawled || dwell_step != m.drawn_dwell_step;
+    p.crawl_only = !p.full && crawled && dwell_step == m.drawn_dwell_step;
 
     double wake = t + 60;
     auto soon = [&](double at) { wake = std::min(wake, std::max(at, t)); };
@@ -698,6 +701,27 @@ ui::Rect Kiosk::dynamic_band() const { return impl_->drawn_band; }
 
 const std::vector<ui::Rect>& Kiosk::repainted() const { return impl_->repainted; }
 
+int64_t Kiosk::crawl_offset(double t) const {
+    const Impl& m = *impl_;
+    return m.cfg().display.ticker_speed > 0 ? static_cast<int64_t>(static_cast<double>(m.ticker_steps(t)) * m.ticker_step()) : 0;
+}
+
+ui::Rect Kiosk::crawl_band() const { return impl_->drawn_crawl; }
+
+void Kiosk::draw_crawl(double t, ImDrawList* dl, int64_t offset, float from, float w) {
+    Impl& m = *impl_;
+    ui::Scene s = m.scene(t);
+    s.over_last_frame = true;
+    s.ticker_offset = static_cast<double>(offset);
+    s.crawl_from = from;
+    s.crawl_w = w;
+    m.text->begin_frame(false);
+    ui::draw_ticker(s, ui::scene_layout(s, *m.text), *m.text, dl);
+    m.text->end_frame();
+}
+
+void Kiosk::crawl_shown(double t) { impl_->drawn_ticker_steps = impl_->ticker_steps(t); }
+
 ImU32 Kiosk::background() const {
     const std::vector<Alert>& a = impl_->app->alerts();
     if (!a.empty() && a.front().level == AlertLevel::Emergency) return ui::kEmergencyBackground;
@@ -714,6 +738,7 @@ void Kiosk::draw(double t, ImDrawList* static_dl, ImDrawList* dynamic_dl, const 
     if (static_dl) m.draw_static_layer(s, layout, static_dl, damage, cards_only);
     if (dynamic_dl) {
         m.drawn_band = ui::draw_dynamic(s, layout, *m.text, dynamic_dl);
+        m.drawn_crawl = ui::emergency(s) ? ui::Rect{} : ui::crawl_rows(s, layout, *m.text);
         m.drawn_ticker_steps = m.cfg().display.ticker_speed > 0 ? m.ticker_steps(t) : -1;
         const Show& sh = m.show();
         m.drawn_dwell_step = sh.current() ? static_cast<int64_t>(std::floor(sh.elapsed(t) * kDwellSteps)) : -1;

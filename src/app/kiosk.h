@@ -42,6 +42,9 @@ struct FramePlan {
     // Only the cards changed (a fade's step, an age, a picture that arrived): a platform that keeps
     // the last frame may draw them alone over it (draw(..., cards_only)) instead of a full frame.
     bool cards_only = false;
+    // Only the crawl moved (dynamic, the dwell bar did not): a platform that keeps the last frame may
+    // move the crawl's band itself (crawl_offset, crawl_band, draw_crawl, crawl_shown).
+    bool crawl_only = false;
     double wake_at = 0;                  // steady seconds: when something will next need a frame or a pump
 };
 
@@ -73,6 +76,16 @@ public:
     ui::Rect dynamic_band() const;
     // What the last cards-only draw() painted of the static layer (ui::draw_cards_over).
     const std::vector<ui::Rect>& repainted() const;
+
+    // The crawl, for a platform that moves its band on screen without drawing the rest: the px it
+    // has scrolled at t (whole steps), and the rows its text covers (ui::crawl_rows) as the last
+    // draw() drew them (h == 0: no crawl).
+    int64_t crawl_offset(double t) const;
+    ui::Rect crawl_band() const;
+    // The crawl alone at `offset`, over the last frame, only columns [from, from + w) of its rows.
+    void draw_crawl(double t, ImDrawList* dl, int64_t offset, float from, float w);
+    // The platform put the crawl at t on screen itself: the frame plan() asked for is done.
+    void crawl_shown(double t);
 
     void key(Key k, double t, int64_t wall);
     // A tap or click at x (px); held: seconds the press lasted (long press pauses).

@@ -1123,20 +1123,50 @@ Rect draw_dynamic(const Scene& s, const Layout& L, TextEngine& te, ImDrawList* d
     return {0, top, L.safe.x * 2 + L.safe.w, std::ceil(painted.bottom()) + 1 - top};
 }
 
+namespace {
+// The crawl's line: its metrics (null: nothing to crawl) and the top of its line box.
+struct CrawlLine {
+    const TickerMetrics* m = nullptr;
+    float y = 0;
+};
+
+CrawlLine crawl_line(const Scene& s, const Layout& L, TextEngine& te) {
+    const Rect& r = L.ticker;
+    if (r.h <= 0 || s.ticker_items.empty()) return {};
+    const TickerMetrics& m = ticker_metrics(s, L, te);
+    if (m.loop <= 0) return {};
+    return {&m, std::round(r.y + (r.h - std::round(m.px * 1.2f)) / 2)};
+}
+
+// Below the strip's rule line, whole pixels.
+Rect ink_rows(const Layout& L, const CrawlLine& c) {
+    const Rect& r = L.ticker;
+    if (!c.m || c.m->ink_bottom <= c.m->ink_top) return {};
+    const float top = std::ceil(std::max(r.y + std::max(1.0f, 2 * L.unit), std::floor(c.y + c.m->ink_top) - 1));
+    const float bottom = std::floor(std::min(r.bottom(), std::ceil(c.y + c.m->ink_bottom) + 1));
+    return bottom > top ? Rect{r.x, top, r.w, bottom - top} : Rect{};
+}
+}  // namespace
+
+Rect crawl_rows(const Scene& s, const Layout& L, TextEngine& te) { return ink_rows(L, crawl_line(s, L, te)); }
+
 Rect draw_ticker(const Scene& s, const Layout& L, TextEngine& te, ImDrawList* dl) {
     const Rect& r = L.ticker;
     if (r.h <= 0) return {};
-    const TickerMetrics* tm = s.ticker_items.empty() ? nullptr : &ticker_metrics(s, L, te);
-    if (tm && tm->loop <= 0) tm = nullptr;
-    const float lh = tm ? std::round(tm->px * 1.2f) : 0;
-    const float y = std::round(r.y + (r.h - lh) / 2);
+    const CrawlLine line = crawl_line(s, L, te);
+    const TickerMetrics* tm = line.m;
+    const float y = line.y;
     // Over the last frame only the rows the crawl's text covers are painted: the strip's
     // background and rule line above and below them do not move.
     Rect paint = r;
-    if (s.over_last_frame && tm && tm->ink_bottom > tm->ink_top) {
-        const float top = std::max(r.y + std::max(1.0f, 2 * L.unit), std::floor(y + tm->ink_top) - 1);
-        const float bottom = std::min(r.bottom(), std::ceil(y + tm->ink_bottom) + 1);
-        if (bottom > top) paint = {r.x, top, r.w, bottom - top};
+    if (s.over_last_frame) {
+        if (const Rect ink = ink_rows(L, line); ink.h > 0) paint = ink;
+        if (s.crawl_w > 0) {
+            const float from = std::max(paint.x, s.crawl_from), to = std::min(paint.right(), s.crawl_from + s.crawl_w);
+            if (to <= from) return {};
+            paint.x = from;
+            paint.w = to - from;
+        }
     }
     dl->PushClipRect({paint.x, paint.y}, {paint.right(), paint.bottom()}, false);
     // The strip is repainted many times a second: a clear (a memset) instead of a shaded quad
@@ -1156,10 +1186,10 @@ Rect draw_ticker(const Scene& s, const Layout& L, TextEngine& te, ImDrawList* dl
     float x = static_cast<float>(std::floor(pos));
     if (x > r.x) x -= m.loop;  // one loop back, so the left edge is covered as the loop wraps
     std::size_t n = s.ticker_items.size();
-    for (std::size_t i = 0; x < r.right(); i = (i + 1) % n) {
+    for (std::size_t i = 0; x < paint.right(); i = (i + 1) % n) {
         const TickerItem& t = s.ticker_items[i];
         const float item_w = m.source_w[i] + m.gap + m.headline_w[i] + m.separator_w;
-        if (x + item_w > r.x) {
+        if (x + item_w > paint.x) {
             const TextBlock& src = te.block(t.source, {px, false, t.color}, {});
             const TextBlock& head = te.block(t.headline, {px, false, s.theme.text}, {});
             if (m.rtl[i]) {

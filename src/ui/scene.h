@@ -121,6 +121,9 @@ struct Scene {
     // The last frame's pixels are still on screen (a kept back buffer) and only the moving parts
     // are drawn: the crawl repaints only the rows its text covers, the rest of its strip stays.
     bool over_last_frame = false;
+    // Over the last frame, only these columns of the crawl (whole pixels; w == 0: all of it): a
+    // platform that composes the crawl itself asks GL for a few new columns at a time.
+    float crawl_from = 0, crawl_w = 0;
     Theme theme = Theme::named("dark");
     Mode mode = Mode::Cards;
     float safe_area = 0.03f;         // fraction of each side kept clear for overscan
@@ -236,6 +239,10 @@ Rect draw_dynamic(const Scene& scene, const Layout& layout, TextEngine& text, Im
 // The ticker strip: its background and the visible part of the crawl only (over the last frame,
 // Scene::over_last_frame, only the rows its text covers). Returns the area it painted.
 Rect draw_ticker(const Scene& scene, const Layout& layout, TextEngine& text, ImDrawList* dl);
+
+// The rows of the ticker strip the crawl's text covers (a pixel of margin, the strip's full width,
+// whole pixels): all a frame over the last one repaints for the crawl. h == 0: no crawl.
+Rect crawl_rows(const Scene& scene, const Layout& layout, TextEngine& text);
 
 // Width of one loop of the crawl (all items with separators), for wrapping the offset. Prepares
 // every item's blocks: the crawl then only moves them.
