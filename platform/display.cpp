@@ -2,7 +2,7 @@
 #include "platform/display.h"
 
 #include "app/kiosk.h"
-#include "platform/crawl_x11.h"
+#include "platform/x11_shm.h"
 #include "app/log.h"
 
 #include <imgui.h>
@@ -370,7 +370,10 @@ struct Loop {
     Redraw redraw = Redraw::Whole;
     Layer layer;
     SubBufferCopy sub;                   // Preserved only: partial frames put only their rectangle on screen
-    CrawlBlit crawl;                     // Preserved with sub only: crawl-only frames without GL
+    X11Screen x11;                       // Preserved with sub only: frames moved or blended without GL
+    CrawlBlit crawl{x11};
+    FadeBlit fade{x11};
+    bool fading = false;                 // a fade is being blended by `fade`
     int win_w = 0, win_h = 0, fb_w = 0, fb_h = 0;  // from the size callbacks: no X round trip per frame
     double last_frame = 0;
     bool fullscreen = false;             // now
@@ -380,8 +383,10 @@ struct Loop {
     float press_x = 0;
     std::set<GLenum> gl_errors_seen;
     uint64_t frames = 0, full_frames = 0, cards_frames = 0;  // cards_frames: the full ones drawn cards-only
-    uint64_t crawl_frames = 0;           // put on screen by `crawl`, not drawn through GL (not in frames)
-    double cpu_full = 0, cpu_dynamic = 0, cpu_cards = 0, cpu_crawl = 0;  // process CPU seconds per kind of frame (llvmpipe's threads too)
+    uint64_t crawl_frames = 0, fade_frames = 0;  // put on screen by `crawl` or `fade`, not GL (not in frames)
+    // Process CPU seconds per kind of frame (llvmpipe's threads too); a fade's first CPU step
+    // includes GL's draw of its last frame.
+    double cpu_full = 0, cpu_dynamic = 0, cpu_cards = 0, cpu_crawl = 0, cpu_fade = 0;
 
     void draw_data(ImDrawData* d) {
         if (gl3) ImGui_ImplOpenGL3_RenderDrawData(d);
@@ -434,8 +439,9 @@ struct Loop {
             }());
     }
 
-    // Crawl-only frames go on screen through `crawl` (CPU and shared memory) rather than GL.
-    bool crawl_by_cpu() const { return redraw == Redraw::Preserved && sub.ready() && crawl.ready(); }
+    // Crawl-only frames and fades go on screen through `crawl` and `fade` (CPU and shared memory)
+    // rather than GL.
+    bool blit() const { return redraw == Redraw::Preserved && sub.ready() && x11.ready(); }
 
     // The crawl at `offset`, only columns [x, x + w) of its rows, into the back buffer: columns
     // for `crawl` to read back. Not shown: the next GL frame paints the crawl's rows over them.
@@ -448,7 +454,9 @@ struct Loop {
         note_gl_errors();
     }
 
-    bool render(double t, bool full, std::optional<ui::Rect> damage = std::nullopt, bool cards_only = false) {
+    // dynamic: also the moving parts (a frame for the screen); without, only the static layer into
+    // the back buffer (a fade's last frame drawn ahead), not counted as a frame.
+    bool render(double t, bool full, std::optional<ui::Rect> damage = std::nullopt, bool cards_only = false, bool dynamic = true) {
         begin_frame(t);
         const int fw = fb_w, fh = fb_h;
         if (redraw == Redraw::Layer && !layer.resize(fw, fh)) {
@@ -466,7 +474,7 @@ struct Loop {
             fg->AddCallback(blend_on, nullptr);
         }
         ImDrawList* bg = full ? ImGui::GetBackgroundDrawList() : nullptr;
-        kiosk->draw(t, bg, fg, dmg, redraw == Redraw::Preserved, cards_only);
+        kiosk->draw(t, bg, dynamic ? fg : nullptr, dmg, redraw == Redraw::Preserved, cards_only);
         ImGui::Render();
         glViewport(0, 0, fw, fh);
         if (redraw == Redraw::Layer) {
@@ -484,6 +492,7 @@ struct Loop {
             draw_data(ImGui::GetDrawData());
         }
         note_gl_errors();
+        if (!dynamic) return cards_only;
         ++frames;
         if (full) ++full_frames;
         if (cards_only) ++cards_frames;
@@ -491,10 +500,10 @@ struct Loop {
     }
 };
 
-// A rectangle of whole pixels (the crawl's band is laid out on them).
+// The whole pixels a rectangle touches.
 PixelRect pixels(const ui::Rect& r) {
-    const int x = static_cast<int>(std::lround(r.x)), y = static_cast<int>(std::lround(r.y));
-    return {x, y, static_cast<int>(std::lround(r.right())) - x, static_cast<int>(std::lround(r.bottom())) - y};
+    const int x = static_cast<int>(std::floor(r.x)), y = static_cast<int>(std::floor(r.y));
+    return {x, y, static_cast<int>(std::ceil(r.right())) - x, static_cast<int>(std::ceil(r.bottom())) - y};
 }
 
 Loop* loop_of(GLFWwindow* w) { return static_cast<Loop*>(glfwGetWindowUserPointer(w)); }
@@ -596,6 +605,7 @@ public:
     bool open(app::App& app) override;
     void present(app::App& app, double t, int64_t wall, bool screen_on) override;
     double next_turn(double t) const override;
+    bool fade_step(app::Kiosk& k, double t);
 
     void wait(double seconds) override {
         if (seconds > 0) glfwWaitEventsTimeout(seconds);
@@ -730,17 +740,17 @@ bool DisplayPlatform::open(app::App& app) {
     else if (loop_.layer.init()) loop_.redraw = Redraw::Layer;
     if (loop_.redraw == Redraw::Preserved && loop_.sub.init()) {
         log_line("display: partial frames go on screen by GLX_MESA_copy_sub_buffer");
-        // NK_CRAWL=gl keeps crawl frames in GL (tests compare the two; benchmarks measure each).
-        const char* crawl = std::getenv("NK_CRAWL");
-        if (!crawl || std::string_view(crawl) != "gl") {
+        // NK_BLIT=gl keeps every frame in GL (tests compare the two; benchmarks measure each).
+        const char* blit = std::getenv("NK_BLIT");
+        if (!blit || std::string_view(blit) != "gl") {
             // X11-only GLFW functions, looked up so that the same binary runs on GLFW's Wayland build.
             auto x_display = reinterpret_cast<void* (*)()>(dlsym(RTLD_DEFAULT, "glfwGetX11Display"));
             auto x_window = reinterpret_cast<unsigned long (*)(GLFWwindow*)>(dlsym(RTLD_DEFAULT, "glfwGetX11Window"));
             std::string why;
-            if (x_display && x_window && loop_.crawl.init(x_display(), x_window(window_), why))
-                log_line("display: the crawl moves on the CPU and goes on screen by MIT-SHM");
+            if (x_display && x_window && loop_.x11.init(x_display(), x_window(window_), why))
+                log_line("display: the crawl and fades between cards move on the CPU and go on screen by MIT-SHM");
             else
-                log_line("display: the crawl is drawn by GL (" + (why.empty() ? std::string("not X11") : why) + ")");
+                log_line("display: every frame is drawn by GL (" + (why.empty() ? std::string("not X11") : why) + ")");
         }
     }
     log_line(std::string("display: ") + (loop_.redraw == Redraw::Preserved ? "back buffer preserved: moving parts redraw alone"
@@ -766,6 +776,11 @@ void DisplayPlatform::present(app::App&, double t, int64_t wall, bool screen_on)
     if (!screen_on && !loop_.screen_off) loop_.force_full = true;  // whatever was drawn is gone by the time it comes back
     loop_.screen_off = !screen_on;
     app::FramePlan plan = k.plan(t);
+    // A fade's step blended on the CPU: the static layer is then as plan() wanted it, and what else
+    // moved this turn (the crawl, the dwell bar) is planned again.
+    if (screen_on && !screenshot_ && plan.cards_only && !loop_.force_full && !opt_.always_render && loop_.blit() &&
+        fade_step(k, t))
+        plan = k.plan(t);
     const bool full = plan.full || loop_.force_full || opt_.always_render;
     next_turn_ = opt_.always_render ? t : plan.wake_at;
     if (screenshot_) {
@@ -793,13 +808,17 @@ void DisplayPlatform::present(app::App&, double t, int64_t wall, bool screen_on)
     if (screen_on && (full || plan.dynamic)) {
         const double c0 = cpu_now();
         const bool whole = loop_.force_full || opt_.always_render;
-        if (!full && !whole && plan.crawl_only && loop_.crawl_by_cpu() &&
+        if (!full && !whole && plan.crawl_only && loop_.blit() &&
             loop_.crawl.show(pixels(k.crawl_band()), k.crawl_offset(t), loop_.fb_h,
                              [&](int64_t offset, int x, int w) { loop_.render_crawl(t, offset, x, w); })) {
             k.crawl_shown(t);
             ++loop_.crawl_frames;
             loop_.cpu_crawl += cpu_now() - c0;
             return;
+        }
+        if (full) {  // GL draws the static layer: the kept frame is the kiosk's again
+            loop_.fade.reset();
+            loop_.fading = false;
         }
         const bool cards_only = loop_.render(t, full, whole ? std::nullopt : plan.damage, !whole && plan.cards_only);
         // A frame that repainted only part of the preserved back buffer shows only that part;
@@ -811,10 +830,55 @@ void DisplayPlatform::present(app::App&, double t, int64_t wall, bool screen_on)
             glfwSwapBuffers(window_);
         }
         // What the screen's crawl band now shows, for the next crawl-only frame to move on from.
-        if (loop_.crawl_by_cpu()) loop_.crawl.sync(pixels(k.crawl_band()), k.crawl_offset(t), loop_.fb_h, full && !cards_only);
+        if (loop_.blit()) loop_.crawl.sync(pixels(k.crawl_band()), k.crawl_offset(t), loop_.fb_h, full && !cards_only);
         (cards_only ? loop_.cpu_cards : full ? loop_.cpu_full : loop_.cpu_dynamic) += cpu_now() - c0;
         loop_.force_full = false;
     }
+}
+
+// A frame plan() asked for because a fade between cards moved: blended on the CPU when the fade
+// started from the old cards standing in the kept frame (platform/x11_shm.h, FadeBlit). False: draw
+// it through GL.
+bool DisplayPlatform::fade_step(app::Kiosk& k, double t) {
+    const double c0 = cpu_now();
+    const std::optional<app::Kiosk::Fade> f = k.fade_at(t);
+    if (f) {
+        // A fade the kept frame does not show standing at its start is GL's to the end.
+        if (!loop_.fading && !f->from_standing) return false;
+        std::vector<PixelRect> leaving;
+        for (const ui::Rect& r : f->leaving) leaving.push_back(pixels(r));
+        const ImU32 bg = k.background();  // ImGui's 0xAABBGGRR; the X image's pixels are 0xXXRRGGBB
+        const bool ok = loop_.fade.step(leaving, f->gone, f->come, ((bg & 0xFF) << 16) | (bg & 0xFF00) | ((bg >> 16) & 0xFF),
+                                        loop_.fb_h, [&] {
+                                            loop_.render(f->end, true, std::nullopt, true, false);
+                                            std::vector<PixelRect> painted;
+                                            for (const ui::Rect& r : k.repainted()) painted.push_back(pixels(r));
+                                            return painted;
+                                        });
+        if (!ok) {
+            loop_.fade.reset();
+            loop_.fading = false;
+            return false;
+        }
+        loop_.fading = true;
+    } else {
+        // The fade's end: the kept frame has the new cards standing since its midpoint.
+        if (!loop_.fading || !loop_.fade.arrived()) {
+            loop_.fade.reset();
+            loop_.fading = false;
+            return false;
+        }
+        std::vector<ui::Rect> painted;
+        for (const PixelRect& r : loop_.fade.painted())
+            painted.push_back({static_cast<float>(r.x), static_cast<float>(r.y), static_cast<float>(r.w), static_cast<float>(r.h)});
+        loop_.sub.copy_all(painted, loop_.fb_h);
+        loop_.fade.reset();
+        loop_.fading = false;
+    }
+    k.static_shown(t);
+    ++loop_.fade_frames;
+    loop_.cpu_fade += cpu_now() - c0;
+    return true;
 }
 
 double DisplayPlatform::next_turn(double) const { return next_turn_; }
@@ -843,10 +907,12 @@ int DisplayPlatform::close(app::App&) {
     }
     const uint64_t whole_frames = loop_.full_frames - loop_.cards_frames;
     std::string crawl;
-    if (loop_.crawl.ready())
+    if (loop_.x11.ready())
         crawl = "; " + std::to_string(loop_.crawl_frames) + " crawl-only on the CPU, " + ms_per(loop_.cpu_crawl, loop_.crawl_frames) +
-                " ms each, " + std::to_string(loop_.crawl.chunks()) + " chunks drawn ahead";
-    log_line("display: " + std::to_string(loop_.frames + loop_.crawl_frames) + " frames (" + std::to_string(whole_frames) +
+                " ms each, " + std::to_string(loop_.crawl.chunks()) + " chunks drawn ahead; " + std::to_string(loop_.fade_frames) +
+                " fade steps on the CPU, " + ms_per(loop_.cpu_fade, loop_.fade_frames) + " ms each, " +
+                std::to_string(loop_.fade.fades()) + " fades";
+    log_line("display: " + std::to_string(loop_.frames + loop_.crawl_frames + loop_.fade_frames) + " frames (" + std::to_string(whole_frames) +
              " full, " + ms_per(loop_.cpu_full, whole_frames) + " CPU ms each; " + std::to_string(loop_.cards_frames) +
              " cards-only, " + ms_per(loop_.cpu_cards, loop_.cards_frames) + " ms each; " + std::to_string(dynamic_frames) +
              " strip-only, " + ms_per(loop_.cpu_dynamic, dynamic_frames) + " ms each" + crawl + ") in " +
@@ -867,6 +933,8 @@ void DisplayPlatform::shut_down() {
         imgui_ = false;
     }
     loop_.crawl.release();
+    loop_.fade.release();
+    loop_.x11.release();
     g_window = nullptr;
     if (window_) glfwDestroyWindow(window_);
     window_ = nullptr;

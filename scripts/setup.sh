@@ -31,7 +31,7 @@ packages=(
   libsystemd-dev
   # display tests: a virtual X server with Mesa's software GL, and a QR decoder to read the screen back
   xvfb xauth libgl1-mesa-dri zbar-tools
-  # platform/crawl_x11.cpp (its types; Xlib and Xext are opened at run time) and display tests
+  # platform/x11_shm.cpp (its types; Xlib and Xext are opened at run time) and display tests
   # (Xlib, to read what the X server shows, not what the kiosk left in its back buffer)
   libx11-dev libxext-dev
   # platform tests: lint of the shipped shell scripts (systemd-analyze comes with systemd)

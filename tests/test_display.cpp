@@ -12,6 +12,7 @@
 #include <catch2/catch.hpp>
 #include <stb_image_write.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -202,10 +203,10 @@ TEST_CASE("the window shows the whole card and a moving crawl when frames put on
 }
 
 // Under X with the back buffer kept, frames that move only the crawl do not go through GL: the band
-// on screen is shifted and its new columns come from chunks GL drew ahead (platform/crawl_x11.h).
+// on screen is shifted and its new columns come from chunks GL drew ahead (platform/x11_shm.h).
 // What reaches the screen must be what GL draws: every grab's crawl, in a run where cards fade every
 // two seconds (GL frames between the CPU ones), is a window of the crawl GL drew in a run with
-// NK_CRAWL=gl, pixel for pixel.
+// NK_BLIT=gl, pixel for pixel.
 namespace {
 struct CrawlRun {
     nk::test::ProcessResult result;
@@ -220,7 +221,7 @@ CrawlRun crawl_run(bool by_gl) {
     std::ofstream(dir.path / "kiosk.toml") << "[rotation]\nmin_dwell_seconds = 2\nmax_dwell_seconds = 2\n"
                                               "[display]\nticker = true\ntransition = \"fade\"\ntransition_ms = 600\n";
     std::vector<std::string> env{"DISPLAY=" + x.display(), "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1"};
-    if (by_gl) env.push_back("NK_CRAWL=gl");
+    if (by_gl) env.push_back("NK_BLIT=gl");
     CrawlRun run;
     std::thread kiosk([&] {
         run.result = nk::test::run_process({NK_KIOSK_BIN, "--cache-dir", (dir.path / "cache").string(), "--config",
@@ -266,9 +267,9 @@ TEST_CASE("crawl frames moved on the CPU put on screen the pixels GL draws", "[d
     REQUIRE(gl.result.exit_code == 0);
     REQUIRE(cpu.result.exit_code == 0);
     CHECK(gl.result.err.find("MIT-SHM") == std::string::npos);
-    CHECK(cpu.result.err.find("goes on screen by MIT-SHM") != std::string::npos);
-    CHECK(cpu.result.err.find(" cards-only") != std::string::npos);
-    CHECK(cpu.result.err.find(" 0 cards-only") == std::string::npos);  // fades drawn by GL between crawl frames
+    CHECK(cpu.result.err.find("go on screen by MIT-SHM") != std::string::npos);
+    CHECK(cpu.result.err.find(" fade steps on the CPU") != std::string::npos);
+    CHECK(cpu.result.err.find(" 0 fade steps on the CPU") == std::string::npos);  // fades between crawl frames
     const auto crawl = cpu.result.err.find(" crawl-only on the CPU");
     REQUIRE(crawl != std::string::npos);
     const auto count_at = cpu.result.err.rfind("; ", crawl);
@@ -287,10 +288,11 @@ TEST_CASE("crawl frames moved on the CPU put on screen the pixels GL draws", "[d
     CHECK_FALSE(cpu.bands.front() == cpu.bands.back());
 }
 
-// A fade over the kept back buffer is drawn in cards-only frames (only the tiles the cards cover,
-// the background painted back where the old card was). What reaches the screen: once the new card
-// stands, nothing of the old one is left (its long text's rows are background), and each time a
-// card stands its body is the same pixels.
+// A fade over the kept back buffer is blended on the CPU under X (platform/x11_shm.h), or with
+// NK_BLIT=gl drawn in cards-only frames (only the tiles the cards cover, the background painted
+// back where the old card was). What reaches the screen: once the new card stands, nothing of the
+// old one is left (its long text's rows are background), and each time a card stands its body is
+// the same pixels.
 namespace {
 void fade_case(const std::vector<std::string>& extra_env, const char* backend) {
     nk::test::Xvfb x(1280, 720);
@@ -345,7 +347,7 @@ void fade_case(const std::vector<std::string>& extra_env, const char* backend) {
     const ImU32 bg = nk::ui::Theme::named("dark").background;
     const unsigned char bg_rgb[3] = {static_cast<unsigned char>(bg & 0xFF), static_cast<unsigned char>((bg >> 8) & 0xFF),
                                      static_cast<unsigned char>((bg >> 16) & 0xFF)};
-    int long_standing = 0, short_after_long = 0;
+    int long_standing = 0, short_after_long = 0, between = 0;
     bool seen_long = false;
     std::vector<unsigned char> short_body;  // the body's pixels the first time the short card stood
     int short_differs = 0;
@@ -358,6 +360,24 @@ void fade_case(const std::vector<std::string>& extra_env, const char* backend) {
             ++long_standing;
             seen_long = true;
             CHECK(fraction(img, low, bg_rgb) < 0.98);  // the long card's summary is there
+        } else if (seen_long && fraction(img, L.image, green) <= 0.97) {
+            // Mid-fade: the flat picture's box is one colour, between the background and one of
+            // the pictures (each step blends all of it alike, nothing torn or offset).
+            const nk::ui::Rect box{L.image.x + 4, L.image.y + 4, L.image.w - 8, L.image.h - 8};
+            unsigned char centre[3];
+            std::memcpy(centre, img.at(static_cast<int>(box.x + box.w / 2), static_cast<int>(box.y + box.h / 2)), 3);
+            CHECK(fraction(img, box, centre) > 0.99);
+            auto on_way = [&](const unsigned char* to) {
+                for (int k = 0; k <= 256; ++k) {
+                    bool near = true;
+                    for (int c = 0; c < 3; ++c) near = near && std::abs((bg_rgb[c] * (256 - k) + to[c] * k) / 256 - centre[c]) <= 3;
+                    if (near) return true;
+                }
+                return false;
+            };
+            INFO("mid-fade picture colour " << int(centre[0]) << "," << int(centre[1]) << "," << int(centre[2]));
+            CHECK((on_way(kImageRgb) || on_way(green)));
+            ++between;
         } else if (fraction(img, L.image, green) > 0.97 && seen_long) {
             ++short_after_long;
             CHECK(fraction(img, low, bg_rgb) == 1.0);  // and nothing of it is left
@@ -373,16 +393,24 @@ void fade_case(const std::vector<std::string>& extra_env, const char* backend) {
     REQUIRE(r.exit_code == 0);
     CHECK(r.err.find("GL error") == std::string::npos);
     CHECK(r.err.find("GLX_MESA_copy_sub_buffer") != std::string::npos);
-    CHECK(r.err.find(" 0 cards-only") == std::string::npos);
+    // Blended on the CPU under X (platform/x11_shm.h), else drawn by GL over the kept frame.
+    const bool by_gl = std::find(extra_env.begin(), extra_env.end(), "NK_BLIT=gl") != extra_env.end();
+    CHECK(r.err.find(by_gl ? " 0 cards-only" : " 0 fade steps on the CPU") == std::string::npos);
+    CHECK(r.err.find(by_gl ? " cards-only" : " fade steps on the CPU") != std::string::npos);
     CHECK(r.err.find(std::string("backend ") + backend) != std::string::npos);
     CHECK(long_standing > 0);
     CHECK(short_after_long > 0);
+    CHECK(between > 0);
     CHECK(short_differs == 0);
 }
 }  // namespace
 
 TEST_CASE("after a fade drawn over the kept frame, nothing of the old card is left on screen", "[display]") {
     fade_case({}, "opengl3");
+}
+
+TEST_CASE("after a fade drawn by GL over the kept frame, nothing of the old card is left on screen", "[display]") {
+    fade_case({"NK_BLIT=gl"}, "opengl3");
 }
 
 // The OpenGL 2 backend (a Pi 3's GL 2.1) draws the fade's translucent fills through the same

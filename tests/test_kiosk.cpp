@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -292,6 +293,50 @@ TEST_CASE("a fade over the kept frame repaints only the cards' tiles", "[kiosk]"
     // The last frame painted the new card and the old card's tiles: something, but less than the body.
     CHECK(last_area > 0.1 * L.body.w * L.body.h);
     CHECK(last_area < 1.0 * clip.w * clip.h);
+}
+
+// A platform that blends a fade itself (display.cpp's FadeBlit under X) is told the shares of each
+// step, where the kept frame has the old card, and when the fade's exact last frame is due; once it
+// says a step is on screen, the kiosk asks for nothing more at that moment.
+TEST_CASE("a fade's steps are told as shares, for a platform that blends them itself", "[kiosk]") {
+    Fixture f;
+    f.kept = true;
+    f.turn();
+    f.settle();
+    nk::ui::Layout L = nk::ui::compute_layout(1920, 1080, nk::ui::Mode::Cards, false, 0.03f, true);
+    const Rect clip{L.safe.x, L.body.y, L.safe.w, L.body.h + 1};
+    CHECK_FALSE(f.kiosk->fade_at(f.t));  // a card standing
+    f.advance(f.kiosk->current_card()->dwell_seconds + 0.01);
+    f.app->advance(f.t, f.wall);
+    f.kiosk->update(f.t, f.wall);
+    float gone = -1, come = -1;
+    int steps = 0;
+    double end = 0;
+    for (int i = 0; i < 100; ++i, f.t += 0.01) {
+        const std::optional<Kiosk::Fade> fade = f.kiosk->fade_at(f.t);
+        if (!fade) continue;
+        ++steps;
+        CHECK(fade->gone >= gone);
+        CHECK(fade->come >= come);
+        CHECK((fade->come == 0 || fade->gone == 1));  // the old card is gone before the new one comes
+        gone = fade->gone;
+        come = fade->come;
+        end = fade->end;
+        // Nothing was drawn since the old card stood: the kept frame shows it, and where.
+        CHECK(fade->from_standing);
+        REQUIRE_FALSE(fade->leaving.empty());
+        for (const Rect& r : fade->leaving) CHECK(inside(r, clip));
+        FramePlan p = f.kiosk->plan(f.t);
+        if (p.full) {
+            CHECK(p.cards_only);
+            f.kiosk->static_shown(f.t);
+            CHECK_FALSE(f.kiosk->plan(f.t).full);
+        }
+    }
+    CHECK(steps >= 30);
+    CHECK(gone == 1);
+    CHECK(come > 0.9f);
+    CHECK_FALSE(f.kiosk->fade_at(end));  // the new card stands at the end
 }
 
 TEST_CASE("the ticker moves on its own capped clock, the rest stays still", "[kiosk]") {

@@ -722,6 +722,27 @@ void Kiosk::draw_crawl(double t, ImDrawList* dl, int64_t offset, float from, flo
 
 void Kiosk::crawl_shown(double t) { impl_->drawn_ticker_steps = impl_->ticker_steps(t); }
 
+std::optional<Kiosk::Fade> Kiosk::fade_at(double t) const {
+    Impl& m = const_cast<Impl&>(*impl_);  // scene() touches texture LRU stamps only
+    ui::Scene s = m.scene(t);
+    if (!ui::shows_cards(s) || !s.previous || s.transition_kind != ui::Transition::Fade || s.transition >= 1) return std::nullopt;
+    const float x = std::clamp(s.transition, 0.0f, 1.0f);
+    Fade f;
+    f.gone = std::min(1.0f, 2 * x);  // as ui::draw_cards_over steps it
+    f.come = std::max(0.0f, 2 * x - 1);
+    // Just past the transition: the new card standing (the show moves on only after its dwell).
+    f.end = m.show().transition_start() + m.transition_seconds() + 1e-3;
+    if (m.show().in_transition(f.end)) return std::nullopt;
+    f.from_standing = m.drawn_cards && !m.drawn_standing.empty() && m.drawn_standing == Impl::shown(s.previous);
+    if (f.from_standing) f.leaving = m.cards_cover.rects(ui::cards_clip(ui::scene_layout(s, *m.text)));
+    return f;
+}
+
+void Kiosk::static_shown(double t) {
+    Impl& m = *impl_;
+    m.drawn_static = Impl::static_key(m.scene(t), m.text_lang);
+}
+
 ImU32 Kiosk::background() const {
     const std::vector<Alert>& a = impl_->app->alerts();
     if (!a.empty() && a.front().level == AlertLevel::Emergency) return ui::kEmergencyBackground;

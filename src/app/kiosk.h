@@ -87,6 +87,22 @@ public:
     // The platform put the crawl at t on screen itself: the frame plan() asked for is done.
     void crawl_shown(double t);
 
+    // A fade between cards at t, as a platform that blends it itself needs it: how much of the old
+    // cards has turned to background (gone, 0..1, first half) and how much of the new ones is in
+    // (come, second half); when its last frame is due (end: draw(end, ...) draws the new cards
+    // standing, exactly); and whether the kept frame shows the old cards standing (else it is no
+    // start to blend from), and where. nullopt: no fade at t.
+    struct Fade {
+        float gone = 0, come = 0;
+        double end = 0;
+        std::vector<ui::Rect> leaving;  // where the kept frame has the old cards standing
+        bool from_standing = false;
+    };
+    std::optional<Fade> fade_at(double t) const;
+    // The platform put the static layer as at t on screen itself (a fade's step it blended): the
+    // frame plan() asked for is done. The kept frame is as the last draw() left it.
+    void static_shown(double t);
+
     void key(Key k, double t, int64_t wall);
     // A tap or click at x (px); held: seconds the press lasted (long press pauses).
     void tap(float x, double held, double t, int64_t wall);

@@ -854,9 +854,9 @@ bool card_is_rtl(const CardView& c, const Layout& L, TextEngine& te) {
     return te.block(c.headline, {font_sizes(L, Mode::Cards)[FontRole::Headline], true, IM_COL32_WHITE}, box).rtl;
 }
 
-namespace {
-// The cards' clip: the body, a pixel lower for the dwell bar's rounding.
 Rect cards_clip(const Layout& L) { return {L.safe.x, L.body.y, L.safe.w, L.body.h + 1}; }
+
+namespace {
 
 // The card (or the two of a transition) in the body.
 void draw_cards(ImDrawList* dl, const Scene& s, const Layout& L, TextEngine& te) {

@@ -228,6 +228,9 @@ std::vector<Rect> draw_cards_over(const Scene& scene, const Layout& layout, Text
 // and the body below it (cards, list, status page). Full width, together the whole screen.
 Rect header_band(const Layout& layout);
 Rect body_band(const Layout& layout, float height);
+// Where cards are drawn (the body, a pixel lower for the dwell bar's rounding): all a transition
+// between cards changes.
+Rect cards_clip(const Layout& layout);
 // The smallest rectangle holding both; an empty one (w or h <= 0) adds nothing.
 Rect united(const Rect& a, const Rect& b);
 // The parts that move between static frames: the dwell bar and the ticker strip. Each paints
