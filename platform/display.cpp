@@ -683,6 +683,10 @@ bool DisplayPlatform::open(app::App& app) {
     }
     // No GL version hints: the driver's highest compatibility context (2.1 on a Pi 3, 4.x elsewhere);
     // asking for 3.0 fails outright on GL 2.1 drivers.
+    // No depth or stencil buffer: the kiosk draws flat layers in order. GLFW asks for 24+8 bits by
+    // default, which Mesa's software renderer allocates as a frame-sized buffer (8 MB at 1080p).
+    glfwWindowHint(GLFW_DEPTH_BITS, 0);
+    glfwWindowHint(GLFW_STENCIL_BITS, 0);
     window_ = glfwCreateWindow(w, h, "newsroom-kiosk", monitor, nullptr);
     if (!window_) {
         log_line("display: cannot create an OpenGL window");
