@@ -16,6 +16,7 @@
 #include <tinyxml2.h>
 
 #include <malloc.h>
+#include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -57,6 +58,7 @@ constexpr double kTarget = 1.5;  // ours/bare, DESIGN.md section 5
 namespace {
 
 struct Input {
+    std::string path;  // as found under DIR
     std::string name;  // relative to DIR, for messages
     std::string bytes;
     std::string base_url;
@@ -163,16 +165,17 @@ std::string first_half(const std::string& doc) {
 // one side's parse ran in whatever the other had just freed: our parse of the heavy corpus's
 // 52 MB feed frees tens of MB of small blocks, tinyxml2's copy of the next document then fitted
 // in them and took no page fault, while ours mapped fresh pages, so the row measured the
-// allocator as much as the parsers (bench/README.md, "Results"). Here each side runs in a child
-// forked from the same point of this process (the same heap, nothing allocated between the two
-// forks), parses the file twice and reports both: `cold`, its first parse, which faults in every
-// page it writes, and `warm`, the same parse again in the memory the first one left, the steady
-// state of a process that parses feed after feed. In the children malloc neither maps big blocks
-// on their own nor hands freed memory back to the kernel (mallopt), so the second parse of either
-// side finds every page it needs already there and the warm figure is the parsers' own work, not
-// the kernel's; with glibc's defaults a block over 32 MB (tinyxml2's copy of the document) is
-// mapped afresh and faulted in on every parse, and whether the rest is reused depends on what
-// the heap happened to hold. Page faults are counted for each parse and printed.
+// allocator as much as the parsers (bench/README.md, "Results"). Here each side runs in a fresh
+// process of its own (this program, started again with --child: nothing inherited, and this
+// process's pages are not shared with it), parses the file twice and reports both: `cold`, its
+// first parse, which faults in every page it writes, and `warm`, the same parse again in the
+// memory the first one left, the steady state of a process that parses feed after feed. In the
+// child malloc neither maps big blocks on their own nor hands freed memory back to the kernel
+// (mallopt), so the second parse of either side finds the pages it needs already there and the
+// warm figure is the parsers' own work, not the kernel's; with glibc's defaults a block over
+// 32 MB (tinyxml2's copy of the document) is mapped afresh and faulted in on every parse, and
+// whether the rest is reused depends on what the heap happened to hold. Page faults are counted
+// for each parse and printed.
 struct Sample {
     double secs = 0;
     long faults = 0;  // minor + major, getrusage
@@ -190,41 +193,116 @@ long faults_now() {
     return u.ru_minflt + u.ru_majflt;
 }
 
-ChildResult time_in_child(bool ours, const Input& in, nk::ParseOptions& opts) {
+// The child's side of time_in_child: `parse_bench --child ours|bare FILE NAME` reads FILE (NAME is
+// its name in the corpus, for the base URL), parses it twice and writes a ChildResult to stdout.
+int child_main(std::string_view side, const char* path, const char* name) {
+    mallopt(M_MMAP_MAX, 0);
+    mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
+    Input in;
+    // One allocation of the file's size, as in the parent: a growing string would leave the heap
+    // holding pages already faulted in, and the first parse would not start cold.
+    std::error_code ec;
+    const auto size = fs::file_size(path, ec);
+    std::ifstream f(path, std::ios::binary);
+    if (ec || !f) return 1;
+    in.bytes.resize(static_cast<std::size_t>(size));
+    f.read(in.bytes.data(), static_cast<std::streamsize>(in.bytes.size()));
+    if (static_cast<std::size_t>(f.gcount()) != in.bytes.size()) return 1;
+    in.name = name;
+    in.base_url = "https://feeds.example.org/" + in.name;
+    nk::ParseOptions opts = bench_options();
+    const bool ours = side == "ours";
+    ChildResult c;
+    for (Sample* s : {&c.cold, &c.warm}) {
+        const long f0 = faults_now();
+        const auto t0 = Clock::now();
+        if (ours) c.counts = parse_one(in, opts);
+        else c.bare = bare_one(in);
+        s->secs = seconds(Clock::now() - t0);
+        s->faults = faults_now() - f0;
+    }
+    c.ok = true;
+    return std::fwrite(&c, sizeof c, 1, stdout) == 1 && std::fflush(stdout) == 0 ? 0 : 1;
+}
+
+ChildResult time_in_child(bool ours, const Input& in) {
     ChildResult r;
     int fd[2];
     if (pipe(fd) != 0) return r;
-    const pid_t pid = fork();
-    if (pid < 0) {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, fd[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&actions, fd[0]);
+    posix_spawn_file_actions_addclose(&actions, fd[1]);
+    std::string exe = "/proc/self/exe", flag = "--child", side = ours ? "ours" : "bare", path = in.path, name = in.name;
+    char* args[] = {exe.data(), flag.data(), side.data(), path.data(), name.data(), nullptr};
+    pid_t pid = 0;
+    const int spawned = posix_spawn(&pid, exe.c_str(), &actions, nullptr, args, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    close(fd[1]);
+    if (spawned != 0) {
         close(fd[0]);
-        close(fd[1]);
         return r;
     }
-    if (pid == 0) {
-        close(fd[0]);
-        mallopt(M_MMAP_MAX, 0);
-        mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
-        ChildResult c;
-        for (Sample* s : {&c.cold, &c.warm}) {
-            const long f0 = faults_now();
-            const auto t0 = Clock::now();
-            if (ours) c.counts = parse_one(in, opts);
-            else c.bare = bare_one(in);
-            s->secs = seconds(Clock::now() - t0);
-            s->faults = faults_now() - f0;
-        }
-        c.ok = true;
-        const bool sent = write(fd[1], &c, sizeof c) == static_cast<ssize_t>(sizeof c);
-        _exit(sent ? 0 : 1);
-    }
-    close(fd[1]);
     ChildResult got;
-    if (read(fd[0], &got, sizeof got) == static_cast<ssize_t>(sizeof got)) r = got;
+    std::size_t have = 0;
+    while (have < sizeof got) {
+        const ssize_t k = read(fd[0], reinterpret_cast<char*>(&got) + have, sizeof got - have);
+        if (k <= 0) break;
+        have += static_cast<std::size_t>(k);
+    }
     close(fd[0]);
     int status = 0;
     waitpid(pid, &status, 0);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) r.ok = false;
+    if (have == sizeof got && WIFEXITED(status) && WEXITSTATUS(status) == 0) r = got;
     return r;
+}
+
+// Linearity: a feed twice as long should take twice as long. A whole/half throughput ratio well
+// below 1 means per-byte cost grows with size (quadratic appends, rescans ...). Returns the lines
+// to print.
+std::string measure_linearity(const Input& big_in, nk::ParseOptions& opts, int repeat) {
+    std::string out;
+    char line_buf[512];
+    auto print = [&](auto... args) {
+        std::snprintf(line_buf, sizeof line_buf, args...);
+        out += line_buf;
+    };
+    const std::string half = first_half(big_in.bytes);
+    if (half.empty() || big_in.bytes.size() < (1u << 20)) {
+        print("linearity: skipped (biggest file is under 1 MB or has no item boundary to cut at)\n");
+    } else {
+        // Half and whole alternate within each run so drift (clock boost, other load) hits both.
+        const Input half_in{"", big_in.name + " (first half)", half, big_in.base_url, {}};
+        std::size_t half_items = 0;
+        double ours_half = std::numeric_limits<double>::infinity(), ours_whole = ours_half;
+        double bare_half = ours_half, bare_whole = ours_half;
+        for (int r = 0; r < repeat; ++r) {
+            auto t0 = Clock::now();
+            half_items = parse_one(half_in, opts).items;
+            ours_half = std::min(ours_half, seconds(Clock::now() - t0));
+            t0 = Clock::now();
+            parse_one(big_in, opts);
+            ours_whole = std::min(ours_whole, seconds(Clock::now() - t0));
+            t0 = Clock::now();
+            bare_one(half_in);
+            bare_half = std::min(bare_half, seconds(Clock::now() - t0));
+            t0 = Clock::now();
+            bare_one(big_in);
+            bare_whole = std::min(bare_whole, seconds(Clock::now() - t0));
+        }
+        auto line = [&](const char* who, double t_half, double t_whole) {
+            const double tp_half = mb_per_s(half.size(), t_half), tp_whole = mb_per_s(big_in.bytes.size(), t_whole);
+            print("linearity %-9s first half %.1f MB/s, whole %.1f MB/s: whole/half %.2f (1.00 = linear)\n", who, tp_half,
+                  tp_whole, tp_half > 0 ? tp_whole / tp_half : 0.0);
+        };
+        print("linearity on %s: first half %.1f MB (%zu items) vs whole %.1f MB\n", big_in.name.c_str(), mb(half.size()),
+              half_items, mb(big_in.bytes.size()));
+        line("ours:", ours_half, ours_whole);
+        // tinyxml2's own figure is the floor: what the allocator and caches do to any DOM of this size.
+        line("tinyxml2:", bare_half, bare_whole);
+    }
+    return out;
 }
 
 [[noreturn]] void usage(const char* msg = nullptr) {
@@ -238,6 +316,7 @@ ChildResult time_in_child(bool ours, const Input& in, nk::ParseOptions& opts) {
 }
 
 int run(int argc, char** argv) {
+    if (argc == 5 && std::string_view(argv[1]) == "--child") return child_main(argv[2], argv[3], argv[4]);
     fs::path dir;
     int repeat = 3;
     bool in_process = false;
@@ -275,6 +354,7 @@ int run(int argc, char** argv) {
             continue;
         }
         Input in;
+        in.path = it->path().string();
         in.name = it->path().lexically_relative(dir).generic_string();
         // Sized read rather than istreambuf_iterator: one allocation, and g++ 12 raises a false
         // -Wnull-dereference inside the iterator version at -O2.
@@ -358,54 +438,66 @@ int run(int argc, char** argv) {
     Sample best_cold_ours, best_warm_ours, best_cold_bare, best_warm_bare;
     best_warm_ours.secs = best_warm_bare.secs = std::numeric_limits<double>::infinity();
     bool child_failed = false;
+    // Per run and row: the summed time of each side, so every row keeps its best run.
+    std::vector<std::vector<double>> ours_runs(repeat, std::vector<double>(groups.size(), 0.0)), bare_runs = ours_runs;
+    auto count = [&](std::size_t i, const Counts& c, const BareCounts& b) {
+        counts.items += c.items;
+        counts.warnings += c.warnings;
+        counts.failures += c.failures;
+        if (c.failures) failed.push_back(inputs[i].name);
+        bare_counts.touched += b.touched;
+        bare_counts.errors += b.errors;
+    };
     for (int run = 0; run < repeat; ++run) {
-        std::vector<double> ours(groups.size(), 0.0), bare(groups.size(), 0.0);
+        std::vector<double>& ours = ours_runs[run];
+        std::vector<double>& bare = bare_runs[run];
         for (std::size_t i = 0; i < inputs.size(); ++i) {
+            if (i == big && !in_process) continue;  // in child processes, below
             Counts c;
             BareCounts b;
             double t_ours = 0, t_bare = 0;
-            if (i == big && !in_process) {
-                ChildResult co, cb;
-                for (int side = 0; side < 2; ++side) {
-                    const bool ours_now = (side == 0) == (run % 2 == 0);
-                    (ours_now ? co : cb) = time_in_child(ours_now, inputs[i], opts);
-                }
-                child_failed = child_failed || !co.ok || !cb.ok;
-                c = co.counts;
-                b = cb.bare;
-                t_ours = co.warm.secs;
-                t_bare = cb.warm.secs;
-                ours[cold_group] += co.cold.secs;
-                bare[cold_group] += cb.cold.secs;
-                if (co.warm.secs < best_warm_ours.secs) best_warm_ours = co.warm, best_cold_ours = co.cold;
-                if (cb.warm.secs < best_warm_bare.secs) best_warm_bare = cb.warm, best_cold_bare = cb.cold;
-            } else {
-                for (int side = 0; side < 2; ++side) {
-                    const bool ours_now = (side == 0) == (run % 2 == 0);
-                    const auto t0 = Clock::now();
-                    if (ours_now) c = parse_one(inputs[i], opts);
-                    else b = bare_one(inputs[i]);
-                    (ours_now ? t_ours : t_bare) = seconds(Clock::now() - t0);
-                }
+            for (int side = 0; side < 2; ++side) {
+                const bool ours_now = (side == 0) == (run % 2 == 0);
+                const auto t0 = Clock::now();
+                if (ours_now) c = parse_one(inputs[i], opts);
+                else b = bare_one(inputs[i]);
+                (ours_now ? t_ours : t_bare) = seconds(Clock::now() - t0);
             }
             for (std::size_t g : inputs[i].groups) {
                 ours[g] += t_ours;
                 bare[g] += t_bare;
             }
-            if (run == 0) {
-                counts.items += c.items;
-                counts.warnings += c.warnings;
-                counts.failures += c.failures;
-                if (c.failures) failed.push_back(inputs[i].name);
-                bare_counts.touched += b.touched;
-                bare_counts.errors += b.errors;
-            }
-        }
-        for (std::size_t g = 0; g < groups.size(); ++g) {
-            groups[g].ours = std::min(groups[g].ours, ours[g]);
-            groups[g].bare = std::min(groups[g].bare, bare[g]);
+            if (run == 0) count(i, c, b);
         }
     }
+
+    const std::string linearity = measure_linearity(big_in, opts, repeat);
+
+    // The biggest file in child processes (time_in_child).
+    if (!in_process) {
+        for (int run = 0; run < repeat; ++run) {
+            ChildResult co, cb;
+            for (int side = 0; side < 2; ++side) {
+                const bool ours_now = (side == 0) == (run % 2 == 0);
+                (ours_now ? co : cb) = time_in_child(ours_now, big_in);
+            }
+            child_failed = child_failed || !co.ok || !cb.ok;
+            for (std::size_t g : big_in.groups) {
+                ours_runs[run][g] += co.warm.secs;
+                bare_runs[run][g] += cb.warm.secs;
+            }
+            ours_runs[run][cold_group] += co.cold.secs;
+            bare_runs[run][cold_group] += cb.cold.secs;
+            if (co.warm.secs < best_warm_ours.secs) best_warm_ours = co.warm, best_cold_ours = co.cold;
+            if (cb.warm.secs < best_warm_bare.secs) best_warm_bare = cb.warm, best_cold_bare = cb.cold;
+            if (run == 0) count(big, co.counts, cb.bare);
+        }
+    }
+    for (int run = 0; run < repeat; ++run)
+        for (std::size_t g = 0; g < groups.size(); ++g) {
+            groups[g].ours = std::min(groups[g].ours, ours_runs[run][g]);
+            groups[g].bare = std::min(groups[g].bare, bare_runs[run][g]);
+        }
 
     std::printf("%-30s %5s %8s   %15s   %15s   %s\n", "", "files", "MB", "ours MB/s (s)", "tinyxml2 MB/s (s)", "ours/bare");
     bool over = false;
@@ -435,42 +527,7 @@ int run(int argc, char** argv) {
     }
     if (failed.size() > 5) std::printf("  ... and %zu more\n", failed.size() - 5);
 
-    // Linearity: a feed twice as long should take twice as long. A whole/half throughput ratio
-    // well below 1 means per-byte cost grows with size (quadratic appends, rescans ...).
-    const std::string half = first_half(big_in.bytes);
-    if (half.empty() || big_in.bytes.size() < (1u << 20)) {
-        std::printf("linearity: skipped (biggest file is under 1 MB or has no item boundary to cut at)\n");
-    } else {
-        // Half and whole alternate within each run so drift (clock boost, other load) hits both.
-        const Input half_in{big_in.name + " (first half)", half, big_in.base_url, {}};
-        std::size_t half_items = 0;
-        double ours_half = std::numeric_limits<double>::infinity(), ours_whole = ours_half;
-        double bare_half = ours_half, bare_whole = ours_half;
-        for (int r = 0; r < repeat; ++r) {
-            auto t0 = Clock::now();
-            half_items = parse_one(half_in, opts).items;
-            ours_half = std::min(ours_half, seconds(Clock::now() - t0));
-            t0 = Clock::now();
-            parse_one(big_in, opts);
-            ours_whole = std::min(ours_whole, seconds(Clock::now() - t0));
-            t0 = Clock::now();
-            bare_one(half_in);
-            bare_half = std::min(bare_half, seconds(Clock::now() - t0));
-            t0 = Clock::now();
-            bare_one(big_in);
-            bare_whole = std::min(bare_whole, seconds(Clock::now() - t0));
-        }
-        auto line = [&](const char* who, double t_half, double t_whole) {
-            const double tp_half = mb_per_s(half.size(), t_half), tp_whole = mb_per_s(big_in.bytes.size(), t_whole);
-            std::printf("linearity %-9s first half %.1f MB/s, whole %.1f MB/s: whole/half %.2f (1.00 = linear)\n", who,
-                        tp_half, tp_whole, tp_half > 0 ? tp_whole / tp_half : 0.0);
-        };
-        std::printf("linearity on %s: first half %.1f MB (%zu items) vs whole %.1f MB\n", big_in.name.c_str(),
-                    mb(half.size()), half_items, mb(big_in.bytes.size()));
-        line("ours:", ours_half, ours_whole);
-        // tinyxml2's own figure is the floor: what the allocator and caches do to any DOM of this size.
-        line("tinyxml2:", bare_half, bare_whole);
-    }
+    std::fputs(linearity.c_str(), stdout);
 
     std::printf("%zu\n", counts.items);
     return 0;
