@@ -5,9 +5,9 @@
 // text clean-up on top of tinyxml2's parse, and this measures what that costs, per kind of feed
 // (from gen_corpus's file names), for the ISO-8859-1 files, and overall. Every file is read into
 // memory before any timing, so disk speed never enters the numbers; each figure is the best of
-// R runs.
+// R runs. The biggest file is timed in child processes, one per side (see time_in_child).
 //
-//   parse_bench DIR [--repeat R=3]
+//   parse_bench DIR [--repeat R=3] [--in-process]
 //
 // Last line of output: the total number of items parsed, a bare number (scripts read it).
 
@@ -15,7 +15,12 @@
 
 #include <tinyxml2.h>
 
+#include <malloc.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -53,6 +58,7 @@ constexpr double kTarget = 1.5;  // ours/bare, DESIGN.md section 5
 namespace {
 
 struct Input {
+    std::string path;  // as found under DIR
     std::string name;  // relative to DIR, for messages
     std::string bytes;
     std::string base_url;
@@ -155,21 +161,170 @@ std::string first_half(const std::string& doc) {
     return {};
 }
 
+// The biggest file, timed so that both sides start from the same memory. Timed in this process,
+// one side's parse ran in whatever the other had just freed: our parse of the heavy corpus's
+// 52 MB feed frees tens of MB of small blocks, tinyxml2's copy of the next document then fitted
+// in them and took no page fault, while ours mapped fresh pages, so the row measured the
+// allocator as much as the parsers (bench/README.md, "Results"). Here each side runs in a fresh
+// process of its own (this program, started again with --child: nothing inherited, and this
+// process's pages are not shared with it), parses the file twice and reports both: `cold`, its
+// first parse, which faults in every page it writes, and `warm`, the same parse again in the
+// memory the first one left, the steady state of a process that parses feed after feed. In the
+// child malloc neither maps big blocks on their own nor hands freed memory back to the kernel
+// (mallopt), so the second parse of either side finds the pages it needs already there and the
+// warm figure is the parsers' own work, not the kernel's; with glibc's defaults a block over
+// 32 MB (tinyxml2's copy of the document) is mapped afresh and faulted in on every parse, and
+// whether the rest is reused depends on what the heap happened to hold. Page faults are counted
+// for each parse and printed.
+struct Sample {
+    double secs = 0;
+    long faults = 0;  // minor + major, getrusage
+};
+struct ChildResult {
+    Sample cold, warm;
+    Counts counts;
+    BareCounts bare;
+    bool ok = false;
+};
+
+long faults_now() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_minflt + u.ru_majflt;
+}
+
+// The child's side of time_in_child: `parse_bench --child ours|bare FILE NAME` reads FILE (NAME is
+// its name in the corpus, for the base URL), parses it twice and writes a ChildResult to stdout.
+int child_main(std::string_view side, const char* path, const char* name) {
+    mallopt(M_MMAP_MAX, 0);
+    mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
+    Input in;
+    // One allocation of the file's size, as in the parent: a growing string would leave the heap
+    // holding pages already faulted in, and the first parse would not start cold.
+    std::error_code ec;
+    const auto size = fs::file_size(path, ec);
+    std::ifstream f(path, std::ios::binary);
+    if (ec || !f) return 1;
+    in.bytes.resize(static_cast<std::size_t>(size));
+    f.read(in.bytes.data(), static_cast<std::streamsize>(in.bytes.size()));
+    if (static_cast<std::size_t>(f.gcount()) != in.bytes.size()) return 1;
+    in.name = name;
+    in.base_url = "https://feeds.example.org/" + in.name;
+    nk::ParseOptions opts = bench_options();
+    const bool ours = side == "ours";
+    ChildResult c;
+    for (Sample* s : {&c.cold, &c.warm}) {
+        const long f0 = faults_now();
+        const auto t0 = Clock::now();
+        if (ours) c.counts = parse_one(in, opts);
+        else c.bare = bare_one(in);
+        s->secs = seconds(Clock::now() - t0);
+        s->faults = faults_now() - f0;
+    }
+    c.ok = true;
+    return std::fwrite(&c, sizeof c, 1, stdout) == 1 && std::fflush(stdout) == 0 ? 0 : 1;
+}
+
+ChildResult time_in_child(bool ours, const Input& in) {
+    ChildResult r;
+    int fd[2];
+    if (pipe(fd) != 0) return r;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, fd[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&actions, fd[0]);
+    posix_spawn_file_actions_addclose(&actions, fd[1]);
+    std::string exe = "/proc/self/exe", flag = "--child", side = ours ? "ours" : "bare", path = in.path, name = in.name;
+    char* args[] = {exe.data(), flag.data(), side.data(), path.data(), name.data(), nullptr};
+    pid_t pid = 0;
+    const int spawned = posix_spawn(&pid, exe.c_str(), &actions, nullptr, args, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    close(fd[1]);
+    if (spawned != 0) {
+        close(fd[0]);
+        return r;
+    }
+    ChildResult got;
+    std::size_t have = 0;
+    while (have < sizeof got) {
+        const ssize_t k = read(fd[0], reinterpret_cast<char*>(&got) + have, sizeof got - have);
+        if (k <= 0) break;
+        have += static_cast<std::size_t>(k);
+    }
+    close(fd[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (have == sizeof got && WIFEXITED(status) && WEXITSTATUS(status) == 0) r = got;
+    return r;
+}
+
+// Linearity: a feed twice as long should take twice as long. A whole/half throughput ratio well
+// below 1 means per-byte cost grows with size (quadratic appends, rescans ...). Returns the lines
+// to print.
+std::string measure_linearity(const Input& big_in, nk::ParseOptions& opts, int repeat) {
+    std::string out;
+    char line_buf[512];
+    auto print = [&](auto... args) {
+        std::snprintf(line_buf, sizeof line_buf, args...);
+        out += line_buf;
+    };
+    const std::string half = first_half(big_in.bytes);
+    if (half.empty() || big_in.bytes.size() < (1u << 20)) {
+        print("linearity: skipped (biggest file is under 1 MB or has no item boundary to cut at)\n");
+    } else {
+        // Half and whole alternate within each run so drift (clock boost, other load) hits both.
+        const Input half_in{"", big_in.name + " (first half)", half, big_in.base_url, {}};
+        std::size_t half_items = 0;
+        double ours_half = std::numeric_limits<double>::infinity(), ours_whole = ours_half;
+        double bare_half = ours_half, bare_whole = ours_half;
+        for (int r = 0; r < repeat; ++r) {
+            auto t0 = Clock::now();
+            half_items = parse_one(half_in, opts).items;
+            ours_half = std::min(ours_half, seconds(Clock::now() - t0));
+            t0 = Clock::now();
+            parse_one(big_in, opts);
+            ours_whole = std::min(ours_whole, seconds(Clock::now() - t0));
+            t0 = Clock::now();
+            bare_one(half_in);
+            bare_half = std::min(bare_half, seconds(Clock::now() - t0));
+            t0 = Clock::now();
+            bare_one(big_in);
+            bare_whole = std::min(bare_whole, seconds(Clock::now() - t0));
+        }
+        auto line = [&](const char* who, double t_half, double t_whole) {
+            const double tp_half = mb_per_s(half.size(), t_half), tp_whole = mb_per_s(big_in.bytes.size(), t_whole);
+            print("linearity %-9s first half %.1f MB/s, whole %.1f MB/s: whole/half %.2f (1.00 = linear)\n", who, tp_half,
+                  tp_whole, tp_half > 0 ? tp_whole / tp_half : 0.0);
+        };
+        print("linearity on %s: first half %.1f MB (%zu items) vs whole %.1f MB\n", big_in.name.c_str(), mb(half.size()),
+              half_items, mb(big_in.bytes.size()));
+        line("ours:", ours_half, ours_whole);
+        // tinyxml2's own figure is the floor: what the allocator and caches do to any DOM of this size.
+        line("tinyxml2:", bare_half, bare_whole);
+    }
+    return out;
+}
+
 [[noreturn]] void usage(const char* msg = nullptr) {
     if (msg) std::cerr << "parse_bench: " << msg << "\n";
-    std::cerr << "usage: parse_bench DIR [--repeat R=3]\n"
+    std::cerr << "usage: parse_bench DIR [--repeat R=3] [--in-process]\n"
                  "Reads every regular file under DIR (e.g. from gen_corpus) and times nk::parse_feed\n"
                  "against a bare tinyxml2 parse that reads every text node of the same bytes, per kind\n"
-                 "of feed and overall.\n";
+                 "of feed and overall. The biggest file is timed in a child process per side (a first\n"
+                 "parse and a second one); --in-process times it with the others, as before.\n";
     std::exit(2);
 }
 
 int run(int argc, char** argv) {
+    if (argc == 5 && std::string_view(argv[1]) == "--child") return child_main(argv[2], argv[3], argv[4]);
     fs::path dir;
     int repeat = 3;
+    bool in_process = false;
     for (int i = 1; i < argc; ++i) {
         const std::string_view a(argv[i]);
-        if (a == "--repeat") {
+        if (a == "--in-process") {
+            in_process = true;
+        } else if (a == "--repeat") {
             if (i + 1 >= argc) usage("--repeat needs a value");
             const std::string_view v(argv[++i]);
             auto r = std::from_chars(v.data(), v.data() + v.size(), repeat);
@@ -199,6 +354,7 @@ int run(int argc, char** argv) {
             continue;
         }
         Input in;
+        in.path = it->path().string();
         in.name = it->path().lexically_relative(dir).generic_string();
         // Sized read rather than istreambuf_iterator: one allocation, and g++ 12 raises a false
         // -Wnull-dereference inside the iterator version at -O2.
@@ -258,9 +414,17 @@ int run(int argc, char** argv) {
             ++groups[g].files;
             groups[g].bytes += in.bytes.size();
         }
+    // The biggest file's first parse in a fresh process (time_in_child): a row of its own, held to
+    // the target too; the rows above count its second parse.
+    const std::size_t cold_group = in_process ? groups.size() : group("biggest, first parse: " + big_in.name);
+    if (!in_process) {
+        groups[cold_group].files = 1;
+        groups[cold_group].bytes = big_in.bytes.size();
+    }
 
-    std::printf("parse_bench: %zu files, %.1f MB; biggest %s (%.1f MB); best of %d runs\n", inputs.size(),
-                mb(total_bytes), big_in.name.c_str(), mb(big_in.bytes.size()), repeat);
+    std::printf("parse_bench: %zu files, %.1f MB; biggest %s (%.1f MB, %s); best of %d runs\n", inputs.size(),
+                mb(total_bytes), big_in.name.c_str(), mb(big_in.bytes.size()),
+                in_process ? "in this process" : "each side in its own child process", repeat);
 
     // Each run times our parser and bare tinyxml2 file by file, alternating which goes first, so
     // drift on a busy machine (clock boost, other load) hits both sides of every ratio alike.
@@ -269,9 +433,26 @@ int run(int argc, char** argv) {
     Counts counts;
     BareCounts bare_counts;
     std::vector<std::string> failed;
+    // Page faults of the biggest file's parses in their child processes, from the run whose warm
+    // parse was fastest (per side).
+    Sample best_cold_ours, best_warm_ours, best_cold_bare, best_warm_bare;
+    best_warm_ours.secs = best_warm_bare.secs = std::numeric_limits<double>::infinity();
+    bool child_failed = false;
+    // Per run and row: the summed time of each side, so every row keeps its best run.
+    std::vector<std::vector<double>> ours_runs(repeat, std::vector<double>(groups.size(), 0.0)), bare_runs = ours_runs;
+    auto count = [&](std::size_t i, const Counts& c, const BareCounts& b) {
+        counts.items += c.items;
+        counts.warnings += c.warnings;
+        counts.failures += c.failures;
+        if (c.failures) failed.push_back(inputs[i].name);
+        bare_counts.touched += b.touched;
+        bare_counts.errors += b.errors;
+    };
     for (int run = 0; run < repeat; ++run) {
-        std::vector<double> ours(groups.size(), 0.0), bare(groups.size(), 0.0);
+        std::vector<double>& ours = ours_runs[run];
+        std::vector<double>& bare = bare_runs[run];
         for (std::size_t i = 0; i < inputs.size(); ++i) {
+            if (i == big && !in_process) continue;  // in child processes, below
             Counts c;
             BareCounts b;
             double t_ours = 0, t_bare = 0;
@@ -286,20 +467,37 @@ int run(int argc, char** argv) {
                 ours[g] += t_ours;
                 bare[g] += t_bare;
             }
-            if (run == 0) {
-                counts.items += c.items;
-                counts.warnings += c.warnings;
-                counts.failures += c.failures;
-                if (c.failures) failed.push_back(inputs[i].name);
-                bare_counts.touched += b.touched;
-                bare_counts.errors += b.errors;
-            }
-        }
-        for (std::size_t g = 0; g < groups.size(); ++g) {
-            groups[g].ours = std::min(groups[g].ours, ours[g]);
-            groups[g].bare = std::min(groups[g].bare, bare[g]);
+            if (run == 0) count(i, c, b);
         }
     }
+
+    const std::string linearity = measure_linearity(big_in, opts, repeat);
+
+    // The biggest file in child processes (time_in_child).
+    if (!in_process) {
+        for (int run = 0; run < repeat; ++run) {
+            ChildResult co, cb;
+            for (int side = 0; side < 2; ++side) {
+                const bool ours_now = (side == 0) == (run % 2 == 0);
+                (ours_now ? co : cb) = time_in_child(ours_now, big_in);
+            }
+            child_failed = child_failed || !co.ok || !cb.ok;
+            for (std::size_t g : big_in.groups) {
+                ours_runs[run][g] += co.warm.secs;
+                bare_runs[run][g] += cb.warm.secs;
+            }
+            ours_runs[run][cold_group] += co.cold.secs;
+            bare_runs[run][cold_group] += cb.cold.secs;
+            if (co.warm.secs < best_warm_ours.secs) best_warm_ours = co.warm, best_cold_ours = co.cold;
+            if (cb.warm.secs < best_warm_bare.secs) best_warm_bare = cb.warm, best_cold_bare = cb.cold;
+            if (run == 0) count(big, co.counts, cb.bare);
+        }
+    }
+    for (int run = 0; run < repeat; ++run)
+        for (std::size_t g = 0; g < groups.size(); ++g) {
+            groups[g].ours = std::min(groups[g].ours, ours_runs[run][g]);
+            groups[g].bare = std::min(groups[g].bare, bare_runs[run][g]);
+        }
 
     std::printf("%-30s %5s %8s   %15s   %15s   %s\n", "", "files", "MB", "ours MB/s (s)", "tinyxml2 MB/s (s)", "ours/bare");
     bool over = false;
@@ -311,6 +509,12 @@ int run(int argc, char** argv) {
                     ratio <= kTarget ? "ok" : "OVER");
     }
     std::printf("target: ours/bare <= %.1f on every row: %s\n", kTarget, over ? "NOT MET" : "met");
+    if (!in_process) {
+        std::printf("biggest file, each side in its own child process: page faults ours %ld first parse, %ld second; "
+                    "tinyxml2 %ld first, %ld second%s\n",
+                    best_cold_ours.faults, best_warm_ours.faults, best_cold_bare.faults, best_warm_bare.faults,
+                    child_failed ? " (A CHILD PROCESS FAILED: its figures are missing)" : "");
+    }
     std::printf("ours: %zu items, %zu warnings, %zu of %zu files failed; tinyxml2: %zu parse errors, %.1f MB of text touched\n",
                 counts.items, counts.warnings, counts.failures, inputs.size(), bare_counts.errors,
                 mb(bare_counts.touched));
@@ -323,42 +527,7 @@ int run(int argc, char** argv) {
     }
     if (failed.size() > 5) std::printf("  ... and %zu more\n", failed.size() - 5);
 
-    // Linearity: a feed twice as long should take twice as long. A whole/half throughput ratio
-    // well below 1 means per-byte cost grows with size (quadratic appends, rescans ...).
-    const std::string half = first_half(big_in.bytes);
-    if (half.empty() || big_in.bytes.size() < (1u << 20)) {
-        std::printf("linearity: skipped (biggest file is under 1 MB or has no item boundary to cut at)\n");
-    } else {
-        // Half and whole alternate within each run so drift (clock boost, other load) hits both.
-        const Input half_in{big_in.name + " (first half)", half, big_in.base_url, {}};
-        std::size_t half_items = 0;
-        double ours_half = std::numeric_limits<double>::infinity(), ours_whole = ours_half;
-        double bare_half = ours_half, bare_whole = ours_half;
-        for (int r = 0; r < repeat; ++r) {
-            auto t0 = Clock::now();
-            half_items = parse_one(half_in, opts).items;
-            ours_half = std::min(ours_half, seconds(Clock::now() - t0));
-            t0 = Clock::now();
-            parse_one(big_in, opts);
-            ours_whole = std::min(ours_whole, seconds(Clock::now() - t0));
-            t0 = Clock::now();
-            bare_one(half_in);
-            bare_half = std::min(bare_half, seconds(Clock::now() - t0));
-            t0 = Clock::now();
-            bare_one(big_in);
-            bare_whole = std::min(bare_whole, seconds(Clock::now() - t0));
-        }
-        auto line = [&](const char* who, double t_half, double t_whole) {
-            const double tp_half = mb_per_s(half.size(), t_half), tp_whole = mb_per_s(big_in.bytes.size(), t_whole);
-            std::printf("linearity %-9s first half %.1f MB/s, whole %.1f MB/s: whole/half %.2f (1.00 = linear)\n", who,
-                        tp_half, tp_whole, tp_half > 0 ? tp_whole / tp_half : 0.0);
-        };
-        std::printf("linearity on %s: first half %.1f MB (%zu items) vs whole %.1f MB\n", big_in.name.c_str(),
-                    mb(half.size()), half_items, mb(big_in.bytes.size()));
-        line("ours:", ours_half, ours_whole);
-        // tinyxml2's own figure is the floor: what the allocator and caches do to any DOM of this size.
-        line("tinyxml2:", bare_half, bare_whole);
-    }
+    std::fputs(linearity.c_str(), stdout);
 
     std::printf("%zu\n", counts.items);
     return 0;

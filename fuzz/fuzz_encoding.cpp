@@ -5,6 +5,7 @@
 #include "feed/encoding.h"
 #include "feed/text.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -92,6 +93,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!same_but_label(text, d.utf8)) std::abort();
     if (v.charset != d.charset || v.warnings != d.warnings) std::abort();
     if (!v.mojibake_possible && nk::text::may_hold_mojibake(text)) std::abort();
+    // The listed places (what the parser asks instead of each field's bytes) are exactly the places
+    // text::may_hold_mojibake would find, in order: each a three-byte part it says yes to, and no
+    // part between two of them (or before the first, after the last) holding one.
+    if (v.mojibake_at_complete) {
+        size_t from = 0;
+        for (const size_t at : v.mojibake_at) {
+            if (at < from || at + 3 > text.size()) std::abort();
+            if (!nk::text::may_hold_mojibake(text.substr(at, 3))) std::abort();
+            if (nk::text::may_hold_mojibake(text.substr(from, at + 2 - from))) std::abort();
+            from = at + 1;
+        }
+        if (nk::text::may_hold_mojibake(text.substr(std::min(from, text.size())))) std::abort();
+    } else if (!v.mojibake_at.empty()) {
+        std::abort();
+    }
 
     // The helpers take untrusted bytes too (headers, declarations).
     (void)nk::encoding::charset_from_content_type(bytes);

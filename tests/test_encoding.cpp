@@ -669,3 +669,51 @@ TEST_CASE("windows-1252: the block converter agrees with a byte table, and says 
         CHECK(d.mojibake_possible == nk::text::may_hold_mojibake(out));
     }
 }
+
+TEST_CASE("UTF-8: the check lists every place where mojibake could start, and only those", "[encoding]") {
+    // The parser asks this list instead of reading each field again (Decoded::mojibake_at), so it
+    // must hold exactly the places text::may_hold_mojibake finds: random mixes of ASCII, mojibake
+    // ("â€™", "Ã©"), real accented letters and places cut at the end, at every length, so places fall
+    // on both sides of every sixteen-byte edge; behind an extra BOM, whose bytes shift the offsets.
+    std::uint64_t state = 0x2545F4914F6CDD1Dull;  // splitmix64: the same strings on every machine
+    auto next = [&] {
+        std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return z ^ (z >> 31);
+    };
+    const std::string_view pieces[] = {"a", "b c", "\xC3\xA2\xE2\x82\xAC\xE2\x84\xA2", "\xC3\x83\xC2\xA9", "\xC3\xA9",
+                                       "\xC3\xA2", "\xE2\x82\xAC", "\xC3\x85\xC5\x93", "<p>"};
+    for (int round = 0; round < 3000; ++round) {
+        std::string in = round % 3 == 0 ? "\xEF\xBB\xBF\xEF\xBB\xBF" : "";
+        const std::size_t len = round % 90;
+        while (in.size() < len) in += pieces[next() % std::size(pieces)];
+        Decoded d;
+        const std::string_view out = nk::encoding::to_utf8_view(in, d);
+        INFO("round " << round << ": " << in);
+        REQUIRE(d.charset == "utf-8");
+        REQUIRE(d.mojibake_at_complete);
+        std::vector<std::size_t> want;
+        for (std::size_t i = 0; i + 3 <= out.size(); ++i)
+            if (nk::text::may_hold_mojibake(out.substr(i, 3))) want.push_back(i);
+        CHECK(d.mojibake_at == want);
+    }
+    SECTION("a document of nothing but such places lists none, and says so") {
+        std::string in;
+        for (int k = 0; k < 4000; ++k) in += "\xC3\xA2\xE2\x82\xAC";
+        Decoded d;
+        nk::encoding::to_utf8_view(in, d);
+        CHECK_FALSE(d.mojibake_at_complete);
+        CHECK(d.mojibake_at.empty());
+        CHECK(d.mojibake_possible);
+    }
+    SECTION("other charsets and the copying to_utf8 list none") {
+        Decoded d;
+        nk::encoding::to_utf8_view("<a>caf\xE9 \xC3\xA2\xE2\x82\xAC</a>", d, "windows-1252");
+        CHECK_FALSE(d.mojibake_at_complete);
+        CHECK(d.mojibake_at.empty());
+        const Decoded c = to_utf8("<a>\xC3\xA2\xE2\x82\xAC</a>");
+        CHECK_FALSE(c.mojibake_at_complete);
+        CHECK(c.mojibake_at.empty());
+    }
+}

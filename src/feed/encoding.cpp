@@ -257,7 +257,13 @@ struct FastCheck {
     bool valid = false;
     bool multibyte = false;  // any non-ASCII byte (in valid text: a multi-byte character)
     bool mojibake = true;    // a place where mojibake could start (C3 82-B4, then C2 C5 C6 CB or E2)
+    bool places_listed = false;  // check_utf8 listed every such place (Decoded::mojibake_at)
 };
+
+// At most this many places where mojibake could start are listed per byte of text (and 64 more):
+// real feeds have a handful in a whole document, and a document made of nothing else should not
+// cost eight bytes of list for every three of text.
+constexpr size_t kListedPlacesPerByte = 256;
 
 #if NK_BYTES16
 using feed_detail::any16;
@@ -282,13 +288,33 @@ inline Block check_block(const unsigned char* cur, const unsigned char* p1, cons
     return {reinterpret_cast<Bytes16>((is_cont ^ want_cont) | bad_byte | bad_second), reinterpret_cast<Bytes16>(mojibake)};
 }
 
-FastCheck check_utf8(std::string_view in) {
+// `places`, when given, receives the offset of every place where mojibake could start, in order
+// (the parser then asks it, not each field's bytes; see Decoded::mojibake_at).
+FastCheck check_utf8(std::string_view in, std::vector<size_t>* places = nullptr) {
     const auto* p = reinterpret_cast<const unsigned char*>(in.data());
     const size_t n = in.size();
     Bytes16 errors{}, high{}, mojibake{};
-    auto add = [&](const Block& b) {
+    const size_t max_places = n / kListedPlacesPerByte + 64;
+    bool listed = places != nullptr;
+    // `at` is the offset of the block's first lane; a lane marks the third byte of a place, so the
+    // place starts two before it (never before the text: the bytes there would be zeros or ASCII).
+    auto add = [&](const Block& b, size_t at = 0) {
         errors |= b.errors;
         mojibake |= b.mojibake;
+        if (!listed || !any16(b.mojibake)) return;
+        std::uint64_t half[2];
+        std::memcpy(half, &b.mojibake, 16);
+        for (size_t h = 0; h < 2; ++h)
+            for (std::uint64_t m = half[h]; m != 0;) {
+                const size_t k = static_cast<size_t>(std::countr_zero(m)) / 8;
+                m &= ~(std::uint64_t{0xFF} << (8 * k));  // a set lane is all ones
+                if (places->size() >= max_places) {
+                    listed = false;
+                    places->clear();
+                    return;
+                }
+                places->push_back(at + h * 8 + k - 2);
+            }
     };
     // The first and the last block go through a zero-padded copy: zeros before the text are "no
     // lead byte", and the zero right after it fails any character the text leaves unfinished
@@ -297,7 +323,7 @@ FastCheck check_utf8(std::string_view in) {
     size_t i = 0;
     if (n >= 16) {
         std::memcpy(edge + 3, p, 16);
-        add(check_block(edge + 3, edge + 2, edge + 1, edge));
+        add(check_block(edge + 3, edge + 2, edge + 1, edge), 0);
         high |= load16(p);
         for (i = 16; i + 16 <= n; i += 16) {
             // An ASCII block after ASCII can break no rule and start no mojibake: most of a feed's
@@ -306,7 +332,7 @@ FastCheck check_utf8(std::string_view in) {
             std::memcpy(&w0, p + i, 8);
             std::memcpy(&w1, p + i + 8, 8);
             if (((w0 | w1) & 0x8080808080808080ull) == 0 && ((p[i - 1] | p[i - 2] | p[i - 3]) & 0x80) == 0) continue;
-            add(check_block(p + i, p + i - 1, p + i - 2, p + i - 3));
+            add(check_block(p + i, p + i - 1, p + i - 2, p + i - 3), i);
             high |= load16(p + i);
             // A Latin-1 document fails at its first accented letter: no need to read the rest.
             if ((i & 255) == 0 && any16(errors)) return {};
@@ -315,12 +341,12 @@ FastCheck check_utf8(std::string_view in) {
     }
     std::memset(edge + 3, 0, 16);
     if (n > i) std::memcpy(edge + 3, p + i, n - i);
-    add(check_block(edge + 3, edge + 2, edge + 1, edge));
+    add(check_block(edge + 3, edge + 2, edge + 1, edge), i);
     high |= load16(edge + 3);
-    return {!any16(errors), any16(high & 0x80), any16(mojibake)};
+    return {!any16(errors), any16(high & 0x80), any16(mojibake), listed};
 }
 #else
-FastCheck check_utf8(std::string_view in);  // below, from walk_utf8
+FastCheck check_utf8(std::string_view in, std::vector<size_t>* places = nullptr);  // below, from walk_utf8
 #define NK_CHECK_WITH_WALKER 1
 #endif
 
@@ -450,9 +476,9 @@ Utf8Scan walk_utf8(std::string_view in, std::string* out) {
 }
 
 #ifdef NK_CHECK_WITH_WALKER
-FastCheck check_utf8(std::string_view in) {
+FastCheck check_utf8(std::string_view in, std::vector<size_t>*) {
     const Utf8Scan scan = walk_utf8<Walk::Count>(in, nullptr);
-    return {scan.invalid == 0, scan.multibyte != 0, true};
+    return {scan.invalid == 0, scan.multibyte != 0, true, false};
 }
 #endif
 
@@ -783,10 +809,12 @@ void keep(std::string_view body, Decoded& d, std::string_view* borrow) {
 }
 
 void decode_utf8(std::string_view body, Source src, Decoded& d, std::string_view* borrow) {
-    if (const FastCheck f = check_utf8(body); f.valid) {
+    if (const FastCheck f = check_utf8(body, borrow ? &d.mojibake_at : nullptr); f.valid) {
         d.mojibake_possible = f.mojibake;
+        d.mojibake_at_complete = f.places_listed;
         return keep(body, d, borrow);
     }
+    d.mojibake_at.clear();
     const Utf8Scan scan = walk_utf8<Walk::Count>(body, nullptr);
     // Undeclared bytes that are not UTF-8 are nearly always a legacy Western feed; a declared
     // UTF-8 feed with not one valid multi-byte sequence is the same feed with a wrong label.
@@ -821,14 +849,16 @@ void decode(std::string_view body, const Choice& c, Decoded& d, std::string_view
         // sequence in it is vanishingly rare, so that shape wins over the label. Real Latin-1
         // fails the check at its first accented letter, so it costs next to nothing.
         if (c.src == Source::Declaration || c.src == Source::Http) {
-            if (const FastCheck f = check_utf8(body); f.valid && f.multibyte) {
+            if (const FastCheck f = check_utf8(body, borrow ? &d.mojibake_at : nullptr); f.valid && f.multibyte) {
                 keep(body, d, borrow);
                 d.mojibake_possible = f.mojibake;
+                d.mojibake_at_complete = f.places_listed;
                 d.warnings.push_back(std::string("windows-1252 declared ") + where(c.src) +
                                      " but bytes are valid UTF-8; read as UTF-8");
                 return;
             }
         }
+        d.mojibake_at.clear();
         from_windows_1252(body, d.utf8, d.mojibake_possible);
         d.charset = name;
         return;
@@ -912,6 +942,8 @@ Decoded to_utf8(std::string_view bytes, std::string_view http_charset, std::stri
     if (d.utf8.empty()) d.utf8.assign(text);
     else d.utf8.erase(0, d.utf8.size() - text.size());  // text is what follows any extra BOM
     rewrite_declaration(d.utf8);
+    d.mojibake_at.clear();  // offsets into the text before its declaration was rewritten
+    d.mojibake_at_complete = false;
     return d;
 }
 
@@ -923,7 +955,11 @@ std::string_view to_utf8_view(std::string_view bytes, Decoded& d, std::string_vi
     std::string_view text = d.utf8.empty() ? borrowed : std::string_view(d.utf8);
     // A second BOM after the first (concatenated files, double-encoding editors) would reach
     // tinyxml2 as text before the root element.
-    while (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
+    size_t boms = 0;
+    while (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3), boms += 3;
+    if (!d.mojibake_at_complete) d.mojibake_at.clear();
+    // Offsets into `text`: no place starts inside a BOM (EF BB BF, never C3).
+    for (size_t& at : d.mojibake_at) at -= boms;
     return text;
 }
 

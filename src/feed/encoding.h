@@ -22,6 +22,15 @@ struct Decoded {
     // False only when the text holds no place where mojibake could start (text::may_hold_mojibake
     // would say so): checked in the same pass as its validity (UTF-8) or its conversion (windows-1252).
     bool mojibake_possible = true;
+    // Set by to_utf8_view when the text is the caller's bytes (valid UTF-8, not copied): the offset
+    // in the returned text of every place where mojibake could start (C3 82..B4 followed by C2, C5,
+    // C6, CB or E2, the bytes text::may_hold_mojibake looks for), in order, found by the UTF-8 check
+    // while it had the bytes loaded. Then text::may_hold_mojibake(part of the text) is whether a
+    // place starts in that part at least three bytes before its end, and a parser need not read each
+    // field's bytes again to learn it. Otherwise (other charsets, a copy, or more places than is
+    // worth listing) mojibake_at_complete is false and mojibake_at empty.
+    std::vector<size_t> mojibake_at;
+    bool mojibake_at_complete = false;
 };
 
 // "text/xml; charset=ISO-8859-1" -> "ISO-8859-1"; "" when there is no charset parameter.
