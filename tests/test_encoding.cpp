@@ -634,18 +634,25 @@ TEST_CASE("the fast validity check agrees with the careful walker", "[encoding]"
     }
 }
 
+namespace {
+// splitmix64: the same pseudo-random strings on every machine.
+struct SplitMix {
+    std::uint64_t state;
+    std::uint64_t operator()() {
+        std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return z ^ (z >> 31);
+    }
+};
+}  // namespace
+
 TEST_CASE("windows-1252: the block converter agrees with a byte table, and says where mojibake may start", "[encoding]") {
     // The converter works sixteen bytes at a time and says whether its output holds a place where
     // mojibake could start, so the parser need not look again: both are checked here against the
     // plain rules (one byte at a time through to_utf8 of that byte; text::may_hold_mojibake on the
     // output) over random mixes of ASCII, Latin-1 letters and the 0x80-0x9F row, at every length.
-    std::uint64_t state = 0x9E3779B97F4A7C15ull;  // splitmix64: the same strings on every machine
-    auto next = [&] {
-        std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-    };
+    SplitMix next{0x9E3779B97F4A7C15ull};
     std::string table[256];
     for (int b = 0; b < 256; ++b) table[b] = to_utf8(std::string(1, static_cast<char>(b)), "windows-1252").utf8;
     for (int round = 0; round < 4000; ++round) {
@@ -675,13 +682,7 @@ TEST_CASE("UTF-8: the check lists every place where mojibake could start, and on
     // must hold exactly the places text::may_hold_mojibake finds: random mixes of ASCII, mojibake
     // ("â€™", "Ã©"), real accented letters and places cut at the end, at every length, so places fall
     // on both sides of every sixteen-byte edge; behind an extra BOM, whose bytes shift the offsets.
-    std::uint64_t state = 0x2545F4914F6CDD1Dull;  // splitmix64: the same strings on every machine
-    auto next = [&] {
-        std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-    };
+    SplitMix next{0x2545F4914F6CDD1Dull};
     const std::string_view pieces[] = {"a", "b c", "\xC3\xA2\xE2\x82\xAC\xE2\x84\xA2", "\xC3\x83\xC2\xA9", "\xC3\xA9",
                                        "\xC3\xA2", "\xE2\x82\xAC", "\xC3\x85\xC5\x93", "<p>"};
     for (int round = 0; round < 3000; ++round) {
