@@ -12,6 +12,7 @@
 #include <sys/shm.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <cmath>
 #include <vector>
@@ -26,6 +27,7 @@ constexpr int kChunk = 512;
 // The Xlib and Xext entry points used, from the libraries already in the process.
 struct XLib {
     decltype(&XSync) sync = nullptr;
+    decltype(&XFlush) flush = nullptr;
     decltype(&XCreateGC) create_gc = nullptr;
     decltype(&XFreeGC) free_gc = nullptr;
     decltype(&XGetWindowAttributes) window_attributes = nullptr;
@@ -47,7 +49,7 @@ struct XLib {
             fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(dlsym(lib, name));
             return fn != nullptr;
         };
-        if (get(x11, "XSync", sync) && get(x11, "XCreateGC", create_gc) && get(x11, "XFreeGC", free_gc) &&
+        if (get(x11, "XSync", sync) && get(x11, "XFlush", flush) && get(x11, "XCreateGC", create_gc) && get(x11, "XFreeGC", free_gc) &&
             get(x11, "XGetWindowAttributes", window_attributes) && get(x11, "XSetErrorHandler", set_error_handler) &&
             get(xext, "XShmQueryExtension", shm_query) && get(xext, "XShmCreateImage", shm_create_image) &&
             get(xext, "XShmAttach", shm_attach) && get(xext, "XShmDetach", shm_detach) &&
@@ -138,6 +140,8 @@ void lerp_bytes(uint32_t* px, const uint32_t* to, int n, unsigned w) {
 class ShmImage {
 public:
     explicit ShmImage(X11Screen::Impl& s) : s_(s) {}
+    ShmImage(const ShmImage&) = delete;
+    ShmImage& operator=(const ShmImage&) = delete;
     ~ShmImage() { release(); }
     bool ok() const { return image_ != nullptr; }
     int width() const { return w_; }
@@ -196,6 +200,7 @@ public:
         shmdt(shm_.shmaddr);
         image_ = nullptr;
         w_ = h_ = 0;
+        pending_ = 0;
     }
 
     uint32_t* row(int y) const {
@@ -203,19 +208,27 @@ public:
     }
     std::size_t stride() const { return static_cast<std::size_t>(image_->bytes_per_line) / 4; }  // pixels
 
-    // `r` of the image (its own coordinates) to the window at (x, y); the caller syncs.
-    void put(const PixelRect& r, int x, int y) const {
+    // `r` of the image (its own coordinates) to the window at (x, y), sent with the next flush.
+    void put(const PixelRect& r, int x, int y) {
+        pending_ = NextRequest(s_.display);
         s_.x.shm_put_image(s_.display, s_.window, s_.gc, image_, r.x, r.y, x, y, static_cast<unsigned>(r.w),
                            static_cast<unsigned>(r.h), False);
     }
-    // The server reads the shared image after a put returns: the image must not be written before this.
-    void sync() const { s_.x.sync(s_.display, False); }
+    void flush() const { s_.x.flush(s_.display); }
+    // Before the image is written again: the server reads it after a put returns, so wait until it
+    // has done that request. Without a round trip when anything since (a reply, an event) says so;
+    // images used in turn rarely need one.
+    void wait() {
+        if (pending_ && LastKnownRequestProcessed(s_.display) < pending_) s_.x.sync(s_.display, False);
+        pending_ = 0;
+    }
 
 private:
     X11Screen::Impl& s_;
     XImage* image_ = nullptr;
     XShmSegmentInfo shm_{};
     int w_ = 0, h_ = 0;
+    unsigned long pending_ = 0;  // the serial of the last put
 };
 
 }  // namespace
@@ -268,9 +281,13 @@ void X11Screen::release() {
 // --- the crawl ---------------------------------------------------------------------------------
 
 struct CrawlBlit::Impl {
-    explicit Impl(X11Screen& s) : screen(s), image(s.impl()) {}
+    explicit Impl(X11Screen& s) : screen(s), images{ShmImage(s.impl()), ShmImage(s.impl()), ShmImage(s.impl())} {}
     X11Screen& screen;
-    ShmImage image;  // the band as on screen
+    // The band in turn in three images: the one on screen (`cur`), the next composed from it while
+    // the server may still be reading the last.
+    std::array<ShmImage, 3> images;
+    int cur = 0;
+    ShmImage& image() { return images[static_cast<std::size_t>(cur)]; }
     PixelRect band;
     bool synced = false;
     int64_t at = 0;  // the offset the band shows
@@ -289,7 +306,7 @@ CrawlBlit::~CrawlBlit() = default;
 void CrawlBlit::forget() { impl_->synced = false; }
 
 void CrawlBlit::release() {
-    impl_->image.release();
+    for (ShmImage& i : impl_->images) i.release();
     impl_->synced = false;
 }
 
@@ -301,15 +318,17 @@ void CrawlBlit::sync(const PixelRect& band, int64_t offset, int fb_h, bool fresh
         m.synced = false;
         return;
     }
-    if (!m.image.ok() || !(band == m.band)) {
+    if (!m.image().ok() || !(band == m.band)) {
         m.band = {};
-        if (!m.image.make(band.w, band.h)) {
-            m.synced = false;
-            return;
-        }
+        for (ShmImage& i : m.images)
+            if (!i.make(band.w, band.h)) {
+                m.synced = false;
+                return;
+            }
         m.band = band;
     }
-    read_back(band, fb_h, m.image.row(0), m.image.stride());
+    m.image().wait();
+    read_back(band, fb_h, m.image().row(0), m.image().stride());
     m.at = offset;
     m.synced = true;
 }
@@ -332,14 +351,18 @@ bool CrawlBlit::show(const PixelRect& band, int64_t offset, int fb_h, const Draw
         ++chunks_;
     }
     const size_t from = static_cast<size_t>(m.at - m.chunk_at);
+    const ShmImage& shown = m.image();
+    m.cur = (m.cur + 1) % static_cast<int>(m.images.size());
+    ShmImage& next = m.image();
+    next.wait();
     for (int y = 0; y < band.h; ++y) {
-        uint32_t* row = m.image.row(y);
-        std::memmove(row, row + d, static_cast<size_t>(band.w - d) * 4);
+        uint32_t* row = next.row(y);
+        std::memcpy(row, shown.row(y) + d, static_cast<size_t>(band.w - d) * 4);
         std::memcpy(row + band.w - d, m.chunk.data() + static_cast<size_t>(y) * static_cast<size_t>(m.chunk_w) + from,
                     static_cast<size_t>(d) * 4);
     }
-    m.image.put({0, 0, band.w, band.h}, band.x, band.y);
-    m.image.sync();
+    next.put({0, 0, band.w, band.h}, band.x, band.y);
+    next.flush();
     m.at = offset;
     return true;
 }
@@ -351,26 +374,31 @@ bool CrawlBlit::show(const PixelRect& band, int64_t offset, int fb_h, const Draw
 constexpr int kFadeRows = 96;
 
 struct FadeBlit::Impl {
-    explicit Impl(X11Screen& s) : screen(s), image(s.impl()) {}
+    explicit Impl(X11Screen& s) : screen(s), images{ShmImage(s.impl()), ShmImage(s.impl())} {}
     X11Screen& screen;
-    ShmImage image;                // one band of rows, as wide as the screen
+    std::array<ShmImage, 2> images;  // bands of rows as wide as the screen, used in turn
+    bool ok() const { return images[0].ok() && images[1].ok(); }
     std::vector<uint32_t> flat;    // a row of the background
 
     // Each rectangle a band of rows at a time: read back from the kept frame into the shared
     // image, blended `w`/256 of the way to the background, put on screen.
     void blend(const std::vector<PixelRect>& rects, unsigned w, uint32_t bg, int fb_w, int fb_h) {
-        if (!image.ok() || image.width() < fb_w) image.make(fb_w, kFadeRows);
-        if (!image.ok()) return;
+        for (ShmImage& i : images)
+            if (!i.ok() || i.width() < fb_w) i.make(fb_w, kFadeRows);
+        if (!ok()) return;
         flat.assign(static_cast<std::size_t>(fb_w), bg);
+        std::size_t n = 0;
         for (const PixelRect& r : rects)
             for (int y = r.y; y < r.y + r.h; y += kFadeRows) {
                 const PixelRect band{r.x, y, r.w, std::min(kFadeRows, r.y + r.h - y)};
+                ShmImage& image = images[n++ % images.size()];
+                image.wait();
                 read_back(band, fb_h, image.row(0), image.stride());
                 if (w)
                     for (int row = 0; row < band.h; ++row) lerp_bytes(image.row(row), flat.data(), band.w, w);
                 image.put({0, 0, band.w, band.h}, band.x, band.y);
-                image.sync();  // before the next band overwrites the image
             }
+        images[0].flush();  // the step's bands in as few writes as the images allow
     }
 };
 
@@ -384,7 +412,7 @@ void FadeBlit::reset() {
 
 void FadeBlit::release() {
     reset();
-    impl_->image.release();
+    for (ShmImage& i : impl_->images) i.release();
 }
 
 bool FadeBlit::step(const std::vector<PixelRect>& leaving, float gone, float come, uint32_t bg, int fb_h,
@@ -402,9 +430,12 @@ bool FadeBlit::step(const std::vector<PixelRect>& leaving, float gone, float com
     };
     for (const PixelRect& r : leaving) fb_w = std::max(fb_w, r.x + r.w);
     if (come <= 0) {
+        // A step the eye cannot see (the eased fade's first, a 1 % change) is not worth its
+        // pixels, as on the GL path (ui::draw_cards_over): the screen stays as it is.
+        if (gone < 0.02f) return true;
         // The old cards, `gone` of the way to the background.
         m.blend(inside(leaving), static_cast<unsigned>(std::lround(256.0f * std::clamp(gone, 0.0f, 1.0f))), bg, fb_w, fb_h);
-        return m.image.ok();
+        return m.ok();
     }
     if (!arrived_) {
         painted_ = inside(draw_end());
@@ -414,7 +445,7 @@ bool FadeBlit::step(const std::vector<PixelRect>& leaving, float gone, float com
     for (const PixelRect& r : painted_) fb_w = std::max(fb_w, r.x + r.w);
     // The new cards, `come` of the way from the background (the old ones are gone by now).
     m.blend(painted_, static_cast<unsigned>(std::lround(256.0f * (1 - std::clamp(come, 0.0f, 1.0f)))), bg, fb_w, fb_h);
-    return m.image.ok();
+    return m.ok();
 }
 
 }  // namespace nk::platform

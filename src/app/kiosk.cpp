@@ -8,6 +8,8 @@
 #include <stb_image.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <cmath>
 #include <cstdlib>
 #include <iostream>
@@ -65,6 +67,8 @@ struct Kiosk::Impl {
     ui::Labels labels;
     int64_t clock_at = -1;               // the wall second clock_text and date_text were made for
     std::unordered_map<int64_t, std::pair<int64_t, std::string>> ages;  // story time -> (wall, words)
+    std::size_t waiting_feeds = SIZE_MAX;  // the feed count waiting_text was worded for
+    std::string waiting_text;
 
     // plan() and draw() build a scene on every turn: ICU formats an age once per second at most.
     const std::string& age(int64_t then) {
@@ -146,6 +150,7 @@ struct Kiosk::Impl {
         all_day = words->tr("All day");
         clock_at = -1;
         ages.clear();
+        waiting_feeds = SIZE_MAX;
     }
     const Store& store() const { return app->engine().pipeline().store(); }
     const Show& show() const { return app->show(); }
@@ -467,10 +472,14 @@ struct Kiosk::Impl {
         s.paused = sh.paused();
         s.status_page = d.status_page || status_toggle;
         if (s.status_page) s.statuses = statuses();
-        std::size_t n = store().feed_urls().size();
-        s.waiting_message = n == 0 ? words->tr("No feeds configured")
-                                   : words->trn("Waiting for news from %s feed…", "Waiting for news from %s feeds…",
-                                                static_cast<int64_t>(n));
+        // Worded when the number of feeds changes, not on every turn (ICU formats the number).
+        if (const std::size_t n = store().feed_count(); n != waiting_feeds) {
+            waiting_feeds = n;
+            waiting_text = n == 0 ? words->tr("No feeds configured")
+                                  : words->trn("Waiting for news from %s feed…", "Waiting for news from %s feeds…",
+                                               static_cast<int64_t>(n));
+        }
+        s.waiting_message = waiting_text;
         s.alerts = alert_views();
         return s;
     }
@@ -520,33 +529,39 @@ struct Kiosk::Impl {
         auto hash = [](const std::string& k) { return std::hash<std::string>{}(k); };
         std::string k;
         auto add = [&](std::string_view v) { k.append(v); k.push_back('\x1f'); };
+        // Numbers and pointers by their bytes: plan() builds this key on every turn of the loop.
+        auto num = [&](auto v) {
+            char b[sizeof v];
+            std::memcpy(b, &v, sizeof v);
+            add({b, sizeof v});
+        };
         auto card = [&](const ui::CardView& c) {
             add(c.id); add(c.age); add(c.source);
-            add(std::to_string(reinterpret_cast<uintptr_t>(c.image)));
+            num(c.image);
             add(c.stale ? "s" : "-");
-            add(std::to_string(static_cast<int>(c.kind)));
+            num(c.kind);
             if (c.kind == ui::CardKind::Announcement) add(c.summary);  // an edited body, same title
             for (const auto& r : c.agenda) {      // rows end and turn from "Next" to "Now"
-                add(std::to_string(static_cast<int>(r.tag))); add(r.time); add(r.title); add(r.location);
+                num(r.tag); add(r.time); add(r.title); add(r.location);
             }
         };
         StaticKey key;
-        add(std::to_string(s.width) + "x" + std::to_string(s.height) + "/" + lang);
-        add(std::to_string(s.shift.x) + "," + std::to_string(s.shift.y));
-        add(std::to_string(s.theme.background)); add(std::to_string(static_cast<int>(s.mode)));
+        num(s.width); num(s.height); add(lang);
+        num(s.shift.x); num(s.shift.y);
+        num(s.theme.background); num(s.mode);
         // An alert coming or going moves the body (its strips take room) or takes the whole screen.
         for (const auto& a : s.alerts) {
-            add(std::to_string(static_cast<int>(a.level))); add(a.id);
+            num(a.level); add(a.id);
             for (const auto& b : a.text) add(b.text);
         }
         key.frame = hash(k);
         k.clear();
         add(s.clock); add(s.date); add(s.banner); add(s.notice); add(s.paused ? "p" : "-"); add(s.title); add(s.rtl ? "r" : "l");
-        add(std::to_string(reinterpret_cast<uintptr_t>(s.logo)));
+        num(s.logo);
         key.header = hash(k);
         k.clear();
         if (s.card) card(*s.card);
-        if (s.previous) { card(*s.previous); add(std::to_string(s.transition)); }
+        if (s.previous) { card(*s.previous); num(s.transition); }
         for (const auto& c : s.list) card(c);
         add(s.status_page ? "S" : "-");
         for (const auto& f : s.statuses) { add(f.source); add(f.state); add(f.detail); }

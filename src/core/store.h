@@ -76,6 +76,7 @@ public:
     const FeedStatus* find_status(std::string_view feed_url) const;
     const std::vector<Entry>& entries(std::string_view feed_url) const;
     std::vector<std::string> feed_urls() const;  // in config order
+    std::size_t feed_count() const { return feeds_.size(); }
 
     // What may be shown now: filters and dedupe applied; per feed (config order), newest first.
     // Of duplicates, the one with the newest time is kept. The pointers are valid until the next
