@@ -301,6 +301,15 @@ TEST_CASE("html_to_text: double-escaped HTML", "[text]") {
         CHECK(html_to_text("&amp;lt;p&amp;gt;x") == "<p>x");
         CHECK(html_to_text("&amp;amp;amp;") == "&amp;");
     }
+    SECTION("the test for a second pass starts at the first '<' or '&' written, and reads on to the end") {
+        // Text (and separators) before it, then a lone '&' that decides nothing, then escaped markup.
+        CHECK(html_to_text("<p>Intro text</p><p>AT&amp;T says &lt;b&gt;hi&lt;/b&gt;</p>") ==
+              "Intro text\nAT&T says hi");
+        CHECK(html_to_text("<p>Intro</p> a &lt; b, then &amp;amp;") == "Intro\na < b, then &");
+        // The first markup character is written right after a separator.
+        CHECK(html_to_text("<p>Intro</p><p>&lt;i&gt;x&lt;/i&gt;</p>") == "Intro\nx");
+        CHECK(html_to_text("Plain words only &amp; nothing else") == "Plain words only & nothing else");
+    }
     SECTION("line breaks of the first pass survive the second") {
         CHECK(html_to_text("<p>First</p><p>&lt;b&gt;Second&lt;/b&gt;</p>") == "First\nSecond");
         CHECK(html_to_text("<p>First</p><p>&lt;b&gt;Second&lt;/b&gt;</p>", flat()) == "First Second");

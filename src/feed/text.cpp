@@ -390,11 +390,15 @@ public:
     // '<' and '&' that reach the output: the text may be HTML escaped twice (see html_to_text).
     void markup_char(char c) {
         if (stopped_) return;
+        if (!saw_markup_) first_markup_ = out_.size();
         saw_markup_ = true;
         text(&c, 1);
     }
     bool full() const { return stopped_; }
     bool saw_markup() const { return saw_markup_; }
+    // No '<' or '&' is in the output before this offset (markup_char is their only way in), so
+    // the test for HTML escaped twice can start here. Meaningful once saw_markup().
+    std::size_t first_markup() const { return first_markup_; }
 
 private:
     enum class Pending : std::uint8_t { none, space, line };
@@ -410,6 +414,7 @@ private:
     bool stop_despite_markup_;
     bool saw_markup_ = false;
     bool stopped_ = false;  // holds limit_ + 1 bytes (or more, see text()): the rest cannot matter
+    std::size_t first_markup_ = 0;
     Pending pending_ = Pending::none;
 };
 
@@ -1026,11 +1031,12 @@ private:
 
 // After one pass, does the text still carry markup or references, i.e. was it escaped twice?
 // Looks for a real-looking tag (looks_like_markup) or a complete reference with its ';' that
-// would decode ("&amp;", "&#8217;"): "AT&T", "&foo;" and "a < b" do not count.
-bool escaped_twice(std::string_view s) {
+// would decode ("&amp;", "&#8217;"): "AT&T", "&foo;" and "a < b" do not count. Only '<' and '&'
+// at or after `from` are looked at; the caller knows there are none before it.
+bool escaped_twice(std::string_view s, std::size_t from) {
     const unsigned char* p = bytes(s);
     const std::size_t n = s.size();
-    for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t i = from; i < n; ++i) {
         // Skip eight bytes at a time to the next '<' or '&' (string_view::find_first_of would call
         // memchr on the set for every byte).
         while (i + 8 <= n) {
@@ -1151,7 +1157,7 @@ std::string html_to_text(std::string_view html, const HtmlTextOptions& options) 
     Sink sink(first, options.keep_line_breaks, options.max_bytes, !options.unescape_twice);
     // One quick check of the whole input lets the text scanner skip letters of every script.
     Pass(html, sink, Mode::html, options.input_is_utf8 || is_valid_utf8(html)).run();
-    if (options.unescape_twice && sink.saw_markup() && escaped_twice(first)) {
+    if (options.unescape_twice && sink.saw_markup() && escaped_twice(first, sink.first_markup())) {
         std::string second;
         second.reserve(initial_capacity(first.size(), options.max_bytes));
         Sink sink2(second, options.keep_line_breaks, options.max_bytes, true);
