@@ -373,7 +373,6 @@ struct Loop {
     X11Screen x11;                       // Preserved with sub only: frames moved or blended without GL
     CrawlBlit crawl{x11};
     FadeBlit fade{x11};
-    bool fading = false;                 // a fade is being blended by `fade`
     int win_w = 0, win_h = 0, fb_w = 0, fb_h = 0;  // from the size callbacks: no X round trip per frame
     double last_frame = 0;
     bool fullscreen = false;             // now
@@ -409,8 +408,6 @@ struct Loop {
         glDisable(GL_SCISSOR_TEST);
     }
 
-    // cards_only (a plan's): the static layer is the cards alone, over the kept frame (no clear),
-    // where the redraw mode keeps a frame to draw over. Returns whether the frame was drawn so.
     void begin_frame(double t) {
         if (gl3) ImGui_ImplOpenGL3_NewFrame();
         else ImGui_ImplOpenGL2_NewFrame();
@@ -454,6 +451,8 @@ struct Loop {
         note_gl_errors();
     }
 
+    // cards_only (a plan's): the static layer is the cards alone, over the kept frame (no clear),
+    // where the redraw mode keeps a frame to draw over. Returns whether the frame was drawn so.
     // dynamic: also the moving parts (a frame for the screen); without, only the static layer into
     // the back buffer (a fade's last frame drawn ahead), not counted as a frame.
     bool render(double t, bool full, std::optional<ui::Rect> damage = std::nullopt, bool cards_only = false, bool dynamic = true) {
@@ -820,10 +819,7 @@ void DisplayPlatform::present(app::App&, double t, int64_t wall, bool screen_on)
             loop_.cpu_crawl += cpu_now() - c0;
             return;
         }
-        if (full) {  // GL draws the static layer: the kept frame is the kiosk's again
-            loop_.fade.reset();
-            loop_.fading = false;
-        }
+        if (full) loop_.fade.reset();  // GL draws the static layer: the kept frame is the kiosk's again
         const bool cards_only = loop_.render(t, full, whole ? std::nullopt : plan.damage, !whole && plan.cards_only);
         // A frame that repainted only part of the preserved back buffer shows only that part;
         // the back buffer keeps the rest for the next frame either way.
@@ -848,7 +844,7 @@ bool DisplayPlatform::fade_step(app::Kiosk& k, double t) {
     const std::optional<app::Kiosk::Fade> f = k.fade_at(t);
     if (f) {
         // A fade the kept frame does not show standing at its start is GL's to the end.
-        if (!loop_.fading && !f->from_standing) return false;
+        if (!loop_.fade.active() && !f->from_standing) return false;
         std::vector<PixelRect> leaving;
         for (const ui::Rect& r : f->leaving) leaving.push_back(pixels(r));
         const ImU32 bg = k.background();  // ImGui's 0xAABBGGRR; the X image's pixels are 0xXXRRGGBB
@@ -861,15 +857,12 @@ bool DisplayPlatform::fade_step(app::Kiosk& k, double t) {
                                         });
         if (!ok) {
             loop_.fade.reset();
-            loop_.fading = false;
             return false;
         }
-        loop_.fading = true;
     } else {
         // The fade's end: the kept frame has the new cards standing since its midpoint.
-        if (!loop_.fading || !loop_.fade.arrived()) {
+        if (!loop_.fade.arrived()) {
             loop_.fade.reset();
-            loop_.fading = false;
             return false;
         }
         std::vector<ui::Rect> painted;
@@ -877,7 +870,6 @@ bool DisplayPlatform::fade_step(app::Kiosk& k, double t) {
             painted.push_back({static_cast<float>(r.x), static_cast<float>(r.y), static_cast<float>(r.w), static_cast<float>(r.h)});
         loop_.sub.copy_all(painted, loop_.fb_h);
         loop_.fade.reset();
-        loop_.fading = false;
     }
     k.static_shown(t);
     ++loop_.fade_frames;

@@ -406,6 +406,7 @@ FadeBlit::FadeBlit(X11Screen& screen) : impl_(std::make_unique<Impl>(screen)) {}
 FadeBlit::~FadeBlit() = default;
 
 void FadeBlit::reset() {
+    active_ = false;
     arrived_ = false;
     painted_.clear();
 }
@@ -432,10 +433,10 @@ bool FadeBlit::step(const std::vector<PixelRect>& leaving, float gone, float com
     if (come <= 0) {
         // A step the eye cannot see (the eased fade's first, a 1 % change) is not worth its
         // pixels, as on the GL path (ui::draw_cards_over): the screen stays as it is.
-        if (gone < 0.02f) return true;
+        if (gone < 0.02f) return active_ = true;
         // The old cards, `gone` of the way to the background.
         m.blend(inside(leaving), static_cast<unsigned>(std::lround(256.0f * std::clamp(gone, 0.0f, 1.0f))), bg, fb_w, fb_h);
-        return m.ok();
+        return active_ = m.ok();
     }
     if (!arrived_) {
         painted_ = inside(draw_end());
@@ -445,7 +446,7 @@ bool FadeBlit::step(const std::vector<PixelRect>& leaving, float gone, float com
     for (const PixelRect& r : painted_) fb_w = std::max(fb_w, r.x + r.w);
     // The new cards, `come` of the way from the background (the old ones are gone by now).
     m.blend(painted_, static_cast<unsigned>(std::lround(256.0f * (1 - std::clamp(come, 0.0f, 1.0f)))), bg, fb_w, fb_h);
-    return m.ok();
+    return active_ = m.ok();
 }
 
 }  // namespace nk::platform

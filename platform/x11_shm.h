@@ -100,6 +100,8 @@ public:
     // the background. On screen when it returns; false if the images cannot be made (draw it by GL).
     bool step(const std::vector<PixelRect>& leaving, float gone, float come, uint32_t bg, int fb_h,
               const std::function<std::vector<PixelRect>()>& draw_end);
+    // A fade is being blended here (a step succeeded since the last reset).
+    bool active() const { return active_; }
     // The kept frame shows the new cards standing: what the fade's last frame puts on screen.
     bool arrived() const { return arrived_; }
     const std::vector<PixelRect>& painted() const { return painted_; }
@@ -112,6 +114,7 @@ public:
 private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
+    bool active_ = false;
     bool arrived_ = false;
     std::vector<PixelRect> painted_;
     uint64_t fades_ = 0;
