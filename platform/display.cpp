@@ -21,6 +21,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
@@ -124,9 +125,9 @@ void gl_fill(ImDrawList* dl, const ui::Rect& rect, ImU32 color) {
 }
 
 
-// One texture of `format` pixels, clamped; `filter` GL_LINEAR for pictures (scaled), GL_NEAREST for
+// One texture of `format` pixels (stored as `internal`, default the same), clamped; `filter` GL_LINEAR for pictures (scaled), GL_NEAREST for
 // text (drawn texel for texel). 0 on failure.
-GLuint new_texture(GLenum format, int w, int h, const unsigned char* pixels, GLint filter = GL_LINEAR) {
+GLuint new_texture(GLenum format, int w, int h, const unsigned char* pixels, GLint filter = GL_LINEAR, GLenum internal = 0) {
     GLuint tex = 0;
     glGenTextures(1, &tex);
     if (!tex) return 0;
@@ -136,14 +137,49 @@ GLuint new_texture(GLenum format, int w, int h, const unsigned char* pixels, GLi
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
     glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-    glTexImage2D(GL_TEXTURE_2D, 0, static_cast<GLint>(format), w, h, 0, format, GL_UNSIGNED_BYTE, pixels);
+    glTexImage2D(GL_TEXTURE_2D, 0, static_cast<GLint>(internal ? internal : format), w, h, 0, format, GL_UNSIGNED_BYTE, pixels);
     return tex;
 }
 
 class GlTextures : public app::TextureApi {
-    bool la_refused_ = false;
+    enum class Alpha { unknown, alpha, red, luminance_alpha, rgba };
+    Alpha alpha_ = Alpha::unknown;
+    bool fixed_function_ = false;
+
+    // One byte a pixel. The fixed-function pipeline (the opengl2 backend) modulates an ALPHA texture
+    // to (Cf, Af * A): the tint, exactly. Shaders sample ALPHA as (0, 0, 0, A), so there a red
+    // channel is sampled as (1, 1, 1, R) where the driver can (GL 3.0's R8 with texture swizzle, GL
+    // 3.3 or ARB/EXT_texture_swizzle: Mesa's, the Pi's V3D); texture environments ignore swizzles,
+    // which is why the two differ. Else two bytes: luminance + alpha samples as (L, L, L, A) in GL 2.1
+    // and compatibility contexts (the kiosk asks for no core profile). Asked on the first text block,
+    // when the context is current.
+    Alpha alpha_kind() {
+        if (alpha_ != Alpha::unknown) return alpha_;
+        if (fixed_function_) return alpha_ = Alpha::alpha;
+        int major = 0, minor = 0;
+        if (const auto* v = reinterpret_cast<const char*>(glGetString(GL_VERSION))) std::sscanf(v, "%d.%d", &major, &minor);
+        const bool rg = major >= 3 || glfwExtensionSupported("GL_ARB_texture_rg");
+        const bool swizzle = major > 3 || (major == 3 && minor >= 3) || glfwExtensionSupported("GL_ARB_texture_swizzle") ||
+                             glfwExtensionSupported("GL_EXT_texture_swizzle");
+        alpha_ = rg && swizzle ? Alpha::red : Alpha::luminance_alpha;
+        return alpha_;
+    }
+
+    // A texture of `format` the driver may refuse: 0 (and no GL error left behind) if it did.
+    GLuint try_texture(GLenum internal, GLenum format, int w, int h, const unsigned char* pixels) {
+        while (glGetError() != GL_NO_ERROR) {
+        }
+        GLuint tex = new_texture(format, w, h, pixels, GL_NEAREST, internal);
+        if (tex && glGetError() != GL_NO_ERROR) {
+            glDeleteTextures(1, &tex);
+            return 0;
+        }
+        return tex;
+    }
 
 public:
+    // The opengl2 backend draws (before any text is uploaded).
+    void set_fixed_function(bool on) { fixed_function_ = on; }
     ui::FillFn fill() const override { return gl_fill; }
     ImTextureID upload(const unsigned char* rgba, int w, int h) override {
         const GLuint tex = new_texture(GL_RGBA, w, h, rgba);
@@ -153,21 +189,34 @@ public:
         const GLuint tex = new_texture(GL_RGBA, w, h, rgba, GL_NEAREST);
         return tex ? reinterpret_cast<ImTextureID>(static_cast<intptr_t>(tex)) : nullptr;
     }
-    // Text blocks: half the memory of RGBA. GL_LUMINANCE_ALPHA samples as (L, L, L, A) in GL 2.1 and
-    // compatibility contexts (the kiosk asks for no core profile); a driver that refuses it gets RGBA.
-    ImTextureID upload_luminance_alpha(const unsigned char* la, int w, int h) override {
-        if (la_refused_) return TextureSink::upload_luminance_alpha(la, w, h);
-        while (glGetError() != GL_NO_ERROR) {
+    // Text blocks: a quarter (or half) the memory of RGBA; a driver that refuses a format gets the next.
+    ImTextureID upload_alpha(const unsigned char* a, int w, int h) override {
+        GLuint tex = 0;
+        if (alpha_kind() == Alpha::alpha && !(tex = try_texture(GL_ALPHA, GL_ALPHA, w, h, a))) {
+            alpha_ = Alpha::luminance_alpha;
+            log_line("display: the driver refused a one-byte (alpha) texture; text uses luminance-alpha");
         }
-        GLuint tex = new_texture(GL_LUMINANCE_ALPHA, w, h, la, GL_NEAREST);
-        if (!tex) return nullptr;
-        if (glGetError() != GL_NO_ERROR) {
-            glDeleteTextures(1, &tex);
-            la_refused_ = true;
-            log_line("display: the driver refused a luminance-alpha texture; text uses RGBA");
-            return TextureSink::upload_luminance_alpha(la, w, h);
+        if (alpha_ == Alpha::red) {
+            tex = try_texture(GL_R8, GL_RED, w, h, a);
+            if (tex) {
+                const GLint one_one_one_red[4] = {GL_ONE, GL_ONE, GL_ONE, GL_RED};
+                glTexParameteriv(GL_TEXTURE_2D, GL_TEXTURE_SWIZZLE_RGBA, one_one_one_red);
+            } else {
+                alpha_ = Alpha::luminance_alpha;
+                log_line("display: the driver refused a one-byte (R8) texture; text uses luminance-alpha");
+            }
         }
-        return reinterpret_cast<ImTextureID>(static_cast<intptr_t>(tex));
+        if (alpha_ == Alpha::luminance_alpha) {
+            std::vector<unsigned char> la(static_cast<size_t>(w) * static_cast<size_t>(h) * 2, 255);
+            for (size_t i = 0, n = static_cast<size_t>(w) * static_cast<size_t>(h); i < n; ++i) la[i * 2 + 1] = a[i];
+            tex = try_texture(GL_LUMINANCE_ALPHA, GL_LUMINANCE_ALPHA, w, h, la.data());
+            if (!tex) {
+                alpha_ = Alpha::rgba;
+                log_line("display: the driver refused a luminance-alpha texture; text uses RGBA");
+            }
+        }
+        if (alpha_ == Alpha::rgba) return TextureSink::upload_alpha(a, w, h);
+        return tex ? reinterpret_cast<ImTextureID>(static_cast<intptr_t>(tex)) : nullptr;
     }
     void release(ImTextureID id) override {
         GLuint tex = static_cast<GLuint>(reinterpret_cast<intptr_t>(id));
@@ -728,6 +777,7 @@ bool DisplayPlatform::open(app::App& app) {
         }
         ImGui_ImplOpenGL2_Init();
     }
+    textures_.set_fixed_function(!loop_.gl3);
     log_line(std::string("display: GL ") + reinterpret_cast<const char*>(glGetString(GL_VERSION)) + " / " +
              reinterpret_cast<const char*>(glGetString(GL_RENDERER)) + ", backend " + (loop_.gl3 ? "opengl3" : "opengl2"));
 

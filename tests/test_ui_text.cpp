@@ -43,8 +43,8 @@ struct MemoryTextures : TextureSink {
         live[next] = {w, h, 4, std::vector<unsigned char>(rgba, rgba + static_cast<size_t>(w) * static_cast<size_t>(h) * 4)};
         return reinterpret_cast<ImTextureID>(next++);
     }
-    ImTextureID upload_luminance_alpha(const unsigned char* la, int w, int h) override {
-        live[next] = {w, h, 2, std::vector<unsigned char>(la, la + static_cast<size_t>(w) * static_cast<size_t>(h) * 2)};
+    ImTextureID upload_alpha(const unsigned char* a, int w, int h) override {
+        live[next] = {w, h, 1, std::vector<unsigned char>(a, a + static_cast<size_t>(w) * static_cast<size_t>(h))};
         return reinterpret_cast<ImTextureID>(next++);
     }
     void release(ImTextureID id) override { live.erase(reinterpret_cast<intptr_t>(id)); }
@@ -336,7 +336,7 @@ TEST_CASE("text: blocks are shaped and rasterised once, drawn as one quad, and b
         CHECK_FALSE(a.color);
         CHECK(a.lines == 1);
         CHECK(textures.live.size() == 1);
-        CHECK(textures.live.begin()->second.bpp == 2);  // monochrome: luminance + alpha
+        CHECK(textures.live.begin()->second.bpp == 1);  // monochrome: coverage only
         for (int frame = 0; frame < 50; ++frame) {
             te.begin_frame(frame % 10 == 0);
             te.block("Harbour cities agree on a plan", {48, true, IM_COL32_WHITE}, box);

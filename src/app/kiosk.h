@@ -26,7 +26,7 @@
 
 namespace nk::app {
 
-// Textures in GPU memory (upload, upload_luminance_alpha, release: ui::TextureSink), made by the platform.
+// Textures in GPU memory (upload, upload_alpha, release: ui::TextureSink), made by the platform.
 class TextureApi : public ui::TextureSink {
 public:
     // A cheaper opaque fill than a quad, if the platform has one (see ui::FillFn).

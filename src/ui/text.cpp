@@ -117,12 +117,9 @@ std::string key_of(std::string_view text, const TextStyle& s, const TextBox& b) 
 
 }  // namespace
 
-ImTextureID TextureSink::upload_luminance_alpha(const unsigned char* la, int width, int height) {
-    std::vector<unsigned char> rgba(static_cast<size_t>(width) * static_cast<size_t>(height) * 4);
-    for (size_t i = 0, n = static_cast<size_t>(width) * static_cast<size_t>(height); i < n; ++i) {
-        rgba[i * 4] = rgba[i * 4 + 1] = rgba[i * 4 + 2] = la[i * 2];
-        rgba[i * 4 + 3] = la[i * 2 + 1];
-    }
+ImTextureID TextureSink::upload_alpha(const unsigned char* alpha, int width, int height) {
+    std::vector<unsigned char> rgba(static_cast<size_t>(width) * static_cast<size_t>(height) * 4, 255);
+    for (size_t i = 0, n = static_cast<size_t>(width) * static_cast<size_t>(height); i < n; ++i) rgba[i * 4 + 3] = alpha[i];
     return upload_text(rgba.data(), width, height);
 }
 
@@ -320,12 +317,12 @@ TextBlock TextEngine::make(std::string_view text, const TextStyle& style, const 
     x1 = std::min(cw, x1 + 1);
     y1 = std::min(ch, y1 + 1);
 
-    // Into tiles the GPU takes: monochrome as luminance + alpha (tinted when drawn), colour as RGBA.
+    // Into tiles the GPU takes: monochrome as coverage (tinted when drawn), colour as RGBA.
     out.baked = style.color;
     for (int ty = y0; ty < y1; ty += kMaxTexture)
         for (int tx = x0; tx < x1; tx += kMaxTexture) {
             const int w = std::min(kMaxTexture, x1 - tx), h = std::min(kMaxTexture, y1 - ty);
-            const int bpp = out.color ? 4 : 2;
+            const int bpp = out.color ? 4 : 1;
             std::vector<unsigned char> pix(static_cast<size_t>(w) * static_cast<size_t>(h) * static_cast<size_t>(bpp));
             for (int y = 0; y < h; ++y)
                 for (int x = 0; x < w; ++x) {
@@ -337,11 +334,10 @@ TextBlock TextEngine::make(std::string_view text, const TextStyle& style, const 
                             d[c] = static_cast<unsigned char>(std::lround(a > 0 ? std::clamp(canvas.rgb[i * 3 + c] / a, 0.0f, 1.0f) * 255 : 0));
                         d[3] = static_cast<unsigned char>(std::lround(a * 255));
                     } else {
-                        d[0] = 255;
-                        d[1] = static_cast<unsigned char>(std::lround(a * 255));
+                        d[0] = static_cast<unsigned char>(std::lround(a * 255));
                     }
                 }
-            ImTextureID id = out.color ? textures_.upload_text(pix.data(), w, h) : textures_.upload_luminance_alpha(pix.data(), w, h);
+            ImTextureID id = out.color ? textures_.upload_text(pix.data(), w, h) : textures_.upload_alpha(pix.data(), w, h);
             if (!id) {
                 log_("text: the GPU refused a " + std::to_string(w) + "x" + std::to_string(h) + " text texture");
                 continue;

@@ -6,8 +6,8 @@
 // again while the same text is on screen; a fade only changes the quad's alpha, the ticker only
 // moves its quads.
 // Textures are uploaded through a TextureSink the platform provides (this module knows no GL).
-// Monochrome blocks are two bytes a pixel (luminance + alpha, tinted by the quad's colour); a
-// block holding a colour glyph is RGBA with its ink colour baked in. Texture memory is bounded: past
+// Monochrome blocks are one byte a pixel (coverage, tinted by the quad's colour); a block holding
+// a colour glyph is RGBA with its ink colour baked in. Texture memory is bounded: past
 // the budget the least recently drawn blocks are released, never one the current frame or the
 // last full frame drew.
 // Rich text (TextBox::rich): bold and italic runs and line breaks, marked as text_layout.h says
@@ -40,9 +40,9 @@ public:
     // Text: always drawn texel for texel on whole pixels, so the platform may sample it without
     // filtering (the same pixels, a quarter of the texture reads). The default is upload().
     virtual ImTextureID upload_text(const unsigned char* rgba, int width, int height) { return upload(rgba, width, height); }
-    // Monochrome text, two bytes a pixel: luminance then alpha (sampled as (L, L, L, A)). The
-    // default expands to RGBA for upload_text().
-    virtual ImTextureID upload_luminance_alpha(const unsigned char* la, int width, int height);
+    // Monochrome text, one byte a pixel: coverage, to be sampled as (1, 1, 1, coverage) so the
+    // quad's colour tints it. The default expands to white RGBA for upload_text().
+    virtual ImTextureID upload_alpha(const unsigned char* alpha, int width, int height);
     virtual void release(ImTextureID texture) = 0;
 };
 
