@@ -17,6 +17,7 @@
 #include <fontconfig/fontconfig.h>
 
 #include <array>
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -368,6 +369,52 @@ TEST_CASE("text: blocks are shaped and rasterised once, drawn as one quad, and b
         CHECK(te.stats().texture_bytes == keep.bytes);
     }
     CHECK(textures.live.empty());  // every texture released with the engine
+}
+
+namespace {
+// Resident KiB of this process's mappings of `file` (/proc/self/smaps).
+long resident_kib(const std::string& file) {
+    std::ifstream smaps("/proc/self/smaps");
+    std::string line;
+    bool in = false;
+    long kib = 0;
+    while (std::getline(smaps, line)) {
+        if (!line.empty() && std::isxdigit(static_cast<unsigned char>(line[0])) && line.find(' ') != std::string::npos &&
+            line.find(':') > line.find(' '))
+            in = line.size() >= file.size() && line.compare(line.size() - file.size(), file.size(), file) == 0;
+        else if (in && line.rfind("Rss:", 0) == 0)
+            kib += std::stol(line.substr(4));
+    }
+    return kib;
+}
+}  // namespace
+
+TEST_CASE("text: after text is rasterised the font files' pages are let go, and come back for the next", "[text][fonts]") {
+    MemoryTextures textures;
+    Log log;
+    TextEngine te(textures, log.sink());
+    te.set_language("ja");
+    const std::string ja = "東京の新しい図書館が来月開館、蔵書は百万冊";
+    te.begin_frame(true);
+    const TextBlock& a = te.block(ja, {48, false, IM_COL32_WHITE}, {});
+    REQUIRE(a.tiles.size() == 1);
+    const TextLayout L = layout_text(te.fonts(), ja, params(48));
+    REQUIRE_FALSE(L.lines.at(0).glyphs.empty());
+    const std::string file = te.fonts().face(L.lines[0].glyphs[0].face).file;
+    INFO(file);
+    CHECK(resident_kib(file) > 0);  // the shaping and the outlines read it
+    const auto first = textures.live.at(reinterpret_cast<intptr_t>(a.tiles[0].texture));
+    te.end_frame();
+    CHECK(resident_kib(file) == 0);
+
+    // The same text in another block (another colour key is not enough: monochrome blocks are
+    // tinted when drawn, so a different box): the same pixels, read from the file again.
+    te.begin_frame(true);
+    const TextBlock& b = te.block(ja, {48, false, IM_COL32_WHITE}, {.width = 4000});
+    REQUIRE(b.tiles.size() == 1);
+    CHECK(textures.live.at(reinterpret_cast<intptr_t>(b.tiles[0].texture)).px == first.px);
+    te.end_frame();
+    CHECK(te.stats().rasterized == 2);
 }
 
 TEST_CASE("text: bad input never breaks the layout", "[text]") {

@@ -390,6 +390,10 @@ float FontLibrary::descender(float px, bool bold) {
     return static_cast<float>(-e.descender) / 64.0f;
 }
 
+void FontLibrary::release_pages() {
+    for (const auto& [k, m] : maps_) madvise(m->base, m->size, MADV_DONTNEED);
+}
+
 std::size_t FontLibrary::mapped_bytes() const {
     std::size_t n = 0;
     for (const auto& [k, m] : maps_) n += m->size;

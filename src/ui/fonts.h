@@ -85,6 +85,11 @@ public:
     float descender(float px, bool bold);
 
     std::size_t mapped_bytes() const;  // address space of the mapped files (resident: only touched pages)
+    // Unmaps the pages of the font files that text touched; they stay in the kernel's page cache and
+    // come back (a minor fault, no disk read) when text is next shaped or rasterised. Each touch maps
+    // 64 KB around it (the kernel's fault-around, which madvise cannot turn off), so the CJK files
+    // alone held 7 MiB once a few dozen ideographs were drawn. For after text changed.
+    void release_pages();
     int faces_opened() const { return static_cast<int>(faces_.size()); }
     void warn_missing(char32_t cp);    // logged once per code point
 

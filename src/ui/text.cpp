@@ -169,10 +169,12 @@ void TextEngine::end_frame() {
     stats_.blocks = blocks_.size();
     // A block's canvas is megabytes of floats for a moment. glibc raises its mmap threshold after
     // freeing one, so the next canvases come from the heap and their pages stay resident once freed:
-    // hand them back after any frame that rasterised (rare: only when text changed).
+    // hand them back after any frame that rasterised (rare: only when text changed), and the font
+    // files' pages with them.
     if (stats_.rasterized != trimmed_at_) {
         trimmed_at_ = stats_.rasterized;
         malloc_trim(0);
+        fonts_->release_pages();
     }
 }
 
