@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <ctime>
 
 #include <unistd.h>
 
@@ -175,6 +176,40 @@ TEST_CASE("the kiosk with no config shows the embedded demo content headless", "
     auto v = run_kiosk("--version");
     CHECK(v.exit_code == 0);
     CHECK(v.out.rfind("newsroom-kiosk ", 0) == 0);
+}
+
+TEST_CASE("headless ages: days for a week, then the date, never hundreds of days", "[cli]") {
+    const auto now = static_cast<int64_t>(::time(nullptr));
+    auto rfc = [](int64_t t) {
+        char b[64];
+        const std::time_t tt = static_cast<std::time_t>(t);
+        std::tm tm{};
+        gmtime_r(&tt, &tm);
+        std::strftime(b, sizeof b, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+        return std::string(b);
+    };
+    const int64_t old = now - 400 * 86400;
+    const std::string feed = temp_file("ages.xml",
+        "<rss version=\"2.0\"><channel><title>Town Hall</title>"
+        "<item><title>Market moves to the square</title><link>https://example.org/a</link><pubDate>" + rfc(now - 3 * 86400 - 600) +
+        "</pubDate></item><item><title>Archive: roof repaired</title><link>https://example.org/b</link><pubDate>" + rfc(old) +
+        "</pubDate></item></channel></rss>");
+    const std::string config = temp_file("ages.toml", "[[feed]]\nurl = \"file://" + feed +
+                                                      "\"\nmax_age = \"1000d\"\n[rotation]\nmin_dwell_seconds = 2\nmax_dwell_seconds = 2\n");
+    const std::string cache = temp_file("ages-cache", "");
+    std::filesystem::remove(cache);
+    auto r = run_kiosk("--headless --duration 6 --config " + shq(config) + " --cache-dir " + shq(cache));
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("3 days ago  ·  Market moves to the square") != std::string::npos);
+    char day[16];
+    const std::time_t tt = static_cast<std::time_t>(old);
+    std::tm tm{};
+    localtime_r(&tt, &tm);
+    std::strftime(day, sizeof day, "%Y-%m-%d", &tm);
+    CHECK(r.out.find(std::string(day) + "  ·  Archive: roof repaired") != std::string::npos);
+    CHECK(r.out.find("days ago  ·  Archive") == std::string::npos);
+    for (const auto& f : {feed, config, cache}) std::filesystem::remove_all(f);
 }
 
 TEST_CASE("check-config lists every problem with its place and exits non-zero", "[cli][config]") {

@@ -34,7 +34,9 @@ std::string relative_age(int64_t then, int64_t now) {
     if (d < 3600) return std::to_string(d / 60) + " min ago";
     if (d < 86400) return std::to_string(d / 3600) + " h ago";
     if (d < 2 * 86400) return "yesterday";
-    return std::to_string(d / 86400) + " days ago";
+    // Past a week a count of days says less than the day itself (as on the wall).
+    if (d < 7 * 86400) return std::to_string(d / 86400) + " days ago";
+    return format_time("%Y-%m-%d", then);
 }
 
 }  // namespace nk

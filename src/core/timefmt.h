@@ -23,7 +23,8 @@ std::string format_time(const std::string& fmt, int64_t t, bool utc = false);
 // "2024-03-04T10:00:00Z"
 std::string iso_utc(int64_t t);
 
-// "just now", "12 min ago", "3 h ago", "yesterday", "4 days ago".
+// "just now", "12 min ago", "3 h ago", "yesterday", "4 days ago"; from a week on the local date
+// ("2025-11-02"), never "400 days ago".
 std::string relative_age(int64_t then, int64_t now);
 
 }  // namespace nk
