@@ -565,6 +565,17 @@ TEST_CASE("the display's language: German words and ages on the card", "[kiosk][
     CHECK(f.kiosk->has_content());  // an unknown language falls back to English, the wall keeps showing news
 }
 
+TEST_CASE("the wall's notice of a broken config is in the wall's language", "[kiosk][l10n]") {
+    Fixture f("[display]\nlanguage = \"de\"\n");
+    f.turn();
+    CHECK(f.kiosk->scene(f.t).notice.empty());
+    f.write_config("[display]\nlanguage = \"de\"\nticker = maybe\n");
+    f.advance(3);
+    f.turn();
+    CHECK(f.kiosk->scene(f.t).notice == "Konfigurationsfehler: siehe Journal");
+    CHECK(f.kiosk->has_content());
+}
+
 TEST_CASE("the next card's text is prepared before its transition starts", "[kiosk][text]") {
     Fixture f;
     f.settle();

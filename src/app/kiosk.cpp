@@ -379,7 +379,7 @@ struct Kiosk::Impl {
             if (st) {
                 std::string items = words->trn("%s item", "%s items", static_cast<int64_t>(st->item_count));
                 if (st->hidden_count)
-                    items += " " + fill(words->tr("(%s more with no text to show)"), std::to_string(st->hidden_count));
+                    items += " " + fill(words->tr("(%s more with no text to show)"), words->number(static_cast<int64_t>(st->hidden_count)));
                 std::string updated = st->last_success ? fill(words->tr("updated %s"), words->age(st->last_success, wall))
                                                        : words->tr("never updated");
                 v.detail = st->error.empty() ? items + " · " + updated : st->error + " · " + updated;
@@ -402,7 +402,7 @@ struct Kiosk::Impl {
         if (std::optional<net::FleetHealth> f = app->fleet_health()) {
             ui::FeedStatusView v;
             v.url = f->broker;
-            v.source = "fleet: " + f->screen;
+            v.source = fill(words->tr("fleet: %s"), f->screen);
             v.color = IM_COL32(140, 150, 170, 255);
             v.ok = f->connected;
             v.state = f->connected ? words->tr("ok") : words->tr("failing");
@@ -466,9 +466,10 @@ struct Kiosk::Impl {
         s.ticker_items = ticker;
         s.ticker_offset = d.ticker_speed > 0 ? static_cast<double>(ticker_steps(t)) * ticker_step() : 0;
         s.banner = banner();
-        s.notice = app->engine().config_problem();
+        // The engine keeps the details for the journal; the wall says where to look, in its language.
+        if (!app->engine().config_problem().empty()) s.notice = words->tr("config error: see journal");
         if (!app->engine().cache_problem().empty())
-            s.notice += std::string(s.notice.empty() ? "" : " · ") + "cannot save to disk: see journal";
+            s.notice += std::string(s.notice.empty() ? "" : " · ") + words->tr("cannot save to disk: see journal");
         s.paused = sh.paused();
         s.status_page = d.status_page || status_toggle;
         if (s.status_page) s.statuses = statuses();
