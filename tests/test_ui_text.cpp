@@ -26,6 +26,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 using namespace nk::ui;
@@ -299,6 +300,55 @@ TEST_CASE("text: CJK is set at the visual size of Latin", "[text][fonts]") {
     const float cap = ink("H"), han = ink("国");
     CHECK(han >= cap);
     CHECK(han <= cap * 1.35f);
+}
+
+TEST_CASE("text: a bold CJK headline is as heavy as a bold Latin one", "[text][fonts]") {
+    // Weight as a reader sees a headline: its grey, the ink per area of the line box, and the
+    // thickness of its strokes (the median horizontal run of ink). Ideographs have thinner strokes
+    // than DejaVu Sans Bold's (Noto Sans CJK Bold, the heaviest the default packages have: 9 px
+    // against 13 at 72 px) but many more of them, so the line is darker, not lighter. A CJK
+    // headline set in the regular face, or smaller, fails both.
+    MemoryTextures textures;
+    Log log;
+    TextEngine te(textures, log.sink());
+    te.set_language("ja");
+    te.begin_frame(true);
+    auto pixels = [&](const char* s) -> std::pair<const TextBlock&, const MemoryTextures::Tex&> {
+        const TextBlock& b = te.block(s, {72, true, IM_COL32_WHITE}, {});
+        REQUIRE(b.tiles.size() == 1);
+        const auto& t = textures.live.at(reinterpret_cast<intptr_t>(b.tiles[0].texture));
+        REQUIRE(t.bpp == 1);
+        return {b, t};
+    };
+    auto grey = [&](const char* s) {
+        auto [b, t] = pixels(s);
+        double ink = 0;
+        for (unsigned char c : t.px) ink += c / 255.0;
+        return ink / (static_cast<double>(b.width) * static_cast<double>(b.line_height));
+    };
+    auto stem = [&](const char* s) {
+        auto [b, t] = pixels(s);
+        std::vector<int> runs;
+        for (int y = 0; y < t.h; ++y)
+            for (int x = 0, run = 0; x <= t.w; ++x) {
+                if (x < t.w && t.px[static_cast<size_t>(y) * static_cast<size_t>(t.w) + static_cast<size_t>(x)] >= 128) ++run;
+                else if (run) runs.push_back(std::exchange(run, 0));
+            }
+        REQUIRE(runs.size() > 20);
+        std::nth_element(runs.begin(), runs.begin() + static_cast<std::ptrdiff_t>(runs.size() / 2), runs.end());
+        return static_cast<double>(runs[runs.size() / 2]);
+    };
+    const double latin_grey = grey("Harbour cities agree on a plan");
+    const double ja_grey = grey("東京の新しい図書館が来月開館"), zh_grey = grey("上海港口今年集装箱吞吐量再创新高");
+    const double latin_stem = stem("HILL MINT"), han_stem = stem("日本国中"), kana_stem = stem("ナイト");
+    INFO("grey: Latin " << latin_grey << ", Japanese " << ja_grey << ", Chinese " << zh_grey << "; stems: Latin " << latin_stem
+                        << " px, Han " << han_stem << " px, katakana " << kana_stem << " px");
+    CHECK(ja_grey >= latin_grey);
+    CHECK(zh_grey >= latin_grey);
+    CHECK(ja_grey <= latin_grey * 1.6);
+    CHECK(han_stem >= latin_stem * 0.6);
+    CHECK(kana_stem >= latin_stem * 0.6);
+    te.end_frame();
 }
 
 TEST_CASE("text: a character no font has is logged once and drawn as a mark, not dropped", "[text][fonts]") {
