@@ -26,7 +26,8 @@
 #                      (also what happens when the script runs outside a source tree)
 #   --minimal-fonts    skip fonts-noto-core, fonts-noto-cjk and fonts-noto-color-emoji (~110 MB,
 #                      every script and emoji) on tiny images: Latin, Greek and Cyrillic only, from
-#                      DejaVu; other scripts show as boxes, and the kiosk logs which characters
+#                      DejaVu; other scripts show as boxes, and the kiosk logs each character
+#                      it had no font for
 #   --reboot           reboot at the end (the kiosk starts at boot)
 #   -h, --help         this text
 set -euo pipefail
@@ -56,7 +57,8 @@ AUTOSTART_MARK="newsroom-kiosk-user.service"
 log() { printf '%s: %s\n' "$PROG" "$*"; }
 warn() { printf '%s: warning: %s\n' "$PROG" "$*" >&2; }
 die() { printf '%s: error: %s\n' "$PROG" "$*" >&2; exit 1; }
-usage() { sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+# The header comment, from its second line to the last before the code.
+usage() { awk 'NR == 1 { next } !/^#/ { exit } { sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"; }
 
 # run CMD...: run a command that changes the system, or print it in a dry run.
 run() {
