@@ -429,15 +429,17 @@ TEST_CASE("after a fade drawn over the kept frame on the OpenGL 2 path, nothing 
     fade_case({"MESA_GL_VERSION_OVERRIDE=2.1"}, "opengl2");
 }
 
-// An Arabic headline mixed with Latin and an emoji: the card is mirrored (picture and code on the
-// right, text on the left), every character has a face, and the crawl runs as usual.
-TEST_CASE("screenshot of a right-to-left card with mixed text and emoji, mirrored", "[display]") {
-    Stage st(1920, 1080, "أعلنت Apple عن iPhone 16 في مؤتمر صحفي اليوم 📱");
+namespace {
+
+// A right-to-left headline: the card is mirrored (picture and code on the other side, text
+// right-aligned), every character has a face, and the crawl runs as usual.
+void rtl_case(int w, int h, const std::string& headline) {
+    Stage st(w, h, headline);
     INFO(st.x.error());
     REQUIRE(st.x.ok());
     const std::string out = (st.dir.path / "shot.png").string();
     auto r = nk::test::run_process({NK_KIOSK_BIN, "--cache-dir", st.cache(), "--config", st.config(), "--screenshot", out,
-                                    "--size", "1920x1080"},
+                                    "--size", std::to_string(w) + "x" + std::to_string(h)},
                                    st.env(), 120);
     INFO("stderr:\n" << r.err);
     REQUIRE(r.exit_code == 0);
@@ -445,13 +447,17 @@ TEST_CASE("screenshot of a right-to-left card with mixed text and emoji, mirrore
     CHECK(r.err.find("GL error") == std::string::npos);
     nk::test::Image img = nk::test::load_png(out);
     REQUIRE(img.ok());
-    nk::ui::Layout L = nk::ui::compute_layout(1920, 1080, nk::ui::Mode::Cards, true, 0.03f, true);
+    nk::ui::Layout L = nk::ui::compute_layout(static_cast<float>(w), static_cast<float>(h), nk::ui::Mode::Cards, true, 0.03f, true);
     auto mirror = [&](nk::ui::Rect rect) {
         rect.x = L.body.x + L.body.right() - rect.right();
         return rect;
     };
     CHECK(count_in(img, mirror(L.image)).fraction_image > 0.9);
-    CHECK(count_in(img, L.image).fraction_image < 0.01);
+    if (std::abs(mirror(L.image).x - L.image.x) > 1)  // in portrait the picture spans the body either way
+        CHECK(count_in(img, L.image).fraction_image < 0.01);
+    // The code's white square is on the other side too.
+    CHECK(count_in(img, mirror(L.qr)).fraction_bright > 0.3);
+    CHECK(count_in(img, L.qr).fraction_bright < 0.1);
     nk::ui::Rect head = mirror({L.text.x, L.text.y + 40 * L.unit, L.text.w, 200 * L.unit});
     CHECK(count_in(img, head).fraction_bright > 0.04);
     // Right-aligned: the right end of the text column has ink, its far left less.
@@ -461,6 +467,16 @@ TEST_CASE("screenshot of a right-to-left card with mixed text and emoji, mirrore
     auto qr = nk::test::zbar_decode(out);
     REQUIRE(qr.has_value());
     CHECK(*qr == kLink);
+}
+
+}  // namespace
+
+TEST_CASE("screenshot of a right-to-left card with mixed text and emoji, mirrored", "[display]") {
+    rtl_case(1920, 1080, "أعلنت Apple عن iPhone 16 في مؤتمر صحفي اليوم 📱");
+}
+
+TEST_CASE("screenshot of a right-to-left card in portrait, 1080x1920, mirrored", "[display]") {
+    rtl_case(1080, 1920, "עיריית תל אביב פותחת שלושה גנים ציבוריים חדשים 🌳");
 }
 
 // While the [power] schedule says the screen is off, the loop keeps running (watchdog, health) but
