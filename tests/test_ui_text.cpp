@@ -184,6 +184,9 @@ TEST_CASE("text: a right-to-left paragraph is detected from its first strong cha
     CHECK(layout_text(fonts, "«עיריית» תל אביב", params(30)).rtl);
     CHECK_FALSE(layout_text(fonts, "Apple أعلنت", params(30)).rtl);
     CHECK_FALSE(layout_text(fonts, "2026: 東京", params(30)).rtl);
+    // Asked without shaping (how a card decides to mirror), the same answer.
+    for (const char* s : {"أعلنت Apple", "«עיריית» תל אביב", "Apple أعلنت", "2026: 東京", "", "  ", "\u2067abc\u2069 שלום"})
+        CHECK(paragraph_rtl(s) == layout_text(fonts, s, params(30)).rtl);
 }
 
 TEST_CASE("text: CJK lines never start with a closing mark (kinsoku)", "[text][linebreak]") {

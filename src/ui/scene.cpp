@@ -125,7 +125,7 @@ void draw_news_card(ImDrawList* dl, const Scene& s, const Layout& L, TextEngine&
     const Mode mode = s.mode;
     // A right-to-left headline mirrors the card: picture and code on the right, text right-aligned,
     // badges from the right edge.
-    const bool rtl = card_is_rtl(c, L, te);
+    const bool rtl = card_is_rtl(c);
     auto place = [&](Rect r) { return placed(r, L, rtl, dx); };
     const Rect img = place(L.image), txt = place(L.text);
     image_box(dl, s, L, te, c, img, u, alpha);
@@ -261,7 +261,7 @@ float owner_caption_h(const Layout& L, Mode mode) { return std::round(px_of(L, m
 void draw_announcement(ImDrawList* dl, const Scene& s, const Layout& L, TextEngine& te, const CardView& c, float dx,
                        float alpha) {
     const float u = L.unit;
-    const bool rtl = card_is_rtl(c, L, te);
+    const bool rtl = card_is_rtl(c);
     owner_panel(dl, s, L, c.color, rtl, dx, alpha);
     const Rect inner = owner_inner(L);
     auto place = [&](Rect r) { return placed(r, L, rtl, dx); };
@@ -308,7 +308,7 @@ void draw_announcement(ImDrawList* dl, const Scene& s, const Layout& L, TextEngi
 // title and, dimmer, the place. Wide screens put them in columns; portrait stacks time over title.
 void draw_agenda(ImDrawList* dl, const Scene& s, const Layout& L, TextEngine& te, const CardView& c, float dx, float alpha) {
     const float u = L.unit;
-    const bool rtl = s.rtl || card_is_rtl(c, L, te);
+    const bool rtl = s.rtl || card_is_rtl(c);
     owner_panel(dl, s, L, c.color, rtl, dx, alpha);
     const Rect inner = owner_inner(L);
     auto place = [&](Rect r) { return placed(r, L, rtl, dx); };
@@ -845,14 +845,9 @@ bool prepare_card(const Scene& s, const Layout& L, TextEngine& te, const CardVie
     return true;
 }
 
-bool card_is_rtl(const CardView& c, const Layout& L, TextEngine& te) {
-    if (c.headline.empty()) return false;
-    TextBox box;
-    box.width = L.text.w;
-    box.max_lines = 4;
-    box.line_spacing = 1.12f;
-    return te.block(c.headline, {font_sizes(L, Mode::Cards)[FontRole::Headline], true, IM_COL32_WHITE}, box).rtl;
-}
+// Asked of the text, not of a block: a block in another size or colour than the one drawn would be
+// a texture made for nothing.
+bool card_is_rtl(const CardView& c) { return paragraph_rtl(c.headline); }
 
 Rect cards_clip(const Layout& L) { return {L.safe.x, L.body.y, L.safe.w, L.body.h + 1}; }
 

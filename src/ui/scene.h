@@ -186,7 +186,7 @@ FontSizes font_sizes(const Layout& layout, Mode mode);
 bool prepare_card(const Scene& scene, const Layout& layout, TextEngine& text, const CardView& card);
 
 // Whether a card is laid out mirrored: its headline's paragraph direction is right-to-left.
-bool card_is_rtl(const CardView& card, const Layout& layout, TextEngine& text);
+bool card_is_rtl(const CardView& card);
 
 // Where a frame's cards drew, in tiles of kTile px: what a later frame drawn over that one must
 // paint back to the background to take them away (a fade's steps, an age that changed). Made from

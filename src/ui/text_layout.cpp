@@ -227,6 +227,13 @@ std::vector<ShapedGlyph> shape_run(FontLibrary& fonts, FaceId face, float px, co
     return out;
 }
 
+bool paragraph_rtl(std::string_view utf8) {
+    const std::u16string s = normalize_text(utf8);
+    if (s.empty()) return false;
+    Bidi bidi = run_bidi(s, UBIDI_DEFAULT_LTR);
+    return bidi && (ubidi_getParaLevel(bidi.get()) & 1) != 0;
+}
+
 TextLayout layout_text(FontLibrary& fonts, std::string_view utf8, const LayoutParams& p) {
     TextLayout L;
     std::vector<uint8_t> styles;

@@ -68,6 +68,9 @@ struct TextLayout {
 
 TextLayout layout_text(FontLibrary& fonts, std::string_view utf8, const LayoutParams& params);
 
+// The paragraph direction layout_text gives the text with Direction::Auto, without shaping it.
+bool paragraph_rtl(std::string_view utf8);
+
 // One run shaped by HarfBuzz: `len` UTF-16 units of `text` from `start` (the rest is context for
 // joining), in one face and direction. Exposed so tests can compare it with hb-shape.
 std::vector<ShapedGlyph> shape_run(FontLibrary& fonts, FaceId face, float px, const std::u16string& text, uint32_t start,
