@@ -356,6 +356,23 @@ TEST_CASE("the ticker moves on its own capped clock, the rest stays still", "[ki
 
 // 100 px/s under a 50 frames/s cap: two whole pixels a frame, every frame, never a fraction (the
 // text stays on the pixel grid), and a frame only when the crawl has moved a step.
+// In a right-to-left interface the crawl still moves one way (the items are each set in their own
+// direction; only their order on the strip differs): a reader's eye never has to change course.
+TEST_CASE("the crawl moves the same way in a right-to-left interface", "[kiosk][l10n]") {
+    for (const char* lang : {"en", "he", "ar"}) {
+        INFO(lang);
+        Fixture f(std::string("[display]\nticker = true\nlanguage = \"") + lang + "\"\n");
+        f.turn();
+        f.settle();
+        const double start = f.kiosk->scene(f.t).ticker_offset;
+        for (int i = 0; i < 30; ++i) {
+            f.t += 1.0 / 30;
+            f.turn();
+        }
+        CHECK(f.kiosk->scene(f.t).ticker_offset > start);  // the strip moves right to left
+    }
+}
+
 TEST_CASE("the crawl moves in equal whole-pixel steps, one a frame", "[kiosk]") {
     Fixture f("[display]\nticker = true\nticker_fps = 50\nticker_speed = 100\n");
     f.turn();
