@@ -189,6 +189,9 @@ public:
         const GLuint tex = new_texture(GL_RGBA, w, h, rgba, GL_NEAREST);
         return tex ? reinterpret_cast<ImTextureID>(static_cast<intptr_t>(tex)) : nullptr;
     }
+    int alpha_bytes_per_pixel() const override {
+        return alpha_ == Alpha::luminance_alpha ? 2 : alpha_ == Alpha::rgba ? 4 : 1;
+    }
     // Text blocks: a quarter (or half) the memory of RGBA; a driver that refuses a format gets the next.
     ImTextureID upload_alpha(const unsigned char* a, int w, int h) override {
         GLuint tex = 0;

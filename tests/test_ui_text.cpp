@@ -49,6 +49,7 @@ struct MemoryTextures : TextureSink {
         live[next] = {w, h, 1, std::vector<unsigned char>(a, a + static_cast<size_t>(w) * static_cast<size_t>(h))};
         return reinterpret_cast<ImTextureID>(next++);
     }
+    int alpha_bytes_per_pixel() const override { return 1; }
     void release(ImTextureID id) override { live.erase(reinterpret_cast<intptr_t>(id)); }
 };
 

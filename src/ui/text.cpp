@@ -346,7 +346,8 @@ TextBlock TextEngine::make(std::string_view text, const TextStyle& style, const 
             }
             out.tiles.push_back({id, static_cast<float>(tx - pad_x), static_cast<float>(ty - pad_y), static_cast<float>(w),
                                  static_cast<float>(h)});
-            out.bytes += static_cast<size_t>(w) * static_cast<size_t>(h) * static_cast<size_t>(bpp);
+            const int kept_bpp = out.color ? 4 : textures_.alpha_bytes_per_pixel();
+            out.bytes += static_cast<size_t>(w) * static_cast<size_t>(h) * static_cast<size_t>(kept_bpp);
         }
     return out;
 }

@@ -43,6 +43,8 @@ public:
     // Monochrome text, one byte a pixel: coverage, to be sampled as (1, 1, 1, coverage) so the
     // quad's colour tints it. The default expands to white RGBA for upload_text().
     virtual ImTextureID upload_alpha(const unsigned char* alpha, int width, int height);
+    // What a pixel of upload_alpha() costs where it is kept (for the texture budget and counts).
+    virtual int alpha_bytes_per_pixel() const { return 4; }
     virtual void release(ImTextureID texture) = 0;
 };
 
