@@ -656,9 +656,18 @@ constexpr std::array<std::uint8_t, kSlots> kSlotTag = [] {
 }();
 static_assert(std::size(kTags) < 255, "kSlotTag holds indexes in a byte");
 
+// pack(t.view()) without a test per character: the buffer is zero past the name, so it is read
+// whole (compilers turn these shifts into one byte-swapped load).
+PackedName pack(const TagName& t) {
+    PackedName p;
+    for (std::size_t k = 0; k < 8; ++k) p.head = (p.head << 8) | static_cast<unsigned char>(t.buf[k]);
+    p.tail = static_cast<std::uint16_t>((static_cast<unsigned char>(t.buf[8]) << 8) | static_cast<unsigned char>(t.buf[9]));
+    return p;
+}
+
 Kind classify(const TagName& t) {
     if (t.len == 0 || t.len > kMaxTagName) return Kind::unknown;
-    const PackedName key = pack(t.view());
+    const PackedName key = pack(t);
     const std::uint8_t i = kSlotTag[slot_of(key, kSlotMultiplier)];
     return i != 0 && kPackedTags[i - 1].name == key ? kPackedTags[i - 1].kind : Kind::unknown;
 }
