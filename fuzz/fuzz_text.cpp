@@ -47,8 +47,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     const std::string_view in(reinterpret_cast<const char*>(data), size);
 
-    check_display_text(nk::text::html_to_text(in, options), options);
-    check_display_text(nk::text::clean_plain(in, options), options);
+    const std::string html_text = nk::text::html_to_text(in, options);
+    check_display_text(html_text, options);
+    const std::string plain = nk::text::clean_plain(in, options);
+    check_display_text(plain, options);
+    // Each thread's pass keeps its buffer between calls: nothing of an earlier, longer text may
+    // show in a later one.
+    (void)nk::text::html_to_text(std::string(in) + " <p>" + std::string(in) + "</p> tail", options);
+    require(nk::text::html_to_text(in, options) == html_text);
+    require(nk::text::clean_plain(in, options) == plain);
+    // Spaces collapse: a second one beside each is invisible, which covers the pass taking the
+    // space on either side of a run of text with the run.
+    std::string doubled;
+    for (const char c : in) {
+        doubled += c;
+        if (c == ' ') doubled += ' ';
+    }
+    require(nk::text::html_to_text(doubled, options) == html_text);
+    require(nk::text::clean_plain(doubled, options) == plain);
 
     const std::string decoded = nk::text::decode_entities(in);
     (void)nk::text::first_img_src(in);

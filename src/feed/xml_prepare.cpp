@@ -117,11 +117,14 @@ bool note_references(std::string_view in, std::vector<std::string>& warnings) {
         }
         if (!bang_valid || next_bang < pos) {
             // '!' is rare in XML and '<' is everywhere, so look for the '!' of "<!" (a byte
-            // search is several times faster than memmem with a two-byte needle).
+            // search is several times faster than memmem with a two-byte needle). memchr, not
+            // find_byte: the gaps are long (often the whole document after its DOCTYPE), where
+            // libc's wide loads beat find_byte's sixteen bytes (heavy rss091 files: a third of
+            // note_references' time).
             size_t from = pos;
             next_bang = n;
             while (from < n) {
-                const size_t b = feed_detail::find_byte(in, '!', from);
+                const size_t b = in.find('!', from);
                 if (b == std::string_view::npos) break;
                 if (b > pos && in[b - 1] == '<') {
                     next_bang = b - 1;
