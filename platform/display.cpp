@@ -125,8 +125,8 @@ void gl_fill(ImDrawList* dl, const ui::Rect& rect, ImU32 color) {
 }
 
 
-// One texture of `format` pixels (stored as `internal`, default the same), clamped; `filter` GL_LINEAR for pictures (scaled), GL_NEAREST for
-// text (drawn texel for texel). 0 on failure.
+// One texture of `format` pixels (stored as `internal`, default the same), clamped; `filter`
+// GL_LINEAR for pictures (scaled), GL_NEAREST for text (drawn texel for texel). 0 on failure.
 GLuint new_texture(GLenum format, int w, int h, const unsigned char* pixels, GLint filter = GL_LINEAR, GLenum internal = 0) {
     GLuint tex = 0;
     glGenTextures(1, &tex);
@@ -202,9 +202,15 @@ public:
         if (alpha_ == Alpha::red) {
             tex = try_texture(GL_R8, GL_RED, w, h, a);
             if (tex) {
+                // R8 without the swizzle would draw every block as a solid box: fall back.
                 const GLint one_one_one_red[4] = {GL_ONE, GL_ONE, GL_ONE, GL_RED};
                 glTexParameteriv(GL_TEXTURE_2D, GL_TEXTURE_SWIZZLE_RGBA, one_one_one_red);
-            } else {
+                if (glGetError() != GL_NO_ERROR) {
+                    glDeleteTextures(1, &tex);
+                    tex = 0;
+                }
+            }
+            if (!tex) {
                 alpha_ = Alpha::luminance_alpha;
                 log_line("display: the driver refused a one-byte (R8) texture; text uses luminance-alpha");
             }

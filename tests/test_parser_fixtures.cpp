@@ -1527,3 +1527,17 @@ TEST_CASE("Mojibake written as character references is repaired too", "[parser][
     CHECK(f.items[1].title == "Crème brûlée");
     CHECK(f.items[2].title == "Plain été");
 }
+
+TEST_CASE("fixture quirk-wordpress-yoast-footer: the 'appeared first on' line is not the story", "[parser][fixtures]") {
+    const Feed f = parse_fixture("quirk-wordpress-yoast-footer.xml");
+    REQUIRE(f.items.size() == 4);
+    // The excerpt ends in "[…]" once the footer is gone: the full content is the summary, without its footer.
+    CHECK(f.items[0].summary == "The first ferry leaves at 6:40 instead of 7:10, and the last one at 23:15.\nTickets bought before Monday stay valid.");
+    // An excerpt with nothing fuller: the excerpt, without the footer.
+    CHECK(f.items[1].summary == "From April the library opens on Sundays, and on weekdays until [\u2026]");
+    // Yoast's footer in German.
+    CHECK(f.items[2].summary == "Drei Tage Musik am Kai, der Eintritt ist frei.");
+    // A story's own paragraph that begins with the same words stays.
+    CHECK(f.items[3].summary == "The counter in the town hall closes on Friday.\nThe post office opens at the station on Monday.");
+    for (const Item& i : f.items) CHECK_THAT(i.summary, !Contains("appeared first") && !Contains("erschien zuerst"));
+}

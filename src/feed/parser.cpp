@@ -106,6 +106,27 @@ bool looks_like_excerpt(std::string_view s) {
     return false;
 }
 
+// Yoast SEO's RSS footer, "The post <title> appeared first on <site>." (in the site's language),
+// which a great many WordPress feeds append to both the excerpt and the content: boilerplate, not
+// the story. Dropped when it is the text's last paragraph, so an excerpt ends in its "[…]" again
+// and is recognised as one.
+void drop_feed_footer(std::string& s) {
+    static constexpr std::pair<std::string_view, std::string_view> kFooters[] = {
+        {"The post ", " appeared first on "},         {"Der Beitrag ", " erschien zuerst auf "},
+        {"L\u2019article ", " est apparu en premier sur "}, {"L'article ", " est apparu en premier sur "},
+        {"La entrada ", " se public\u00f3 primero en "}, {"Het bericht ", " verscheen eerst op "},
+    };
+    const size_t nl = s.rfind('\n');
+    const size_t from = nl == std::string::npos ? 0 : nl + 1;
+    const std::string_view last = std::string_view(s).substr(from);
+    for (const auto& [head, middle] : kFooters) {
+        if (last.substr(0, head.size()) != head || last.find(middle) == std::string_view::npos) continue;
+        s.erase(nl == std::string::npos ? 0 : nl);
+        while (!s.empty() && (s.back() == ' ' || s.back() == '\n')) s.pop_back();
+        return;
+    }
+}
+
 size_t find_from(std::string_view s, std::string_view what, size_t from) {
     if (from >= s.size()) return std::string_view::npos;
     const void* p = ::memmem(s.data() + from, s.size() - from, what.data(), what.size());
@@ -671,7 +692,9 @@ private:
         const std::array<const XMLElement*, 6> candidates{description, atom_summary, content, atom_content, media_desc, itunes_summary};
         auto text_of = [&](const XMLElement* c) {
             bool atom = c == atom_summary || c == atom_content;
-            return atom ? display(c, atom_kind(c), true) : rss_text(c, true);
+            std::string s = atom ? display(c, atom_kind(c), true) : rss_text(c, true);
+            drop_feed_footer(s);
+            return s;
         };
         for (const XMLElement* c : candidates) {
             if (!c) continue;
