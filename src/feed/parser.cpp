@@ -116,7 +116,14 @@ void drop_feed_footer(std::string& s) {
         {"L\u2019article ", " est apparu en premier sur "}, {"L'article ", " est apparu en premier sur "},
         {"La entrada ", " se public\u00f3 primero en "}, {"Het bericht ", " verscheen eerst op "},
     };
-    const size_t nl = s.rfind('\n');
+    // Cheap before anything is searched: every summary passes here, some are megabytes. The footer
+    // ends in its full stop and is one short paragraph, so only the text's last KB can hold it.
+    constexpr size_t kLongestFooter = 1024;
+    if (s.empty() || s.back() != '.') return;
+    const size_t tail = std::min(s.size(), kLongestFooter);
+    const void* found = ::memrchr(s.data() + s.size() - tail, '\n', tail);
+    if (!found && s.size() > kLongestFooter) return;
+    const size_t nl = found ? static_cast<size_t>(static_cast<const char*>(found) - s.data()) : std::string::npos;
     const size_t from = nl == std::string::npos ? 0 : nl + 1;
     const std::string_view last = std::string_view(s).substr(from);
     for (const auto& [head, middle] : kFooters) {
