@@ -773,11 +773,6 @@ bool DisplayPlatform::open(app::App& app) {
     }
     ImGui_ImplGlfw_InitForOpenGL(window_, false);
 
-    t0_ = steady_now();
-    kiosk_ = app::Kiosk::create(app, textures_, [this] { wake(); }, log_line, t0_, wall_now());
-    loop_.kiosk = kiosk_.get();
-    loop_.app = &app;
-
     const std::string renderer = app.config().display.renderer;
     loop_.gl3 = renderer != "gl2" && ImGui_ImplOpenGL3_Init(nullptr);
     g_use_program = reinterpret_cast<PFNGLUSEPROGRAMPROC>(glfwGetProcAddress("glUseProgram"));
@@ -786,9 +781,15 @@ bool DisplayPlatform::open(app::App& app) {
         }
         ImGui_ImplOpenGL2_Init();
     }
+    // Before the kiosk exists: the texture formats for text depend on the backend.
     textures_.set_fixed_function(!loop_.gl3);
     log_line(std::string("display: GL ") + reinterpret_cast<const char*>(glGetString(GL_VERSION)) + " / " +
              reinterpret_cast<const char*>(glGetString(GL_RENDERER)) + ", backend " + (loop_.gl3 ? "opengl3" : "opengl2"));
+
+    t0_ = steady_now();
+    kiosk_ = app::Kiosk::create(app, textures_, [this] { wake(); }, log_line, t0_, wall_now());
+    loop_.kiosk = kiosk_.get();
+    loop_.app = &app;
 
     g_monitor_choice = app.config().display.monitor;
     glfwSetWindowUserPointer(window_, &loop_);

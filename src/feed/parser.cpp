@@ -127,9 +127,9 @@ void drop_feed_footer(std::string& s) {
     const size_t from = nl == std::string::npos ? 0 : nl + 1;
     const std::string_view last = std::string_view(s).substr(from);
     for (const auto& [head, middle] : kFooters) {
-        if (last.substr(0, head.size()) != head || last.find(middle) == std::string_view::npos) continue;
-        s.erase(nl == std::string::npos ? 0 : nl);
-        while (!s.empty() && (s.back() == ' ' || s.back() == '\n')) s.pop_back();
+        if (!last.starts_with(head) || last.find(middle) == std::string_view::npos) continue;
+        // The HTML pass never leaves a space beside a '\n', so nothing else needs trimming.
+        s.resize(nl == std::string::npos ? 0 : nl);
         return;
     }
 }
