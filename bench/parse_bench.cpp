@@ -7,7 +7,13 @@
 // memory before any timing, so disk speed never enters the numbers; each figure is the best of
 // R runs. The biggest file is timed in child processes, one per side (see time_in_child).
 //
-//   parse_bench DIR [--repeat R=3] [--in-process]
+//   parse_bench DIR [--repeat R=3] [--in-process] [--whole-summaries]
+//
+// nk::parse_feed runs as the kiosk runs it, with its display limits (titles cut at 1 KB, summaries
+// at 4 KB), and without the limits that protect a Pi from hostile feeds (document size, depth,
+// item count, field size), which would refuse or cut the corpus. --whole-summaries lifts the
+// display limits too, so every summary is the whole story's text: what the figures up to
+// 2026-12-07 measured (bench/README.md).
 //
 // Last line of output: the total number of items parsed, a bare number (scripts read it).
 
@@ -89,18 +95,22 @@ double mb(std::size_t bytes) { return static_cast<double>(bytes) / 1e6; }
 
 double mb_per_s(std::size_t bytes, double secs) { return secs > 0 ? mb(bytes) / secs : 0.0; }
 
+bool whole_summaries = false;  // --whole-summaries
+
 nk::ParseOptions bench_options() {
-    // Limits exist to protect a Pi from hostile feeds; here they would cut the work being
-    // measured (the big file alone is over max_input_bytes). A quarter of SIZE_MAX leaves room
-    // for any "limit + n" arithmetic inside the parser without overflow, also on 32-bit ARM.
+    // The protective limits would cut the work being measured (the big file alone is over
+    // max_input_bytes). A quarter of SIZE_MAX leaves room for any "limit + n" arithmetic inside
+    // the parser without overflow, also on 32-bit ARM.
     constexpr std::size_t kHuge = std::numeric_limits<std::size_t>::max() / 4;
     nk::ParseOptions o;
     o.limits.max_input_bytes = kHuge;
     o.limits.max_depth = 1 << 20;
     o.limits.max_items = kHuge;
     o.limits.max_field_bytes = kHuge;
-    o.limits.max_title_bytes = kHuge;
-    o.limits.max_summary_bytes = kHuge;
+    if (whole_summaries) {
+        o.limits.max_title_bytes = kHuge;
+        o.limits.max_summary_bytes = kHuge;
+    }
     return o;
 }
 
@@ -235,7 +245,8 @@ ChildResult time_in_child(bool ours, const Input& in) {
     posix_spawn_file_actions_addclose(&actions, fd[0]);
     posix_spawn_file_actions_addclose(&actions, fd[1]);
     std::string exe = "/proc/self/exe", flag = "--child", side = ours ? "ours" : "bare", path = in.path, name = in.name;
-    char* args[] = {exe.data(), flag.data(), side.data(), path.data(), name.data(), nullptr};
+    std::string whole = "--whole-summaries";
+    char* args[] = {exe.data(), flag.data(), side.data(), path.data(), name.data(), whole_summaries ? whole.data() : nullptr, nullptr};
     pid_t pid = 0;
     const int spawned = posix_spawn(&pid, exe.c_str(), &actions, nullptr, args, environ);
     posix_spawn_file_actions_destroy(&actions);
@@ -307,16 +318,21 @@ std::string measure_linearity(const Input& big_in, nk::ParseOptions& opts, int r
 
 [[noreturn]] void usage(const char* msg = nullptr) {
     if (msg) std::cerr << "parse_bench: " << msg << "\n";
-    std::cerr << "usage: parse_bench DIR [--repeat R=3] [--in-process]\n"
+    std::cerr << "usage: parse_bench DIR [--repeat R=3] [--in-process] [--whole-summaries]\n"
                  "Reads every regular file under DIR (e.g. from gen_corpus) and times nk::parse_feed\n"
                  "against a bare tinyxml2 parse that reads every text node of the same bytes, per kind\n"
                  "of feed and overall. The biggest file is timed in a child process per side (a first\n"
-                 "parse and a second one); --in-process times it with the others, as before.\n";
+                 "parse and a second one); --in-process times it with the others, as before.\n"
+                 "Summaries and titles are cut where the kiosk cuts them (4 KB, 1 KB);\n"
+                 "--whole-summaries keeps them whole, as the figures before 2026-12-07 did.\n";
     std::exit(2);
 }
 
 int run(int argc, char** argv) {
-    if (argc == 5 && std::string_view(argv[1]) == "--child") return child_main(argv[2], argv[3], argv[4]);
+    if ((argc == 5 || argc == 6) && std::string_view(argv[1]) == "--child") {
+        whole_summaries = argc == 6;
+        return child_main(argv[2], argv[3], argv[4]);
+    }
     fs::path dir;
     int repeat = 3;
     bool in_process = false;
@@ -324,6 +340,8 @@ int run(int argc, char** argv) {
         const std::string_view a(argv[i]);
         if (a == "--in-process") {
             in_process = true;
+        } else if (a == "--whole-summaries") {
+            whole_summaries = true;
         } else if (a == "--repeat") {
             if (i + 1 >= argc) usage("--repeat needs a value");
             const std::string_view v(argv[++i]);
@@ -425,6 +443,12 @@ int run(int argc, char** argv) {
     std::printf("parse_bench: %zu files, %.1f MB; biggest %s (%.1f MB, %s); best of %d runs\n", inputs.size(),
                 mb(total_bytes), big_in.name.c_str(), mb(big_in.bytes.size()),
                 in_process ? "in this process" : "each side in its own child process", repeat);
+    {
+        const nk::ParseOptions shown = bench_options();
+        if (whole_summaries) std::printf("summaries and titles kept whole (--whole-summaries)\n");
+        else std::printf("summaries cut at %zu bytes and titles at %zu, as on the kiosk\n", shown.limits.max_summary_bytes,
+                         shown.limits.max_title_bytes);
+    }
 
     // Each run times our parser and bare tinyxml2 file by file, alternating which goes first, so
     // drift on a busy machine (clock boost, other load) hits both sides of every ratio alike.

@@ -301,7 +301,7 @@ TEST_CASE("html_to_text: double-escaped HTML", "[text]") {
         CHECK(html_to_text("&amp;lt;p&amp;gt;x") == "<p>x");
         CHECK(html_to_text("&amp;amp;amp;") == "&amp;");
     }
-    SECTION("the test for a second pass starts at the first '<' or '&' written, and reads on to the end") {
+    SECTION("the test for a second pass starts at the first '<' or '&' written") {
         // Text (and separators) before it, then a lone '&' that decides nothing, then escaped markup.
         CHECK(html_to_text("<p>Intro text</p><p>AT&amp;T says &lt;b&gt;hi&lt;/b&gt;</p>") ==
               "Intro text\nAT&T says hi");
@@ -313,6 +313,29 @@ TEST_CASE("html_to_text: double-escaped HTML", "[text]") {
     SECTION("line breaks of the first pass survive the second") {
         CHECK(html_to_text("<p>First</p><p>&lt;b&gt;Second&lt;/b&gt;</p>") == "First\nSecond");
         CHECK(html_to_text("<p>First</p><p>&lt;b&gt;Second&lt;/b&gt;</p>", flat()) == "First Second");
+    }
+}
+
+// Decision (see html_to_text in text.cpp): the first pass stops once it holds more than the cut
+// and a KB past its first '<' or '&'; the evidence for a second pass is looked for in that.
+TEST_CASE("html_to_text: a long text is not read to its end for a second pass", "[text]") {
+    const std::string words = repeat("word ", 400);  // 2 KB: past the window
+    SECTION("no evidence up to the cut and the window: the first pass's prefix is the text") {
+        CHECK(html_to_text("AT&amp;T " + words, flat(30)) == "AT&T word word word word…");
+        // Escaped markup only far past the cut is taken as the publisher wrote it.
+        CHECK(html_to_text("&amp;copy 2024 " + words + "&lt;b&gt;x&lt;/b&gt;", flat(30)) == "&copy 2024 word word word…");
+    }
+    SECTION("evidence before the pass stopped: the second pass reads the whole first pass") {
+        CHECK(html_to_text("&amp;copy 2024 &lt;b&gt;x&lt;/b&gt; " + words, flat(30)) == "\u00A9 2024 x word word word…");
+        const std::string out = html_to_text("&lt;p&gt;" + words + "&lt;/p&gt;&lt;p&gt;end&lt;/p&gt;", lines());
+        CHECK(out.size() <= 4096);
+        CHECK(out.find('<') == std::string::npos);
+        CHECK(out.ends_with("word\nend"));
+    }
+    SECTION("the same text with no cut still gets the second pass everywhere") {
+        const std::string out = html_to_text("&amp;copy 2024 " + words + "&lt;b&gt;x&lt;/b&gt;", flat(1 << 20));
+        CHECK(out.starts_with("\u00A9 2024 word"));
+        CHECK(out.ends_with("word x"));
     }
 }
 
