@@ -13,6 +13,9 @@ Layout, chosen so that a lookup touches little memory and the table needs no rel
             is one hash and, on average, little more than one comparison. A binary search (the
             first version) mispredicted a branch per step, and entity-heavy feeds look up a name
             every few words.
+  kWordTable the names of up to seven characters again, keyed by the name as one 64-bit word and
+            built by the compiler from the records: the HTML pass reads eight bytes after a '&'
+            and looks them up with a multiply and a comparison (lookup_entity_word).
 
 Run from anywhere:  python3 scripts/gen_entities.py   (the output is committed; the build does not
 run Python). Pass a path to write somewhere else, e.g. to diff against the committed file.
@@ -27,6 +30,7 @@ LETTERS = string.ascii_uppercase + string.ascii_lowercase
 MAX_VALUE_BYTES = 7  # the record holds char[8]: value plus the literal's NUL
 LEGACY_FLAG = 0x80
 SLOTS = 4096  # a power of two, about twice the names
+WORD_SLOTS = 4096  # a power of two, about three times the names of up to seven characters
 
 
 def fnv1a(name):
@@ -77,6 +81,7 @@ def render(rows):
     w("// (the legacy forms such as \"amp\" and \"eacute\"). Pure; any thread.")
     w('#include "feed/text.h"')
     w("")
+    w("#include <array>")
     w("#include <cstddef>")
     w("#include <cstdint>")
     w("#include <string_view>")
@@ -154,11 +159,49 @@ def render(rows):
     w("    return {e.value, static_cast<std::size_t>(e.flags & 0x0F)};")
     w("}")
     w("")
+    short = sum(1 for name, _, _ in rows if len(name) <= 7)
+    w(f"// The {short} names of at most seven characters again, as words (character k in bits 8k to 8k + 7,")
+    w("// zero above the name), for the HTML pass's fast path: a multiply and a comparison of words, where")
+    w("// find() hashes byte by byte and calls memcmp. Built by the compiler from the records above.")
+    w(f"constexpr std::size_t kWordSlots = {WORD_SLOTS};")
+    w("struct WordSlot {")
+    w("    std::uint64_t word;")
+    w("    std::uint16_t record;  // + 1; 0: empty")
+    w("};")
+    w("constexpr std::uint64_t word_of(const Entity& e) {")
+    w("    std::uint64_t w = 0;")
+    w("    for (std::size_t k = e.name_size; k-- > 0;) w = (w << 8) | static_cast<unsigned char>(kNames[e.name_offset + k]);")
+    w("    return w;")
+    w("}")
+    w("constexpr std::size_t word_slot(std::uint64_t w) {")
+    w(f"    return static_cast<std::size_t>((w * 0x9E3779B97F4A7C15ull) >> {64 - (WORD_SLOTS.bit_length() - 1)});")
+    w("}")
+    w("constexpr std::array<WordSlot, kWordSlots> kWordTable = [] {")
+    w("    std::array<WordSlot, kWordSlots> t{};")
+    w("    for (std::size_t i = 0; i < std::size(kEntities); ++i) {")
+    w("        if (kEntities[i].name_size > 7) continue;")
+    w("        const std::uint64_t w = word_of(kEntities[i]);")
+    w("        std::size_t s = word_slot(w);")
+    w("        while (t[s].record != 0) s = (s + 1) % kWordSlots;")
+    w("        t[s] = {w, static_cast<std::uint16_t>(i + 1)};")
+    w("    }")
+    w("    return t;")
+    w("}();")
+    w("")
     w("}  // namespace")
     w("")
     w("std::string_view lookup_entity(std::string_view name) {")
     w("    const Entity* e = find(name);")
     w("    return e ? value_of(*e) : std::string_view{};")
+    w("}")
+    w("")
+    w("std::string_view lookup_entity_word(std::uint64_t word) {")
+    w("    if (word == 0 || (word >> 56) != 0) return {};")
+    w("    for (std::size_t s = word_slot(word);; s = (s + 1) % kWordSlots) {")
+    w("        const WordSlot& slot = kWordTable[s];")
+    w("        if (slot.record == 0) return {};")
+    w("        if (slot.word == word) return value_of(kEntities[slot.record - 1]);")
+    w("    }")
     w("}")
     w("")
     w("std::string_view lookup_legacy_entity(std::string_view name) {")

@@ -145,6 +145,19 @@ int hex_value(unsigned char c) {
 }
 char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? char(c + ('a' - 'A')) : c; }
 
+// SWAR helpers over 8 bytes at once; each sets bit 7 of exactly the bytes that match (no borrow
+// between bytes, so the lowest set bit locates the first match).
+constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+constexpr std::uint64_t kLow7 = 0x7F7F7F7F7F7F7F7FULL;
+constexpr std::uint64_t kBit7 = 0x8080808080808080ULL;
+constexpr std::uint64_t bytes_equal(std::uint64_t w, unsigned char c) {
+    const std::uint64_t x = w ^ (kOnes * c);
+    return ~(((x & kLow7) + kLow7) | x | kLow7);
+}
+constexpr std::uint64_t bytes_below_0x20(std::uint64_t w) {
+    return ~((w & kLow7) + kOnes * 0x60) & ~w & kBit7;
+}
+
 struct Reference {
     enum Type : std::uint8_t { none, named, numeric } type = none;
     std::size_t end = 0;        // index just past the reference (and its ';' when present)
@@ -200,6 +213,25 @@ Reference parse_reference(std::string_view s, std::size_t amp) {
         r.end = k + 4;
         return r;
     }
+    // Most names are short and end in ';' ("&rsquo;", "&eacute;"): the eight bytes after the '&'
+    // hold the name and its ';', and the name is looked up as one word. A name found this way is
+    // letters and digits up to that ';', so the byte loop below would find the same record.
+    if (n - k >= 8) {
+        std::uint64_t w;
+        std::memcpy(&w, p + k, 8);
+        if constexpr (std::endian::native == std::endian::big) w = byteswap64(w);
+        if (const std::uint64_t semi = bytes_equal(w, ';'); semi != 0) {
+            const std::size_t len = static_cast<std::size_t>(std::countr_zero(semi)) / 8;  // 0 to 7
+            const std::string_view v = lookup_entity_word(w & ((std::uint64_t{1} << (8 * len)) - 1));
+            if (!v.empty()) {
+                r.type = Reference::named;
+                r.value = v;
+                r.semicolon = true;
+                r.end = k + len + 1;
+                return r;
+            }
+        }
+    }
     while (k < n && k - start <= kMaxEntityName && is_ascii_alnum(p[k])) ++k;
     const std::size_t len = k - start;
     if (len == 0 || len > kMaxEntityName) return r;
@@ -241,19 +273,6 @@ constexpr std::array<std::uint8_t, 256> kClass = [] {
     t['&'] = kAmp;
     return t;
 }();
-
-// SWAR helpers over 8 bytes at once; each sets bit 7 of exactly the bytes that match (no borrow
-// between bytes, so the lowest set bit locates the first match).
-constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-constexpr std::uint64_t kLow7 = 0x7F7F7F7F7F7F7F7FULL;
-constexpr std::uint64_t kBit7 = 0x8080808080808080ULL;
-constexpr std::uint64_t bytes_equal(std::uint64_t w, unsigned char c) {
-    const std::uint64_t x = w ^ (kOnes * c);
-    return ~(((x & kLow7) + kLow7) | x | kLow7);
-}
-constexpr std::uint64_t bytes_below_0x20(std::uint64_t w) {
-    return ~((w & kLow7) + kOnes * 0x60) & ~w & kBit7;
-}
 
 // Code points that are whitespace or nothing at all on a display, though not ASCII.
 enum class Special : std::uint8_t { none, space, line, drop, c1 };
@@ -784,6 +803,19 @@ bool is_character(const Reference& r) {
     return false;
 }
 
+// Whether the valid UTF-8 `v` of two or more bytes is one code point that special() leaves alone,
+// the bytes read rather than decoded: most named references' values are that (&eacute;, &mdash;).
+bool is_ordinary_character(std::string_view v) {
+    const unsigned char b0 = static_cast<unsigned char>(v[0]);
+    const std::size_t len = b0 < 0xE0 ? 2 : b0 < 0xF0 ? 3 : 4;
+    if (len != v.size()) return false;
+    const unsigned char b1 = static_cast<unsigned char>(v[1]);
+    if (b0 == 0xC2) return b1 > 0xA0 && b1 != 0xAD;  // C1 controls, no-break space, soft hyphen
+    if (b0 == 0xE2) return !(b1 == 0x80 && (v[2] == '\xA8' || v[2] == '\xA9'));  // line, paragraph separator
+    if (b0 == 0xEF) return !(b1 == 0xBB && v[2] == '\xBF');  // BOM
+    return true;
+}
+
 // One pass of HTML (or plain text) into a Sink.
 class Pass {
 public:
@@ -926,8 +958,7 @@ private:
         case Reference::named:
             if (r.value.size() == 1) {
                 emit_code_point(static_cast<unsigned char>(r.value[0]));
-            } else if (const Utf8Char first = decode_utf8(bytes(r.value), r.value.size());
-                       first.len == r.value.size() && special(first.cp) == Special::none) {
+            } else if (is_ordinary_character(r.value)) {
                 sink_.text(r.value);  // one ordinary character (&mdash;, &eacute;): as it is
             } else {
                 // Named values are valid UTF-8 of one or two code points.

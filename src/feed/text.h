@@ -17,6 +17,11 @@ namespace nk::text {
 // or "" when the name is unknown. Case-sensitive, as HTML is.
 std::string_view lookup_entity(std::string_view name);
 
+// lookup_entity for a name of one to seven characters given as a word: character k in bits 8k to
+// 8k + 7, zero above the name (on little-endian machines, the name's bytes loaded as they lie).
+// "" for an unknown name, and for a word that cannot be a name of that length.
+std::string_view lookup_entity_word(std::uint64_t word);
+
 // Like lookup_entity, but only for the 106 legacy names HTML also accepts without ';' ("amp",
 // "eacute", "copy", ...); "" for every other name.
 std::string_view lookup_legacy_entity(std::string_view name);
