@@ -5,8 +5,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 using namespace nk::text;
 
@@ -66,6 +68,45 @@ TEST_CASE("lookup_entity covers the HTML5 table", "[text]") {
     CHECK(lookup_entity("fjlig") == "fj");
     CHECK(lookup_entity("NewLine") == "\n");
     CHECK(lookup_entity("frac12") == "½");
+
+    SECTION("a name of up to seven characters as a word finds the same record") {
+        auto word = [](std::string_view name) {
+            std::uint64_t w = 0;
+            for (std::size_t k = name.size(); k-- > 0;) w = (w << 8) | static_cast<unsigned char>(name[k]);
+            return w;
+        };
+        // Every name of one to three letters and digits (all short names, known or not), and longer
+        // ones: known, one letter off, and each with its case changed.
+        const std::string_view alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        std::size_t found = 0;
+        std::string name;
+        for (std::size_t len = 1; len <= 3; ++len) {
+            std::vector<std::size_t> at(len, 0);
+            for (;;) {
+                name.clear();
+                for (const std::size_t k : at) name += alnum[k];
+                const std::string_view v = lookup_entity(name);
+                if (lookup_entity_word(word(name)) != v) FAIL("name " << name);
+                found += !v.empty();
+                std::size_t d = 0;
+                while (d < len && ++at[d] == alnum.size()) at[d++] = 0;
+                if (d == len) break;
+            }
+        }
+        CHECK(found > 40);  // lt, gt, amp, GT, Mu, Nu, Xi, pi, ...
+        for (std::string_view known : {"mdash", "rsquo", "eacute", "hellip", "nbsp", "copy", "euro", "laquo", "frac12",
+                                       "AElig", "zwnj", "Zopf", "fjlig", "NewLine", "nvlt", "ThinSpa", "thinsp", "Omega"}) {
+            INFO(known);
+            CHECK(lookup_entity_word(word(known)) == lookup_entity(known));
+            std::string off(known);
+            off.back() = static_cast<char>(off.back() ^ 0x20);
+            CHECK(lookup_entity_word(word(off)) == lookup_entity(off));
+        }
+        CHECK(lookup_entity_word(word("hellip")) == "\u2026");
+        CHECK(lookup_entity_word(0).empty());
+        CHECK(lookup_entity_word(word("lozenge")) == "\u25CA");          // seven characters
+        CHECK(lookup_entity_word(word("ThinSpace")).empty());             // a name, but longer than a word holds
+    }
 
     SECTION("case-sensitive, no ';', no partial names") {
         CHECK(lookup_entity("Mdash").empty());
