@@ -215,14 +215,17 @@ Reference parse_reference(std::string_view s, std::size_t amp) {
     }
     // Most names are short and end in ';' ("&rsquo;", "&eacute;"): the eight bytes after the '&'
     // hold the name and its ';', and the name is looked up as one word. A name found this way is
-    // letters and digits up to that ';', so the byte loop below would find the same record.
+    // letters and digits up to that ';', so the byte loop below would find the same record; but a
+    // NUL just before the ';' would make the word of a shorter name ("&amp\0;" reads as "&amp;"),
+    // so the last byte must not be one.
     if (n - k >= 8) {
         std::uint64_t w;
         std::memcpy(&w, p + k, 8);
         if constexpr (std::endian::native == std::endian::big) w = byteswap64(w);
         if (const std::uint64_t semi = bytes_equal(w, ';'); semi != 0) {
             const std::size_t len = static_cast<std::size_t>(std::countr_zero(semi)) / 8;  // 0 to 7
-            const std::string_view v = lookup_entity_word(w & ((std::uint64_t{1} << (8 * len)) - 1));
+            const std::string_view v =
+                len == 0 || p[k + len - 1] == 0 ? std::string_view{} : lookup_entity_word(w & ((std::uint64_t{1} << (8 * len)) - 1));
             if (!v.empty()) {
                 r.type = Reference::named;
                 r.value = v;
