@@ -53,6 +53,8 @@ struct HtmlTextOptions {
 // HTML fragment -> display text: tags stripped, script/style/iframe (and similar) bodies
 // dropped, block elements become line breaks or spaces, entities decoded, text that was
 // HTML-escaped twice stripped again, whitespace collapsed, result trimmed and valid UTF-8.
+// Whether it was escaped twice is judged on the text up to the cut and at least a KB past its
+// first '<' or '&', so a long text is not read to its end to keep max_bytes of it.
 std::string html_to_text(std::string_view html, const HtmlTextOptions& options = {});
 
 // html_to_text(decode_entities(escaped), options) without the decoded copy, for text escaped once
