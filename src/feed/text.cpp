@@ -224,8 +224,8 @@ Reference parse_reference(std::string_view s, std::size_t amp) {
         if constexpr (std::endian::native == std::endian::big) w = byteswap64(w);
         if (const std::uint64_t semi = bytes_equal(w, ';'); semi != 0) {
             const std::size_t len = static_cast<std::size_t>(std::countr_zero(semi)) / 8;  // 0 to 7
-            const std::string_view v =
-                len == 0 || p[k + len - 1] == 0 ? std::string_view{} : lookup_entity_word(w & ((std::uint64_t{1} << (8 * len)) - 1));
+            const std::uint64_t name = w & ((std::uint64_t{1} << (8 * len)) - 1);
+            const std::string_view v = len == 0 || p[k + len - 1] == 0 ? std::string_view{} : lookup_entity_word(name);
             if (!v.empty()) {
                 r.type = Reference::named;
                 r.value = v;
@@ -279,7 +279,7 @@ constexpr std::array<std::uint8_t, 256> kClass = [] {
 
 // Code points that are whitespace or nothing at all on a display, though not ASCII.
 enum class Special : std::uint8_t { none, space, line, drop, c1 };
-Special special(char32_t cp) {
+constexpr Special special(char32_t cp) {
     if (cp == 0xA0) return Special::space;                     // no-break space: a space on a card
     // C1 controls have no glyph, but in feeds they are windows-1252 text that went through a
     // Latin-1 decoder (PHP's utf8_encode on a Word paste): U+0092 is the apostrophe of "don’t".
@@ -448,7 +448,7 @@ public:
         if (!saw_markup_) {
             first_markup_ = size_;
             saw_markup_ = true;
-            stop_at_ = std::max(limit_, size_ + std::min(markup_window_, std::numeric_limits<std::size_t>::max() - size_));
+            stop_at_ = std::max(limit_, size_ + markup_window_);  // the window is 0 or kMarkupWindow
         }
         text(&c, 1);
     }
@@ -811,7 +811,7 @@ bool is_character(const Reference& r) {
 
 // Whether the valid UTF-8 `v` of two or more bytes is one code point that special() leaves alone,
 // the bytes read rather than decoded: most named references' values are that (&eacute;, &mdash;).
-bool is_ordinary_character(std::string_view v) {
+constexpr bool is_ordinary_character(std::string_view v) {
     const unsigned char b0 = static_cast<unsigned char>(v[0]);
     const std::size_t len = b0 < 0xE0 ? 2 : b0 < 0xF0 ? 3 : 4;
     if (len != v.size()) return false;
@@ -821,6 +821,20 @@ bool is_ordinary_character(std::string_view v) {
     if (b0 == 0xEF) return !(b1 == 0xBB && v[2] == '\xBF');  // BOM
     return true;
 }
+
+// is_ordinary_character says what decoding and special() say, checked when this file compiles for
+// every code point of two bytes and for the three-byte rows of the lead bytes it treats apart
+// (E2: U+2000..U+2FFF, EF: U+F000..U+FFFF); other lead bytes hold nothing special() acts on.
+constexpr bool ordinary_agrees_with_special(char32_t from, char32_t to) {
+    for (char32_t cp = from; cp < to; ++cp) {
+        char buf[4] = {};
+        const std::size_t len = encode_utf8(cp, buf);
+        if (is_ordinary_character({buf, len}) != (special(cp) == Special::none)) return false;
+    }
+    return true;
+}
+static_assert(ordinary_agrees_with_special(0x80, 0x800) && ordinary_agrees_with_special(0x2000, 0x3000) &&
+              ordinary_agrees_with_special(0xF000, 0x10000));
 
 // One pass of HTML (or plain text) into a Sink.
 class Pass {
