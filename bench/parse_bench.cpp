@@ -43,6 +43,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <tuple>
 #include <vector>
 
 namespace fs = std::filesystem;
@@ -462,6 +463,8 @@ int run(int argc, char** argv) {
     Sample best_cold_ours, best_warm_ours, best_cold_bare, best_warm_bare;
     best_warm_ours.secs = best_warm_bare.secs = std::numeric_limits<double>::infinity();
     bool child_failed = false;
+    // Every child run's times of the biggest file, for the medians printed under the table.
+    std::vector<double> warm_ours, warm_bare, cold_ours, cold_bare;
     // Per run and row: the summed time of each side, so every row keeps its best run.
     std::vector<std::vector<double>> ours_runs(repeat, std::vector<double>(groups.size(), 0.0)), bare_runs = ours_runs;
     auto count = [&](std::size_t i, const Counts& c, const BareCounts& b) {
@@ -512,6 +515,12 @@ int run(int argc, char** argv) {
             }
             ours_runs[run][cold_group] += co.cold.secs;
             bare_runs[run][cold_group] += cb.cold.secs;
+            if (co.ok && cb.ok) {
+                warm_ours.push_back(co.warm.secs);
+                warm_bare.push_back(cb.warm.secs);
+                cold_ours.push_back(co.cold.secs);
+                cold_bare.push_back(cb.cold.secs);
+            }
             if (co.warm.secs < best_warm_ours.secs) best_warm_ours = co.warm, best_cold_ours = co.cold;
             if (cb.warm.secs < best_warm_bare.secs) best_warm_bare = cb.warm, best_cold_bare = cb.cold;
             if (run == 0) count(big, co.counts, cb.bare);
@@ -538,6 +547,22 @@ int run(int argc, char** argv) {
                     "tinyxml2 %ld first, %ld second%s\n",
                     best_cold_ours.faults, best_warm_ours.faults, best_cold_bare.faults, best_warm_bare.faults,
                     child_failed ? " (A CHILD PROCESS FAILED: its figures are missing)" : "");
+        if (!warm_ours.empty()) {
+            // The rows keep each side's best run. Where one process runs much slower than the next
+            // (on a shared VM, child runs of the same binary 2x apart: bench/README.md, Results), a
+            // best of a few runs is luck; the medians and the slowest run say how far to trust it,
+            // and a wide spread asks for a higher --repeat.
+            auto median = [](std::vector<double> v) {
+                std::sort(v.begin(), v.end());
+                return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+            };
+            auto worst = [](const std::vector<double>& v) { return *std::max_element(v.begin(), v.end()); };
+            for (const auto& [label, o, b] :
+                 {std::tuple{"second", &warm_ours, &warm_bare}, std::tuple{"first", &cold_ours, &cold_bare}})
+                std::printf("biggest file, %s parse over %zu runs: median ours %.3f s, tinyxml2 %.3f s, ours/bare %.2f; "
+                            "slowest run ours %.3f s, tinyxml2 %.3f s\n",
+                            label, o->size(), median(*o), median(*b), median(*o) / median(*b), worst(*o), worst(*b));
+        }
     }
     std::printf("ours: %zu items, %zu warnings, %zu of %zu files failed; tinyxml2: %zu parse errors, %.1f MB of text touched\n",
                 counts.items, counts.warnings, counts.failures, inputs.size(), bare_counts.errors,
