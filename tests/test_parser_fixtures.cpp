@@ -1541,3 +1541,25 @@ TEST_CASE("fixture quirk-wordpress-yoast-footer: the 'appeared first on' line is
     CHECK(f.items[3].summary == "The counter in the town hall closes on Friday.\nThe post office opens at the station on Monday.");
     for (const Item& i : f.items) CHECK_THAT(i.summary, !Contains("appeared first") && !Contains("erschien zuerst"));
 }
+
+TEST_CASE("A description carrying WordPress's excerpt mark gives way to the content, a hand-written one stays", "[parser]") {
+    const Feed f = parse_bytes(
+        "<rss version=\"2.0\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><channel><title>T</title>"
+        // The mark, then a paragraph after it: an excerpt all the same.
+        "<item><title>Ferries</title><description><![CDATA[<p>Ferries run late [&#8230;]</p><p>Photo: harbour office</p>]]></description>"
+        "<content:encoded><![CDATA[<p>The first ferry leaves at 6:40.</p>]]></content:encoded></item>"
+        // Written by hand: kept, though the post's content is there.
+        "<item><title>Library</title><description><![CDATA[<p>Sunday opening, explained in two lines.</p>]]></description>"
+        "<content:encoded><![CDATA[<p>From April the library opens on Sundays.</p>]]></content:encoded></item>"
+        // The mark with nothing fuller: the excerpt itself.
+        "<item><title>Market</title><description><![CDATA[<p>The market moves to the quay [&hellip;]</p>]]></description></item>"
+        // The mark, and content with no text: the excerpt.
+        "<item><title>Bridge</title><description><![CDATA[<p>The bridge closes at night [\u2026]</p>]]></description>"
+        "<content:encoded><![CDATA[<p> </p>]]></content:encoded></item>"
+        "</channel></rss>");
+    REQUIRE(f.items.size() == 4);
+    CHECK(f.items[0].summary == "The first ferry leaves at 6:40.");
+    CHECK(f.items[1].summary == "Sunday opening, explained in two lines.");
+    CHECK(f.items[2].summary == "The market moves to the quay [\u2026]");
+    CHECK(f.items[3].summary == "The bridge closes at night [\u2026]");
+}
