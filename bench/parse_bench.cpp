@@ -185,8 +185,8 @@ std::string first_half(const std::string& doc) {
 // memory back to the kernel (mallopt), so the later parses of either side find the pages they
 // need already there and the warm figure is the parsers' own work, not the kernel's; with
 // glibc's defaults a block over 32 MB (tinyxml2's copy of the document) is mapped afresh and
-// faulted in on every parse, and whether the rest is reused depends on what the heap held. Page faults are counted
-// for each parse and printed.
+// faulted in on every parse, and whether the rest is reused depends on what the heap held. Page
+// faults are counted for each parse and printed.
 struct Sample {
     double secs = 0;
     long faults = 0;  // minor + major, getrusage
@@ -334,7 +334,8 @@ std::string measure_linearity(const Input& big_in, nk::ParseOptions& opts, int r
                  "Reads every regular file under DIR (e.g. from gen_corpus) and times nk::parse_feed\n"
                  "against a bare tinyxml2 parse that reads every text node of the same bytes, per kind\n"
                  "of feed and overall. The biggest file is timed in a child process per side (a first\n"
-                 "parse, and the best of three more); --in-process times it with the others.\n"
+                 "parse, and the best of "
+              << kWarmParses << " more); --in-process times it with the others.\n"
                  "Summaries and titles are cut where the kiosk cuts them (4 KB, 1 KB);\n"
                  "--whole-summaries keeps them whole, as the figures before 2026-12-07 did.\n";
     std::exit(2);
